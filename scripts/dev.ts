@@ -1,0 +1,125 @@
+// `npm run dev`: the whole local stack and the worker under wrangler dev (workerd), with no other step.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createConnection } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { clearDevState, isAlive, killProcessGroup, liveDevState, readDevState, writeDevState } from "./stack/dev-state";
+import { PGLITE_DATA_DIR, PROJECT_ROOT, WRANGLER_STATE_DIR } from "./stack/paths";
+import { seedIfEmpty } from "./seed/run";
+import { startStack } from "./stack/stack";
+
+const HOST = "127.0.0.1";
+const PORT = Number(process.env.PORT ?? 8787);
+const API_URL = `http://${HOST}:${PORT}`;
+const log = (line: string) => console.log(`[dev] ${line}`);
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: HOST, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+async function cleanUpLeftovers(): Promise<void> {
+  const running = liveDevState();
+  if (running) {
+    throw new Error(`npm run dev is already running (pid ${running.pid}) at ${running.apiUrl}; stop it first.`);
+  }
+  const stale = readDevState();
+  if (stale) {
+    // A previous run that was killed hard may have left wrangler/workerd behind.
+    for (const group of stale.processGroups) killProcessGroup(group, "SIGKILL");
+    clearDevState();
+    log("cleaned up after a previous run that did not exit cleanly");
+  }
+  for (let i = 0; i < 20 && (await portInUse(PORT)); i++) await sleep(250);
+  if (await portInUse(PORT)) throw new Error(`port ${PORT} is in use by another program; set PORT to use another one.`);
+}
+
+async function waitForHealth(wrangler: ChildProcess, timeoutMs: number): Promise<unknown> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (wrangler.exitCode !== null) throw new Error(`wrangler dev exited with code ${wrangler.exitCode}`);
+    try {
+      const response = await fetch(`${API_URL}/health`);
+      return await response.json();
+    } catch {
+      await sleep(300);
+    }
+  }
+  throw new Error("the worker did not answer /health in time");
+}
+
+async function main() {
+  await cleanUpLeftovers();
+  const started = Date.now();
+  const stack = await startStack({
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    dataDir: PGLITE_DATA_DIR,
+    redis: "optional",
+    log,
+  });
+  if (stack.cacheNote) log(`cache: off (${stack.cacheNote})`);
+  const seeded = await seedIfEmpty(stack.bindings.DATABASE_URL);
+  if (seeded) log(`seeded the demo catalog (${seeded.items} items)`);
+
+  const vars = Object.entries({ ...stack.bindings, ENVIRONMENT: "development" }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const wrangler = spawn(
+    "wrangler",
+    ["dev", "--ip", HOST, "--port", String(PORT), "--persist-to", WRANGLER_STATE_DIR, "--show-interactive-dev-session=false", ...vars],
+    {
+      cwd: PROJECT_ROOT,
+      // Its own process group, so that stopping it also stops esbuild and workerd.
+      detached: true,
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "1" },
+    },
+  );
+  writeDevState({
+    pid: process.pid,
+    processGroups: [wrangler.pid!],
+    apiUrl: API_URL,
+    bindings: stack.bindings as unknown as Record<string, string>,
+    startedAt: new Date().toISOString(),
+  });
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log("stopping ...");
+    killProcessGroup(wrangler.pid!, "SIGTERM");
+    for (let i = 0; i < 20 && isAlive(wrangler.pid!); i++) await sleep(100);
+    killProcessGroup(wrangler.pid!, "SIGKILL");
+    await stack.close();
+    clearDevState();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  wrangler.on("exit", (code) => {
+    if (!stopping) {
+      log(`wrangler dev exited (${code}); shutting down`);
+      void stop(code ?? 1);
+    }
+  });
+
+  const health = await waitForHealth(wrangler, 60_000);
+  console.log(`
+  Marketplace API ready in ${((Date.now() - started) / 1000).toFixed(1)} s
+    API       ${API_URL}
+    Docs      ${API_URL}/docs   (OpenAPI document: ${API_URL}/openapi.json)
+    Health    ${JSON.stringify(health)}
+    Database  ${stack.database === "embedded" ? `embedded PostgreSQL, data in ${PGLITE_DATA_DIR}` : "DATABASE_URL"}
+    Cache     ${stack.cache === "on" ? "redis-server via the local Upstash endpoint" : "off"}
+  Press Ctrl-C to stop.
+`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[dev] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,100 @@
+import { spawn, spawnSync } from "node:child_process";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { freePort } from "./free-port.ts";
+import { killGroup } from "./process-group.ts";
+
+export interface LocalPostgres {
+  port: number;
+  connectionString: string;
+  close(): Promise<void>;
+}
+
+/** Newest /usr/lib/postgresql/<major>/bin that has initdb, if any. */
+export function findDebianPostgresBin(): string | null {
+  const root = "/usr/lib/postgresql";
+  if (!existsSync(root)) return null;
+  const majors = readdirSync(root).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a));
+  const dir = majors.map((m) => join(root, m, "bin")).find((d) => existsSync(join(d, "initdb")));
+  return dir ?? null;
+}
+
+/**
+ * Throwaway Debian PostgreSQL cluster in a temp dir (trust auth, fsync off).
+ * initdb refuses to run as root, so as root everything runs as `postgres`.
+ */
+export async function startDebianPostgres(opts: { port?: number } = {}): Promise<LocalPostgres> {
+  const bin = findDebianPostgresBin();
+  if (!bin) throw new Error("no Debian PostgreSQL under /usr/lib/postgresql (apt-get install postgresql)");
+  const ids = runAsIds();
+  const dir = mkdtempSync(join(tmpdir(), "local-pg-"));
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  if (ids) chownSync(dir, ids.uid, ids.gid);
+  const data = join(dir, "data");
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", HOME: dir };
+
+  const init = spawnSync(join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"], {
+    env,
+    encoding: "utf8",
+    ...(ids ?? {}),
+  });
+  if (init.status !== 0) {
+    removeDir();
+    throw new Error(`initdb failed (exit ${init.status}): ${init.stderr || init.stdout}`);
+  }
+
+  const port = opts.port ?? (await freePort());
+  const args = ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"];
+  const child = spawn(join(bin, "postgres"), args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"], ...(ids ?? {}) });
+  let log = "";
+  const keep = (c: Buffer): void => {
+    log = (log + c.toString("utf8")).slice(-4000);
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  let hasExited = false;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  void exited.then(() => (hasExited = true));
+
+  const close = async (): Promise<void> => {
+    // SIGINT is Postgres' "fast" shutdown: it does not wait for clients to leave.
+    if (!hasExited && child.pid !== undefined) await killGroup(child.pid, exited, { signal: "SIGINT" });
+    removeDir();
+  };
+
+  const connectionString = `postgresql://postgres@127.0.0.1:${port}/postgres`;
+  const deadline = Date.now() + 15_000;
+  while (!(await canConnect(connectionString))) {
+    if (hasExited || Date.now() > deadline) {
+      await close();
+      throw new Error(`postgres did not become ready on port ${port}:\n${log.trim()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { port, connectionString, close };
+}
+
+function runAsIds(): { uid: number; gid: number } | null {
+  if (typeof process.getuid !== "function" || process.getuid() !== 0) return null;
+  const uid = Number(spawnSync("id", ["-u", "postgres"], { encoding: "utf8" }).stdout.trim());
+  const gid = Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim());
+  if (!Number.isInteger(uid) || !Number.isInteger(gid) || uid <= 0) {
+    throw new Error("running as root but there is no `postgres` user to run initdb as");
+  }
+  return { uid, gid };
+}
+
+async function canConnect(connectionString: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 1_000 });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

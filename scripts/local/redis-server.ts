@@ -1,0 +1,111 @@
+import { spawn, spawnSync } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { freePort } from "./free-port.ts";
+import { killGroup } from "./process-group.ts";
+import { RespConnection } from "./resp.ts";
+
+const INSTALL_COMMAND = "sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server";
+const READY_TIMEOUT_MS = 10_000;
+
+function findExecutable(name: string, extra: readonly string[] = []): string | null {
+  const dirs = (process.env.PATH ?? "").split(delimiter).filter(Boolean);
+  for (const candidate of [...dirs.map((d) => join(d, name)), ...extra]) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here; keep looking
+    }
+  }
+  return null;
+}
+
+export function findRedisServerBinary(): string | null {
+  return findExecutable("redis-server", ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]);
+}
+
+/**
+ * Installs Debian's redis-server when we are allowed to (root with apt-get);
+ * otherwise says exactly what the developer has to run. Synchronous because
+ * callers cannot do anything useful until it is settled.
+ */
+export function installRedisServer(): { ok: boolean; message: string } {
+  if (findRedisServerBinary()) return { ok: true, message: "redis-server is already installed" };
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (!isRoot || !findExecutable("apt-get")) {
+    return { ok: false, message: `redis-server is not installed; run: ${INSTALL_COMMAND}` };
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const args of [["update"], ["install", "-y", "redis-server"]]) {
+    const run = spawnSync("apt-get", args, { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    if (run.status !== 0) {
+      const tail = `${run.stdout ?? ""}${run.stderr ?? ""}`.trim().split("\n").slice(-5).join("\n");
+      return { ok: false, message: `apt-get ${args.join(" ")} failed (exit ${run.status}):\n${tail}` };
+    }
+  }
+  const bin = findRedisServerBinary();
+  return bin
+    ? { ok: true, message: `installed ${bin}` }
+    : { ok: false, message: `apt-get finished but redis-server is still missing; run: ${INSTALL_COMMAND}` };
+}
+
+/**
+ * Starts a throwaway, memory-only redis-server on loopback. It runs in its own
+ * process group so close() (or a crash of ours) can take the whole tree down.
+ */
+export async function startRedisServer(opts: { port?: number } = {}): Promise<{ port: number; close(): Promise<void> }> {
+  const bin = findRedisServerBinary();
+  if (!bin) throw new Error(`redis-server not found; install it with: ${INSTALL_COMMAND}`);
+  const port = opts.port ?? (await freePort());
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"];
+  const child = spawn(bin, args, { cwd: tmpdir(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+
+  // Keep the tail of its log for error messages; draining also keeps redis from blocking on a full pipe.
+  let log = "";
+  const keep = (chunk: Buffer): void => {
+    log = (log + chunk.toString("utf8")).slice(-4000);
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+  const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
+
+  const close = async (): Promise<void> => {
+    if (hasExited || child.pid === undefined) return;
+    await killGroup(child.pid, exited);
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const outcome = await Promise.race([
+      ping(port).then((ok) => (ok ? "ready" : "retry")),
+      exited.then(() => "exited" as const),
+      spawnError.then((err) => err),
+    ]);
+    if (outcome === "ready") return { port, close };
+    if (outcome instanceof Error) throw new Error(`could not spawn ${bin}: ${outcome.message}`);
+    if (outcome === "exited") throw new Error(`redis-server exited during start-up on port ${port}:\n${log.trim()}`);
+    if (Date.now() > deadline) {
+      await close();
+      throw new Error(`redis-server did not answer PING on 127.0.0.1:${port} within ${READY_TIMEOUT_MS / 1000}s:\n${log.trim()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function ping(port: number): Promise<boolean> {
+  let conn: RespConnection | undefined;
+  try {
+    conn = await RespConnection.open("127.0.0.1", port, 1_000);
+    const [reply] = await conn.send([["PING"]]);
+    return reply?.type === "simple" && reply.value === "PONG";
+  } catch {
+    return false;
+  } finally {
+    conn?.close();
+  }
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from "node:crypto";
+import { startNeonRelay } from "../local/neon-relay";
+import { findRedisServerBinary, installRedisServer, startRedisServer } from "../local/redis-server";
+import { startUpstashShim } from "../local/upstash-shim";
+import { startEmbeddedPostgres } from "./embedded-postgres";
+import { applyMigrations } from "./migrate";
+
+export interface StackOptions {
+  /** A real Postgres to use instead of the embedded one. */
+  databaseUrl?: string;
+  /** Keep the embedded database on disk here (dev); in memory when absent (tests). */
+  dataDir?: string;
+  /**
+   * `require`: install redis-server with apt when missing and possible, else fail with the command
+   * to run (tests never silently skip the cache). `optional`: run with the cache off (dev).
+   */
+  redis: "require" | "optional";
+  log?: (line: string) => void;
+}
+
+/** What the worker needs to reach the stack; becomes its vars/bindings. */
+export interface StackBindings {
+  DATABASE_URL: string;
+  LOCAL_NEON_PROXY?: string;
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+}
+
+export interface Stack {
+  bindings: StackBindings;
+  database: "embedded" | "external";
+  cache: "on" | "off";
+  /** Why the cache is off, when it is. */
+  cacheNote?: string;
+  pids: number[];
+  close(): Promise<void>;
+}
+
+export function isLoopbackUrl(databaseUrl: string): boolean {
+  const host = new URL(databaseUrl).hostname.replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const log = opts.log ?? (() => {});
+  const closers: Array<() => Promise<void>> = [];
+  const pids: number[] = [];
+  const close = async () => {
+    for (const closeOne of closers.reverse()) await closeOne().catch(() => {});
+  };
+  try {
+    let databaseUrl = opts.databaseUrl;
+    if (!databaseUrl) {
+      const started = Date.now();
+      const embedded = await startEmbeddedPostgres({ dataDir: opts.dataDir });
+      closers.push(() => embedded.close());
+      databaseUrl = embedded.url;
+      log(`database: embedded PostgreSQL (PGlite) on 127.0.0.1:${embedded.port} in ${Date.now() - started} ms`);
+    } else {
+      log(`database: ${new URL(databaseUrl).host} (DATABASE_URL)`);
+    }
+    await applyMigrations(databaseUrl);
+
+    const bindings: StackBindings = { DATABASE_URL: databaseUrl };
+    // Neon's driver speaks WebSocket and HTTP; a plain Postgres on this machine needs the relay.
+    if (isLoopbackUrl(databaseUrl)) {
+      const relay = await startNeonRelay({});
+      closers.push(() => relay.close());
+      bindings.LOCAL_NEON_PROXY = `127.0.0.1:${relay.port}`;
+    }
+
+    let cacheNote: string | undefined;
+    let binary = findRedisServerBinary();
+    if (!binary && opts.redis === "require") {
+      log("cache: redis-server is missing; installing it with apt-get ...");
+      const installed = installRedisServer();
+      if (!installed.ok) throw new Error(`redis-server is required for the tests. ${installed.message}`);
+      binary = findRedisServerBinary();
+    }
+    if (binary) {
+      const redis = await startRedisServer({});
+      closers.push(() => redis.close());
+      const shim = await startUpstashShim({ redisPort: redis.port, token: randomBytes(16).toString("hex") });
+      closers.push(() => shim.close());
+      bindings.UPSTASH_REDIS_REST_URL = shim.url;
+      bindings.UPSTASH_REDIS_REST_TOKEN = shim.token;
+      log(`cache: redis-server on 127.0.0.1:${redis.port} behind the local Upstash endpoint ${shim.url}`);
+    } else {
+      cacheNote = "redis-server is not installed (apt-get install -y redis-server); the cache is off";
+    }
+    return {
+      bindings,
+      database: opts.databaseUrl ? "external" : "embedded",
+      cache: binary ? "on" : "off",
+      cacheNote,
+      pids,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

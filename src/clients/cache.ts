@@ -1,0 +1,73 @@
+import { Redis } from "@upstash/redis/cloudflare";
+import type { Logger } from "../lib/logger";
+
+export type CacheStatus = "ok" | "off" | "error";
+
+/**
+ * Redis behind a wall: every call degrades to "miss" / no-op on failure, so a cache outage never
+ * breaks or slows a request beyond one bounded retry (design.md §17).
+ */
+export interface Cache {
+  readonly enabled: boolean;
+  /** The raw client for callers with their own fallback (rate limiting); null when the cache is off. */
+  readonly redis: Redis | null;
+  get<T>(key: string): Promise<T | null>;
+  set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
+  del(...keys: string[]): Promise<void>;
+  incr(key: string): Promise<number | null>;
+  ping(): Promise<CacheStatus>;
+}
+
+export interface CacheEnv {
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+}
+
+let reportedOff = false;
+
+export function createCache(env: CacheEnv, logger: Logger): Cache {
+  if (!env.UPSTASH_REDIS_REST_URL || !env.UPSTASH_REDIS_REST_TOKEN) {
+    // Isolate-level flag: it only de-duplicates a log line, it holds no request data.
+    if (!reportedOff) {
+      reportedOff = true;
+      logger.warn("cache_off", { reason: "UPSTASH_REDIS_REST_URL or UPSTASH_REDIS_REST_TOKEN is not set" });
+    }
+    return disabledCache;
+  }
+  const redis = new Redis({
+    url: env.UPSTASH_REDIS_REST_URL,
+    token: env.UPSTASH_REDIS_REST_TOKEN,
+    retry: { retries: 1, backoff: () => 200 },
+  });
+  let warned = false;
+  const guard = async <T>(operation: string, fallback: T, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      if (!warned) {
+        warned = true;
+        logger.warn("cache_error", { operation, error: error instanceof Error ? error.message : String(error) });
+      }
+      return fallback;
+    }
+  };
+  return {
+    enabled: true,
+    redis,
+    get: <T>(key: string) => guard("get", null, () => redis.get<T>(key)),
+    set: (key, value, ttlSeconds) => guard("set", undefined, async () => void (await redis.set(key, value, { ex: ttlSeconds }))),
+    del: (...keys) => guard("del", undefined, async () => void (keys.length ? await redis.del(...keys) : 0)),
+    incr: (key) => guard("incr", null, () => redis.incr(key)),
+    ping: () => guard<CacheStatus>("ping", "error", async () => ((await redis.ping()) === "PONG" ? "ok" : "error")),
+  };
+}
+
+const disabledCache: Cache = {
+  enabled: false,
+  redis: null,
+  get: async () => null,
+  set: async () => {},
+  del: async () => {},
+  incr: async () => null,
+  ping: async () => "off",
+};

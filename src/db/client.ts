@@ -1,0 +1,64 @@
+import { neon, neonConfig, Pool } from "@neondatabase/serverless";
+import { drizzle as drizzleHttp, type NeonHttpDatabase } from "drizzle-orm/neon-http";
+import { drizzle as drizzlePool, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+/** WebSocket pool: interactive transactions and multi-statement work. */
+export type Database = NeonDatabase<Schema>;
+/** SQL over HTTP: one round trip, the fastest path for one-shot reads (Neon's guidance). */
+export type ReadDatabase = NeonHttpDatabase<Schema>;
+
+export interface DatabaseClients {
+  /** Created on first use, so requests served from cache never open a WebSocket. */
+  readonly pool: Database;
+  readonly http: ReadDatabase;
+  /** Ends the pool if one was opened; call through waitUntil. */
+  close(): Promise<void>;
+}
+
+export interface DatabaseEnv {
+  DATABASE_URL: string;
+  LOCAL_NEON_PROXY?: string;
+}
+
+/**
+ * Points the Neon driver at the local relay (scripts/local/neon-relay.ts). Only when the local-only
+ * variable is set, so production keeps the driver's defaults. The settings are module-global in the
+ * driver, and identical for every request of an isolate.
+ */
+function configureLocalNeon(proxy: string): void {
+  neonConfig.wsProxy = (host, port) => `${proxy}/v1?address=${host}:${port}`;
+  neonConfig.useSecureWebSocket = false;
+  neonConfig.pipelineTLS = false;
+  neonConfig.pipelineConnect = false;
+  neonConfig.fetchEndpoint = `http://${proxy}/sql`;
+}
+
+export function createDatabaseClients(env: DatabaseEnv): DatabaseClients {
+  if (env.LOCAL_NEON_PROXY) configureLocalNeon(env.LOCAL_NEON_PROXY);
+  let pool: Pool | undefined;
+  let poolDb: Database | undefined;
+  let httpDb: ReadDatabase | undefined;
+  return {
+    get pool() {
+      if (!poolDb) {
+        pool = new Pool({ connectionString: env.DATABASE_URL, max: 4 });
+        // An idle pooled connection erroring (e.g. the relay going away) must not crash the isolate.
+        pool.on("error", () => {});
+        poolDb = drizzlePool({ client: pool, schema });
+      }
+      return poolDb;
+    },
+    get http() {
+      httpDb ??= drizzleHttp({ client: neon(env.DATABASE_URL), schema });
+      return httpDb;
+    },
+    async close() {
+      const opened = pool;
+      pool = undefined;
+      poolDb = undefined;
+      if (opened) await opened.end().catch(() => {});
+    },
+  };
+}

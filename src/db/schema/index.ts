@@ -1,0 +1,4 @@
+export * from "./identity";
+export * from "./catalog";
+export * from "./plugins";
+export * from "./operations";

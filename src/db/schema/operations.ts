@@ -1,0 +1,84 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { actorCheck, actorColumns, createdAt, id, oneOf } from "./columns";
+import { items, itemVersions } from "./catalog";
+import { workspaces } from "./identity";
+
+/**
+ * Every install, kept forever (design.md §6). The partial unique index is what turns a second
+ * install of the same item into a 409; uninstalling sets uninstalled_at instead of deleting.
+ */
+export const marketplaceInstalls = pgTable(
+  "marketplace_installs",
+  {
+    id: id(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    itemId: uuid("item_id")
+      .notNull()
+      .references(() => items.id, { onDelete: "restrict" }),
+    versionId: uuid("version_id")
+      .notNull()
+      .references(() => itemVersions.id, { onDelete: "restrict" }),
+    cloneId: uuid("clone_id").references(() => items.id, { onDelete: "set null" }),
+    ...actorColumns(),
+    installedAt: timestamp("installed_at", { withTimezone: true }).notNull().defaultNow(),
+    uninstalledAt: timestamp("uninstalled_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("marketplace_installs_active_key")
+      .on(t.workspaceId, t.itemId)
+      .where(sql`${t.uninstalledAt} is null`),
+    index("marketplace_installs_item_idx").on(t.itemId, t.installedAt),
+    index("marketplace_installs_clone_idx").on(t.cloneId),
+    check("marketplace_installs_window_check", sql`${t.uninstalledAt} is null or ${t.uninstalledAt} >= ${t.installedAt}`),
+    actorCheck("marketplace_installs", t),
+  ],
+);
+
+export const AUDIT_TARGET_TYPES = ["item", "item_version", "plugin", "plugin_version", "user", "workspace", "api_key"] as const;
+
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: id(),
+    ...actorColumns(),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: uuid("target_id").notNull(),
+    workspaceId: uuid("workspace_id").references(() => workspaces.id, { onDelete: "set null" }),
+    reason: text("reason"),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    requestId: text("request_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("audit_log_created_idx").on(t.createdAt.desc(), t.id),
+    index("audit_log_target_idx").on(t.targetType, t.targetId, t.createdAt.desc()),
+    index("audit_log_action_idx").on(t.action, t.createdAt.desc()),
+    index("audit_log_actor_idx").on(t.actorId, t.createdAt.desc()),
+    check("audit_log_target_type_check", oneOf(t.targetType, AUDIT_TARGET_TYPES)),
+    actorCheck("audit_log", t),
+  ],
+);
+
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    responseStatus: integer("response_status"),
+    response: jsonb("response"),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "idempotency_keys_pkey", columns: [t.workspaceId, t.key] }),
+    index("idempotency_keys_expires_idx").on(t.expiresAt),
+    check("idempotency_keys_key_check", sql`length(${t.key}) between 1 and 255`),
+  ],
+);

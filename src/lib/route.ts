@@ -1,0 +1,41 @@
+import { createRoute, type RouteConfig } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../env";
+import { authorize, securityFor, type RouteAccess } from "./access";
+import { ApiError } from "./errors";
+
+/** Default request-body ceiling for JSON routes; uploads set their own. */
+export const JSON_BODY_LIMIT_BYTES = 64 * 1024;
+
+export type DefinedRouteConfig = Omit<RouteConfig, "middleware" | "security"> & {
+  access: RouteAccess;
+  /** Only for routes with a request body. */
+  bodyLimitBytes?: number;
+};
+
+export function requestBodyLimit(maxSize: number): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ApiError(413, "payload_too_large", `The request body exceeds ${maxSize} bytes.`);
+    },
+  });
+}
+
+/**
+ * `createRoute` plus the project's conventions: the access declaration becomes both the gate
+ * middleware and the operation's OpenAPI security (and `x-access`), and a body limit is always set
+ * for routes that take a body.
+ */
+export function defineRoute<const C extends DefinedRouteConfig>(config: C) {
+  const { access, bodyLimitBytes, ...route } = config;
+  const middleware: MiddlewareHandler<AppEnv>[] = [authorize(access)];
+  if (route.request?.body) middleware.push(requestBodyLimit(bodyLimitBytes ?? JSON_BODY_LIMIT_BYTES));
+  return createRoute({
+    ...route,
+    middleware,
+    security: securityFor(access),
+    "x-access": access,
+  } as Omit<C, "access" | "bodyLimitBytes"> & { middleware: MiddlewareHandler<AppEnv>[] });
+}

@@ -1,0 +1,46 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import type { StackBindings } from "./scripts/stack/stack";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // The API inside workerd (the Workers runtime) against the real local stack, started once per
+        // run by test/global-setup.ts: PostgreSQL behind the Neon relay, redis-server behind the local
+        // Upstash endpoint, and miniflare's R2.
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                ...inject<StackBindings>("stack"),
+                ENVIRONMENT: "test",
+                ENABLE_TEST_ROUTES: "true",
+                LOG_LEVEL: "warn",
+                CORS_ORIGINS: "https://frontend.test",
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          globalSetup: ["./test/global-setup.ts"],
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/node/**"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // Checks that need Node itself (spec validators compile code, which workerd forbids).
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/node/**/*.test.ts"],
+          testTimeout: 30_000,
+        },
+      },
+    ],
+  },
+});
