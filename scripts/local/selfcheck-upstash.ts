@@ -122,6 +122,13 @@ export async function checkUpstash(checks: Checks, shim: UpstashShim): Promise<v
     const err = await rejects(redis.hget("wt", "f"), "hget on a string");
     ok(/WRONGTYPE/.test(err.message), `WRONGTYPE in message, got: ${err.message}`);
   });
+  await c("responseEncoding: false (plain JSON strings)", async () => {
+    const plain = new Redis({ url: shim.url, token: shim.token, retry: false, responseEncoding: false });
+    await plain.set("plain", "héllo");
+    eq(await plain.get("plain"), "héllo", "get");
+    eq(await plain.ping(), "PONG", "ping");
+    eq(await plain.pipeline().set("plain:2", "x").get("plain:2").lrange("l", 0, -1).exec(), ["OK", "x", ["a", "b", "c"]], "pipeline");
+  });
   await c("bad token is rejected (401)", async () => {
     const res = await fetch(shim.url, { method: "POST", headers: { authorization: "Bearer nope" }, body: '["ping"]' });
     eq(res.status, 401, "status");

@@ -10,6 +10,7 @@ import { startDebianPostgres } from "./debian-postgres.ts";
 import { startNeonRelay } from "./neon-relay.ts";
 import { startPgliteServer } from "./pglite-server.ts";
 import { findRedisServerBinary, installRedisServer, startRedisServer } from "./redis-server.ts";
+import { checkDrizzleHttp } from "./selfcheck-drizzle.ts";
 import { Checks, timed } from "./selfcheck-harness.ts";
 import { checkNeon, checkRelayBasics, configureNeonForRelay } from "./selfcheck-neon.ts";
 import { checkUpstash } from "./selfcheck-upstash.ts";
@@ -62,9 +63,16 @@ async function main(): Promise<void> {
     configureNeonForRelay(relay);
     await checkRelayBasics(checks, relay);
     const postgres = await start("debian postgres (initdb + start)", () => startDebianPostgres({}));
-    if (postgres) await checkNeon(checks, "postgres15", postgres.connectionString);
     const pglite = await start("pglite (in-memory) + socket server", () => startPgliteServer({}));
-    if (pglite) await checkNeon(checks, "pglite", pglite.connectionString);
+    const databases = [
+      ...(postgres ? [["postgres15", postgres.connectionString] as const] : []),
+      ...(pglite ? [["pglite", pglite.connectionString] as const] : []),
+    ];
+    for (const [label, cs] of databases) await checkNeon(checks, label, cs);
+    // Last on purpose: drizzle's neon-http driver globally re-registers the
+    // driver's date/time parsers to return strings, which would change what
+    // plain neon() returns for timestamptz in this process afterwards.
+    for (const [label, cs] of databases) await checkDrizzleHttp(checks, label, cs);
     // Close the relay's pg pools before the databases go away.
     await relay.close();
   }
