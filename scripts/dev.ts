@@ -62,61 +62,71 @@ async function main() {
     redis: "optional",
     log,
   });
-  if (stack.cacheNote) log(`cache: off (${stack.cacheNote})`);
-  const seeded = await seedIfEmpty(stack.bindings.DATABASE_URL);
-  if (seeded) log(`seeded the demo catalog (${seeded.items} items)`);
-
-  const vars = Object.entries({ ...stack.bindings, ENVIRONMENT: "development" }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-  const wrangler = spawn(
-    "wrangler",
-    ["dev", "--ip", HOST, "--port", String(PORT), "--persist-to", WRANGLER_STATE_DIR, "--show-interactive-dev-session=false", ...vars],
-    {
-      cwd: PROJECT_ROOT,
-      // Its own process group, so that stopping it also stops esbuild and workerd.
-      detached: true,
-      stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "1" },
-    },
-  );
-  writeDevState({
-    pid: process.pid,
-    processGroups: [wrangler.pid!],
-    apiUrl: API_URL,
-    bindings: stack.bindings as unknown as Record<string, string>,
-    startedAt: new Date().toISOString(),
-  });
-
+  let wrangler: ChildProcess | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log("stopping ...");
-    killProcessGroup(wrangler.pid!, "SIGTERM");
-    for (let i = 0; i < 20 && isAlive(wrangler.pid!); i++) await sleep(100);
-    killProcessGroup(wrangler.pid!, "SIGKILL");
+    if (wrangler?.pid) {
+      killProcessGroup(wrangler.pid, "SIGTERM");
+      for (let i = 0; i < 20 && isAlive(wrangler.pid); i++) await sleep(100);
+      killProcessGroup(wrangler.pid, "SIGKILL");
+    }
     await stack.close();
     clearDevState();
     process.exit(code);
   };
   process.on("SIGINT", () => void stop(0));
   process.on("SIGTERM", () => void stop(0));
-  wrangler.on("exit", (code) => {
-    if (!stopping) {
-      log(`wrangler dev exited (${code}); shutting down`);
-      void stop(code ?? 1);
-    }
-  });
 
-  const health = await waitForHealth(wrangler, 60_000);
-  console.log(`
+  try {
+    if (stack.cacheNote) log(`cache: off (${stack.cacheNote})`);
+    const seeded = await seedIfEmpty(stack.bindings.DATABASE_URL);
+    if (seeded) log(`seeded the demo catalog (${seeded.items} items)`);
+
+    const vars = Object.entries({ ...stack.bindings, ENVIRONMENT: "development" }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+    wrangler = spawn(
+      "wrangler",
+      ["dev", "--ip", HOST, "--port", String(PORT), "--persist-to", WRANGLER_STATE_DIR, "--show-interactive-dev-session=false", ...vars],
+      {
+        cwd: PROJECT_ROOT,
+        // Its own process group, so that stopping it also stops esbuild and workerd.
+        detached: true,
+        stdio: ["ignore", "inherit", "inherit"],
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "1" },
+      },
+    );
+    writeDevState({
+      pid: process.pid,
+      processGroups: [wrangler.pid!, ...stack.processGroups],
+      apiUrl: API_URL,
+      bindings: { ...stack.bindings },
+      startedAt: new Date().toISOString(),
+    });
+    wrangler.on("exit", (code) => {
+      if (!stopping) {
+        log(`wrangler dev exited (${code}); shutting down`);
+        void stop(code ?? 1);
+      }
+    });
+
+    const health = await waitForHealth(wrangler, 60_000);
+    console.log(`
   Marketplace API ready in ${((Date.now() - started) / 1000).toFixed(1)} s
     API       ${API_URL}
     Docs      ${API_URL}/docs   (OpenAPI document: ${API_URL}/openapi.json)
     Health    ${JSON.stringify(health)}
     Database  ${stack.database === "embedded" ? `embedded PostgreSQL, data in ${PGLITE_DATA_DIR}` : "DATABASE_URL"}
     Cache     ${stack.cache === "on" ? "redis-server via the local Upstash endpoint" : "off"}
+    Auth      public routes (/health, /docs, /openapi.json) need none; every other route takes
+              Authorization: Bearer <Clerk session JWT or workspace API key>, or X-API-Key
   Press Ctrl-C to stop.
 `);
+  } catch (error) {
+    console.error(`[dev] ${error instanceof Error ? error.message : String(error)}`);
+    await stop(1);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -66,7 +66,7 @@ export async function startDebianPostgres(opts: { port?: number } = {}): Promise
 
   const connectionString = `postgresql://postgres@127.0.0.1:${port}/postgres`;
   const deadline = Date.now() + 15_000;
-  while (!(await canConnect(connectionString))) {
+  while (!(await servesDataDir(connectionString, data))) {
     if (hasExited || Date.now() > deadline) {
       await close();
       throw new Error(`postgres did not become ready on port ${port}:\n${log.trim()}`);
@@ -86,12 +86,14 @@ function runAsIds(): { uid: number; gid: number } | null {
   return { uid, gid };
 }
 
-async function canConnect(connectionString: string): Promise<boolean> {
+/** True once a server on that address answers *and* it is ours (same data dir). */
+async function servesDataDir(connectionString: string, dataDir: string): Promise<boolean> {
   const client = new pg.Client({ connectionString, connectionTimeoutMillis: 1_000 });
   client.on("error", () => {});
   try {
     await client.connect();
-    return true;
+    const { rows } = await client.query<{ dir: string }>("select current_setting('data_directory') as dir");
+    return rows[0]?.dir === dataDir;
   } catch {
     return false;
   } finally {

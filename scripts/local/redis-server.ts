@@ -55,7 +55,9 @@ export function installRedisServer(): { ok: boolean; message: string } {
  * Starts a throwaway, memory-only redis-server on loopback. It runs in its own
  * process group so close() (or a crash of ours) can take the whole tree down.
  */
-export async function startRedisServer(opts: { port?: number } = {}): Promise<{ port: number; close(): Promise<void> }> {
+export async function startRedisServer(
+  opts: { port?: number } = {},
+): Promise<{ port: number; pid: number; close(): Promise<void> }> {
   const bin = findRedisServerBinary();
   if (!bin) throw new Error(`redis-server not found; install it with: ${INSTALL_COMMAND}`);
   const port = opts.port ?? (await freePort());
@@ -82,11 +84,12 @@ export async function startRedisServer(opts: { port?: number } = {}): Promise<{ 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
     const outcome = await Promise.race([
-      ping(port).then((ok) => (ok ? "ready" : "retry")),
+      // Matching the pid guards against a foreign redis already on that port.
+      serverPid(port).then((pid) => (pid === child.pid ? "ready" : "retry")),
       exited.then(() => "exited" as const),
       spawnError.then((err) => err),
     ]);
-    if (outcome === "ready") return { port, close };
+    if (outcome === "ready") return { port, pid: child.pid!, close };
     if (outcome instanceof Error) throw new Error(`could not spawn ${bin}: ${outcome.message}`);
     if (outcome === "exited") throw new Error(`redis-server exited during start-up on port ${port}:\n${log.trim()}`);
     if (Date.now() > deadline) {
@@ -97,14 +100,18 @@ export async function startRedisServer(opts: { port?: number } = {}): Promise<{ 
   }
 }
 
-async function ping(port: number): Promise<boolean> {
+/** The process_id a redis on `port` reports, or null if it does not answer. */
+async function serverPid(port: number): Promise<number | null> {
   let conn: RespConnection | undefined;
   try {
     conn = await RespConnection.open("127.0.0.1", port, 1_000);
-    const [reply] = await conn.send([["PING"]]);
-    return reply?.type === "simple" && reply.value === "PONG";
+    const [pong, info] = await conn.send([["PING"], ["INFO", "server"]]);
+    if (pong?.type !== "simple" || pong.value !== "PONG") return null;
+    const text = info?.type === "bulk" && info.value ? info.value.toString("utf8") : "";
+    const pid = /^process_id:(\d+)/m.exec(text)?.[1];
+    return pid === undefined ? null : Number(pid);
   } catch {
-    return false;
+    return null;
   } finally {
     conn?.close();
   }

@@ -22,13 +22,14 @@ export function encodeCommand(args: readonly (string | Buffer)[]): Buffer {
   return Buffer.concat(parts);
 }
 
-const INCOMPLETE = Symbol("incomplete");
-type Parsed = { reply: RespReply; end: number } | typeof INCOMPLETE;
+/** Not enough bytes yet; `need` is a lower bound on the buffer length required. */
+type Incomplete = { incomplete: true; need: number };
+type Parsed = { reply: RespReply; end: number } | Incomplete;
 
-/** Parses one reply starting at `pos`, or reports that more bytes are needed. */
+/** Parses one reply starting at `pos`, or reports how many bytes are needed at least. */
 export function parseReply(buf: Buffer, pos: number): Parsed {
   const lineEnd = buf.indexOf("\r\n", pos);
-  if (lineEnd < 0) return INCOMPLETE;
+  if (lineEnd < 0) return { incomplete: true, need: buf.length + 1 };
   const prefix = buf[pos];
   const line = buf.toString("utf8", pos + 1, lineEnd);
   const next = lineEnd + 2;
@@ -42,7 +43,7 @@ export function parseReply(buf: Buffer, pos: number): Parsed {
     case 0x24 /* $ */: {
       const len = Number(line);
       if (len < 0) return { reply: { type: "bulk", value: null }, end: next };
-      if (buf.length < next + len + 2) return INCOMPLETE;
+      if (buf.length < next + len + 2) return { incomplete: true, need: next + len + 2 };
       return { reply: { type: "bulk", value: Buffer.from(buf.subarray(next, next + len)) }, end: next + len + 2 };
     }
     case 0x2a /* * */: {
@@ -52,7 +53,7 @@ export function parseReply(buf: Buffer, pos: number): Parsed {
       let at = next;
       for (let i = 0; i < count; i++) {
         const item = parseReply(buf, at);
-        if (item === INCOMPLETE) return INCOMPLETE;
+        if ("incomplete" in item) return item;
         items.push(item.reply);
         at = item.end;
       }
@@ -70,7 +71,11 @@ interface Pending {
 
 /** One connection; replies are matched to commands in order (RESP is FIFO). */
 export class RespConnection {
-  private buffer: Buffer = Buffer.alloc(0);
+  // Unparsed bytes are kept as chunks and only joined once enough have arrived,
+  // so a multi-megabyte bulk reply is not re-copied on every TCP chunk.
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private need = 1;
   private readonly pending: Pending[] = [];
   private failure: Error | undefined;
 
@@ -117,12 +122,18 @@ export class RespConnection {
   }
 
   private onData(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    if (this.buffered < this.need) return;
+    const buffer = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.buffered);
     let pos = 0;
     try {
-      while (pos < this.buffer.length) {
-        const parsed = parseReply(this.buffer, pos);
-        if (parsed === INCOMPLETE) break;
+      while (pos < buffer.length) {
+        const parsed = parseReply(buffer, pos);
+        if ("incomplete" in parsed) {
+          this.need = parsed.need - pos;
+          break;
+        }
         pos = parsed.end;
         const waiter = this.pending.shift();
         if (!waiter) throw new Error("redis sent a reply nobody asked for");
@@ -133,7 +144,10 @@ export class RespConnection {
       this.socket.destroy();
       return;
     }
-    this.buffer = this.buffer.subarray(pos);
+    const rest = buffer.subarray(pos);
+    this.chunks = rest.length > 0 ? [rest] : [];
+    this.buffered = rest.length;
+    if (rest.length === 0) this.need = 1;
   }
 
   private fail(err: Error): void {

@@ -14,7 +14,7 @@ export class Checks {
       return true;
     } catch (err) {
       this.failed++;
-      const message = err instanceof Error ? err.message : String(err);
+      const message = describe(err);
       console.log(`FAIL ${name} (${ms(started)}): ${message.split("\n").join("\n     ")}`);
       return false;
     }
@@ -56,6 +56,17 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: nu
   const started = performance.now();
   const value = await fn();
   return { value, ms: Math.round(performance.now() - started) };
+}
+
+// ws and fetch sometimes reject with Event-like objects rather than Errors.
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === "object" && err !== null) {
+    const { message, type } = err as { message?: unknown; type?: unknown };
+    if (typeof message === "string" && message) return message;
+    if (typeof type === "string") return `${type} event`;
+  }
+  return String(err);
 }
 
 function ms(started: number): string {

@@ -28,7 +28,10 @@ function cleanup(): Promise<void> {
 }
 
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.once(sig, () => void cleanup().then(() => process.exit(130)));
+  process.once(sig, () => {
+    console.log(`\n${sig}: stopping everything started by the self-check`);
+    void cleanup().then(() => process.exit(130));
+  });
 }
 
 /** Starts one piece, records how long it took, and registers its close(). */

@@ -32,7 +32,8 @@ export interface Stack {
   cache: "on" | "off";
   /** Why the cache is off, when it is. */
   cacheNote?: string;
-  pids: number[];
+  /** Process groups of servers this stack spawned (redis-server), for cleaning up after a crash. */
+  processGroups: number[];
   close(): Promise<void>;
 }
 
@@ -44,7 +45,7 @@ export function isLoopbackUrl(databaseUrl: string): boolean {
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const log = opts.log ?? (() => {});
   const closers: Array<() => Promise<void>> = [];
-  const pids: number[] = [];
+  const processGroups: number[] = [];
   const close = async () => {
     for (const closeOne of closers.reverse()) await closeOne().catch(() => {});
   };
@@ -80,6 +81,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     if (binary) {
       const redis = await startRedisServer({});
       closers.push(() => redis.close());
+      processGroups.push(redis.pid);
       const shim = await startUpstashShim({ redisPort: redis.port, token: randomBytes(16).toString("hex") });
       closers.push(() => shim.close());
       bindings.UPSTASH_REDIS_REST_URL = shim.url;
@@ -93,7 +95,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       database: opts.databaseUrl ? "external" : "embedded",
       cache: binary ? "on" : "off",
       cacheNote,
-      pids,
+      processGroups,
       close,
     };
   } catch (error) {

@@ -1,0 +1,101 @@
+import { eq } from "drizzle-orm";
+import type { Database } from "../../src/db/client";
+import * as schema from "../../src/db/schema";
+import { contentSha256 } from "../../src/domain/content-hash";
+
+/** A short random token; tests put it in names so their rows never collide with another file's. */
+export function uniqueToken(prefix = "t"): string {
+  return `${prefix}${crypto.randomUUID().replace(/-/g, "").slice(0, 10)}`;
+}
+
+export async function createUser(db: Database, overrides: Partial<typeof schema.users.$inferInsert> = {}) {
+  const token = uniqueToken("user");
+  const [user] = await db
+    .insert(schema.users)
+    .values({ clerkUserId: `user_${token}`, email: `${token}@example.test`, name: `User ${token}`, ...overrides })
+    .returning();
+  return user!;
+}
+
+/** A workspace with its owner (and any extra members with their roles). */
+export async function createWorkspace(db: Database, opts: { owner?: { id: string }; name?: string } = {}) {
+  const owner = opts.owner ?? (await createUser(db));
+  const slug = uniqueToken("ws");
+  const [workspace] = await db
+    .insert(schema.workspaces)
+    .values({ name: opts.name ?? `Workspace ${slug}`, slug, createdByUserId: owner.id })
+    .returning();
+  await db.insert(schema.workspaceMembers).values({ workspaceId: workspace!.id, userId: owner.id, role: "owner" });
+  return { workspace: workspace!, owner };
+}
+
+export async function addMember(db: Database, workspaceId: string, role: (typeof schema.WORKSPACE_ROLES)[number]) {
+  const user = await createUser(db);
+  await db.insert(schema.workspaceMembers).values({ workspaceId, userId: user.id, role });
+  return user;
+}
+
+export async function createCategory(db: Database, name = `Category ${uniqueToken()}`) {
+  const [category] = await db
+    .insert(schema.categories)
+    .values({ slug: name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, ""), name })
+    .returning();
+  return category!;
+}
+
+type ItemType = (typeof schema.ITEM_TYPES)[number];
+
+export async function createWorkspaceItem(
+  db: Database,
+  workspaceId: string,
+  opts: { type?: ItemType; name?: string; actorId?: string } = {},
+) {
+  const [item] = await db
+    .insert(schema.items)
+    .values({
+      type: opts.type ?? "agent",
+      name: opts.name ?? `Item ${uniqueToken()}`,
+      ownerType: "workspace",
+      ownerId: workspaceId,
+      workspaceId,
+      actorType: opts.actorId ? "user" : "system",
+      actorId: opts.actorId ?? null,
+    })
+    .returning();
+  return item!;
+}
+
+/** A marketplace row with one approved version, as publishing leaves it. */
+export async function createMarketplaceItem(
+  db: Database,
+  opts: { type?: ItemType; name?: string; publisherWorkspaceId?: string; category?: { id: string; name: string }; tags?: string[] } = {},
+) {
+  const [item] = await db
+    .insert(schema.items)
+    .values({
+      type: opts.type ?? "agent",
+      name: opts.name ?? `Market ${uniqueToken()}`,
+      ownerType: "marketplace",
+      isApproved: true,
+      publisherWorkspaceId: opts.publisherWorkspaceId,
+      categoryId: opts.category?.id,
+      marketplaceCategory: opts.category?.name,
+      tags: opts.tags ?? [],
+      actorType: "system",
+    })
+    .returning();
+  const content = { name: item!.name };
+  const [version] = await db
+    .insert(schema.itemVersions)
+    .values({
+      itemId: item!.id,
+      version: "1.0.0",
+      content,
+      contentSha256: await contentSha256(content),
+      reviewStatus: "approved",
+      actorType: "system",
+    })
+    .returning();
+  await db.update(schema.items).set({ latestVersionId: version!.id }).where(eq(schema.items.id, item!.id));
+  return { item: item!, version: version! };
+}
