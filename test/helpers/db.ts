@@ -23,18 +23,21 @@ export function sqlState(error: unknown): string | undefined {
   return undefined;
 }
 
-export async function expectSqlState(promise: Promise<unknown>, state: string): Promise<void> {
+export async function expectSqlState(promise: Promise<unknown>, state: string | readonly string[]): Promise<void> {
+  const accepted = typeof state === "string" ? [state] : state;
   try {
     await promise;
   } catch (error) {
     const got = sqlState(error);
-    if (got !== state) throw new Error(`expected SQLSTATE ${state}, got ${got}: ${String(error)}`);
+    if (!got || !accepted.includes(got)) throw new Error(`expected SQLSTATE ${accepted.join(" or ")}, got ${got}: ${String(error)}`);
     return;
   }
-  throw new Error(`expected SQLSTATE ${state}, but the statement succeeded`);
+  throw new Error(`expected SQLSTATE ${accepted.join(" or ")}, but the statement succeeded`);
 }
 
 export const UNIQUE_VIOLATION = "23505";
 export const FOREIGN_KEY_VIOLATION = "23503";
 export const CHECK_VIOLATION = "23514";
-export const RESTRICT_VIOLATION = "23001";
+// PostgreSQL 18 reports ON DELETE RESTRICT as restrict_violation (23001); 15 (Debian, today's Neon
+// default) as foreign_key_violation (23503). Either means the delete was refused.
+export const RESTRICT_VIOLATION = ["23001", "23503"] as const;
