@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { startDebianPostgres } from "./debian-postgres.ts";
 import { startNeonRelay } from "./neon-relay.ts";
-import { startPgliteServer } from "./pglite-server.ts";
+import { startEmbeddedPostgres } from "../stack/embedded-postgres.ts";
 import { findRedisServerBinary, installRedisServer, startRedisServer } from "./redis-server.ts";
 import { checkDrizzleHttp } from "./selfcheck-drizzle.ts";
 import { Checks, timed } from "./selfcheck-harness.ts";
@@ -66,10 +66,10 @@ async function main(): Promise<void> {
     configureNeonForRelay(relay);
     await checkRelayBasics(checks, relay);
     const postgres = await start("debian postgres (initdb + start)", () => startDebianPostgres({}));
-    const pglite = await start("pglite (in-memory) + socket server", () => startPgliteServer({}));
+    const pglite = await start("pglite (in-memory) + socket server", () => startEmbeddedPostgres({}));
     const databases = [
       ...(postgres ? [["postgres15", postgres.connectionString] as const] : []),
-      ...(pglite ? [["pglite", pglite.connectionString] as const] : []),
+      ...(pglite ? [["pglite", pglite.url] as const] : []),
     ];
     for (const [label, cs] of databases) await checkNeon(checks, label, cs);
     // Last on purpose: drizzle's neon-http driver globally re-registers the
