@@ -18,6 +18,9 @@ export default defineConfig({
                 ENVIRONMENT: "test",
                 ENABLE_TEST_ROUTES: "true",
                 LOG_LEVEL: "warn",
+                TEST_JWT_PRIVATE_KEY: inject<string>("jwtPrivateKey"),
+                // Tests that exercise rate limiting use keys with their own low limits.
+                RATE_LIMIT_PER_MINUTE: "100000",
                 CORS_ORIGINS: "https://frontend.test",
               },
             },

@@ -4,7 +4,9 @@ import { createConnection } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { clearDevState, isAlive, killProcessGroup, liveDevState, readDevState, writeDevState } from "./stack/dev-state";
 import { PGLITE_DATA_DIR, PROJECT_ROOT, WRANGLER_STATE_DIR } from "./stack/paths";
+import { DEMO_USER, DEMO_WORKSPACE } from "./seed/demo-catalog";
 import { seedIfEmpty } from "./seed/run";
+import { devWorkerVars, ensureDevKeyPair, mintDevApiKeyForSlug, withDrizzle } from "./stack/dev-auth";
 import { startStack } from "./stack/stack";
 
 const HOST = "127.0.0.1";
@@ -53,6 +55,17 @@ async function waitForHealth(wrangler: ChildProcess, timeoutMs: number): Promise
   throw new Error("the worker did not answer /health in time");
 }
 
+/** How to call the API as someone: the demo workspace's key, or a dev session token. */
+function authBanner(demoKey: string | null): string {
+  const key = demoKey
+    ? `    API key   ${demoKey}   (${DEMO_WORKSPACE.name}, all scopes; replaced on every start)
+              curl -H "X-API-Key: ${demoKey}" ${API_URL}/api/api-keys`
+    : `    API key   none: the demo workspace "${DEMO_WORKSPACE.slug}" is not in this database`;
+  return `${key}
+    JWT       TOKEN=$(npm run -s token -- --user <clerk user id> --workspace "${DEMO_WORKSPACE.name}")
+              curl -H "Authorization: Bearer $TOKEN" ${API_URL}/api/workspaces`;
+}
+
 async function main() {
   await cleanUpLeftovers();
   const started = Date.now();
@@ -84,8 +97,14 @@ async function main() {
     if (stack.cacheNote) log(`cache: off (${stack.cacheNote})`);
     const seeded = await seedIfEmpty(stack.bindings.DATABASE_URL);
     if (seeded) log(`seeded the demo catalog (${seeded.items} items)`);
+    // A fresh key on every start, revoking the previous one (design.md §18).
+    const demoKey = await withDrizzle(stack.bindings.DATABASE_URL, (db) =>
+      mintDevApiKeyForSlug(db, DEMO_WORKSPACE.slug, DEMO_USER.clerkUserId),
+    );
+    const { publicKeyPem } = await ensureDevKeyPair();
 
-    const vars = Object.entries({ ...stack.bindings, ENVIRONMENT: "development" }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+    const workerVars = { ...stack.bindings, ...devWorkerVars(publicKeyPem), ENVIRONMENT: "development" };
+    const vars = Object.entries(workerVars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
     wrangler = spawn(
       "wrangler",
       ["dev", "--ip", HOST, "--port", String(PORT), "--persist-to", WRANGLER_STATE_DIR, "--show-interactive-dev-session=false", ...vars],
@@ -119,8 +138,7 @@ async function main() {
     Health    ${JSON.stringify(health)}
     Database  ${stack.database === "embedded" ? `embedded PostgreSQL, data in ${PGLITE_DATA_DIR}` : "DATABASE_URL"}
     Cache     ${stack.cache === "on" ? "redis-server via the local Upstash endpoint" : "off"}
-    Auth      public routes (/health, /docs, /openapi.json) need none; every other route takes
-              Authorization: Bearer <Clerk session JWT or workspace API key>, or X-API-Key
+${authBanner(demoKey?.key ?? null)}
   Press Ctrl-C to stop.
 `);
   } catch (error) {

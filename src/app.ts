@@ -6,10 +6,14 @@ import { ApiError, renderProblem } from "./lib/errors";
 import { createRouter } from "./lib/router";
 import { clients } from "./middleware/clients";
 import { requestContext } from "./middleware/request-context";
+import { registerAdminRoutes } from "./routes/admin";
+import { registerApiKeyRoutes } from "./routes/api-keys";
 import { registerDocs } from "./routes/docs";
 import { registerHealth } from "./routes/system/health";
 import { registerOpenApi } from "./routes/system/openapi";
 import { registerTestRoutes } from "./routes/testing";
+import { registerWorkspaceMemberRoutes } from "./routes/workspace-members";
+import { registerWorkspaceRoutes } from "./routes/workspaces";
 
 export interface AppOptions {
   /** Routes that exist only for the test suite. */
@@ -58,6 +62,10 @@ export function createApp(options: AppOptions = {}) {
   registerHealth(app);
   registerOpenApi(app);
   registerDocs(app);
+  registerWorkspaceRoutes(app);
+  registerWorkspaceMemberRoutes(app);
+  registerApiKeyRoutes(app);
+  registerAdminRoutes(app);
   if (options.testRoutes) registerTestRoutes(app);
 
   app.notFound((c) => renderProblem(c, new ApiError(404, "not_found", "No route matches this method and path.")));

@@ -2,6 +2,7 @@ import type { Cache } from "./clients/cache";
 import type { DatabaseClients } from "./db/client";
 import type { Logger } from "./lib/logger";
 import type { Storage } from "./clients/storage";
+import type { Actor, Principal, WorkspaceContext } from "./services/auth/principal";
 
 /** Worker bindings: vars from wrangler.toml, secrets from `wrangler secret put` or .dev.vars. */
 export interface Bindings {
@@ -15,6 +16,15 @@ export interface Bindings {
   LOG_LEVEL?: string;
   /** Comma-separated origins the frontend is served from. */
   CORS_ORIGINS?: string;
+  /** Clerk: the JWKS URL (production), or an SPKI PEM public key for networkless verification. */
+  CLERK_JWKS_URL?: string;
+  CLERK_JWT_PUBLIC_KEY?: string;
+  /** Expected `iss`, checked when set. */
+  CLERK_ISSUER?: string;
+  /** Comma-separated allowed `azp` values (frontend origins), checked when set. */
+  CLERK_AUTHORIZED_PARTIES?: string;
+  /** Requests per minute per API key or user unless a key overrides it (design.md §14). */
+  RATE_LIMIT_PER_MINUTE?: string;
   /** Mounts routes that exist only for the test suite (request-body validation probes). */
   ENABLE_TEST_ROUTES?: string;
   BUNDLES: R2Bucket;
@@ -26,6 +36,11 @@ export interface Variables {
   db: DatabaseClients;
   cache: Cache;
   storage: Storage;
+  /** Set by the access gate on every non-public route. */
+  principal: Principal;
+  actor: Actor;
+  /** The workspace the request acts in, when it names one (or the key's own on workspace routes). */
+  workspace: WorkspaceContext | null;
 }
 
 export interface AppEnv {

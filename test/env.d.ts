@@ -2,12 +2,15 @@ import type { Bindings } from "../src/env";
 
 declare global {
   namespace Cloudflare {
-    interface Env extends Bindings {}
+    interface Env extends Bindings {
+      TEST_JWT_PRIVATE_KEY: string;
+    }
   }
 }
 
 declare module "vitest" {
   interface ProvidedContext {
     stack: Record<string, string>;
+    jwtPrivateKey: string;
   }
 }

@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
+import { exportPKCS8, exportSPKI, generateKeyPair } from "jose";
 import type { TestProject } from "vitest/node";
+
+export const TEST_ISSUER = "https://clerk.tests.invalid";
+export const TEST_AUTHORIZED_PARTY = "https://frontend.test";
 
 let child: ChildProcess | undefined;
 
@@ -19,7 +23,16 @@ export async function setup(project: TestProject) {
   if (!message.ready) throw new Error(`the local stack failed to start: ${message.error}`);
   const { database, ...bindings } = message.ready;
   console.log(`[stack] ready (database: ${database})`);
-  project.provide("stack", bindings);
+  // A session-token signing key for this run: the worker gets the public half as its networkless
+  // Clerk key, the tests the private half to mint tokens.
+  const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
+  project.provide("stack", {
+    ...bindings,
+    CLERK_JWT_PUBLIC_KEY: await exportSPKI(publicKey),
+    CLERK_ISSUER: TEST_ISSUER,
+    CLERK_AUTHORIZED_PARTIES: TEST_AUTHORIZED_PARTY,
+  });
+  project.provide("jwtPrivateKey", await exportPKCS8(privateKey));
 }
 
 export async function teardown() {

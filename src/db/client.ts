@@ -1,6 +1,7 @@
 import { neon, neonConfig, Pool } from "@neondatabase/serverless";
 import { drizzle as drizzleHttp, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import { drizzle as drizzlePool, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -8,6 +9,9 @@ export type Schema = typeof schema;
 export type Database = NeonDatabase<Schema>;
 /** SQL over HTTP: one round trip, the fastest path for one-shot reads (Neon's guidance). */
 export type ReadDatabase = NeonHttpDatabase<Schema>;
+
+/** Either client, or a transaction: what query functions in src/db/queries accept. */
+export type Queryable = PgDatabase<PgQueryResultHKT, Schema>;
 
 export interface DatabaseClients {
   /** Created on first use, so requests served from cache never open a WebSocket. */

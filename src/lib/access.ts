@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from "hono";
+import type { WorkspaceRole } from "../db/queries/identity";
 import type { AppEnv } from "../env";
-import { ApiError } from "./errors";
 
 /** Workspace scopes an API key can carry (design.md §12); none of them is platform-admin power. */
 export const API_KEY_SCOPES = ["catalog:read", "items:install", "items:submit", "plugins:enable", "keys:manage"] as const;
@@ -12,24 +12,17 @@ export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
  */
 export type RouteAccess =
   | { access: "public" }
-  | { access: "authenticated"; scope: ApiKeyScope | null; workspaceScoped: boolean }
+  | {
+      access: "authenticated";
+      /** The API-key scope the route needs; null: signed-in users only, keys are refused. */
+      scope: ApiKeyScope | null;
+      workspaceScoped: boolean;
+      /** The least workspace role a user needs (workspace-scoped routes). */
+      role?: WorkspaceRole;
+    }
   | { access: "admin"; workspaceScoped?: false };
 
 export type AccessMiddleware = MiddlewareHandler<AppEnv> & { access: RouteAccess };
-
-/**
- * The per-route gate. Identity checks (JWTs, API keys, workspaces) plug in here; until a verifier
- * exists every non-public route is refused, so nothing is ever open by omission.
- */
-export function authorize(access: RouteAccess): AccessMiddleware {
-  const middleware: MiddlewareHandler<AppEnv> = async (_c, next) => {
-    if (access.access !== "public") {
-      throw new ApiError(401, "unauthenticated", "Authentication required.");
-    }
-    await next();
-  };
-  return Object.assign(middleware, { access });
-}
 
 export function isAccessMiddleware(handler: unknown): handler is AccessMiddleware {
   return typeof handler === "function" && "access" in handler;
@@ -38,7 +31,7 @@ export function isAccessMiddleware(handler: unknown): handler is AccessMiddlewar
 /** OpenAPI security requirement for a declaration, so access is visible in the document. */
 export function securityFor(access: RouteAccess): Array<Record<string, string[]>> {
   if (access.access === "public") return [];
-  if (access.access === "admin") return [{ clerkSession: [] }];
+  if (access.access === "admin" || access.scope === null) return [{ clerkSession: [] }];
   const keyScopes = access.scope ? [access.scope] : [];
   return [{ clerkSession: [] }, { apiKey: keyScopes }, { apiKeyHeader: keyScopes }];
 }

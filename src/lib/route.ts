@@ -2,7 +2,8 @@ import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
-import { authorize, securityFor, type RouteAccess } from "./access";
+import { authorize } from "../middleware/authorize";
+import { securityFor, type RouteAccess } from "./access";
 import { ApiError } from "./errors";
 
 /** Default request-body ceiling for JSON routes; uploads set their own. */

@@ -106,8 +106,8 @@ describe("enum columns", () => {
       db().insert(schema.items).values({ type: "widget", name: "x", ownerId: workspace.id, workspaceId: workspace.id, ...system }),
       CHECK_VIOLATION,
     );
-    await expectSqlState(db().insert(schema.workspaceMembers).values({ workspaceId: workspace.id, userId: user.id, role: "god" }), CHECK_VIOLATION);
-    await expectSqlState(db().update(schema.users).set({ systemRole: "root" }).where(eq(schema.users.id, user.id)), CHECK_VIOLATION);
+    await expectSqlState(db().insert(schema.workspaceMembers).values({ workspaceId: workspace.id, userId: user.id, role: "god" as never }), CHECK_VIOLATION);
+    await expectSqlState(db().update(schema.users).set({ systemRole: "root" as never }).where(eq(schema.users.id, user.id)), CHECK_VIOLATION);
     const { version } = await createMarketplaceItem(db());
     await expectSqlState(
       db().update(schema.itemVersions).set({ reviewStatus: "maybe" }).where(eq(schema.itemVersions.id, version.id)),

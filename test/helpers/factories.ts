@@ -18,7 +18,7 @@ export async function createUser(db: Database, overrides: Partial<typeof schema.
 }
 
 /** A workspace with its owner (and any extra members with their roles). */
-export async function createWorkspace(db: Database, opts: { owner?: { id: string }; name?: string } = {}) {
+export async function createWorkspace(db: Database, opts: { owner?: typeof schema.users.$inferSelect; name?: string } = {}) {
   const owner = opts.owner ?? (await createUser(db));
   const slug = uniqueToken("ws");
   const [workspace] = await db

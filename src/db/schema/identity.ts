@@ -14,7 +14,7 @@ export const users = pgTable(
     email: text("email"),
     name: text("name"),
     // Lives only in the database, never read from a token.
-    systemRole: text("system_role").notNull().default("user"),
+    systemRole: text("system_role").$type<(typeof SYSTEM_ROLES)[number]>().notNull().default("user"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -52,7 +52,7 @@ export const workspaceMembers = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    role: text("role").notNull(),
+    role: text("role").$type<(typeof WORKSPACE_ROLES)[number]>().notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

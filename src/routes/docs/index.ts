@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../../env";
-import { authorize } from "../../lib/access";
+import { authorize } from "../../middleware/authorize";
 import { ASSETS_ETAG, swaggerUiBundleJs, swaggerUiCss } from "./assets.generated";
 
 const PAGE = `<!doctype html>

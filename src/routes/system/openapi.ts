@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env";
-import { authorize } from "../../lib/access";
+import { authorize } from "../../middleware/authorize";
 
 export const API_VERSION = "1.0.0";
 

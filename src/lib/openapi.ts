@@ -1,0 +1,49 @@
+import { z } from "@hono/zod-openapi";
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().openapi({ description: "Stable, machine-readable error code." }),
+    requestId: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi("Problem");
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: "Invalid input (`validation_failed`, `malformed_json`, `workspace_required`, …)",
+  401: "Missing or invalid credentials",
+  403: "Not allowed (role, scope or admin)",
+  404: "Not found, or not visible to the caller",
+  409: "Conflicts with the current state",
+  413: "Request body too large",
+  429: "Rate limit exceeded (see Retry-After)",
+};
+
+/** Problem responses for the given statuses, for a route's `responses`. */
+export function problemResponses<const S extends readonly (keyof typeof DESCRIPTIONS)[]>(...statuses: S) {
+  return Object.fromEntries(
+    statuses.map((status) => [status, { description: DESCRIPTIONS[status]!, content: { "application/problem+json": { schema: ProblemSchema } } }]),
+  ) as { [K in S[number]]: { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } } };
+}
+
+/** Every authenticated route can answer these. */
+export const AUTH_PROBLEMS = [401, 403, 404, 429] as const;
+
+export const PaginationQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ description: "1–100, default 50" }),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export function paginated<T extends z.ZodType>(item: T, name: string) {
+  return z
+    .object({ items: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
+    .openapi(name);
+}
+
+/** Pages a short list already in memory (per-workspace lists such as members and keys). */
+export function pageOf<T>(all: T[], page: { limit: number; offset: number }) {
+  return { items: all.slice(page.offset, page.offset + page.limit), total: all.length, limit: page.limit, offset: page.offset };
+}

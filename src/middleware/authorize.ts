@@ -1,0 +1,97 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { findMembershipRole } from "../db/queries/identity";
+import type { AppEnv } from "../env";
+import type { AccessMiddleware, RouteAccess } from "../lib/access";
+import { ApiError } from "../lib/errors";
+import { authenticate, readCredentials } from "../services/auth/authenticate";
+import { clerkConfigFrom } from "../services/auth/clerk-jwt";
+import { actorOf, isPlatformAdmin, roleAtLeast, type Principal, type WorkspaceContext } from "../services/auth/principal";
+import { consumeRateLimit, defaultRateLimit, rateLimitHeaders } from "../services/rate-limit";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const workspaceNotFound = () =>
+  new ApiError(404, "workspace_not_found", "No such workspace, or you are not allowed to act in it.");
+
+/** The one place that decides whether a principal may act in a workspace: never silently another. */
+async function resolveWorkspace(c: Context<AppEnv>, principal: Principal, candidate: string): Promise<WorkspaceContext> {
+  if (!UUID.test(candidate)) throw workspaceNotFound();
+  const id = candidate.toLowerCase();
+  if (principal.kind === "api_key") {
+    if (principal.key.workspaceId !== id) throw workspaceNotFound();
+    return { id, role: null };
+  }
+  // Platform admins get no implicit membership (design.md §10).
+  const role = await findMembershipRole(c.var.db.http, id, principal.user.id);
+  if (!role) throw workspaceNotFound();
+  return { id, role };
+}
+
+async function enforceRateLimit(c: Context<AppEnv>, principal: Principal): Promise<void> {
+  const fallback = defaultRateLimit(c.env.RATE_LIMIT_PER_MINUTE);
+  const [subject, limit] =
+    principal.kind === "api_key"
+      ? [`key:${principal.key.id}`, principal.key.rateLimitPerMinute ?? fallback]
+      : [`user:${principal.user.id}`, fallback];
+  const decision = await consumeRateLimit(c.var.cache.redis, subject, limit);
+  if (!decision) return;
+  const headers = rateLimitHeaders(decision);
+  if (!decision.allowed) {
+    throw new ApiError(429, "rate_limited", `Rate limit of ${limit} requests per minute exceeded.`, { headers });
+  }
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
+}
+
+/**
+ * The per-route gate, driven by the route's declaration: who may call it (design.md §13), with
+ * which API-key scope or workspace role, in which workspace (§10), and how often (§14).
+ */
+export function authorize(access: RouteAccess): AccessMiddleware {
+  const middleware: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (access.access === "public") return next();
+
+    const credentials = readCredentials({
+      authorization: c.req.header("authorization"),
+      apiKey: c.req.header("x-api-key"),
+    });
+    const principal = await authenticate(credentials, {
+      db: c.var.db,
+      clerk: clerkConfigFrom(c.env),
+      waitUntil: (work) => c.executionCtx.waitUntil(work),
+    });
+    c.set("principal", principal);
+    c.set("actor", actorOf(principal));
+    await enforceRateLimit(c, principal);
+
+    // A workspace named in the path or header must be one the caller may act in, on every route:
+    // cross-tenant requests answer 404 before any other refusal.
+    const candidate = c.req.param("workspace_id") ?? c.req.header("x-workspace-id");
+    let workspace: WorkspaceContext | null = candidate ? await resolveWorkspace(c, principal, candidate) : null;
+
+    if (access.access === "admin") {
+      // API keys never carry platform-admin power (design.md §12).
+      if (!isPlatformAdmin(principal)) throw new ApiError(403, "admin_required", "Admin access required");
+    } else if (principal.kind === "api_key") {
+      if (access.scope === null) {
+        throw new ApiError(403, "api_key_not_allowed", "This operation needs a signed-in user; API keys cannot perform it.");
+      }
+      if (!principal.key.scopes.includes(access.scope)) {
+        throw new ApiError(403, "insufficient_scope", `This API key lacks the \`${access.scope}\` scope.`);
+      }
+    }
+
+    if (access.access === "authenticated" && access.workspaceScoped) {
+      // A key acts for exactly one workspace, so naming it is optional.
+      if (!workspace && principal.kind === "api_key") workspace = { id: principal.key.workspaceId, role: null };
+      if (!workspace) {
+        throw new ApiError(400, "workspace_required", "Name the workspace with the X-Workspace-ID header.");
+      }
+      if (principal.kind === "user" && access.role && !roleAtLeast(workspace.role, access.role)) {
+        throw new ApiError(403, "insufficient_role", `This operation needs the ${access.role} role in the workspace.`);
+      }
+    }
+    c.set("workspace", workspace);
+    await next();
+  };
+  return Object.assign(middleware, { access });
+}

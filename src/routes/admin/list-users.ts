@@ -1,0 +1,45 @@
+import { z } from "@hono/zod-openapi";
+import { listUsers } from "../../db/queries/identity";
+import { AUTH_PROBLEMS, paginated, PaginationQuery, problemResponses } from "../../lib/openapi";
+import { defineRoute } from "../../lib/route";
+import type { Router } from "../../lib/router";
+
+const AdminUserSchema = z
+  .object({
+    id: z.uuid(),
+    clerk_user_id: z.string(),
+    email: z.string().nullable(),
+    name: z.string().nullable(),
+    system_role: z.enum(["user", "admin", "super_admin"]),
+    created_at: z.string(),
+  })
+  .openapi("AdminUser");
+
+export const listUsersRoute = defineRoute({
+  method: "get",
+  path: "/api/admin/users",
+  tags: ["Admin"],
+  summary: "List users (platform admins only)",
+  access: { access: "admin" },
+  request: { query: PaginationQuery.extend({ search: z.string().trim().min(1).max(200).optional() }) },
+  responses: {
+    200: { description: "Users, oldest first", content: { "application/json": { schema: paginated(AdminUserSchema, "AdminUserList") } } },
+    ...problemResponses(400, ...AUTH_PROBLEMS),
+  },
+});
+
+export function registerListUsers(router: Router) {
+  router.openapi(listUsersRoute, async (c) => {
+    const query = c.req.valid("query");
+    const { rows, total } = await listUsers(c.var.db.http, query);
+    const items = rows.map((u) => ({
+      id: u.id,
+      clerk_user_id: u.clerkUserId,
+      email: u.email,
+      name: u.name,
+      system_role: u.systemRole,
+      created_at: u.createdAt.toISOString(),
+    }));
+    return c.json({ items, total, limit: query.limit, offset: query.offset }, 200);
+  });
+}

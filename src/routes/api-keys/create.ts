@@ -1,0 +1,49 @@
+import { z } from "@hono/zod-openapi";
+import { API_KEY_SCOPES } from "../../lib/access";
+import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
+import { defineRoute } from "../../lib/route";
+import type { Router } from "../../lib/router";
+import { createApiKey } from "../../services/api-keys";
+import { requireWorkspace } from "../../services/auth/principal";
+import { defaultRateLimit } from "../../services/rate-limit";
+import { ApiKeySchema } from "./schemas";
+
+const CreateApiKeyBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  scopes: z.array(z.enum(API_KEY_SCOPES)).min(1),
+  expires_at: z.iso.datetime({ offset: true }).optional(),
+  rate_limit_per_minute: z.number().int().min(1).max(1_000_000).optional(),
+});
+
+export const createApiKeyRoute = defineRoute({
+  method: "post",
+  path: "/api/api-keys",
+  tags: ["API keys"],
+  summary: "Create a workspace API key (the secret is shown once)",
+  access: { access: "authenticated", scope: "keys:manage", workspaceScoped: true, role: "admin" },
+  request: { body: { required: true, content: { "application/json": { schema: CreateApiKeyBody } } } },
+  responses: {
+    201: {
+      description: "Created. `key` is the secret: store it now, it cannot be shown again.",
+      content: { "application/json": { schema: ApiKeySchema.extend({ key: z.string() }).openapi("NewApiKey") } },
+    },
+    ...problemResponses(400, ...AUTH_PROBLEMS),
+  },
+});
+
+export function registerCreateApiKey(router: Router) {
+  router.openapi(createApiKeyRoute, async (c) => {
+    const body = c.req.valid("json");
+    const { key, secret } = await createApiKey(c.var.db.http, {
+      workspaceId: requireWorkspace(c.var.workspace).id,
+      principal: c.var.principal,
+      name: body.name,
+      scopes: body.scopes,
+      expiresAt: body.expires_at ? new Date(body.expires_at) : undefined,
+      rateLimitPerMinute: body.rate_limit_per_minute,
+      defaultRateLimit: defaultRateLimit(c.env.RATE_LIMIT_PER_MINUTE),
+    });
+    c.header("Cache-Control", "no-store");
+    return c.json({ ...key, key: secret }, 201);
+  });
+}

@@ -1,0 +1,10 @@
+import type { Router } from "../../lib/router";
+import { registerCreateApiKey } from "./create";
+import { registerListApiKeys } from "./list";
+import { registerRevokeApiKey } from "./revoke";
+
+export function registerApiKeyRoutes(router: Router) {
+  registerCreateApiKey(router);
+  registerListApiKeys(router);
+  registerRevokeApiKey(router);
+}

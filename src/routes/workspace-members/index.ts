@@ -1,0 +1,10 @@
+import type { Router } from "../../lib/router";
+import { registerAddMember } from "./add";
+import { registerListMembers } from "./list";
+import { registerRemoveMember } from "./remove";
+
+export function registerWorkspaceMemberRoutes(router: Router) {
+  registerListMembers(router);
+  registerAddMember(router);
+  registerRemoveMember(router);
+}

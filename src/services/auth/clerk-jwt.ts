@@ -1,0 +1,125 @@
+import { createRemoteJWKSet, decodeProtectedHeader, errors, importSPKI, jwtVerify, type JWTPayload } from "jose";
+import { ApiError } from "../../lib/errors";
+
+export interface ClerkConfig {
+  jwksUrl?: string;
+  publicKeyPem?: string;
+  issuer?: string;
+  authorizedParties: string[];
+}
+
+export interface SessionClaims {
+  sub: string;
+  email: string | null;
+  name: string | null;
+}
+
+const CLOCK_SKEW_SECONDS = 5;
+
+// Isolate scope on purpose: these hold only public key material (no request I/O objects), and
+// jose's remote set refetches on an unknown `kid` with a cooldown, so a key rotation is picked up
+// without hammering Clerk.
+const remoteKeySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+const importedPems = new Map<string, Promise<CryptoKey>>();
+
+function keyFor(config: ClerkConfig) {
+  if (config.publicKeyPem) {
+    // Vars cannot hold newlines on every path (wrangler --var), so `\n` sequences are accepted.
+    const pem = config.publicKeyPem.replace(/\\n/g, "\n");
+    let key = importedPems.get(pem);
+    if (!key) {
+      key = importSPKI(pem, "RS256");
+      importedPems.set(pem, key);
+    }
+    return key;
+  }
+  if (config.jwksUrl) {
+    let set = remoteKeySets.get(config.jwksUrl);
+    if (!set) {
+      set = createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+      remoteKeySets.set(config.jwksUrl, set);
+    }
+    return set;
+  }
+  return null;
+}
+
+const fail = (code: string, detail: string) => new ApiError(401, code, detail);
+
+function firstString(...values: unknown[]): string | null {
+  for (const value of values) if (typeof value === "string" && value.length > 0) return value;
+  return null;
+}
+
+/**
+ * Verifies a Clerk session token: RS256 only, exp/nbf with a few seconds of skew, the issuer and
+ * `azp` when configured. Failures say which check failed, never how verification works inside.
+ */
+export async function verifySessionToken(token: string, config: ClerkConfig): Promise<SessionClaims> {
+  let alg: unknown;
+  try {
+    alg = decodeProtectedHeader(token).alg;
+  } catch {
+    throw fail("token_malformed", "The bearer token is not a well-formed JWT.");
+  }
+  if (alg !== "RS256") throw fail("token_algorithm_not_allowed", "The token's signing algorithm is not accepted.");
+  const key = await keyFor(config);
+  if (!key) throw fail("token_not_accepted", "Session tokens are not accepted by this deployment.");
+
+  let payload: JWTPayload;
+  try {
+    const verified = await jwtVerify(token, key as Parameters<typeof jwtVerify>[1], {
+      algorithms: ["RS256"],
+      clockTolerance: CLOCK_SKEW_SECONDS,
+      ...(config.issuer ? { issuer: config.issuer } : {}),
+      requiredClaims: ["sub", "exp"],
+    });
+    payload = verified.payload;
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) throw fail("token_expired", "The session token has expired.");
+    if (error instanceof errors.JWTClaimValidationFailed) {
+      if (error.claim === "iss") throw fail("token_issuer_invalid", "The session token was issued by an unexpected issuer.");
+      if (error.claim === "nbf") throw fail("token_not_yet_valid", "The session token is not valid yet.");
+      throw fail("token_claims_invalid", "The session token's claims are invalid.");
+    }
+    if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
+      throw fail("token_signature_invalid", "The session token's signature is not valid.");
+    }
+    if (error instanceof errors.JOSEAlgNotAllowed) {
+      throw fail("token_algorithm_not_allowed", "The token's signing algorithm is not accepted.");
+    }
+    if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+      throw new ApiError(503, "identity_provider_unavailable", "Session tokens cannot be verified right now.");
+    }
+    throw fail("token_malformed", "The bearer token is not a well-formed JWT.");
+  }
+
+  if (config.authorizedParties.length > 0) {
+    const azp = payload.azp;
+    if (typeof azp !== "string" || !config.authorizedParties.includes(azp)) {
+      throw fail("token_party_invalid", "The session token was issued for another application.");
+    }
+  }
+  if (typeof payload.sub !== "string" || payload.sub.length === 0) throw fail("token_claims_invalid", "The session token has no subject.");
+  const claims = payload as Record<string, unknown>;
+  return {
+    sub: payload.sub,
+    // Clerk puts no e-mail or name in session tokens by default; a session-token template can add them.
+    email: firstString(claims.email, claims.primary_email, claims.email_address),
+    name: firstString(claims.name, claims.full_name),
+  };
+}
+
+export function clerkConfigFrom(env: {
+  CLERK_JWKS_URL?: string;
+  CLERK_JWT_PUBLIC_KEY?: string;
+  CLERK_ISSUER?: string;
+  CLERK_AUTHORIZED_PARTIES?: string;
+}): ClerkConfig {
+  return {
+    jwksUrl: env.CLERK_JWKS_URL || undefined,
+    publicKeyPem: env.CLERK_JWT_PUBLIC_KEY || undefined,
+    issuer: env.CLERK_ISSUER || undefined,
+    authorizedParties: (env.CLERK_AUTHORIZED_PARTIES ?? "").split(",").map((p) => p.trim()).filter(Boolean),
+  };
+}

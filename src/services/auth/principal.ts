@@ -1,0 +1,48 @@
+import type { ApiKeyScope } from "../../lib/access";
+import type { UserRow, WorkspaceRole } from "../../db/queries/identity";
+
+export type Principal =
+  | { kind: "user"; user: UserRow }
+  | {
+      kind: "api_key";
+      key: { id: string; workspaceId: string; scopes: ApiKeyScope[]; rateLimitPerMinute: number | null; createdByUserId: string | null };
+    };
+
+/** The workspace a request acts in, and the caller's role there (null for an API key, which has scopes). */
+export interface WorkspaceContext {
+  id: string;
+  role: WorkspaceRole | null;
+}
+
+export interface Actor {
+  actorType: "user" | "api_key";
+  actorId: string;
+}
+
+export function actorOf(principal: Principal): Actor {
+  return principal.kind === "user"
+    ? { actorType: "user", actorId: principal.user.id }
+    : { actorType: "api_key", actorId: principal.key.id };
+}
+
+export function isPlatformAdmin(principal: Principal): boolean {
+  return principal.kind === "user" && (principal.user.systemRole === "admin" || principal.user.systemRole === "super_admin");
+}
+
+const ROLE_RANK: Record<WorkspaceRole, number> = { viewer: 1, editor: 2, admin: 3, owner: 4 };
+
+export function roleAtLeast(role: WorkspaceRole | null, required: WorkspaceRole): boolean {
+  return role !== null && ROLE_RANK[role] >= ROLE_RANK[required];
+}
+
+/** For routes declared `scope: null` the gate has already refused API keys; this narrows the type. */
+export function requireUser(principal: Principal) {
+  if (principal.kind !== "user") throw new Error("route reached without a user principal");
+  return principal.user;
+}
+
+/** For workspace-scoped routes the gate has already resolved the workspace; this narrows the type. */
+export function requireWorkspace(workspace: WorkspaceContext | null): WorkspaceContext {
+  if (!workspace) throw new Error("workspace-scoped route reached without a workspace");
+  return workspace;
+}

@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { bearer, signedInUser, signToken } from "../helpers/auth";
+import { useDatabase } from "../helpers/db";
+import { addMember, createUser, createWorkspace, uniqueToken } from "../helpers/factories";
+import { api, jsonRequest, problem } from "../helpers/http";
+
+const clients = useDatabase();
+const db = () => clients.pool;
+const tokenFor = async (user: { clerkUserId: string }) => bearer(await signToken({ sub: user.clerkUserId }));
+
+describe("workspaces", () => {
+  it("creates a workspace whose creator is the owner, and lists it as mine", async () => {
+    const { token } = await signedInUser(db());
+    const name = `Team ${uniqueToken()}`;
+    const created = await api("/api/workspaces", jsonRequest("POST", { name }, bearer(token)));
+    expect(created.status).toBe(201);
+    const workspace = (await created.json()) as { id: string; slug: string; role: string };
+    expect(workspace).toMatchObject({ name, role: "owner" });
+    expect(workspace.slug).toMatch(/^team-/);
+
+    const mine = (await (await api("/api/workspaces", { headers: bearer(token) })).json()) as { items: Array<{ id: string; role: string }> };
+    expect(mine.items).toEqual([expect.objectContaining({ id: workspace.id, role: "owner" })]);
+  });
+
+  it("answers 409 for a slug that is taken, and derives a free one otherwise", async () => {
+    const { token } = await signedInUser(db());
+    const slug = uniqueToken("s");
+    expect((await api("/api/workspaces", jsonRequest("POST", { name: "A", slug }, bearer(token)))).status).toBe(201);
+    const clash = await api("/api/workspaces", jsonRequest("POST", { name: "B", slug }, bearer(token)));
+    expect(clash.status).toBe(409);
+    expect((await problem(clash)).code).toBe("slug_taken");
+    const derived = await api("/api/workspaces", jsonRequest("POST", { name: slug }, bearer(token)));
+    expect(derived.status).toBe(201);
+  });
+
+  it("refuses API keys on user-only routes", async () => {
+    const { workspace } = await createWorkspace(db());
+    const { createKey } = await import("../helpers/auth");
+    const key = await createKey(db(), workspace.id);
+    const response = await api("/api/workspaces", { headers: { "X-API-Key": key.secret } });
+    expect(response.status).toBe(403);
+    expect((await problem(response)).code).toBe("api_key_not_allowed");
+  });
+});
+
+describe("members and roles", () => {
+  it("lets admins add existing users by id or e-mail, and every member list them", async () => {
+    const { workspace, owner } = await createWorkspace(db());
+    const newcomer = await createUser(db());
+    const byEmail = await createUser(db());
+    const headers = await tokenFor(owner);
+    const added = await api(`/api/workspaces/${workspace.id}/members`, jsonRequest("POST", { user_id: newcomer.id, role: "viewer" }, headers));
+    expect(added.status).toBe(201);
+    const added2 = await api(`/api/workspaces/${workspace.id}/members`, jsonRequest("POST", { email: byEmail.email!.toUpperCase(), role: "editor" }, headers));
+    expect(added2.status).toBe(201);
+    const again = await api(`/api/workspaces/${workspace.id}/members`, jsonRequest("POST", { user_id: newcomer.id, role: "viewer" }, headers));
+    expect(again.status).toBe(409);
+
+    const list = await api(`/api/workspaces/${workspace.id}/members`, { headers: await tokenFor(newcomer) });
+    expect(list.status).toBe(200);
+    const roles = ((await list.json()) as { items: Array<{ user_id: string; role: string }> }).items.map((m) => [m.user_id, m.role]);
+    expect(roles).toEqual(expect.arrayContaining([[owner.id, "owner"], [newcomer.id, "viewer"], [byEmail.id, "editor"]]));
+  });
+
+  it("answers 404 for a user who has not signed in yet", async () => {
+    const { workspace, owner } = await createWorkspace(db());
+    const response = await api(`/api/workspaces/${workspace.id}/members`, jsonRequest("POST", { email: "nobody@example.test", role: "viewer" }, await tokenFor(owner)));
+    expect(response.status).toBe(404);
+    expect((await problem(response)).code).toBe("user_not_found");
+  });
+
+  it("keeps viewers and editors from managing members, and admins from granting owner", async () => {
+    const { workspace } = await createWorkspace(db());
+    const viewer = await addMember(db(), workspace.id, "viewer");
+    const admin = await addMember(db(), workspace.id, "admin");
+    const target = await createUser(db());
+    const path = `/api/workspaces/${workspace.id}/members`;
+    const byViewer = await api(path, jsonRequest("POST", { user_id: target.id, role: "viewer" }, await tokenFor(viewer)));
+    expect(byViewer.status).toBe(403);
+    expect((await problem(byViewer)).code).toBe("insufficient_role");
+    const ownerByAdmin = await api(path, jsonRequest("POST", { user_id: target.id, role: "owner" }, await tokenFor(admin)));
+    expect(ownerByAdmin.status).toBe(403);
+  });
+
+  it("removes members, but never the last owner, and admins never an owner", async () => {
+    const { workspace, owner } = await createWorkspace(db());
+    const admin = await addMember(db(), workspace.id, "admin");
+    const editor = await addMember(db(), workspace.id, "editor");
+    const path = (id: string) => `/api/workspaces/${workspace.id}/members/${id}`;
+    expect((await api(path(editor.id), { method: "DELETE", headers: await tokenFor(admin) })).status).toBe(204);
+    expect((await api(path(editor.id), { method: "DELETE", headers: await tokenFor(admin) })).status).toBe(404);
+    expect((await api(path(owner.id), { method: "DELETE", headers: await tokenFor(admin) })).status).toBe(403);
+    const last = await api(path(owner.id), { method: "DELETE", headers: await tokenFor(owner) });
+    expect(last.status).toBe(409);
+    expect((await problem(last)).code).toBe("last_owner");
+  });
+
+  it("hides a workspace from non-members with 404, via path or header, on every route", async () => {
+    const { workspace } = await createWorkspace(db());
+    const outsider = await signedInUser(db());
+    const viaPath = await api(`/api/workspaces/${workspace.id}/members`, { headers: bearer(outsider.token) });
+    expect(viaPath.status).toBe(404);
+    expect((await problem(viaPath)).code).toBe("workspace_not_found");
+    // A global route refuses the header rather than ignoring it.
+    const viaHeader = await api("/api/workspaces", { headers: { ...bearer(outsider.token), "X-Workspace-ID": workspace.id } });
+    expect(viaHeader.status).toBe(404);
+    const malformed = await api("/api/workspaces", { headers: { ...bearer(outsider.token), "X-Workspace-ID": "not-a-uuid" } });
+    expect(malformed.status).toBe(404);
+  });
+
+  it("asks a user for the workspace on workspace-scoped routes that have no path segment", async () => {
+    const { token } = await signedInUser(db());
+    const response = await api("/api/api-keys", { headers: bearer(token) });
+    expect(response.status).toBe(400);
+    expect((await problem(response)).code).toBe("workspace_required");
+  });
+
+  it("gives platform admins no implicit membership", async () => {
+    const { workspace } = await createWorkspace(db());
+    const { token } = await signedInUser(db(), { systemRole: "admin" });
+    const response = await api(`/api/workspaces/${workspace.id}/members`, { headers: bearer(token) });
+    expect(response.status).toBe(404);
+  });
+});
