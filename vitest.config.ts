@@ -19,6 +19,7 @@ export default defineConfig({
                 ENABLE_TEST_ROUTES: "true",
                 LOG_LEVEL: "warn",
                 TEST_JWT_PRIVATE_KEY: inject<string>("jwtPrivateKey"),
+                TEST_JWKS_BASE_URL: inject<string>("jwksBaseUrl"),
                 // Tests that exercise rate limiting use keys with their own low limits.
                 RATE_LIMIT_PER_MINUTE: "100000",
                 CORS_ORIGINS: "https://frontend.test",

@@ -19,6 +19,8 @@ export interface Bindings {
   /** Clerk: the JWKS URL (production), or an SPKI PEM public key for networkless verification. */
   CLERK_JWKS_URL?: string;
   CLERK_JWT_PUBLIC_KEY?: string;
+  /** Least seconds between JWKS downloads, unknown `kid`s included (default 30). */
+  CLERK_JWKS_COOLDOWN_SECONDS?: string;
   /** Expected `iss`, checked when set. */
   CLERK_ISSUER?: string;
   /** Comma-separated allowed `azp` values (frontend origins), checked when set. */

@@ -4,6 +4,7 @@ declare global {
   namespace Cloudflare {
     interface Env extends Bindings {
       TEST_JWT_PRIVATE_KEY: string;
+      TEST_JWKS_BASE_URL: string;
     }
   }
 }
@@ -12,5 +13,6 @@ declare module "vitest" {
   interface ProvidedContext {
     stack: Record<string, string>;
     jwtPrivateKey: string;
+    jwksBaseUrl: string;
   }
 }

@@ -15,7 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { actorCheck, actorColumns, createdAt, id, isSemver, oneOf, tsvector, updatedAt } from "./columns";
+import { actorCheck, actorColumns, categoryColumns, createdAt, id, isSemver, isSlug, oneOf, tsvector, updatedAt } from "./columns";
 import { users, workspaces } from "./identity";
 import { pluginVersions } from "./plugins";
 
@@ -28,21 +28,13 @@ export const LIFECYCLES = ["active", "deprecated", "yanked"] as const;
 /** Item categories shared by every type; counts per type are computed from items (design.md §8). */
 export const categories = pgTable(
   "categories",
-  {
-    id: id(),
-    slug: text("slug").notNull(),
-    name: text("name").notNull(),
-    description: text("description"),
-    icon: text("icon"),
-    sortOrder: integer("sort_order").notNull().default(0),
-    createdAt: createdAt(),
-  },
+  categoryColumns(),
   (t) => [
     uniqueIndex("categories_slug_key").on(t.slug),
     uniqueIndex("categories_name_key").on(sql`lower(${t.name})`),
     // Target of the (category_id, marketplace_category) foreign key on items.
     unique("categories_id_name_key").on(t.id, t.name),
-    check("categories_slug_check", sql`${t.slug} ~ '^[a-z0-9][a-z0-9-]{0,62}$'`),
+    check("categories_slug_check", isSlug(t.slug)),
   ],
 );
 

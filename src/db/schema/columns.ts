@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, customType, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { check, customType, integer, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 export const id = () => uuid("id").primaryKey().defaultRandom();
 
@@ -32,5 +32,19 @@ export const oneOf = (column: unknown, values: readonly string[]) =>
 export const SEMVER_PATTERN =
   "^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$";
 export const isSemver = (column: unknown) => sql`${column} ~ ${sql.raw(`'${SEMVER_PATTERN}'`)}`;
+
+/** URL- and storage-key-safe identifiers (workspaces, categories, plugins). */
+export const isSlug = (column: unknown) => sql`${column} ~ '^[a-z0-9][a-z0-9-]{0,62}$'`;
+
+/** The columns every category table has (item categories, plugin categories). */
+export const categoryColumns = () => ({
+  id: id(),
+  slug: text("slug").notNull(),
+  name: text("name").notNull(),
+  description: text("description"),
+  icon: text("icon"),
+  sortOrder: integer("sort_order").notNull().default(0),
+  createdAt: createdAt(),
+});
 
 export const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });

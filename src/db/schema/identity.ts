@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { createdAt, id, oneOf, updatedAt } from "./columns";
+import { createdAt, id, isSlug, oneOf, updatedAt } from "./columns";
 
 export const SYSTEM_ROLES = ["user", "admin", "super_admin"] as const;
 export const WORKSPACE_ROLES = ["owner", "admin", "editor", "viewer"] as const;
@@ -38,7 +38,7 @@ export const workspaces = pgTable(
   },
   (t) => [
     uniqueIndex("workspaces_slug_key").on(t.slug),
-    check("workspaces_slug_check", sql`${t.slug} ~ '^[a-z0-9][a-z0-9-]{0,62}$'`),
+    check("workspaces_slug_check", isSlug(t.slug)),
     check("workspaces_name_check", sql`length(${t.name}) between 1 and 200`),
   ],
 );

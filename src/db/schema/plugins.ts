@@ -15,7 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { actorCheck, actorColumns, createdAt, id, isSemver, oneOf, updatedAt } from "./columns";
+import { actorCheck, actorColumns, categoryColumns, createdAt, id, isSemver, isSlug, oneOf, updatedAt } from "./columns";
 import { items, LIFECYCLES, REVIEW_STATUSES } from "./catalog";
 import { users, workspaces } from "./identity";
 
@@ -25,18 +25,12 @@ export const SCAN_STAGE_STATUSES = ["not_run", "passed", "flagged", "failed"] as
 export const pluginCategories = pgTable(
   "plugin_categories",
   {
-    id: id(),
-    slug: text("slug").notNull(),
-    name: text("name").notNull(),
-    description: text("description"),
-    icon: text("icon"),
-    sortOrder: integer("sort_order").notNull().default(0),
+    ...categoryColumns(),
     parentId: uuid("parent_id").references((): AnyPgColumn => pluginCategories.id, { onDelete: "set null" }),
-    createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("plugin_categories_slug_key").on(t.slug),
-    check("plugin_categories_slug_check", sql`${t.slug} ~ '^[a-z0-9][a-z0-9-]{0,62}$'`),
+    check("plugin_categories_slug_check", isSlug(t.slug)),
   ],
 );
 
@@ -67,7 +61,7 @@ export const marketplacePlugins = pgTable(
   (t) => [
     // The slug becomes an R2 key prefix, so its charset is closed (reference §9.18).
     uniqueIndex("marketplace_plugins_slug_key").on(t.slug),
-    check("marketplace_plugins_slug_check", sql`${t.slug} ~ '^[a-z0-9][a-z0-9-]{0,62}$'`),
+    check("marketplace_plugins_slug_check", isSlug(t.slug)),
     check("marketplace_plugins_source_type_check", oneOf(t.sourceType, ["upload", "github"])),
     check("marketplace_plugins_enable_count_check", sql`${t.enableCount} >= 0`),
     check("marketplace_plugins_tags_check", sql`jsonb_typeof(${t.tags}) = 'array'`),

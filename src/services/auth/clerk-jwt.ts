@@ -3,6 +3,8 @@ import { ApiError } from "../../lib/errors";
 
 export interface ClerkConfig {
   jwksUrl?: string;
+  /** Least time between two JWKS downloads, also when a token names an unknown key. */
+  jwksCooldownMs: number;
   publicKeyPem?: string;
   issuer?: string;
   authorizedParties: string[];
@@ -34,10 +36,11 @@ function keyFor(config: ClerkConfig) {
     return key;
   }
   if (config.jwksUrl) {
-    let set = remoteKeySets.get(config.jwksUrl);
+    const cacheKey = `${config.jwksUrl} ${config.jwksCooldownMs}`;
+    let set = remoteKeySets.get(cacheKey);
     if (!set) {
-      set = createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
-      remoteKeySets.set(config.jwksUrl, set);
+      set = createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: config.jwksCooldownMs, cacheMaxAge: 600_000 });
+      remoteKeySets.set(cacheKey, set);
     }
     return set;
   }
@@ -112,12 +115,15 @@ export async function verifySessionToken(token: string, config: ClerkConfig): Pr
 
 export function clerkConfigFrom(env: {
   CLERK_JWKS_URL?: string;
+  CLERK_JWKS_COOLDOWN_SECONDS?: string;
   CLERK_JWT_PUBLIC_KEY?: string;
   CLERK_ISSUER?: string;
   CLERK_AUTHORIZED_PARTIES?: string;
 }): ClerkConfig {
+  const cooldown = Number(env.CLERK_JWKS_COOLDOWN_SECONDS);
   return {
     jwksUrl: env.CLERK_JWKS_URL || undefined,
+    jwksCooldownMs: 1000 * (env.CLERK_JWKS_COOLDOWN_SECONDS && Number.isFinite(cooldown) && cooldown >= 0 ? cooldown : 30),
     publicKeyPem: env.CLERK_JWT_PUBLIC_KEY || undefined,
     issuer: env.CLERK_ISSUER || undefined,
     authorizedParties: (env.CLERK_AUTHORIZED_PARTIES ?? "").split(",").map((p) => p.trim()).filter(Boolean),
