@@ -9,6 +9,7 @@ import { requestContext } from "./middleware/request-context";
 import { registerAdminRoutes } from "./routes/admin";
 import { registerApiKeyRoutes } from "./routes/api-keys";
 import { registerDocs } from "./routes/docs";
+import { registerMarketplaceRoutes } from "./routes/marketplace";
 import { registerHealth } from "./routes/system/health";
 import { registerOpenApi } from "./routes/system/openapi";
 import { registerTestRoutes } from "./routes/testing";
@@ -62,6 +63,7 @@ export function createApp(options: AppOptions = {}) {
   registerHealth(app);
   registerOpenApi(app);
   registerDocs(app);
+  registerMarketplaceRoutes(app);
   registerWorkspaceRoutes(app);
   registerWorkspaceMemberRoutes(app);
   registerApiKeyRoutes(app);

@@ -27,6 +27,8 @@ export interface Bindings {
   CLERK_AUTHORIZED_PARTIES?: string;
   /** Requests per minute per API key or user unless a key overrides it (design.md §14). */
   RATE_LIMIT_PER_MINUTE?: string;
+  /** Items /api/marketplace/featured returns by default (1–20, default 8). */
+  FEATURED_DEFAULT_LIMIT?: string;
   /** Mounts routes that exist only for the test suite (request-body validation probes). */
   ENABLE_TEST_ROUTES?: string;
   BUNDLES: R2Bucket;

@@ -1,6 +1,7 @@
 import { neon, neonConfig, Pool } from "@neondatabase/serverless";
 import { drizzle as drizzleHttp, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import { drizzle as drizzlePool, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import type { SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
 
@@ -12,6 +13,12 @@ export type ReadDatabase = NeonHttpDatabase<Schema>;
 
 /** Either client, or a transaction: what query functions in src/db/queries accept. */
 export type Queryable = PgDatabase<PgQueryResultHKT, Schema>;
+
+/** Rows of a raw SQL statement, whichever client runs it (both drivers return `{ rows }`). */
+export async function rowsOf<T>(db: Queryable, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
 
 export interface DatabaseClients {
   /** Created on first use, so requests served from cache never open a WebSocket. */

@@ -1,0 +1,240 @@
+import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { rowsOf, type Queryable } from "../client";
+import {
+  agentSkills,
+  agentToolAssignments,
+  categories,
+  items,
+  itemVersions,
+  recipeRecommendedAgents,
+  toolCatalog,
+  workspaces,
+  type ItemType,
+} from "../schema";
+
+export type CatalogSort = "popular" | "newest" | "name" | "relevance";
+
+export interface CatalogFilter {
+  type?: ItemType;
+  /** A category id, resolved from the slug or name the caller gave. */
+  categoryId?: string;
+  featured?: boolean;
+  /** Every tag must be present. */
+  tags?: string[];
+  search?: string;
+  includeUnapproved: boolean;
+}
+
+/** LIKE pattern matching `text` literally: % and _ in a query are characters, not wildcards. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function tsQuery(search: string): SQL {
+  // Names and tags are indexed with the 'simple' configuration, descriptions with 'english'.
+  return sql`(websearch_to_tsquery('simple', ${search}) || websearch_to_tsquery('english', ${search}))`;
+}
+
+function whereOf(filter: CatalogFilter): SQL {
+  const conditions: SQL[] = [sql`${items.ownerType} = 'marketplace'`];
+  if (!filter.includeUnapproved) conditions.push(sql`${items.isApproved}`);
+  if (filter.type) conditions.push(eq(items.type, filter.type));
+  if (filter.categoryId) conditions.push(eq(items.categoryId, filter.categoryId));
+  if (filter.featured !== undefined) conditions.push(eq(items.isFeatured, filter.featured));
+  if (filter.tags?.length) conditions.push(sql`${items.tags} @> ${JSON.stringify(filter.tags)}::jsonb`);
+  if (filter.search) {
+    const lowered = filter.search.toLowerCase();
+    // Full text, typo-tolerant word similarity, or a literal substring of the name: each has a GIN index.
+    conditions.push(sql`(${items.search} @@ ${tsQuery(filter.search)}
+      or ${lowered} <% lower(${items.name})
+      or lower(${items.name}) like ${containsPattern(lowered)})`);
+  }
+  return and(...conditions)!;
+}
+
+function orderOf(sort: CatalogSort, search: string | undefined): SQL[] {
+  switch (sort) {
+    case "newest":
+      return [desc(items.createdAt), asc(items.id)];
+    case "name":
+      return [sql`lower(${items.name})`, asc(items.id)];
+    case "relevance": {
+      if (!search) return [desc(items.installCount), asc(items.id)];
+      const lowered = search.toLowerCase();
+      // Exact name first, then names starting with the query, then text rank and similarity.
+      return [
+        sql`(lower(${items.name}) = ${lowered}) desc`,
+        sql`(lower(${items.name}) like ${containsPattern(lowered).slice(1)}) desc`,
+        sql`ts_rank(${items.search}, ${tsQuery(search)}) + word_similarity(${lowered}, lower(${items.name})) desc`,
+        desc(items.installCount),
+        asc(items.id),
+      ];
+    }
+    default:
+      return [desc(items.installCount), asc(items.id)];
+  }
+}
+
+export const catalogColumns = {
+  id: items.id,
+  type: items.type,
+  name: items.name,
+  description: items.description,
+  icon: items.marketplaceIcon,
+  categoryId: items.categoryId,
+  category: items.marketplaceCategory,
+  tags: items.tags,
+  installCount: items.installCount,
+  isFeatured: items.isFeatured,
+  isApproved: items.isApproved,
+  version: items.version,
+  details: items.details,
+  createdAt: items.createdAt,
+  updatedAt: items.updatedAt,
+  creatorName: workspaces.name,
+};
+
+export type CatalogRow = Awaited<ReturnType<typeof listCatalogItems>>[number];
+
+export function listCatalogItems(db: Queryable, filter: CatalogFilter, sort: CatalogSort, page: { limit: number; offset: number }) {
+  return db
+    .select(catalogColumns)
+    .from(items)
+    .leftJoin(workspaces, eq(workspaces.id, items.publisherWorkspaceId))
+    .where(whereOf(filter))
+    .orderBy(...orderOf(sort, filter.search))
+    .limit(page.limit)
+    .offset(page.offset);
+}
+
+/**
+ * Counts matches exactly up to `cap`, scanning at most cap + 1 index entries; past that it returns
+ * the planner's estimate (design.md §15), so a page never costs a scan of the whole catalog.
+ */
+export async function countCatalogItems(db: Queryable, filter: CatalogFilter, cap: number): Promise<{ total: number; exact: boolean }> {
+  const where = whereOf(filter);
+  const [counted] = await rowsOf<{ n: string | number }>(
+    db,
+    sql`select count(*) as n from (select 1 from ${items} where ${where} limit ${cap + 1}) as bounded`,
+  );
+  const bounded = Number(counted?.n ?? 0);
+  if (bounded <= cap) return { total: bounded, exact: true };
+  const [plan] = await rowsOf<{ "QUERY PLAN": unknown }>(db, sql`explain (format json) select 1 from ${items} where ${where}`);
+  const raw = plan?.["QUERY PLAN"];
+  const parsed = (typeof raw === "string" ? JSON.parse(raw) : raw) as Array<{ Plan: { "Plan Rows": number } }>;
+  return { total: Math.max(cap + 1, Math.round(parsed[0]?.Plan["Plan Rows"] ?? cap + 1)), exact: false };
+}
+
+/** A marketplace item by id; removed and (unless allowed) unapproved items are not found. */
+export async function findCatalogItem(db: Queryable, id: string, includeUnapproved: boolean): Promise<CatalogRow | undefined> {
+  const conditions = [eq(items.id, id), sql`${items.ownerType} = 'marketplace'`];
+  if (!includeUnapproved) conditions.push(sql`${items.isApproved}`);
+  const [row] = await db
+    .select(catalogColumns)
+    .from(items)
+    .leftJoin(workspaces, eq(workspaces.id, items.publisherWorkspaceId))
+    .where(and(...conditions))
+    .limit(1);
+  return row;
+}
+
+/** Tools of many agents in one query (names and icons from the tool catalog). */
+export function toolsOfAgents(db: Queryable, agentIds: string[]) {
+  if (agentIds.length === 0) return Promise.resolve([]);
+  return db
+    .select({
+      agentId: agentToolAssignments.agentId,
+      appName: toolCatalog.appName,
+      displayName: toolCatalog.displayName,
+      logoUrl: toolCatalog.logoUrl,
+      description: toolCatalog.description,
+      authSchemes: toolCatalog.authSchemes,
+    })
+    .from(agentToolAssignments)
+    .innerJoin(toolCatalog, eq(toolCatalog.id, agentToolAssignments.toolId))
+    .where(and(inArray(agentToolAssignments.agentId, agentIds), eq(agentToolAssignments.enabled, true)))
+    .orderBy(asc(toolCatalog.displayName));
+}
+
+export function toolsByAppNames(db: Queryable, appNames: string[]) {
+  return db.select().from(toolCatalog).where(inArray(toolCatalog.appName, appNames));
+}
+
+/** Skills of an agent; only marketplace skills are ever linked to a marketplace agent (design.md §4). */
+export function skillsOfAgent(db: Queryable, agentId: string) {
+  return db
+    .select({ id: items.id, name: items.name, description: items.description, version: items.version, isApproved: items.isApproved })
+    .from(agentSkills)
+    .innerJoin(items, eq(items.id, agentSkills.skillId))
+    .where(and(eq(agentSkills.agentId, agentId), sql`${items.ownerType} = 'marketplace'`))
+    .orderBy(asc(agentSkills.priority), asc(items.name));
+}
+
+export function recommendedAgentsOf(db: Queryable, recipeId: string) {
+  return db
+    .select({ id: items.id, name: items.name, description: items.description, isApproved: items.isApproved })
+    .from(recipeRecommendedAgents)
+    .innerJoin(items, eq(items.id, recipeRecommendedAgents.agentId))
+    .where(and(eq(recipeRecommendedAgents.recipeId, recipeId), sql`${items.ownerType} = 'marketplace'`))
+    .orderBy(asc(recipeRecommendedAgents.position));
+}
+
+/** Version history, newest first; pending and rejected versions only for admins. */
+export function versionsOf(db: Queryable, itemId: string, includeUnreviewed: boolean) {
+  const conditions = [eq(itemVersions.itemId, itemId)];
+  if (!includeUnreviewed) conditions.push(eq(itemVersions.reviewStatus, "approved"));
+  return db
+    .select({
+      id: itemVersions.id,
+      version: itemVersions.version,
+      changelog: itemVersions.changelog,
+      reviewStatus: itemVersions.reviewStatus,
+      lifecycle: itemVersions.lifecycle,
+      createdAt: itemVersions.createdAt,
+    })
+    .from(itemVersions)
+    .where(and(...conditions))
+    .orderBy(desc(itemVersions.createdAt), desc(itemVersions.id));
+}
+
+/** A category by slug or (case-insensitive) name. */
+export async function findCategory(db: Queryable, slugOrName: string) {
+  const [row] = await db
+    .select({ id: categories.id })
+    .from(categories)
+    .where(sql`${categories.slug} = lower(${slugOrName}) or lower(${categories.name}) = lower(${slugOrName})`)
+    .limit(1);
+  return row;
+}
+
+/** Every category with its approved marketplace items counted per type. */
+export async function categoriesWithCounts(db: Queryable) {
+  const [rows, counts] = await Promise.all([
+    db.select().from(categories).orderBy(asc(categories.sortOrder), asc(categories.name)),
+    db
+      .select({ categoryId: items.categoryId, type: items.type, n: sql<number>`count(*)::int` })
+      .from(items)
+      .where(sql`${items.ownerType} = 'marketplace' and ${items.isApproved} and ${items.categoryId} is not null`)
+      .groupBy(items.categoryId, items.type),
+  ]);
+  return rows.map((category) => ({
+    ...category,
+    counts: Object.fromEntries(counts.filter((c) => c.categoryId === category.id).map((c) => [c.type, Number(c.n)])) as Partial<Record<ItemType, number>>,
+  }));
+}
+
+export async function catalogStats(db: Queryable) {
+  const [row] = await rowsOf<{ total_items: number; featured_count: number; total_installs: string | number; categories: number }>(db, sql`
+    select count(*)::int as total_items,
+           (count(*) filter (where ${items.isFeatured}))::int as featured_count,
+           coalesce(sum(${items.installCount}), 0)::bigint as total_installs,
+           count(distinct ${items.categoryId})::int as categories
+    from ${items} where ${items.ownerType} = 'marketplace' and ${items.isApproved}`);
+  if (!row) throw new Error("aggregate query returned no row");
+  return {
+    totalItems: Number(row.total_items),
+    featuredCount: Number(row.featured_count),
+    totalInstalls: Number(row.total_installs),
+    categories: Number(row.categories),
+  };
+}

@@ -1,0 +1,57 @@
+import { z } from "@hono/zod-openapi";
+import { ITEM_TYPES } from "../../db/schema";
+
+export const ItemTypeSchema = z.enum(ITEM_TYPES);
+
+const ToolRefSchema = z.object({ name: z.string(), display_name: z.string(), icon: z.string().nullable() });
+
+export const CatalogItemSchema = z
+  .object({
+    id: z.uuid(),
+    type: ItemTypeSchema,
+    name: z.string(),
+    description: z.string(),
+    creator_name: z.string().openapi({ description: "The publisher workspace's display name." }),
+    icon: z.string().nullable(),
+    category: z.string().nullable(),
+    category_id: z.uuid().nullable(),
+    tags: z.array(z.string()),
+    install_count: z.number().int(),
+    is_featured: z.boolean(),
+    is_approved: z.boolean().openapi({ description: "Always true for non-admins; admins also see pending items." }),
+    version: z.string(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    metadata: z.record(z.string(), z.unknown()).openapi({ description: "The published, per-type configuration." }),
+    tools: z.array(ToolRefSchema).optional().openapi({ description: "Agents: up to three tools, with names and icons." }),
+  })
+  .openapi("CatalogItem");
+
+export const CatalogListSchema = z
+  .object({
+    items: z.array(CatalogItemSchema),
+    total: z.number().int(),
+    total_exact: z.boolean().openapi({ description: "False when more than 10,000 items match and `total` is an estimate." }),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  })
+  .openapi("CatalogList");
+
+export const CatalogItemDetailSchema = CatalogItemSchema.extend({
+  dependencies: z.record(z.string(), z.unknown()).openapi({
+    description: "Agents: `tools`, `skills`, `model`. Recipes: `required_tools`, `recommended_agents`.",
+  }),
+  versions: z.array(
+    z.object({
+      version: z.string(),
+      changelog: z.string().nullable(),
+      created_at: z.string(),
+      lifecycle: z.enum(["active", "deprecated", "yanked"]),
+      review_status: z.enum(["pending", "approved", "rejected"]).optional(),
+    }),
+  ),
+}).openapi("CatalogItemDetail");
+
+export const NOT_MODIFIED = { 304: { description: "Not modified (If-None-Match matched the ETag)" } } as const;
+
+export const CATALOG_ACCESS = { access: "authenticated", scope: "catalog:read", workspaceScoped: false } as const;

@@ -1,0 +1,195 @@
+import type { Queryable } from "../db/client";
+import {
+  catalogStats,
+  categoriesWithCounts,
+  countCatalogItems,
+  findCatalogItem,
+  findCategory,
+  listCatalogItems,
+  recommendedAgentsOf,
+  skillsOfAgent,
+  toolsByAppNames,
+  toolsOfAgents,
+  versionsOf,
+  type CatalogFilter,
+  type CatalogRow,
+  type CatalogSort,
+} from "../db/queries/catalog";
+import type { ItemType } from "../db/schema";
+import { publishedConfig } from "../domain/published-config";
+import { ApiError } from "../lib/errors";
+
+/** Exact totals up to this many matches; an estimate beyond (design.md §15). */
+export const EXACT_TOTAL_CAP = 10_000;
+/** Tools shown per agent in lists; the detail shows all. */
+const LIST_TOOLS_PER_AGENT = 3;
+const OAUTH_SCHEMES = new Set(["OAUTH2", "OAUTH1", "OAUTH"]);
+
+export interface CatalogQuery {
+  type?: ItemType;
+  category?: string;
+  search?: string;
+  featured?: boolean;
+  tags?: string[];
+  sort?: CatalogSort;
+  limit: number;
+  offset: number;
+}
+
+export interface Viewer {
+  /** Platform admins also see unapproved items, marked as such. */
+  admin: boolean;
+}
+
+interface ToolRef {
+  name: string;
+  display_name: string;
+  icon: string | null;
+}
+
+function toPublicItem(row: CatalogRow, tools?: ToolRef[]) {
+  return {
+    id: row.id,
+    type: row.type as ItemType,
+    name: row.name,
+    description: row.description,
+    // The publisher workspace's display name: never a person's e-mail (reference §9.12).
+    creator_name: row.creatorName ?? "Unknown",
+    icon: row.icon,
+    category: row.category,
+    category_id: row.categoryId,
+    tags: row.tags,
+    install_count: row.installCount,
+    is_featured: row.isFeatured,
+    is_approved: row.isApproved,
+    version: row.version,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+    // Only allow-listed configuration is ever shown (design.md §7).
+    metadata: publishedConfig(row.type as ItemType, row.details).config,
+    ...(tools ? { tools } : {}),
+  };
+}
+
+export type PublicItem = ReturnType<typeof toPublicItem>;
+
+async function toolsByAgent(db: Queryable, rows: CatalogRow[], perAgent?: number) {
+  const agentIds = rows.filter((r) => r.type === "agent").map((r) => r.id);
+  const byAgent = new Map<string, ToolRef[]>(agentIds.map((id) => [id, []]));
+  for (const tool of await toolsOfAgents(db, agentIds)) {
+    const list = byAgent.get(tool.agentId)!;
+    if (perAgent === undefined || list.length < perAgent) {
+      list.push({ name: tool.appName, display_name: tool.displayName, icon: tool.logoUrl });
+    }
+  }
+  return byAgent;
+}
+
+export async function listCatalog(db: Queryable, query: CatalogQuery, viewer: Viewer) {
+  const page = { limit: query.limit, offset: query.offset };
+  let categoryId: string | undefined;
+  if (query.category) {
+    const category = await findCategory(db, query.category);
+    // An unknown category matches nothing; it is not an error.
+    if (!category) return { items: [], total: 0, total_exact: true, ...page };
+    categoryId = category.id;
+  }
+  const filter: CatalogFilter = {
+    type: query.type,
+    categoryId,
+    featured: query.featured,
+    tags: query.tags,
+    search: query.search,
+    includeUnapproved: viewer.admin,
+  };
+  const sort = query.sort ?? (query.search ? "relevance" : "popular");
+  const [rows, count] = await Promise.all([listCatalogItems(db, filter, sort, page), countCatalogItems(db, filter, EXACT_TOTAL_CAP)]);
+  const tools = await toolsByAgent(db, rows, LIST_TOOLS_PER_AGENT);
+  return {
+    items: rows.map((row) => toPublicItem(row, row.type === "agent" ? tools.get(row.id) : undefined)),
+    total: count.total,
+    total_exact: count.exact,
+    ...page,
+  };
+}
+
+export async function featuredCatalog(db: Queryable, limit: number, viewer: Viewer) {
+  return listCatalog(db, { featured: true, sort: "popular", limit, offset: 0 }, viewer);
+}
+
+async function toolRefsByName(db: Queryable, names: string[]) {
+  if (names.length === 0) return [];
+  const upper = names.map((n) => n.toUpperCase());
+  const rows = await toolsByAppNames(db, upper);
+  return upper.map((name) => {
+    const tool = rows.find((r) => r.appName === name);
+    return {
+      name,
+      display_name: tool?.displayName ?? name,
+      icon: tool?.logoUrl ?? null,
+      // An unknown tool is assumed to need a connection, as the original did.
+      oauth_required: tool ? tool.authSchemes.some((s) => OAUTH_SCHEMES.has(s.toUpperCase())) : true,
+    };
+  });
+}
+
+/** The detail with its dependencies and version history (seed: GET /items/{id}). */
+export async function catalogItemDetail(db: Queryable, id: string, viewer: Viewer) {
+  const row = await findCatalogItem(db, id, viewer.admin);
+  if (!row) throw new ApiError(404, "item_not_found", "Marketplace item not found");
+  const item = toPublicItem(row);
+  const versions = (await versionsOf(db, id, viewer.admin)).map((v) => ({
+    version: v.version,
+    changelog: v.changelog,
+    created_at: v.createdAt.toISOString(),
+    lifecycle: v.lifecycle,
+    ...(viewer.admin ? { review_status: v.reviewStatus } : {}),
+  }));
+  let dependencies: Record<string, unknown> = {};
+  if (row.type === "agent") {
+    const [tools, skills] = await Promise.all([toolsOfAgents(db, [id]), skillsOfAgent(db, id)]);
+    dependencies = {
+      tools: tools.map((t) => ({
+        name: t.appName,
+        display_name: t.displayName,
+        icon: t.logoUrl,
+        description: t.description,
+        oauth_required: t.authSchemes.some((s) => OAUTH_SCHEMES.has(s.toUpperCase())),
+      })),
+      skills: skills.filter((s) => viewer.admin || s.isApproved).map((s) => ({ id: s.id, name: s.name, description: s.description, version: s.version })),
+      model: (item.metadata.model_config as Record<string, unknown> | undefined) ?? null,
+    };
+  } else if (row.type === "recipe") {
+    const required = Array.isArray(item.metadata.required_tools) ? (item.metadata.required_tools as unknown[]).filter((t): t is string => typeof t === "string") : [];
+    const [tools, agents] = await Promise.all([toolRefsByName(db, required), recommendedAgentsOf(db, id)]);
+    dependencies = {
+      required_tools: tools,
+      recommended_agents: agents.filter((a) => viewer.admin || a.isApproved).map((a) => ({ id: a.id, name: a.name, description: a.description })),
+    };
+  }
+  return { ...item, dependencies, versions };
+}
+
+export async function catalogCategories(db: Queryable) {
+  return (await categoriesWithCounts(db)).map((c) => {
+    const counts = c.counts;
+    return {
+      id: c.id,
+      slug: c.slug,
+      name: c.name,
+      icon: c.icon,
+      counts,
+      total: Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0),
+    };
+  });
+}
+
+export async function catalogStatistics(db: Queryable) {
+  const stats = await catalogStats(db);
+  return {
+    total_items: stats.totalItems,
+    featured_count: stats.featuredCount,
+    total_installs: stats.totalInstalls,
+    categories: stats.categories,
+  };
+}
