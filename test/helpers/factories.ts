@@ -65,26 +65,55 @@ export async function createWorkspaceItem(
   return item!;
 }
 
-/** A marketplace row with one approved version, as publishing leaves it. */
-export async function createMarketplaceItem(
-  db: Database,
-  opts: { type?: ItemType; name?: string; publisherWorkspaceId?: string; category?: { id: string; name: string }; tags?: string[] } = {},
-) {
+export interface MarketplaceItemOptions {
+  type?: ItemType;
+  name?: string;
+  description?: string;
+  publisherWorkspaceId?: string;
+  category?: { id: string; name: string };
+  tags?: string[];
+  installCount?: number;
+  isFeatured?: boolean;
+  isApproved?: boolean;
+  details?: Record<string, unknown>;
+  createdAt?: Date;
+}
+
+/** A marketplace row with one version (approved unless `isApproved: false`), as publishing leaves it. */
+export async function createMarketplaceItem(db: Database, opts: MarketplaceItemOptions = {}) {
+  const type = opts.type ?? "agent";
+  const name = opts.name ?? `Market ${uniqueToken()}`;
+  let toolId: string | undefined;
+  if (type === "tool") {
+    const appName = uniqueToken("TOOL").toUpperCase();
+    const [tool] = await db
+      .insert(schema.toolCatalog)
+      .values({ appName, appSlug: appName.toLowerCase(), displayName: name })
+      .returning();
+    toolId = tool!.id;
+  }
+  const approved = opts.isApproved ?? true;
   const [item] = await db
     .insert(schema.items)
     .values({
-      type: opts.type ?? "agent",
-      name: opts.name ?? `Market ${uniqueToken()}`,
+      type,
+      name,
+      description: opts.description ?? "",
       ownerType: "marketplace",
-      isApproved: true,
+      isApproved: approved,
+      isFeatured: opts.isFeatured ?? false,
+      installCount: opts.installCount ?? 0,
       publisherWorkspaceId: opts.publisherWorkspaceId,
       categoryId: opts.category?.id,
       marketplaceCategory: opts.category?.name,
       tags: opts.tags ?? [],
+      details: opts.details ?? {},
+      toolId,
+      createdAt: opts.createdAt,
       actorType: "system",
     })
     .returning();
-  const content = { name: item!.name };
+  const content = { name: item!.name, details: item!.details };
   const [version] = await db
     .insert(schema.itemVersions)
     .values({
@@ -92,7 +121,8 @@ export async function createMarketplaceItem(
       version: "1.0.0",
       content,
       contentSha256: await contentSha256(content),
-      reviewStatus: "approved",
+      reviewStatus: approved ? "approved" : "pending",
+      changelog: "First release.",
       actorType: "system",
     })
     .returning();
