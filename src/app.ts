@@ -7,6 +7,7 @@ import { createRouter } from "./lib/router";
 import { clients } from "./middleware/clients";
 import { requestContext } from "./middleware/request-context";
 import { registerAdminRoutes } from "./routes/admin";
+import { registerBenchRoutes } from "./routes/bench/floor";
 import { registerApiKeyRoutes } from "./routes/api-keys";
 import { registerDocs } from "./routes/docs";
 import { registerMarketplaceRoutes } from "./routes/marketplace";
@@ -19,6 +20,8 @@ import { registerWorkspaceRoutes } from "./routes/workspaces";
 export interface AppOptions {
   /** Routes that exist only for the test suite. */
   testRoutes?: boolean;
+  /** The benchmark's floor route. */
+  benchRoutes?: boolean;
 }
 
 const HTTP_EXCEPTION_CODES: Record<number, string> = {
@@ -69,6 +72,7 @@ export function createApp(options: AppOptions = {}) {
   registerApiKeyRoutes(app);
   registerAdminRoutes(app);
   if (options.testRoutes) registerTestRoutes(app);
+  if (options.benchRoutes) registerBenchRoutes(app);
 
   app.notFound((c) => renderProblem(c, new ApiError(404, "not_found", "No route matches this method and path.")));
   app.onError((error, c) => renderProblem(c, toApiError(error)));

@@ -29,6 +29,8 @@ export interface Bindings {
   RATE_LIMIT_PER_MINUTE?: string;
   /** Items /api/marketplace/featured returns by default (1–20, default 8). */
   FEATURED_DEFAULT_LIMIT?: string;
+  /** Mounts the benchmark's floor route (never in production). */
+  ENABLE_BENCH_ROUTES?: string;
   /** Mounts routes that exist only for the test suite (request-body validation probes). */
   ENABLE_TEST_ROUTES?: string;
   BUNDLES: R2Bucket;

@@ -7,7 +7,10 @@ let app: App | undefined;
 
 export default {
   fetch(request, env, ctx) {
-    app ??= createApp({ testRoutes: env.ENABLE_TEST_ROUTES === "true" && env.ENVIRONMENT === "test" });
+    app ??= createApp({
+      testRoutes: env.ENABLE_TEST_ROUTES === "true" && env.ENVIRONMENT === "test",
+      benchRoutes: env.ENABLE_BENCH_ROUTES === "true" && env.ENVIRONMENT !== "production",
+    });
     return app.fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<Bindings>;

@@ -12,7 +12,7 @@ import { api } from "../helpers/http";
  */
 function declaredRoutes() {
   const byRoute = new Map<string, { method: string; path: string; access?: RouteAccess }>();
-  for (const route of createApp({ testRoutes: true }).routes) {
+  for (const route of createApp({ testRoutes: true, benchRoutes: true }).routes) {
     if (route.path === "/*" || route.method === "ALL") continue; // global middleware
     const id = `${route.method} ${route.path}`;
     const entry = byRoute.get(id) ?? { method: route.method, path: route.path };

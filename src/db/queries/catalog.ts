@@ -111,12 +111,13 @@ export function listCatalogItems(db: Queryable, filter: CatalogFilter, sort: Cat
  * Counts matches exactly up to `cap`, scanning at most cap + 1 index entries; past that it returns
  * the planner's estimate (design.md §15), so a page never costs a scan of the whole catalog.
  */
+export function boundedCountSql(filter: CatalogFilter, cap: number): SQL {
+  return sql`select count(*) as n from (select 1 from ${items} where ${whereOf(filter)} limit ${cap + 1}) as bounded`;
+}
+
 export async function countCatalogItems(db: Queryable, filter: CatalogFilter, cap: number): Promise<{ total: number; exact: boolean }> {
   const where = whereOf(filter);
-  const [counted] = await rowsOf<{ n: string | number }>(
-    db,
-    sql`select count(*) as n from (select 1 from ${items} where ${where} limit ${cap + 1}) as bounded`,
-  );
+  const [counted] = await rowsOf<{ n: string | number }>(db, boundedCountSql(filter, cap));
   const bounded = Number(counted?.n ?? 0);
   if (bounded <= cap) return { total: bounded, exact: true };
   const [plan] = await rowsOf<{ "QUERY PLAN": unknown }>(db, sql`explain (format json) select 1 from ${items} where ${where}`);
