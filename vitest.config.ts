@@ -17,6 +17,7 @@ export default defineConfig({
                 ...inject<StackBindings>("stack"),
                 ENVIRONMENT: "test",
                 ENABLE_TEST_ROUTES: "true",
+                ENABLE_BENCH_ROUTES: "true",
                 LOG_LEVEL: "warn",
                 TEST_JWT_PRIVATE_KEY: inject<string>("jwtPrivateKey"),
                 TEST_JWKS_BASE_URL: inject<string>("jwksBaseUrl"),

@@ -14,6 +14,7 @@ import { registerMarketplaceRoutes } from "./routes/marketplace";
 import { registerHealth } from "./routes/system/health";
 import { registerOpenApi } from "./routes/system/openapi";
 import { registerTestRoutes } from "./routes/testing";
+import { registerWorkspaceItemRoutes } from "./routes/workspace-items";
 import { registerWorkspaceMemberRoutes } from "./routes/workspace-members";
 import { registerWorkspaceRoutes } from "./routes/workspaces";
 
@@ -68,6 +69,7 @@ export function createApp(options: AppOptions = {}) {
   registerDocs(app);
   registerMarketplaceRoutes(app);
   registerWorkspaceRoutes(app);
+  registerWorkspaceItemRoutes(app);
   registerWorkspaceMemberRoutes(app);
   registerApiKeyRoutes(app);
   registerAdminRoutes(app);

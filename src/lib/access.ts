@@ -3,7 +3,15 @@ import type { WorkspaceRole } from "../db/queries/identity";
 import type { AppEnv } from "../env";
 
 /** Workspace scopes an API key can carry (design.md §12); none of them is platform-admin power. */
-export const API_KEY_SCOPES = ["catalog:read", "items:install", "items:submit", "plugins:enable", "keys:manage"] as const;
+export const API_KEY_SCOPES = [
+  "catalog:read",
+  "items:read",
+  "items:write",
+  "items:install",
+  "items:submit",
+  "plugins:enable",
+  "keys:manage",
+] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /**

@@ -1,0 +1,154 @@
+// `npm run bench`: throughput and latency of the catalog list and detail against the local worker
+// (wrangler dev), at a 1k and a 100k catalog in one database, with and without the cache, next to
+// a floor route with the same middleware and a canned body of the same size.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "./stack/paths";
+import { startStack, type StackBindings } from "./stack/stack";
+import {
+  BENCH_CATEGORY_SLUG,
+  BENCH_SEARCH_TERM,
+  benchDetailItemId,
+  bumpCatalogGeneration,
+  createBenchKey,
+  seedCatalogTo,
+} from "./bench/catalog";
+import { Cleanup, stopOnSignals } from "./bench/cleanup";
+import { openBenchDatabase } from "./bench/database";
+import { explainCatalogQueries, type ExplainedQuery } from "./bench/explain";
+import { LoadError, measure, probe, type Endpoint, type LoadSettings, type Measurement } from "./bench/load";
+import { parseOptions, type BenchOptions } from "./bench/options";
+import { renderReport, type ModeRun } from "./bench/report";
+import { startWorker, type CacheMode } from "./bench/worker";
+
+const log = (line: string) => console.error(`[bench] ${line}`);
+const MODES: CacheMode[] = ["on", "off"];
+
+function listEndpoints(): Endpoint[] {
+  const list = "/api/marketplace/items";
+  return [
+    { name: "list", kind: "list", path: list },
+    { name: "list type", kind: "list", path: `${list}?type=agent` },
+    { name: "list category", kind: "list", path: `${list}?category=${BENCH_CATEGORY_SLUG}` },
+    { name: "list search", kind: "list", path: `${list}?search=${encodeURIComponent(BENCH_SEARCH_TERM)}` },
+  ];
+}
+
+/** Every endpoint of one worker run, the floor sized to the unfiltered list measured just before. */
+async function runEndpoints(settings: LoadSettings, detailId: string): Promise<Measurement[]> {
+  const lists = listEndpoints();
+  const { bytes } = await probe(settings, lists[0]!);
+  const floor: Endpoint = { name: "floor", kind: "floor", path: `/__bench/floor?bytes=${bytes}` };
+  const detail: Endpoint = { name: "detail", kind: "detail", path: `/api/marketplace/items/${detailId}` };
+  const results: Measurement[] = [];
+  for (const endpoint of [floor, ...lists, detail]) {
+    const m = await measure(settings, endpoint);
+    log(`  ${endpoint.name.padEnd(14)} ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  (${m.requests} requests${m.probe.xCache ? `, X-Cache ${m.probe.xCache}` : ""})`);
+    results.push(m);
+  }
+  return results;
+}
+
+/** A fresh wrangler per mode: the cache setting is a var, read when the isolate starts. */
+async function runMode(bindings: StackBindings, mode: CacheMode, base: Omit<LoadSettings, "baseUrl">, detailId: string, cleanup: Cleanup) {
+  const started = Date.now();
+  const worker = await startWorker(bindings, mode, cleanup);
+  log(`cache ${mode}: wrangler dev ready at ${worker.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  try {
+    return await runEndpoints({ ...base, baseUrl: worker.url }, detailId);
+  } finally {
+    await worker.stop();
+  }
+}
+
+function packageVersion(name: string): string {
+  const file = join(PROJECT_ROOT, "node_modules", name, "package.json");
+  return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+}
+
+function writeReport(markdown: string, startedAt: Date): string {
+  const dir = join(PROJECT_ROOT, "bench-results");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${startedAt.toISOString().replace(/[:.]/g, "-")}.md`);
+  writeFileSync(file, `${markdown}\n`);
+  return file;
+}
+
+async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Date): Promise<string> {
+  const database = await openBenchDatabase(log);
+  cleanup.add("database", () => database.close());
+  log(`database: ${database.name}\n         ${database.version}`);
+
+  const stack = await startStack({ databaseUrl: database.url, redis: "require", log });
+  cleanup.add("stack", () => stack.close());
+
+  const runs: ModeRun[] = [];
+  let explains: ExplainedQuery[] = [];
+  let apiKey: string | undefined;
+  let detailId = "";
+  for (const size of options.sizes) {
+    const itemCount = await seedCatalogTo(database.url, size, log);
+    await bumpCatalogGeneration(stack.bindings);
+    if (!apiKey) {
+      // After the first seed: the key belongs to the demo workspace, which the seed creates.
+      const bench = await createBenchKey(database.url);
+      cleanup.add("bench key", bench.revoke);
+      apiKey = bench.key;
+      detailId = await benchDetailItemId(database.url);
+    }
+    for (const mode of MODES) {
+      log(`${size.toLocaleString("en-US")} catalog, cache ${mode}:`);
+      const base = { apiKey, warmupSec: options.warmupSec, durationSec: options.durationSec, connections: options.connections };
+      runs.push({ size, itemCount, mode, measurements: await runMode(stack.bindings, mode, base, detailId, cleanup) });
+    }
+    if (size === options.sizes[options.sizes.length - 1]) {
+      log("EXPLAIN (ANALYZE, BUFFERS) of the app's catalog queries ...");
+      explains = await explainCatalogQueries(database.url);
+    }
+  }
+
+  return renderReport({
+    startedAt,
+    elapsedSec: (Date.now() - startedAt.getTime()) / 1000,
+    database: { name: database.name, version: database.version },
+    versions: {
+      Node: process.version,
+      wrangler: packageVersion("wrangler"),
+      autocannon: packageVersion("autocannon"),
+      CPUs: `${cpus().length} × ${cpus()[0]?.model ?? "unknown"} (load generator, worker, relay and database share them)`,
+    },
+    settings: options,
+    fixtures: {
+      "Detail item": detailId,
+      "Category filter": BENCH_CATEGORY_SLUG,
+      "Search term": `"${BENCH_SEARCH_TERM}"`,
+    },
+    runs,
+    explains,
+  });
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const cleanup = new Cleanup(log);
+  stopOnSignals(cleanup, log);
+  let code = 0;
+  try {
+    const startedAt = new Date();
+    const report = await benchmark(options, cleanup, startedAt);
+    console.log(report);
+    log(`report written to ${writeReport(report, startedAt)}`);
+  } catch (error) {
+    code = 1;
+    // A bad response is the finding itself; anything else gets its stack for debugging.
+    if (error instanceof LoadError) log(`benchmark aborted: ${error.message}`);
+    else log(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  } finally {
+    await cleanup.run();
+  }
+  // Exit 0 even when a target is missed: the report is the product; only errors fail the run.
+  process.exit(code);
+}
+
+void main();

@@ -1,0 +1,109 @@
+import autocannon from "autocannon";
+
+export type EndpointKind = "floor" | "list" | "detail";
+
+export interface Endpoint {
+  /** Stable name used in tables and ratios: floor, list, list type, list category, list search, detail. */
+  name: string;
+  kind: EndpointKind;
+  path: string;
+}
+
+/** One request made before the load: checks the endpoint works and shows what it returns. */
+export interface Probe {
+  bytes: number;
+  /** `total` of a list (exact up to the cap), item count of the page. */
+  total?: number;
+  totalExact?: boolean;
+  items?: number;
+  /** X-Cache after the warm-up: hit means the measured run was served from Redis. */
+  xCache?: string;
+}
+
+export interface Measurement {
+  endpoint: Endpoint;
+  probe: Probe;
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  non2xx: number;
+}
+
+export interface LoadSettings {
+  baseUrl: string;
+  apiKey: string;
+  warmupSec: number;
+  durationSec: number;
+  connections: number;
+}
+
+/** Raised for any non-2xx (design.md §14: a 429 fails the benchmark) or connection error. */
+export class LoadError extends Error {}
+
+function describeStatuses(stats: Record<string, { count?: number }> | undefined): string {
+  return Object.entries(stats ?? {})
+    .map(([code, { count }]) => `${code}×${count ?? 0}`)
+    .join(", ");
+}
+
+function failOnBadResponses(label: string, result: autocannon.Result): void {
+  const stats = result.statusCodeStats as Record<string, { count?: number }> | undefined;
+  if (stats?.["429"]) {
+    throw new LoadError(
+      `${label}: ${stats["429"].count} responses were 429 Too Many Requests (${describeStatuses(stats)}). ` +
+        "The bench key's rate_limit_per_minute should make that impossible (design.md §14); check the key and RATE_LIMIT_PER_MINUTE.",
+    );
+  }
+  if (result.non2xx > 0) throw new LoadError(`${label}: ${result.non2xx} non-2xx responses (${describeStatuses(stats)})`);
+  if (result.errors > 0 || result.timeouts > 0) {
+    throw new LoadError(`${label}: ${result.errors} connection errors, ${result.timeouts} timeouts`);
+  }
+  if (result["2xx"] === 0) throw new LoadError(`${label}: no successful responses at all`);
+}
+
+function runAutocannon(settings: LoadSettings, endpoint: Endpoint, seconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${settings.baseUrl}${endpoint.path}`,
+    headers: { "X-API-Key": settings.apiKey },
+    connections: settings.connections,
+    duration: seconds,
+    // A worker thread: the relay and the Upstash endpoint run on this process's event loop, and
+    // generating load there would delay their answers and count that delay against the app.
+    workers: 1,
+  });
+}
+
+/** One plain request: must be 200, and for lists must parse and hold items. */
+export async function probe(settings: LoadSettings, endpoint: Endpoint): Promise<Probe> {
+  const response = await fetch(`${settings.baseUrl}${endpoint.path}`, { headers: { "X-API-Key": settings.apiKey } });
+  const text = await response.text();
+  if (response.status === 429) throw new LoadError(`${endpoint.name}: 429 Too Many Requests on the first request: ${text}`);
+  if (response.status !== 200) throw new LoadError(`${endpoint.name}: HTTP ${response.status} for ${endpoint.path}: ${text.slice(0, 500)}`);
+  const result: Probe = { bytes: Buffer.byteLength(text, "utf8"), xCache: response.headers.get("x-cache") ?? undefined };
+  if (endpoint.kind === "list") {
+    const body = JSON.parse(text) as { items: unknown[]; total: number; total_exact: boolean };
+    if (body.items.length === 0) throw new LoadError(`${endpoint.name}: ${endpoint.path} returned no items; the benchmark would measure an empty page`);
+    Object.assign(result, { total: body.total, totalExact: body.total_exact, items: body.items.length });
+  }
+  return result;
+}
+
+/** Warm-up, then the measured run; the figures come only from the measured run. */
+export async function measure(settings: LoadSettings, endpoint: Endpoint): Promise<Measurement> {
+  const first = await probe(settings, endpoint);
+  failOnBadResponses(`${endpoint.name} (warm-up)`, await runAutocannon(settings, endpoint, settings.warmupSec));
+  const result = await runAutocannon(settings, endpoint, settings.durationSec);
+  failOnBadResponses(endpoint.name, result);
+  // Probed again after the load: by now a cached endpoint must answer from Redis.
+  const after = await probe(settings, endpoint);
+  return {
+    endpoint,
+    probe: { ...first, xCache: after.xCache },
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+  };
+}

@@ -1,0 +1,55 @@
+import { parseArgs } from "node:util";
+
+export interface BenchOptions {
+  /** Seconds of measured load per endpoint. */
+  durationSec: number;
+  /** Seconds of unmeasured load first, so caches, JIT and connection pools are warm. */
+  warmupSec: number;
+  connections: number;
+  /** Catalog sizes, smallest first; the p50 ratio compares the last with the first. */
+  sizes: [number, number];
+  quick: boolean;
+}
+
+const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--quick]
+  --duration     measured seconds per endpoint (default 8; 2 with --quick)
+  --warmup       warm-up seconds per endpoint (default 2; 1 with --quick)
+  --connections  concurrent connections (default 10)
+  --quick        a short smoke run (same catalog sizes, shorter loads)
+Database: BENCH_DATABASE_URL if set, else a fresh Debian PostgreSQL cluster, else embedded PGlite.`;
+
+function positive(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"\n${USAGE}`);
+  return value;
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: "string" },
+      warmup: { type: "string" },
+      connections: { type: "string" },
+      quick: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const quick = values.quick ?? false;
+  const connections = positive("connections", values.connections, 10);
+  if (!Number.isInteger(connections)) throw new Error(`--connections must be an integer\n${USAGE}`);
+  return {
+    durationSec: positive("duration", values.duration, quick ? 2 : 8),
+    warmupSec: positive("warmup", values.warmup, quick ? 1 : 2),
+    connections,
+    // The issue's two sizes; both are seeded into the same database, the second on top of the first.
+    sizes: [1_000, 100_000],
+    quick,
+  };
+}

@@ -1,0 +1,127 @@
+import type { ExplainedQuery } from "./explain";
+import type { Measurement } from "./load";
+import type { CacheMode } from "./worker";
+
+export interface ModeRun {
+  /** The catalog size asked for, and the marketplace items actually present. */
+  size: number;
+  itemCount: number;
+  mode: CacheMode;
+  measurements: Measurement[];
+}
+
+export interface ReportInput {
+  startedAt: Date;
+  elapsedSec: number;
+  database: { name: string; version: string };
+  versions: Record<string, string>;
+  settings: { warmupSec: number; durationSec: number; connections: number; quick: boolean };
+  fixtures: Record<string, string>;
+  runs: ModeRun[];
+  explains: ExplainedQuery[];
+}
+
+/** Targets from the issue. */
+const CACHED_OVER_FLOOR_MIN = 0.5;
+const UNCACHED_P50_GROWTH_MAX = 1.5;
+/** Lists whose p50 growth is a target; search is only reported (its cost follows its matches). */
+const GROWTH_TARGETED = new Set(["list", "list type", "list category"]);
+
+const fmt = (value: number, digits = 0) => value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const sizeLabel = (size: number) => (size >= 1000 ? `${size / 1000}k` : String(size));
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+function runTable(run: ModeRun): string {
+  const rows = run.measurements.map((m) => [
+    m.endpoint.name,
+    `\`${m.endpoint.path}\``,
+    fmt(m.probe.bytes),
+    m.probe.total === undefined ? "" : `${fmt(m.probe.total)}${m.probe.totalExact === false ? " (est.)" : ""}`,
+    fmt(m.rps, 1),
+    fmt(m.p50),
+    fmt(m.p99),
+    fmt(m.requests),
+    String(m.non2xx),
+    m.probe.xCache ?? "",
+  ]);
+  return table(["endpoint", "path", "bytes", "total", "req/s", "p50 ms", "p99 ms", "requests", "non-2xx", "X-Cache"], rows);
+}
+
+function find(runs: ModeRun[], size: number, mode: CacheMode, name: string): Measurement | undefined {
+  return runs.find((r) => r.size === size && r.mode === mode)?.measurements.find((m) => m.endpoint.name === name);
+}
+
+const verdict = (pass: boolean) => (pass ? "PASS" : "FAIL");
+
+/** (a) cache on: each list's throughput over the floor's, per size. */
+function cachedRatios(runs: ModeRun[], sizes: number[]): string[][] {
+  const rows: string[][] = [];
+  for (const size of sizes) {
+    const floor = find(runs, size, "on", "floor");
+    const lists = runs.find((r) => r.size === size && r.mode === "on")?.measurements.filter((m) => m.endpoint.kind === "list") ?? [];
+    for (const list of lists) {
+      if (!floor || floor.rps === 0) continue;
+      const ratio = list.rps / floor.rps;
+      rows.push([sizeLabel(size), list.endpoint.name, fmt(list.rps, 1), fmt(floor.rps, 1), fmt(ratio, 2), `≥ ${CACHED_OVER_FLOOR_MIN}`, verdict(ratio >= CACHED_OVER_FLOOR_MIN)]);
+    }
+  }
+  return rows;
+}
+
+/** (b) cache off: p50 at the large size over p50 at the small one. */
+function growthRatios(runs: ModeRun[], small: number, large: number): string[][] {
+  const rows: string[][] = [];
+  const names = runs.find((r) => r.size === small && r.mode === "off")?.measurements.filter((m) => m.endpoint.kind !== "floor").map((m) => m.endpoint.name) ?? [];
+  for (const name of names) {
+    const a = find(runs, small, "off", name);
+    const b = find(runs, large, "off", name);
+    if (!a || !b) continue;
+    const ratio = a.p50 > 0 ? b.p50 / a.p50 : Number.NaN;
+    const targeted = GROWTH_TARGETED.has(name);
+    const result = Number.isNaN(ratio) ? "n/a" : targeted ? verdict(ratio <= UNCACHED_P50_GROWTH_MAX) : "reported";
+    rows.push([name, fmt(a.p50), fmt(b.p50), Number.isNaN(ratio) ? "n/a" : fmt(ratio, 2), targeted ? `≤ ${UNCACHED_P50_GROWTH_MAX}` : "—", result]);
+  }
+  return rows;
+}
+
+function explainSection(explains: ExplainedQuery[]): string {
+  if (explains.length === 0) return "";
+  const summary = table(["query", "plan uses"], explains.map((e) => [e.title, e.summary]));
+  const plans = explains.map((e) => `### ${e.title}\n\n\`\`\`sql\n${e.sql}\n-- params: ${JSON.stringify(e.params)}\n\`\`\`\n\n\`\`\`\n${e.plan}\n\`\`\``).join("\n\n");
+  return `## EXPLAIN (ANALYZE, BUFFERS) at the largest size\n\n${summary}\n\n${plans}\n`;
+}
+
+export function renderReport(input: ReportInput): string {
+  const sizes = [...new Set(input.runs.map((r) => r.size))].sort((a, b) => a - b);
+  const small = sizes[0]!;
+  const large = sizes[sizes.length - 1]!;
+  const s = input.settings;
+  const header = [
+    `# Catalog benchmark — ${input.startedAt.toISOString()}`,
+    "",
+    `- Database: ${input.database.name}`,
+    `- Server: ${input.database.version}`,
+    ...Object.entries(input.versions).map(([k, v]) => `- ${k}: ${v}`),
+    `- Load: autocannon, ${s.connections} connections, ${s.warmupSec} s warm-up + ${s.durationSec} s measured per endpoint${s.quick ? " (--quick)" : ""}`,
+    ...Object.entries(input.fixtures).map(([k, v]) => `- ${k}: ${v}`),
+    `- Took ${fmt(input.elapsedSec, 0)} s`,
+    "",
+    "Cache off = no Upstash settings: every request reaches the database, and rate limiting is off too (for the floor as well).",
+  ].join("\n");
+  const runs = input.runs
+    .map((r) => `## ${sizeLabel(r.size)} catalog (${fmt(r.itemCount)} marketplace items), cache ${r.mode}\n\n${runTable(r)}`)
+    .join("\n\n");
+  const ratiosA = table(["size", "list", "list req/s", "floor req/s", "ratio", "target", "result"], cachedRatios(input.runs, sizes));
+  const ratiosB = table(["endpoint", `p50 ${sizeLabel(small)} ms`, `p50 ${sizeLabel(large)} ms`, "ratio", "target", "result"], growthRatios(input.runs, small, large));
+  return [
+    header,
+    runs,
+    `## Ratios\n\n### (a) cached list throughput / floor throughput (cache on)\n\n${ratiosA}`,
+    `### (b) uncached p50 at ${sizeLabel(large)} / p50 at ${sizeLabel(small)} (cache off)\n\n${ratiosB}`,
+    explainSection(input.explains),
+  ].join("\n\n");
+}

@@ -1,0 +1,52 @@
+import { z } from "@hono/zod-openapi";
+import type { WorkspaceType } from "../../services/workspace-items";
+
+/** Each workspace type under its own collection path (seed: /api/agents; also recipes and skills). */
+export const COLLECTIONS: Array<{ type: WorkspaceType; path: string; tag: string; label: string }> = [
+  { type: "agent", path: "/api/agents", tag: "Agents", label: "agent" },
+  { type: "recipe", path: "/api/recipes", tag: "Recipes", label: "recipe" },
+  { type: "skill", path: "/api/skills", tag: "Skills", label: "skill" },
+];
+
+const details = z
+  .record(z.string(), z.unknown())
+  .refine((d) => JSON.stringify(d).length <= 32 * 1024, { message: "details must be at most 32 KiB of JSON" })
+  .openapi({
+    description:
+      "Per-type configuration. Agents: agent_type, persona_prompt, model_config {model_id, provider, temperature, max_tokens, top_p}, configuration (private). Recipes: steps, inputs, outputs, required_tools. Skills: skill_type, prompt_template, parameters, tools_schema. Keys outside the published allow-list stay private.",
+  });
+
+export const ItemInputSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(5000).optional(),
+  tags: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
+  icon: z.string().max(500).nullable().optional(),
+  details: details.optional(),
+  skill_ids: z.array(z.uuid()).max(50).optional().openapi({ description: "Agents only." }),
+  tools: z.array(z.string().min(1).max(100)).max(50).optional().openapi({ description: "Agents only: tool catalog app names." }),
+});
+
+export const ItemUpdateSchema = ItemInputSchema.partial();
+
+export const WorkspaceItemSchema = z
+  .object({
+    id: z.uuid(),
+    type: z.enum(["agent", "recipe", "skill"]),
+    name: z.string(),
+    description: z.string(),
+    tags: z.array(z.string()),
+    icon: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+    version: z.string(),
+    cloned_from_id: z.uuid().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    skill_ids: z.array(z.uuid()).optional(),
+    tools: z.array(z.string()).optional(),
+  })
+  .openapi("WorkspaceItem");
+
+export const ItemIdParam = z.object({ id: z.uuid() });
+
+export const READ_ACCESS = { access: "authenticated", scope: "items:read", workspaceScoped: true, role: "viewer" } as const;
+export const WRITE_ACCESS = { access: "authenticated", scope: "items:write", workspaceScoped: true, role: "editor" } as const;
