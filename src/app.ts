@@ -11,6 +11,7 @@ import { registerBenchRoutes } from "./routes/bench/floor";
 import { registerApiKeyRoutes } from "./routes/api-keys";
 import { registerDocs } from "./routes/docs";
 import { registerMarketplaceRoutes } from "./routes/marketplace";
+import { registerModerationRoutes } from "./routes/moderation";
 import { registerHealth } from "./routes/system/health";
 import { registerOpenApi } from "./routes/system/openapi";
 import { registerTestRoutes } from "./routes/testing";
@@ -68,6 +69,7 @@ export function createApp(options: AppOptions = {}) {
   registerOpenApi(app);
   registerDocs(app);
   registerMarketplaceRoutes(app);
+  registerModerationRoutes(app);
   registerWorkspaceRoutes(app);
   registerWorkspaceItemRoutes(app);
   registerWorkspaceMemberRoutes(app);

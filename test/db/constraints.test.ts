@@ -110,7 +110,7 @@ describe("enum columns", () => {
     await expectSqlState(db().update(schema.users).set({ systemRole: "root" as never }).where(eq(schema.users.id, user.id)), CHECK_VIOLATION);
     const { version } = await createMarketplaceItem(db());
     await expectSqlState(
-      db().update(schema.itemVersions).set({ reviewStatus: "maybe" }).where(eq(schema.itemVersions.id, version.id)),
+      db().update(schema.itemVersions).set({ reviewStatus: "maybe" as never }).where(eq(schema.itemVersions.id, version.id)),
       CHECK_VIOLATION,
     );
   });

@@ -221,7 +221,7 @@ export const itemVersions = pgTable(
     dependencyIds: uuid("dependency_ids").array().notNull().default(sql`'{}'::uuid[]`),
     changelog: text("changelog"),
     contentSha256: text("content_sha256").notNull(),
-    reviewStatus: text("review_status").notNull().default("pending"),
+    reviewStatus: text("review_status").$type<(typeof REVIEW_STATUSES)[number]>().notNull().default("pending"),
     rejectionReason: text("rejection_reason"),
     lifecycle: text("lifecycle").notNull().default("active"),
     lifecycleMessage: text("lifecycle_message"),

@@ -1,0 +1,35 @@
+import { z } from "@hono/zod-openapi";
+import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
+import { defineRoute } from "../../lib/route";
+import type { Router } from "../../lib/router";
+import { rejectItem } from "../../services/moderation";
+import { ADMIN, ItemIdParam, moderationDeps } from "./schemas";
+
+export const rejectRoute = defineRoute({
+  method: "post",
+  path: "/api/marketplace/items/{id}/reject",
+  tags: ["Moderation"],
+  summary: "Reject the item's pending version, with a reason the submitter sees",
+  access: ADMIN,
+  request: {
+    params: ItemIdParam,
+    body: {
+      required: true,
+      content: { "application/json": { schema: z.object({ reason: z.string().trim().min(1).max(2000), version: z.string().max(100).optional() }) } },
+    },
+  },
+  responses: {
+    200: {
+      description: "Rejected",
+      content: { "application/json": { schema: z.object({ item_id: z.uuid(), version: z.string(), status: z.literal("rejected"), reason: z.string() }) } },
+    },
+    ...problemResponses(400, 409, ...AUTH_PROBLEMS),
+  },
+});
+
+export function registerReject(router: Router) {
+  router.openapi(rejectRoute, async (c) => {
+    const { reason, version } = c.req.valid("json");
+    return c.json(await rejectItem(moderationDeps(c), c.req.valid("param").id, reason, version), 200);
+  });
+}

@@ -1,0 +1,194 @@
+import type { Cache } from "../clients/cache";
+import type { Database, Queryable } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
+import {
+  insertAudit,
+  listAudit,
+  lockMarketplaceItem,
+  pendingQueue,
+  replaceRecommendedAgents,
+  reviewVersion,
+  updateMarketplaceItem,
+  versionsOfItem,
+  type VersionRow,
+} from "../db/queries/publishing";
+import { replaceAgentSkills, replaceAgentTools, toolsByName } from "../db/queries/workspace-items";
+import { compareSemver } from "../domain/semver";
+import { ApiError } from "../lib/errors";
+import type { Actor } from "./auth/principal";
+import { invalidateCatalog } from "./catalog-cache";
+import type { VersionContent } from "./publishing";
+
+export interface ModerationDeps {
+  db: Database;
+  cache: Cache;
+  actor: Actor;
+  requestId: string;
+}
+
+const notFound = () => new ApiError(404, "item_not_found", "Marketplace item not found");
+const illegal = (detail: string) => new ApiError(409, "invalid_transition", detail);
+
+/** Runs one moderation change in a transaction, then bumps the catalog generation (design.md §15). */
+async function moderate<T>(deps: ModerationDeps, change: (tx: Queryable) => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await deps.db.transaction((tx) => change(tx));
+  } catch (error) {
+    if (isUniqueViolation(error, "items_marketplace_name_key")) {
+      throw new ApiError(409, "name_taken", "Another marketplace item of this type already has this version's name.");
+    }
+    throw error;
+  }
+  await invalidateCatalog(deps.cache);
+  return result;
+}
+
+function audit(tx: Queryable, deps: ModerationDeps, action: string, targetId: string, extra: { reason?: string; details?: Record<string, unknown>; targetType?: "item" | "item_version" } = {}) {
+  return insertAudit(tx, {
+    ...deps.actor,
+    action,
+    targetType: extra.targetType ?? "item",
+    targetId,
+    reason: extra.reason ?? null,
+    details: extra.details ?? {},
+    requestId: deps.requestId,
+  });
+}
+
+function pendingVersion(versions: VersionRow[], wanted?: string): VersionRow {
+  const pending = versions.filter((v) => v.reviewStatus === "pending");
+  const chosen = wanted ? pending.find((v) => v.version === wanted) : pending[pending.length - 1];
+  if (!chosen) {
+    const known = versions.find((v) => v.version === wanted);
+    throw illegal(known ? `Version ${wanted} is already ${known.reviewStatus}.` : "Nothing is waiting for review on this item.");
+  }
+  return chosen;
+}
+
+/** Makes the marketplace row mirror an approved version: fields, dependencies and tools. */
+async function mirror(tx: Queryable, itemId: string, type: string, version: VersionRow, actor: Actor) {
+  const content = version.content as unknown as VersionContent;
+  await updateMarketplaceItem(tx, itemId, {
+    name: content.name,
+    description: content.description,
+    tags: content.tags,
+    marketplaceIcon: content.icon,
+    categoryId: content.category?.id ?? null,
+    marketplaceCategory: content.category?.name ?? null,
+    details: content.details,
+    version: version.version,
+    latestVersionId: version.id,
+    isApproved: true,
+    ...actor,
+  });
+  if (type === "agent") {
+    await replaceAgentSkills(tx, itemId, content.skill_ids ?? []);
+    const tools = await toolsByName(tx, content.tools ?? []);
+    await replaceAgentTools(tx, itemId, tools.map((t) => t.id), actor);
+  } else if (type === "recipe") {
+    await replaceRecommendedAgents(tx, itemId, content.recommended_agent_ids ?? []);
+  }
+}
+
+export async function approveItem(deps: ModerationDeps, itemId: string, wanted?: string) {
+  return moderate(deps, async (tx) => {
+    const item = await lockMarketplaceItem(tx, itemId);
+    if (!item) throw notFound();
+    const versions = await versionsOfItem(tx, itemId);
+    const version = pendingVersion(versions, wanted);
+    const approved = await reviewVersion(tx, version.id, { status: "approved", reviewerId: deps.actor.actorId });
+    const latest = versions.filter((v) => v.reviewStatus === "approved").map((v) => v.version);
+    // The catalog shows the latest approved version; approving an older one only records it.
+    const becomesLatest = latest.every((v) => compareSemver(approved.version, v) > 0);
+    if (becomesLatest) await mirror(tx, itemId, item.type, approved, deps.actor);
+    await audit(tx, deps, "approve", itemId, { details: { version: approved.version, latest: becomesLatest } });
+    return { item_id: itemId, version: approved.version, status: "approved" as const, latest: becomesLatest };
+  });
+}
+
+export async function rejectItem(deps: ModerationDeps, itemId: string, reason: string, wanted?: string) {
+  return moderate(deps, async (tx) => {
+    const item = await lockMarketplaceItem(tx, itemId);
+    if (!item) throw notFound();
+    const version = pendingVersion(await versionsOfItem(tx, itemId), wanted);
+    await reviewVersion(tx, version.id, { status: "rejected", reason, reviewerId: deps.actor.actorId });
+    await audit(tx, deps, "reject", itemId, { reason, details: { version: version.version } });
+    return { item_id: itemId, version: version.version, status: "rejected" as const, reason };
+  });
+}
+
+/** Sets `featured`, or toggles it when not given (the frontend's toggle-featured). */
+export async function featureItem(deps: ModerationDeps, itemId: string, featured?: boolean) {
+  return moderate(deps, async (tx) => {
+    const item = await lockMarketplaceItem(tx, itemId);
+    if (!item) throw notFound();
+    if (!item.isApproved) throw illegal("Only approved items can be featured.");
+    const next = featured ?? !item.isFeatured;
+    await updateMarketplaceItem(tx, itemId, { isFeatured: next, ...deps.actor });
+    await audit(tx, deps, next ? "feature" : "unfeature", itemId);
+    return { item_id: itemId, is_featured: next };
+  });
+}
+
+/**
+ * Takes an item off the marketplace and returns it to its publisher (design.md §5): install history,
+ * name and version numbers stay; clones see it as removed.
+ */
+export async function removeItem(deps: ModerationDeps, itemId: string, reason?: string) {
+  return moderate(deps, async (tx) => {
+    const item = await lockMarketplaceItem(tx, itemId);
+    if (!item) throw notFound();
+    if (!item.publisherWorkspaceId) throw illegal("This curated item has no publisher workspace to return to.");
+    await updateMarketplaceItem(tx, itemId, {
+      ownerType: "workspace",
+      workspaceId: item.publisherWorkspaceId,
+      ownerId: item.publisherWorkspaceId,
+      isApproved: false,
+      isFeatured: false,
+      removedAt: new Date(),
+      ...deps.actor,
+    });
+    await audit(tx, deps, "remove", itemId, { reason, details: { publisher_workspace_id: item.publisherWorkspaceId } });
+    return { item_id: itemId, removed: true as const };
+  });
+}
+
+export async function reviewQueue(db: Queryable, page: { limit: number; offset: number }) {
+  const { rows, total } = await pendingQueue(db, page);
+  return {
+    items: rows.map((r) => ({
+      submission_id: r.submissionId,
+      item_id: r.itemId,
+      type: r.type,
+      name: r.name,
+      version: r.version,
+      changelog: r.changelog,
+      publisher: r.publisher,
+      new_item: !r.itemApproved,
+      submitted_at: r.submittedAt.toISOString(),
+    })),
+    total,
+    ...page,
+  };
+}
+
+export async function auditTrail(db: Queryable, filter: { action?: string; targetId?: string; actorId?: string }, page: { limit: number; offset: number }) {
+  const { rows, total } = await listAudit(db, filter, page);
+  return {
+    items: rows.map((r) => ({
+      id: r.id,
+      actor_type: r.actorType,
+      actor_id: r.actorId,
+      action: r.action,
+      target_type: r.targetType,
+      target_id: r.targetId,
+      reason: r.reason,
+      details: r.details,
+      request_id: r.requestId,
+      created_at: r.createdAt.toISOString(),
+    })),
+    total,
+    ...page,
+  };
+}
