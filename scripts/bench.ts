@@ -2,7 +2,7 @@
 // (wrangler dev), at a 1k and a 100k catalog in one database, with and without the cache, next to
 // a floor route with the same middleware and a canned body of the same size.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "./stack/paths";
 import { startStack, type StackBindings } from "./stack/stack";
@@ -62,6 +62,13 @@ async function runMode(bindings: StackBindings, mode: CacheMode, base: Omit<Load
   }
 }
 
+/** Anything else busy on this machine skews every figure; the report says how busy it was. */
+function loadAverage(): string {
+  return loadavg()
+    .map((n) => n.toFixed(2))
+    .join(", ");
+}
+
 function packageVersion(name: string): string {
   const file = join(PROJECT_ROOT, "node_modules", name, "package.json");
   return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
@@ -76,6 +83,7 @@ function writeReport(markdown: string, startedAt: Date): string {
 }
 
 async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Date): Promise<string> {
+  const loadAtStart = loadAverage();
   const database = await openBenchDatabase(log);
   cleanup.add("database", () => database.close());
   log(`database: ${database.name}\n         ${database.version}`);
@@ -100,7 +108,8 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     for (const mode of MODES) {
       log(`${size.toLocaleString("en-US")} catalog, cache ${mode}:`);
       const base = { apiKey, warmupSec: options.warmupSec, durationSec: options.durationSec, connections: options.connections };
-      runs.push({ size, itemCount, mode, measurements: await runMode(stack.bindings, mode, base, detailId, cleanup) });
+      const load = loadAverage();
+      runs.push({ size, itemCount, mode, loadAverage: load, measurements: await runMode(stack.bindings, mode, base, detailId, cleanup) });
     }
     if (size === options.sizes[options.sizes.length - 1]) {
       log("EXPLAIN (ANALYZE, BUFFERS) of the app's catalog queries ...");
@@ -117,12 +126,14 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
       wrangler: packageVersion("wrangler"),
       autocannon: packageVersion("autocannon"),
       CPUs: `${cpus().length} × ${cpus()[0]?.model ?? "unknown"} (load generator, worker, relay and database share them)`,
+      "Load average at start (1, 5, 15 min)": loadAtStart,
     },
     settings: options,
     fixtures: {
       "Detail item": detailId,
       "Category filter": BENCH_CATEGORY_SLUG,
       "Search term": `"${BENCH_SEARCH_TERM}"`,
+      Seeding: "demo catalog + synthetic items (scripts/seed/synthetic.ts), then VACUUM (ANALYZE) items, item_versions",
     },
     runs,
     explains,

@@ -39,8 +39,8 @@ async function variants(db: NodePgDatabase<typeof schema>): Promise<Variant[]> {
 /** "Index Scan using x", "Bitmap Index Scan on x", "Seq Scan on t" … and the execution time. */
 export function summarisePlan(plan: string): string {
   const scans = new Set<string>();
-  for (const match of plan.matchAll(/((?:Parallel )?(?:Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)(?: Backward)?) (?:using|on) (\S+)/g)) {
-    scans.add(`${match[1]} ${match[2]}`);
+  for (const match of plan.matchAll(/(?:Parallel )?(?:Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)(?: Backward)? (?:using|on) \S+/g)) {
+    scans.add(match[0]);
   }
   const time = /Execution Time: ([\d.]+) ms/.exec(plan)?.[1];
   return `${[...scans].join("; ") || "no scans"}${time ? ` — ${time} ms` : ""}`;

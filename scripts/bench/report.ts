@@ -7,6 +7,8 @@ export interface ModeRun {
   size: number;
   itemCount: number;
   mode: CacheMode;
+  /** os.loadavg() when the run started: a busy machine explains odd figures. */
+  loadAverage: string;
   measurements: Measurement[];
 }
 
@@ -113,7 +115,7 @@ export function renderReport(input: ReportInput): string {
     "Cache off = no Upstash settings: every request reaches the database, and rate limiting is off too (for the floor as well).",
   ].join("\n");
   const runs = input.runs
-    .map((r) => `## ${sizeLabel(r.size)} catalog (${fmt(r.itemCount)} marketplace items), cache ${r.mode}\n\n${runTable(r)}`)
+    .map((r) => `## ${sizeLabel(r.size)} catalog (${fmt(r.itemCount)} marketplace items), cache ${r.mode}\n\nLoad average at start: ${r.loadAverage}\n\n${runTable(r)}`)
     .join("\n\n");
   const ratiosA = table(["size", "list", "list req/s", "floor req/s", "ratio", "target", "result"], cachedRatios(input.runs, sizes));
   const ratiosB = table(["endpoint", `p50 ${sizeLabel(small)} ms`, `p50 ${sizeLabel(large)} ms`, "ratio", "target", "result"], growthRatios(input.runs, small, large));

@@ -25,6 +25,19 @@ export function requestBodyLimit(maxSize: number): MiddlewareHandler<AppEnv> {
 }
 
 /**
+ * For routes whose body is optional: a JSON content type with an empty body means "no body", as
+ * clients that always send `Content-Type: application/json` expect (e.g. POST …/toggle-featured).
+ */
+const emptyBodyIsNoBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.header("content-type") && (await c.req.raw.clone().text()).trim() === "") {
+    const headers = new Headers(c.req.raw.headers);
+    headers.delete("content-type");
+    c.req.raw = new Request(c.req.raw.url, { method: c.req.raw.method, headers });
+  }
+  await next();
+};
+
+/**
  * `createRoute` plus the project's conventions: the access declaration becomes both the gate
  * middleware and the operation's OpenAPI security (and `x-access`), and a body limit is always set
  * for routes that take a body.
@@ -33,6 +46,7 @@ export function defineRoute<const C extends DefinedRouteConfig>(config: C) {
   const { access, bodyLimitBytes, ...route } = config;
   const middleware: MiddlewareHandler<AppEnv>[] = [authorize(access)];
   if (route.request?.body) middleware.push(requestBodyLimit(bodyLimitBytes ?? JSON_BODY_LIMIT_BYTES));
+  if (route.request?.body && !route.request.body.required) middleware.push(emptyBodyIsNoBody);
   return createRoute({
     ...route,
     middleware,

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createCache } from "../../src/clients/cache";
 import { createLogger } from "../../src/lib/logger";
-import { setItemFeatured } from "../../src/services/catalog-writes";
+import { featureItem } from "../../src/services/moderation";
 import { bearer, createKey, signedInUser } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";
-import { createCategory, createMarketplaceItem, createWorkspace, uniqueToken } from "../helpers/factories";
+import { createCategory, createMarketplaceItem, createUser, createWorkspace, uniqueToken } from "../helpers/factories";
 import { api, problem } from "../helpers/http";
 import { env } from "cloudflare:workers";
 
@@ -201,13 +201,15 @@ describe("caching", () => {
     expect(names((await before.json()) as ListBody)).not.toContain(`Agent Beta ${TAG}`);
     expect((await api(path, { headers: world.reader })).headers.get("x-cache")).toBe("hit");
 
-    const cache = createCache(env, createLogger({}));
-    await setItemFeatured({ db: db(), cache }, world.ids.agentB!, true);
+    // The service layer, as every moderation endpoint calls it.
+    const moderator = await createUser(db(), { systemRole: "admin" });
+    const deps = { db: db(), cache: createCache(env, createLogger({})), actor: { actorType: "user" as const, actorId: moderator.id }, requestId: "test" };
+    await featureItem(deps, world.ids.agentB!, true);
 
     const after = await api(path, { headers: { ...world.reader, "If-None-Match": etag } });
     expect(after.status).toBe(200);
     expect(names((await after.json()) as ListBody)).toContain(`Agent Beta ${TAG}`);
-    await setItemFeatured({ db: db(), cache }, world.ids.agentB!, false);
+    await featureItem(deps, world.ids.agentB!, false);
     expect(names(await list("featured=true"))).not.toContain(`Agent Beta ${TAG}`);
   });
 });

@@ -239,12 +239,3 @@ export async function catalogStats(db: Queryable) {
     categories: Number(row.categories),
   };
 }
-
-export async function setMarketplaceItemFeatured(db: Queryable, id: string, featured: boolean) {
-  const [row] = await db
-    .update(items)
-    .set({ isFeatured: featured, updatedAt: sql`now()` })
-    .where(and(eq(items.id, id), sql`${items.ownerType} = 'marketplace'`))
-    .returning({ id: items.id, isFeatured: items.isFeatured });
-  return row;
-}
