@@ -17,7 +17,7 @@ import { compareSemver } from "../domain/semver";
 import { ApiError } from "../lib/errors";
 import type { Actor } from "./auth/principal";
 import { invalidateCatalog } from "./catalog-cache";
-import type { VersionContent } from "./publishing";
+import { submissionSummary, type VersionContent } from "./publishing";
 
 export interface ModerationDeps {
   db: Database;
@@ -157,17 +157,7 @@ export async function removeItem(deps: ModerationDeps, itemId: string, reason?: 
 export async function reviewQueue(db: Queryable, page: { limit: number; offset: number }) {
   const { rows, total } = await pendingQueue(db, page);
   return {
-    items: rows.map((r) => ({
-      submission_id: r.submissionId,
-      item_id: r.itemId,
-      type: r.type,
-      name: r.name,
-      version: r.version,
-      changelog: r.changelog,
-      publisher: r.publisher,
-      new_item: !r.itemApproved,
-      submitted_at: r.submittedAt.toISOString(),
-    })),
+    items: rows.map((r) => ({ ...submissionSummary(r), publisher: r.publisher, new_item: !r.itemApproved })),
     total,
     ...page,
   };

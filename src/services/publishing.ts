@@ -165,19 +165,28 @@ export async function submitItem(db: Database, workspaceId: string, principal: P
   }
 }
 
+type SubmissionRow = Awaited<ReturnType<typeof submissionsOfWorkspace>>["rows"][number];
+
+/** The fields every view of a submission shares (the submitter's list, the admin queue). */
+export function submissionSummary(r: SubmissionRow) {
+  return {
+    submission_id: r.submissionId,
+    item_id: r.itemId,
+    type: r.type,
+    name: r.name,
+    version: r.version,
+    changelog: r.changelog,
+    submitted_at: r.submittedAt.toISOString(),
+  };
+}
+
 export async function listSubmissions(db: Queryable, workspaceId: string, page: { limit: number; offset: number }) {
   const { rows, total } = await submissionsOfWorkspace(db, workspaceId, page);
   return {
     items: rows.map((r) => ({
-      submission_id: r.submissionId,
-      item_id: r.itemId,
-      type: r.type,
-      name: r.name,
-      version: r.version,
-      changelog: r.changelog,
+      ...submissionSummary(r),
       status: r.removedAt ? ("removed" as const) : r.status,
       rejection_reason: r.rejectionReason,
-      submitted_at: r.submittedAt.toISOString(),
       reviewed_at: r.reviewedAt ? r.reviewedAt.toISOString() : null,
     })),
     total,
