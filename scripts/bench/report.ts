@@ -59,16 +59,22 @@ function find(runs: ModeRun[], size: number, mode: CacheMode, name: string): Mea
 
 const verdict = (pass: boolean) => (pass ? "PASS" : "FAIL");
 
+/** Mean throughput of the floor runs (before and after the lists) of one size and mode. */
+function floorRps(runs: ModeRun[], size: number, mode: CacheMode): number | undefined {
+  const floors = runs.find((r) => r.size === size && r.mode === mode)?.measurements.filter((m) => m.endpoint.kind === "floor") ?? [];
+  return floors.length ? floors.reduce((sum, m) => sum + m.rps, 0) / floors.length : undefined;
+}
+
 /** (a) cache on: each list's throughput over the floor's, per size. */
 function cachedRatios(runs: ModeRun[], sizes: number[]): string[][] {
   const rows: string[][] = [];
   for (const size of sizes) {
-    const floor = find(runs, size, "on", "floor");
+    const floor = floorRps(runs, size, "on");
     const lists = runs.find((r) => r.size === size && r.mode === "on")?.measurements.filter((m) => m.endpoint.kind === "list") ?? [];
     for (const list of lists) {
-      if (!floor || floor.rps === 0) continue;
-      const ratio = list.rps / floor.rps;
-      rows.push([sizeLabel(size), list.endpoint.name, fmt(list.rps, 1), fmt(floor.rps, 1), fmt(ratio, 2), `≥ ${CACHED_OVER_FLOOR_MIN}`, verdict(ratio >= CACHED_OVER_FLOOR_MIN)]);
+      if (!floor) continue;
+      const ratio = list.rps / floor;
+      rows.push([sizeLabel(size), list.endpoint.name, fmt(list.rps, 1), fmt(floor, 1), fmt(ratio, 2), `≥ ${CACHED_OVER_FLOOR_MIN}`, verdict(ratio >= CACHED_OVER_FLOOR_MIN)]);
     }
   }
   return rows;
@@ -117,7 +123,7 @@ export function renderReport(input: ReportInput): string {
   const runs = input.runs
     .map((r) => `## ${sizeLabel(r.size)} catalog (${fmt(r.itemCount)} marketplace items), cache ${r.mode}\n\nLoad average at start: ${r.loadAverage}\n\n${runTable(r)}`)
     .join("\n\n");
-  const ratiosA = table(["size", "list", "list req/s", "floor req/s", "ratio", "target", "result"], cachedRatios(input.runs, sizes));
+  const ratiosA = table(["size", "list", "list req/s", "floor req/s (mean of both runs)", "ratio", "target", "result"], cachedRatios(input.runs, sizes));
   const ratiosB = table(["endpoint", `p50 ${sizeLabel(small)} ms`, `p50 ${sizeLabel(large)} ms`, "ratio", "target", "result"], growthRatios(input.runs, small, large));
   return [
     header,

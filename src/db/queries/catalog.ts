@@ -52,26 +52,32 @@ function whereOf(filter: CatalogFilter): SQL {
   return and(...conditions)!;
 }
 
+// The list indexes are `install_count DESC NULLS LAST` / `created_at DESC NULLS LAST` (drizzle-kit's
+// form of `.desc()`). Plain DESC means NULLS FIRST to the planner, which then cannot walk the index
+// and sorts every match instead: spell the order exactly as the index does.
+const mostInstalled = sql`${items.installCount} desc nulls last`;
+const newestFirst = sql`${items.createdAt} desc nulls last`;
+
 function orderOf(sort: CatalogSort, search: string | undefined): SQL[] {
   switch (sort) {
     case "newest":
-      return [desc(items.createdAt), asc(items.id)];
+      return [newestFirst, asc(items.id)];
     case "name":
       return [sql`lower(${items.name})`, asc(items.id)];
     case "relevance": {
-      if (!search) return [desc(items.installCount), asc(items.id)];
+      if (!search) return [mostInstalled, asc(items.id)];
       const lowered = search.toLowerCase();
       // Exact name first, then names starting with the query, then text rank and similarity.
       return [
         sql`(lower(${items.name}) = ${lowered}) desc`,
         sql`(lower(${items.name}) like ${containsPattern(lowered).slice(1)}) desc`,
         sql`ts_rank(${items.search}, ${tsQuery(search)}) + word_similarity(${lowered}, lower(${items.name})) desc`,
-        desc(items.installCount),
+        mostInstalled,
         asc(items.id),
       ];
     }
     default:
-      return [desc(items.installCount), asc(items.id)];
+      return [mostInstalled, asc(items.id)];
   }
 }
 

@@ -157,7 +157,8 @@ export async function listAudit(
     filter.actorId ? eq(auditLog.actorId, filter.actorId) : undefined,
   );
   const [rows, [count]] = await Promise.all([
-    db.select().from(auditLog).where(where).orderBy(desc(auditLog.createdAt), desc(auditLog.id)).limit(page.limit).offset(page.offset),
+    // Spelled as audit_log_created_idx is (created_at DESC NULLS LAST, id), so the index serves the order.
+    db.select().from(auditLog).where(where).orderBy(sql`${auditLog.createdAt} desc nulls last`, asc(auditLog.id)).limit(page.limit).offset(page.offset),
     db.select({ n: sql<number>`count(*)::int` }).from(auditLog).where(where),
   ]);
   return { rows, total: Number(count?.n ?? 0) };
