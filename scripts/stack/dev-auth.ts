@@ -95,10 +95,13 @@ export function devWorkerVars(publicKeyPem: string): Record<string, string> {
 }
 
 /** A session token shaped like Clerk's (RS256, kid, iss, azp, sub, optional email and name). */
-export async function signDevToken(opts: { sub: string; email?: string; name?: string; ttlSeconds?: number }): Promise<string> {
+export async function signDevToken(
+  opts: { sub: string; email?: string; name?: string; ttlSeconds?: number },
+  keysDir: string = DEV_KEYS_DIR,
+): Promise<string> {
   const ttl = opts.ttlSeconds ?? 3600;
   if (!Number.isInteger(ttl) || ttl <= 0) throw new Error(`ttlSeconds must be a positive integer, got ${ttl}`);
-  const { privateKey } = await ensureDevKeyPair();
+  const { privateKey } = await ensureDevKeyPair(keysDir);
   const now = Math.floor(Date.now() / 1000);
   const claims: Record<string, string> = { azp: DEV_AUTHORIZED_PARTY };
   if (opts.email) claims.email = opts.email;

@@ -20,16 +20,18 @@ async function publicKeyFromWorkerVar(encoded: string) {
 }
 
 describe("dev session tokens", () => {
-  // These use the real .data/dev-keys (creating it if missing, exactly as npm run dev would) so the
-  // running dev stack keeps trusting the same key.
+  // A key folder of their own: tests never write the developer's .data/dev-keys.
+  const keysDir = mkdtempSync(join(tmpdir(), "dev-keys-"));
+  afterAll(() => rmSync(keysDir, { recursive: true, force: true }));
+
   it("verify against the public key the worker is given, with RS256, the issuer and the azp", async () => {
-    const { publicKeyPem } = await ensureDevKeyPair();
+    const { publicKeyPem } = await ensureDevKeyPair(keysDir);
     const vars = devWorkerVars(publicKeyPem);
     expect(vars.CLERK_JWT_PUBLIC_KEY).not.toContain("\n");
     expect(vars.CLERK_ISSUER).toBe(DEV_ISSUER);
     expect(vars.CLERK_AUTHORIZED_PARTIES).toBe(DEV_AUTHORIZED_PARTY);
 
-    const token = await signDevToken({ sub: "user_dev_tooling", email: "dev@example.test", name: "Dev", ttlSeconds: 120 });
+    const token = await signDevToken({ sub: "user_dev_tooling", email: "dev@example.test", name: "Dev", ttlSeconds: 120 }, keysDir);
     const { payload } = await jwtVerify(token, await publicKeyFromWorkerVar(vars.CLERK_JWT_PUBLIC_KEY!), {
       algorithms: ["RS256"],
       issuer: vars.CLERK_ISSUER,
@@ -42,17 +44,17 @@ describe("dev session tokens", () => {
   });
 
   it("carry no email or name claims unless asked", async () => {
-    const { publicKeyPem } = await ensureDevKeyPair();
+    const { publicKeyPem } = await ensureDevKeyPair(keysDir);
     const publicKey = await publicKeyFromWorkerVar(devWorkerVars(publicKeyPem).CLERK_JWT_PUBLIC_KEY!);
-    const { payload } = await jwtVerify(await signDevToken({ sub: "user_plain" }), publicKey, { algorithms: ["RS256"] });
+    const { payload } = await jwtVerify(await signDevToken({ sub: "user_plain" }, keysDir), publicKey, { algorithms: ["RS256"] });
     expect(payload).not.toHaveProperty("email");
     expect(payload).not.toHaveProperty("name");
     expect(payload.exp! - payload.iat!).toBe(3600);
   });
 
   it("reuse the stored key pair across calls", async () => {
-    const first = await ensureDevKeyPair();
-    const second = await ensureDevKeyPair();
+    const first = await ensureDevKeyPair(keysDir);
+    const second = await ensureDevKeyPair(keysDir);
     expect(second.publicKeyPem).toBe(first.publicKeyPem);
   });
 });
