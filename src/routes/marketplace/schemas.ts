@@ -55,3 +55,14 @@ export const CatalogItemDetailSchema = CatalogItemSchema.extend({
 export const NOT_MODIFIED = { 304: { description: "Not modified (If-None-Match matched the ETag)" } } as const;
 
 export const CATALOG_ACCESS = { access: "authenticated", scope: "catalog:read", workspaceScoped: false } as const;
+
+/** The fields every view of a submission shares (services/publishing.ts `submissionSummary`). */
+export const SubmissionSummarySchema = z.object({
+  submission_id: z.uuid(),
+  item_id: z.uuid(),
+  type: z.string(),
+  name: z.string(),
+  version: z.string(),
+  changelog: z.string().nullable(),
+  submitted_at: z.string(),
+});

@@ -4,21 +4,13 @@ import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
 import { requireWorkspace } from "../../services/auth/principal";
 import { listSubmissions } from "../../services/publishing";
+import { SubmissionSummarySchema } from "./schemas";
 
-const SubmissionStatusSchema = z
-  .object({
-    submission_id: z.uuid(),
-    item_id: z.uuid(),
-    type: z.string(),
-    name: z.string(),
-    version: z.string(),
-    changelog: z.string().nullable(),
-    status: z.enum(["pending", "approved", "rejected", "removed"]),
-    rejection_reason: z.string().nullable(),
-    submitted_at: z.string(),
-    reviewed_at: z.string().nullable(),
-  })
-  .openapi("SubmissionStatus");
+const SubmissionStatusSchema = SubmissionSummarySchema.extend({
+  status: z.enum(["pending", "approved", "rejected", "removed"]),
+  rejection_reason: z.string().nullable(),
+  reviewed_at: z.string().nullable(),
+}).openapi("SubmissionStatus");
 
 export const submissionsRoute = defineRoute({
   method: "get",

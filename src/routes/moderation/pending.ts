@@ -3,21 +3,13 @@ import { AUTH_PROBLEMS, paginated, PaginationQuery, problemResponses } from "../
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
 import { reviewQueue } from "../../services/moderation";
+import { SubmissionSummarySchema } from "../marketplace/schemas";
 import { ADMIN } from "./schemas";
 
-const PendingSchema = z
-  .object({
-    submission_id: z.uuid(),
-    item_id: z.uuid(),
-    type: z.string(),
-    name: z.string(),
-    version: z.string(),
-    changelog: z.string().nullable(),
-    publisher: z.string().nullable(),
-    new_item: z.boolean(),
-    submitted_at: z.string(),
-  })
-  .openapi("PendingSubmission");
+const PendingSchema = SubmissionSummarySchema.extend({
+  publisher: z.string().nullable(),
+  new_item: z.boolean(),
+}).openapi("PendingSubmission");
 
 export const pendingRoute = defineRoute({
   method: "get",
