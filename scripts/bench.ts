@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
+import { measureBundle, renderBundleSize } from "./bundle-size";
 import { PROJECT_ROOT } from "./stack/paths";
 import { startStack, type StackBindings } from "./stack/stack";
 import {
@@ -123,7 +124,9 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     }
   }
 
-  return renderReport({
+  log("bundling the worker (wrangler deploy --dry-run) for its size ...");
+  const bundle = renderBundleSize(measureBundle());
+  const report = renderReport({
     startedAt,
     elapsedSec: (Date.now() - startedAt.getTime()) / 1000,
     database: { name: database.name, version: database.version },
@@ -144,6 +147,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     runs,
     explains,
   });
+  return `${report}\n${bundle}`;
 }
 
 async function main(): Promise<void> {

@@ -34,6 +34,8 @@ export interface Bindings {
   /** Mounts routes that exist only for the test suite (request-body validation probes). */
   ENABLE_TEST_ROUTES?: string;
   BUNDLES: R2Bucket;
+  /** Workers Static Assets (`[assets]` in wrangler.toml): the docs UI's files under /docs/assets/. */
+  ASSETS: Fetcher;
 }
 
 export interface Variables {
