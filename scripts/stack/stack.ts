@@ -11,8 +11,9 @@ export interface StackOptions {
   /** Keep the embedded database on disk here (dev); in memory when absent (tests). */
   dataDir?: string;
   /**
-   * `require`: install redis-server with apt when missing and possible, else fail with the command
-   * to run (tests never silently skip the cache). `optional`: run with the cache off (dev).
+   * Both install redis-server with apt when it is missing and we may (root with apt-get).
+   * `require`: otherwise fail with the command to run (tests never silently skip the cache).
+   * `optional`: otherwise run with the cache off and say which command would turn it on (dev).
    */
   redis: "require" | "optional";
   log?: (line: string) => void;
@@ -72,10 +73,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     let cacheNote: string | undefined;
     let binary = findRedisServerBinary();
-    if (!binary && opts.redis === "require") {
+    if (!binary) {
+      // Dev and tests alike install it when they may (root with apt-get), so a fresh machine's
+      // `npm run dev` has the cache, rate limits and plugin cache on (issue 17 item 5).
       log("cache: redis-server is missing; installing it with apt-get ...");
       const installed = installRedisServer();
-      if (!installed.ok) throw new Error(`redis-server is required for the tests. ${installed.message}`);
+      if (!installed.ok && opts.redis === "require") {
+        throw new Error(`redis-server is required for the tests. ${installed.message}`);
+      }
+      if (!installed.ok) cacheNote = `${installed.message}; the cache is off`;
       binary = findRedisServerBinary();
     }
     if (binary) {
@@ -87,8 +93,6 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       bindings.UPSTASH_REDIS_REST_URL = shim.url;
       bindings.UPSTASH_REDIS_REST_TOKEN = shim.token;
       log(`cache: redis-server on 127.0.0.1:${redis.port} behind the local Upstash endpoint ${shim.url}`);
-    } else {
-      cacheNote = "redis-server is not installed (apt-get install -y redis-server); the cache is off";
     }
     return {
       bindings,
