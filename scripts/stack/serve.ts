@@ -5,6 +5,7 @@ import { startStack } from "./stack";
 
 const stack = await startStack({
   databaseUrl: process.env.TEST_DATABASE_URL || undefined,
+  localDatabase: "memory",
   redis: "require",
   log: (line) => process.stderr.write(`[stack] ${line}\n`),
 }).catch((error: unknown) => {
