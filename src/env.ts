@@ -25,6 +25,8 @@ export interface Bindings {
   CLERK_ISSUER?: string;
   /** Comma-separated allowed `azp` values (frontend origins), checked when set. */
   CLERK_AUTHORIZED_PARTIES?: string;
+  /** "true" accepts Clerk sessions with pending tasks (`sts: "pending"`); refused with 401 otherwise. */
+  CLERK_ALLOW_PENDING_SESSIONS?: string;
   /** Requests per minute per API key or user unless a key overrides it (design.md §14). */
   RATE_LIMIT_PER_MINUTE?: string;
   /** Items /api/marketplace/featured returns by default (1–20, default 8). */
