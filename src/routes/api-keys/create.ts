@@ -20,6 +20,12 @@ export const createApiKeyRoute = defineRoute({
   path: "/api/api-keys",
   tags: ["API keys"],
   summary: "Create a workspace API key (the secret is shown once)",
+  description:
+    "A key created with an API key is bounded by that key: its scopes must be a subset (403 `scope_escalation`), " +
+    "its `rate_limit_per_minute` at most the creating key's (403 `rate_limit_exceeds_parent`) and its `expires_at` " +
+    "no later (403 `expiry_exceeds_parent`); left out, both are the creating key's own. Only platform admins may " +
+    "set a limit above the deployment default (403 `rate_limit_override_forbidden`). The key stops acting when its " +
+    "creator leaves the workspace or falls below the admin role.",
   access: { access: "authenticated", scope: "keys:manage", workspaceScoped: true, role: "admin" },
   request: { body: { required: true, content: { "application/json": { schema: CreateApiKeyBody } } } },
   responses: {

@@ -44,6 +44,7 @@ export async function authenticate(
         workspaceId: key.workspaceId,
         scopes: key.scopes as ApiKeyScope[],
         rateLimitPerMinute: key.rateLimitPerMinute,
+        expiresAt: key.expiresAt,
         createdByUserId: key.createdByUserId,
       },
     };
