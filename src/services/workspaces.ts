@@ -8,6 +8,7 @@ import {
   listMembers,
   listWorkspacesOfUser,
   lockOwners,
+  revokeKeysCreatedBy,
   slugTaken,
   type WorkspaceRole,
 } from "../db/queries/identity";
@@ -63,18 +64,33 @@ export async function addWorkspaceMember(
   return { userId: user.id, clerkUserId: user.clerkUserId, email: user.email, name: user.name, role: input.role };
 }
 
-/** Removes a member; admins cannot remove owners, and the last owner cannot be removed. */
-export async function removeWorkspaceMember(db: Database, workspace: { id: string; role: WorkspaceRole }, userId: string) {
-  await db.transaction(async (tx) => {
-    const owners = await lockOwners(tx, workspace.id);
-    const targetRole = await findMembershipRole(tx, workspace.id, userId);
+/**
+ * Removes a member, in one transaction with the revocation of every API key that member created in
+ * the workspace (issue 10, item 3: a key acts only while its creator could create it). Any member
+ * may remove themselves; removing someone else needs the admin role, and an owner only an owner.
+ * The last owner stays (409 `last_owner`). Returns how many keys were revoked.
+ * Raises 403 `insufficient_role`, 404 `member_not_found`, 409 `last_owner`.
+ */
+export async function removeWorkspaceMember(
+  db: Database,
+  caller: { workspaceId: string; userId: string; role: WorkspaceRole },
+  userId: string,
+): Promise<{ revokedApiKeys: number }> {
+  return db.transaction(async (tx) => {
+    const owners = await lockOwners(tx, caller.workspaceId);
+    const leaving = userId === caller.userId;
+    if (!leaving && !roleAtLeast(caller.role, "admin")) {
+      throw new ApiError(403, "insufficient_role", "Only admins and owners can remove other members; anyone can leave.");
+    }
+    const targetRole = await findMembershipRole(tx, caller.workspaceId, userId);
     if (!targetRole) throw new ApiError(404, "member_not_found", "That user is not a member of this workspace.");
-    if (targetRole === "owner" && workspace.role !== "owner") {
+    if (targetRole === "owner" && caller.role !== "owner") {
       throw new ApiError(403, "insufficient_role", "Only an owner can remove an owner.");
     }
     if (targetRole === "owner" && owners.length <= 1) {
       throw new ApiError(409, "last_owner", "A workspace must keep at least one owner.");
     }
-    await deleteMembership(tx, workspace.id, userId);
+    await deleteMembership(tx, caller.workspaceId, userId);
+    return { revokedApiKeys: await revokeKeysCreatedBy(tx, caller.workspaceId, userId) };
   });
 }

@@ -1,4 +1,6 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import * as schema from "../../src/db/schema";
 import { bearer, signedInUser, signToken } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";
 import { addMember, createUser, createWorkspace, uniqueToken } from "../helpers/factories";
@@ -87,12 +89,43 @@ describe("members and roles", () => {
     const admin = await addMember(db(), workspace.id, "admin");
     const editor = await addMember(db(), workspace.id, "editor");
     const path = (id: string) => `/api/workspaces/${workspace.id}/members/${id}`;
-    expect((await api(path(editor.id), { method: "DELETE", headers: await tokenFor(admin) })).status).toBe(204);
+    const removed = await api(path(editor.id), { method: "DELETE", headers: await tokenFor(admin) });
+    expect(removed.status).toBe(200);
+    expect(await removed.json()).toEqual({ user_id: editor.id, revoked_api_keys: 0 });
     expect((await api(path(editor.id), { method: "DELETE", headers: await tokenFor(admin) })).status).toBe(404);
     expect((await api(path(owner.id), { method: "DELETE", headers: await tokenFor(admin) })).status).toBe(403);
     const last = await api(path(owner.id), { method: "DELETE", headers: await tokenFor(owner) });
     expect(last.status).toBe(409);
     expect((await problem(last)).code).toBe("last_owner");
+  });
+
+  it("lets any member leave, viewers included, and the last owner never", async () => {
+    const { workspace, owner } = await createWorkspace(db());
+    const viewer = await addMember(db(), workspace.id, "viewer");
+    const path = (id: string) => `/api/workspaces/${workspace.id}/members/${id}`;
+    const left = await api(path(viewer.id), { method: "DELETE", headers: await tokenFor(viewer) });
+    expect(left.status).toBe(200);
+    expect(await left.json()).toEqual({ user_id: viewer.id, revoked_api_keys: 0 });
+    // Gone: the workspace is now hidden from them.
+    expect((await api(`/api/workspaces/${workspace.id}/members`, { headers: await tokenFor(viewer) })).status).toBe(404);
+    const lastOwner = await api(path(owner.id), { method: "DELETE", headers: await tokenFor(owner) });
+    expect(lastOwner.status).toBe(409);
+    expect((await problem(lastOwner)).code).toBe("last_owner");
+  });
+
+  it("keeps viewers and editors from removing anyone but themselves", async () => {
+    const { workspace, owner } = await createWorkspace(db());
+    const viewer = await addMember(db(), workspace.id, "viewer");
+    const editor = await addMember(db(), workspace.id, "editor");
+    const path = (id: string) => `/api/workspaces/${workspace.id}/members/${id}`;
+    for (const target of [editor.id, owner.id]) {
+      const response = await api(path(target), { method: "DELETE", headers: await tokenFor(viewer) });
+      expect(response.status).toBe(403);
+      expect((await problem(response)).code).toBe("insufficient_role");
+    }
+    expect((await api(path(viewer.id), { method: "DELETE", headers: await tokenFor(editor) })).status).toBe(403);
+    const members = await db().select().from(schema.workspaceMembers).where(eq(schema.workspaceMembers.workspaceId, workspace.id));
+    expect(members).toHaveLength(3);
   });
 
   it("hides a workspace from non-members with 404, via path or header, on every route", async () => {

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import type { Queryable } from "../client";
 import { apiKeys, users, workspaceMembers, workspaces, type WORKSPACE_ROLES } from "../schema";
 
@@ -44,9 +44,28 @@ export async function findMembershipRole(db: Queryable, workspaceId: string, use
   return row?.role ?? null;
 }
 
-export async function findApiKeyByHash(db: Queryable, keyHash: string): Promise<ApiKeyRow | undefined> {
-  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash)).limit(1);
-  return row;
+/**
+ * The key with this hash, and its creator's current role in the key's workspace (null when the
+ * creator is no longer a member, or when no creator is recorded), in one query.
+ */
+export async function findApiKeyByHash(db: Queryable, keyHash: string): Promise<(ApiKeyRow & { creatorRole: WorkspaceRole | null }) | undefined> {
+  const [row] = await db
+    .select({ key: apiKeys, creatorRole: workspaceMembers.role })
+    .from(apiKeys)
+    .leftJoin(workspaceMembers, and(eq(workspaceMembers.workspaceId, apiKeys.workspaceId), eq(workspaceMembers.userId, apiKeys.createdByUserId)))
+    .where(eq(apiKeys.keyHash, keyHash))
+    .limit(1);
+  return row ? { ...row.key, creatorRole: row.creatorRole } : undefined;
+}
+
+/** Revokes every live key its user created in the workspace; returns how many were revoked. */
+export async function revokeKeysCreatedBy(db: Queryable, workspaceId: string, userId: string): Promise<number> {
+  const revoked = await db
+    .update(apiKeys)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.createdByUserId, userId), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  return revoked.length;
 }
 
 export async function touchApiKey(db: Queryable, id: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { API_KEY_SCOPES } from "../../lib/access";
+import { API_KEY_SCOPES, KEY_MANAGER_ROLE } from "../../lib/access";
 import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
@@ -26,7 +26,7 @@ export const createApiKeyRoute = defineRoute({
     "no later (403 `expiry_exceeds_parent`); left out, both are the creating key's own. Only platform admins may " +
     "set a limit above the deployment default (403 `rate_limit_override_forbidden`). The key stops acting when its " +
     "creator leaves the workspace or falls below the admin role.",
-  access: { access: "authenticated", scope: "keys:manage", workspaceScoped: true, role: "admin" },
+  access: { access: "authenticated", scope: "keys:manage", workspaceScoped: true, role: KEY_MANAGER_ROLE },
   request: { body: { required: true, content: { "application/json": { schema: CreateApiKeyBody } } } },
   responses: {
     201: {
