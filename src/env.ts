@@ -12,6 +12,8 @@ export interface Bindings {
   LOCAL_NEON_PROXY?: string;
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
+  /** Deadline of each Redis request in ms (default 250); past it the request goes on without the cache. */
+  CACHE_TIMEOUT_MS?: string;
   /** debug | info | warn | error (default info). */
   LOG_LEVEL?: string;
   /** Comma-separated origins the frontend is served from. */
