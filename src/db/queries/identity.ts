@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import type { Queryable } from "../client";
-import { apiKeys, users, workspaceMembers, workspaces, type WORKSPACE_ROLES } from "../schema";
+import { apiKeys, users, workspaceInvitations, workspaceMembers, workspaces, type WORKSPACE_ROLES } from "../schema";
 
 export type UserRow = typeof users.$inferSelect;
 export type WorkspaceRow = typeof workspaces.$inferSelect;
@@ -164,3 +164,42 @@ export async function listUsers(db: Queryable, opts: { search?: string; limit: n
 }
 
 
+
+/** Opens an invitation, or updates the role and inviter of the open one for that address. */
+export async function upsertInvitation(
+  db: Queryable,
+  values: { workspaceId: string; email: string; role: WorkspaceRole; invitedByUserId: string },
+): Promise<void> {
+  await db
+    .insert(workspaceInvitations)
+    .values(values)
+    .onConflictDoUpdate({
+      target: [workspaceInvitations.workspaceId, workspaceInvitations.email],
+      set: { role: values.role, invitedByUserId: values.invitedByUserId, updatedAt: sql`now()` },
+    });
+}
+
+/** Open invitations addressed to `email` (lower-cased), with the inviting workspace's name. */
+export async function listInvitationsForEmail(db: Queryable, email: string) {
+  return db
+    .select({
+      id: workspaceInvitations.id,
+      workspaceId: workspaces.id,
+      workspaceName: workspaces.name,
+      role: workspaceInvitations.role,
+      createdAt: workspaceInvitations.createdAt,
+    })
+    .from(workspaceInvitations)
+    .innerJoin(workspaces, eq(workspaces.id, workspaceInvitations.workspaceId))
+    .where(eq(workspaceInvitations.email, email))
+    .orderBy(desc(workspaceInvitations.createdAt), asc(workspaceInvitations.id));
+}
+
+/** Deletes the invitation if it is addressed to `email`, returning it; undefined otherwise. */
+export async function takeInvitation(db: Queryable, id: string, email: string) {
+  const [row] = await db
+    .delete(workspaceInvitations)
+    .where(and(eq(workspaceInvitations.id, id), eq(workspaceInvitations.email, email)))
+    .returning();
+  return row;
+}
