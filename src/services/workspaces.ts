@@ -12,9 +12,11 @@ import {
   revokeKeysCreatedBy,
   slugTaken,
   takeInvitation,
+  updateMembershipRole,
   upsertInvitation,
   type WorkspaceRole,
 } from "../db/queries/identity";
+import { KEY_MANAGER_ROLE } from "../lib/access";
 import { ApiError } from "../lib/errors";
 import { roleAtLeast } from "./auth/principal";
 
@@ -137,5 +139,34 @@ export async function removeWorkspaceMember(
     }
     await deleteMembership(tx, caller.workspaceId, userId);
     return { revokedApiKeys: await revokeKeysCreatedBy(tx, caller.workspaceId, userId) };
+  });
+}
+
+/**
+ * Changes a member's role. A member who falls below the role that creates API keys loses every key
+ * they created in the workspace, revoked in the same transaction (issue 10, item 3); returns how
+ * many. The new role is at most the caller's own; only an owner changes an owner's role, and the
+ * last owner stays an owner. Raises 403 `insufficient_role`, 404 `member_not_found`, 409 `last_owner`.
+ */
+export async function changeMemberRole(
+  db: Database,
+  caller: { workspaceId: string; role: WorkspaceRole },
+  userId: string,
+  role: WorkspaceRole,
+): Promise<{ revokedApiKeys: number }> {
+  assertMayGrant(caller.role, role);
+  return db.transaction(async (tx) => {
+    const owners = await lockOwners(tx, caller.workspaceId);
+    const current = await findMembershipRole(tx, caller.workspaceId, userId);
+    if (!current) throw new ApiError(404, "member_not_found", "That user is not a member of this workspace.");
+    if (current === "owner" && caller.role !== "owner") {
+      throw new ApiError(403, "insufficient_role", "Only an owner can change an owner's role.");
+    }
+    if (current === "owner" && role !== "owner" && owners.length <= 1) {
+      throw new ApiError(409, "last_owner", "A workspace must keep at least one owner.");
+    }
+    await updateMembershipRole(tx, caller.workspaceId, userId, role);
+    const revokedApiKeys = roleAtLeast(role, KEY_MANAGER_ROLE) ? 0 : await revokeKeysCreatedBy(tx, caller.workspaceId, userId);
+    return { revokedApiKeys };
   });
 }

@@ -73,8 +73,36 @@ describe("removing a member revokes the keys they created, in the same transacti
   });
 });
 
+describe("demoting a member below admin revokes the keys they created, in the same transaction", () => {
+  const changeRole = async (workspaceId: string, by: { clerkUserId: string }, userId: string, role: string) =>
+    api(`/api/workspaces/${workspaceId}/members/${userId}`, jsonRequest("PATCH", { role }, await tokenFor(by)));
+
+  it("answers with the count; the keys fail on the next request and stay revoked after a re-promotion", async () => {
+    const { workspace, owner, admin, parent, child } = await adminWithKeys();
+    const demoted = await changeRole(workspace.id, owner, admin.id, "editor");
+    expect(demoted.status).toBe(200);
+    expect(await demoted.json()).toEqual({ user_id: admin.id, role: "editor", revoked_api_keys: 2 });
+    for (const secret of [parent.key, child.key]) {
+      const use = await listKeys(secret);
+      expect(use.status).toBe(401);
+      expect((await problem(use)).code).toBe("api_key_revoked");
+      expect((await mint(secret)).status).toBe(401);
+    }
+    const promoted = await changeRole(workspace.id, owner, admin.id, "admin");
+    expect(await promoted.json()).toEqual({ user_id: admin.id, role: "admin", revoked_api_keys: 0 });
+    expect((await listKeys(parent.key)).status).toBe(401);
+  });
+
+  it("revokes nothing on a change between roles that can create keys", async () => {
+    const { workspace, owner, admin, parent } = await adminWithKeys();
+    const promoted = await changeRole(workspace.id, owner, admin.id, "owner");
+    expect(await promoted.json()).toEqual({ user_id: admin.id, role: "owner", revoked_api_keys: 0 });
+    expect((await listKeys(parent.key)).status).toBe(200);
+  });
+});
+
 describe("a key acts only while its creator keeps a role that could create it", () => {
-  it("stops a key whose creator was demoted below admin, on the very next request", async () => {
+  it("stops a key whose creator was demoted below admin by any path (here straight in the database)", async () => {
     const { workspace, admin, parent, child } = await adminWithKeys();
     await db()
       .update(schema.workspaceMembers)

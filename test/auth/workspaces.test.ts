@@ -126,6 +126,30 @@ describe("members and roles", () => {
     expect(members).toHaveLength(3);
   });
 
+  it("changes roles within the caller's own, never an owner's by an admin, never the last owner's", async () => {
+    const { workspace, owner } = await createWorkspace(db());
+    const admin = await addMember(db(), workspace.id, "admin");
+    const editor = await addMember(db(), workspace.id, "editor");
+    const change = async (by: { clerkUserId: string }, userId: string, role: string) =>
+      api(`/api/workspaces/${workspace.id}/members/${userId}`, jsonRequest("PATCH", { role }, await tokenFor(by)));
+
+    const promoted = await change(admin, editor.id, "admin");
+    expect(promoted.status).toBe(200);
+    expect(await promoted.json()).toEqual({ user_id: editor.id, role: "admin", revoked_api_keys: 0 });
+    expect((await problem(await change(admin, editor.id, "owner"))).code).toBe("insufficient_role");
+    expect((await problem(await change(admin, owner.id, "viewer"))).code).toBe("insufficient_role");
+    const viewer = await addMember(db(), workspace.id, "viewer");
+    const byViewer = await change(viewer, viewer.id, "admin");
+    expect(byViewer.status).toBe(403);
+    expect((await problem(byViewer)).code).toBe("insufficient_role");
+    const lastOwner = await change(owner, owner.id, "admin");
+    expect(lastOwner.status).toBe(409);
+    expect((await problem(lastOwner)).code).toBe("last_owner");
+    expect((await change(owner, crypto.randomUUID(), "viewer")).status).toBe(404);
+    const [row] = await db().select().from(schema.workspaceMembers).where(eq(schema.workspaceMembers.userId, owner.id));
+    expect(row!.role).toBe("owner");
+  });
+
   it("hides a workspace from non-members with 404, via path or header, on every route", async () => {
     const { workspace } = await createWorkspace(db());
     const outsider = await signedInUser(db());

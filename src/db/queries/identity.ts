@@ -203,3 +203,10 @@ export async function takeInvitation(db: Queryable, id: string, email: string) {
     .returning();
   return row;
 }
+
+export async function updateMembershipRole(db: Queryable, workspaceId: string, userId: string, role: WorkspaceRole): Promise<void> {
+  await db
+    .update(workspaceMembers)
+    .set({ role, updatedAt: sql`now()` })
+    .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)));
+}
