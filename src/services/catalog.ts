@@ -120,7 +120,8 @@ export async function featuredCatalog(db: Queryable, limit: number, viewer: View
   return listCatalog(db, { featured: true, sort: "popular", limit, offset: 0 }, viewer);
 }
 
-async function toolRefsByName(db: Queryable, names: string[]) {
+/** Tool catalog names, display names and icons for app names; an unknown app is assumed to need OAuth. */
+export async function toolRefsByName(db: Queryable, names: string[]) {
   if (names.length === 0) return [];
   const upper = names.map((n) => n.toUpperCase());
   const rows = await toolsByAppNames(db, upper);
