@@ -138,3 +138,14 @@ export function listedItemsByIds(db: Queryable, type: "skill" | "agent", ids: st
     .from(items)
     .where(and(inArray(items.id, ids), eq(items.type, type), sql`${items.ownerType} = 'marketplace'`, sql`${items.isApproved}`));
 }
+
+/** The workspace's copy of an installed item, locked for an update. */
+export async function lockClone(db: Queryable, workspaceId: string, cloneId: string) {
+  const [row] = await db
+    .select()
+    .from(items)
+    .where(and(eq(items.id, cloneId), eq(items.workspaceId, workspaceId), sql`${items.ownerType} = 'workspace'`))
+    .for("update")
+    .limit(1);
+  return row;
+}

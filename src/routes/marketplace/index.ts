@@ -1,4 +1,5 @@
 import type { Router } from "../../lib/router";
+import { registerApplyUpdate } from "./apply-update";
 import { registerCategories } from "./categories";
 import { registerFeatured } from "./featured";
 import { registerGetItem } from "./get-item";
@@ -9,6 +10,7 @@ import { registerStats } from "./stats";
 import { registerSubmissions } from "./submissions";
 import { registerSubmit } from "./submit";
 import { registerUninstall } from "./uninstall";
+import { registerUpdates } from "./updates";
 
 export function registerMarketplaceRoutes(router: Router) {
   registerListItems(router);
@@ -20,6 +22,8 @@ export function registerMarketplaceRoutes(router: Router) {
   registerInstalls(router);
   registerInstall(router);
   registerUninstall(router);
+  registerUpdates(router);
+  registerApplyUpdate(router);
   // After the fixed paths, although a UUID pattern could not shadow them anyway.
   registerGetItem(router);
 }

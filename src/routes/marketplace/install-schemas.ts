@@ -58,3 +58,34 @@ export const InstalledItemSchema = z
     installed_at: z.string(),
   })
   .openapi("InstalledItem");
+
+export const UpdateEntrySchema = z
+  .object({
+    item_id: z.uuid(),
+    item_name: z.string(),
+    item_type: z.string(),
+    clone_id: z.uuid().nullable(),
+    current_version: z.string(),
+    latest_version: z.string().nullable().openapi({ description: "The version the update moves to; null for a removed item." }),
+    removed: z.boolean().openapi({ description: "The item was removed from the marketplace: reported instead of an update." }),
+    changelogs: z
+      .array(z.object({ version: z.string(), changelog: z.string().nullable() }))
+      .openapi({ description: "Approved versions after the installed one up to `latest_version`, newest first." }),
+  })
+  .openapi("AvailableUpdate");
+
+export const UpdateResultSchema = z
+  .object({
+    item_id: z.uuid(),
+    clone_id: z.uuid(),
+    name: z.string(),
+    previous_version: z.string(),
+    version: z.string(),
+    overwritten: z.array(z.string()),
+    kept: z.array(z.string()),
+    tools_to_reconnect: z
+      .array(z.object({ name: z.string(), display_name: z.string(), icon: z.string().nullable(), oauth_required: z.boolean() }))
+      .optional()
+      .openapi({ description: "Agents: tools the new version uses that the copy has not connected." }),
+  })
+  .openapi("UpdateResult");
