@@ -56,6 +56,11 @@ export const CatalogItemDetailSchema = CatalogItemSchema.extend({
       }),
     )
     .openapi({ description: "Approved versions (admins: every version), highest semver precedence first." }),
+  installed: z
+    .object({ version: z.string(), clone_id: z.uuid().nullable(), installed_at: z.string() })
+    .nullable()
+    .optional()
+    .openapi({ description: "Only when a workspace is named (X-Workspace-ID): that workspace's live install of the item, or null." }),
 }).openapi("CatalogItemDetail");
 
 export const NOT_MODIFIED = { 304: { description: "Not modified (If-None-Match matched the ETag)" } } as const;
