@@ -8,6 +8,7 @@ import {
   findVersion,
   incrementInstallCount,
   insertInstall,
+  insertItemUnlessTaken,
   listedItemsByIds,
   liveInstallsOf,
   lockLiveInstall,
@@ -17,7 +18,7 @@ import {
 } from "../db/queries/installs";
 import { replaceRecommendedAgents } from "../db/queries/publishing";
 import { toolsOfAgents } from "../db/queries/catalog";
-import { deleteItem, insertItem, replaceAgentSkills } from "../db/queries/workspace-items";
+import { deleteItem, replaceAgentSkills } from "../db/queries/workspace-items";
 import type { items, ItemType } from "../db/schema";
 import { updateTarget } from "../domain/releases";
 import { isPrerelease } from "../domain/semver";
@@ -48,22 +49,20 @@ export function copyName(base: string, n: number): string {
 }
 
 /**
- * Inserts the clone under the first free name. Each attempt runs in a savepoint: a name taken
- * between the read and the insert (another install, workspace CRUD) moves on to the next
- * candidate instead of failing the install; any unique violation on a workspace item is a name clash.
+ * Inserts the clone under the first free name. A name taken between the read and the insert
+ * (another install, workspace CRUD) moves on to the next candidate instead of failing the
+ * install: the insert skips on any unique conflict, and for a new workspace row only the name
+ * indexes can conflict.
  */
 async function insertUnderFreeName(tx: Queryable, values: typeof items.$inferInsert & { workspaceId: string; type: string; name: string }) {
   const taken = await workspaceNamesLike(tx, values.workspaceId, values.type, values.name);
   for (let n = 0, clashes = 0; clashes < 5; n++) {
     const name = copyName(values.name, n);
     if (taken.has(name.toLowerCase())) continue;
-    try {
-      return await tx.transaction((sp) => insertItem(sp, { ...values, name }));
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      taken.add(name.toLowerCase());
-      clashes++;
-    }
+    const row = await insertItemUnlessTaken(tx, { ...values, name });
+    if (row) return row;
+    taken.add(name.toLowerCase());
+    clashes++;
   }
   throw new ApiError(409, "name_taken", "No free name for the installed copy; rename the existing items and retry.");
 }

@@ -149,3 +149,12 @@ export async function lockClone(db: Queryable, workspaceId: string, cloneId: str
     .limit(1);
   return row;
 }
+
+/**
+ * Inserts a workspace item unless a unique index refuses it (for a new row only the workspace
+ * name indexes can): undefined then, and the transaction goes on without a savepoint.
+ */
+export async function insertItemUnlessTaken(db: Queryable, values: typeof items.$inferInsert) {
+  const [row] = await db.insert(items).values(values).onConflictDoNothing().returning();
+  return row;
+}
