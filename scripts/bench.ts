@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
+import { measureBundle, renderBundleSize } from "./bundle-size";
 import { seedIfEmpty } from "./seed/run";
 import { PROJECT_ROOT } from "./stack/paths";
 import { startStack, type StackBindings } from "./stack/stack";
@@ -141,7 +142,9 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
   }
   const installs = await runInstalls(stack.bindings, database.url, cleanup);
 
-  return renderReport({
+  log("bundling the worker (wrangler deploy --dry-run) for its size ...");
+  const bundle = renderBundleSize(measureBundle());
+  const report = renderReport({
     startedAt,
     elapsedSec: (Date.now() - startedAt.getTime()) / 1000,
     database: { name: database.name, version: database.version },
@@ -163,6 +166,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     explains,
     installs,
   });
+  return `${report}\n${bundle}`;
 }
 
 async function main(): Promise<void> {
