@@ -19,6 +19,7 @@ export function parseSemver(text: string): SemVer | null {
   return canonical === text ? parsed : null;
 }
 
+/** True for a canonical Semantic Versioning 2.0.0 string (see parseSemver). */
 export function isSemver(text: string): boolean {
   return parseSemver(text) !== null;
 }

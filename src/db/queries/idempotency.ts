@@ -26,6 +26,7 @@ export async function claimIdempotencyKey(db: Queryable, workspaceId: string, ke
   return rows.length === 1;
 }
 
+/** The stored record of a key, whatever its state (running, answered, expired). */
 export async function findIdempotencyKey(db: Queryable, workspaceId: string, key: string) {
   const [row] = await db
     .select()

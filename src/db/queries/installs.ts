@@ -25,6 +25,7 @@ export async function findApprovedVersion(db: Queryable, itemId: string, version
   return row;
 }
 
+/** A version row by id (any review status). */
 export async function findVersion(db: Queryable, id: string) {
   const [row] = await db.select().from(itemVersions).where(eq(itemVersions.id, id)).limit(1);
   return row;
@@ -49,6 +50,7 @@ export async function insertInstall(db: Queryable, values: typeof marketplaceIns
   return row!;
 }
 
+/** Points an install at its clone (after install) or at a new version (after update). */
 export async function setInstall(db: Queryable, id: string, values: Partial<Pick<InstallRow, "cloneId" | "versionId">>) {
   await db.update(marketplaceInstalls).set(values).where(eq(marketplaceInstalls.id, id));
 }
@@ -64,6 +66,7 @@ export async function lockLiveInstall(db: Queryable, workspaceId: string, itemId
   return row;
 }
 
+/** Ends a live install (uninstall); the row stays as history. */
 export async function endInstall(db: Queryable, id: string) {
   await db.update(marketplaceInstalls).set({ uninstalledAt: sql`now()` }).where(eq(marketplaceInstalls.id, id));
 }
