@@ -37,7 +37,8 @@ export function forbiddenMessage(text: string): string {
  * Idempotent; leaves forbidden characters in place for the caller to refuse.
  */
 export function normalizeText(text: string): string {
-  return text.normalize("NFC").replace(/\p{Zs}+/gu, " ").trim();
+  // Not String.trim(): it would silently drop a leading or trailing tab, newline or U+FEFF, which are refused instead.
+  return text.normalize("NFC").replace(/\p{Zs}+/gu, " ").replace(/^ | $/g, "");
 }
 
 /** For stored data that predates the rules: forbidden characters become spaces, then `normalizeText`. */
