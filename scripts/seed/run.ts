@@ -3,6 +3,7 @@ import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import * as schema from "../../src/db/schema";
 import { contentSha256 } from "../../src/domain/content-hash";
+import { nameSkeleton } from "../../src/domain/names";
 import { AGENTS, CATEGORIES, DEMO_USER, DEMO_WORKSPACE, FEATURED, LLMS, PLUGIN_CATEGORIES, RECIPES, SKILLS, TOOLS } from "./demo-catalog";
 
 type Db = NodePgDatabase<typeof schema>;
@@ -30,6 +31,7 @@ async function insertMarketplaceItem(tx: Tx, publisherWorkspaceId: string, creat
     .values({
       type: entry.type,
       name: entry.name,
+      nameSkeleton: nameSkeleton(entry.name),
       description: entry.description,
       ownerType: "marketplace",
       isApproved: true,

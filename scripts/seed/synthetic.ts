@@ -1,6 +1,23 @@
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
+import { nameSkeleton } from "../../src/domain/names";
+
+type Executor = Pick<ReturnType<typeof drizzle>, "execute">;
+
+/** Replaces the generated rows' placeholder skeletons with src/domain/names.ts's, in batches. */
+async function fillSkeletons(db: Executor) {
+  for (;;) {
+    const { rows } = await db.execute<{ id: string; name: string }>(
+      sql`select id, name from items where name_skeleton like chr(1) || '%' and name like 'Synthetic %' limit 5000`,
+    );
+    if (!rows.length) return;
+    await db.execute(sql`
+      update items set name_skeleton = v.skeleton
+      from unnest(${sql.param(rows.map((r) => r.id))}::uuid[], ${sql.param(rows.map((r) => nameSkeleton(r.name)))}::text[]) as v(id, skeleton)
+      where items.id = v.id`);
+  }
+}
 
 /**
  * Adds `count` approved marketplace items (all five types, spread over the demo categories, with
@@ -32,11 +49,13 @@ export async function seedSyntheticCatalog(databaseUrl: string, count: number): 
                  cats.ids as cat_ids, cats.names as cat_names, tools.ids as tool_ids, words.list as list
           from generate_series(${start + 1}::int, ${start + count}::int) as n, words, cats, tools
         )
-        insert into items (type, name, description, owner_type, is_approved, is_featured, install_count,
+        insert into items (type, name, name_skeleton, description, owner_type, is_approved, is_featured, install_count,
                            category_id, marketplace_category, marketplace_icon, version, tags, details,
                            tool_id, publisher_workspace_id, actor_type, created_at)
         select type,
                'Synthetic ' || phrase || ' ' || n,
+               -- Placeholder, unique per row; the real skeleton is computed in TypeScript below.
+               chr(1) || n,
                'A generated ' || type || ' that helps with ' || lower(phrase) || ' work, item ' || n || '.',
                'marketplace', true, n % 97 = 0,
                -- Skewed like real catalogs: a few very popular items, a long tail.
@@ -53,6 +72,7 @@ export async function seedSyntheticCatalog(databaseUrl: string, count: number): 
         insert into item_versions (item_id, version, content, content_sha256, review_status, changelog, actor_type)
         select id, '1.0.0', jsonb_build_object('name', name), encode(sha256(convert_to(name, 'UTF8')), 'hex'), 'approved', 'Generated.', 'system'
         from items where latest_version_id is null and name like 'Synthetic %'`);
+      await fillSkeletons(tx);
       await tx.execute(sql`
         update items set latest_version_id = v.id from item_versions v
         where v.item_id = items.id and items.latest_version_id is null and items.name like 'Synthetic %'`);

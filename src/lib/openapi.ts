@@ -9,6 +9,10 @@ export const ProblemSchema = z
     code: z.string().openapi({ description: "Stable, machine-readable error code." }),
     requestId: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    existing_item: z
+      .object({ id: z.uuid(), name: z.string() })
+      .optional()
+      .openapi({ description: "With `name_taken`: the item that holds the name (the same name, ignoring case, or a look-alike)." }),
   })
   .openapi("Problem");
 

@@ -54,7 +54,7 @@ export function copyName(base: string, n: number): string {
  * install: the insert skips on any unique conflict, and for a new workspace row only the name
  * indexes can conflict.
  */
-async function insertUnderFreeName(tx: Queryable, values: typeof items.$inferInsert & { workspaceId: string; type: string; name: string }) {
+async function insertUnderFreeName(tx: Queryable, values: Omit<typeof items.$inferInsert, "nameSkeleton"> & { workspaceId: string; type: string; name: string }) {
   const taken = await workspaceNamesLike(tx, values.workspaceId, values.type, values.name);
   for (let n = 0, clashes = 0; clashes < 5; n++) {
     const name = copyName(values.name, n);

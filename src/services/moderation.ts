@@ -15,8 +15,10 @@ import {
 import { replaceAgentSkills, replaceAgentTools, toolsByName } from "../db/queries/workspace-items";
 import { listedRelease } from "../domain/releases";
 import { ApiError } from "../lib/errors";
+import type { ItemType } from "../db/schema";
 import type { Actor } from "./auth/principal";
 import { invalidateCatalog } from "./catalog-cache";
+import { refuseTakenMarketplaceName } from "./item-names";
 import { submissionSummary, type VersionContent } from "./publishing";
 
 export interface ModerationDeps {
@@ -69,6 +71,8 @@ function pendingVersion(versions: VersionRow[], wanted?: string): VersionRow {
 /** Makes the marketplace row mirror an approved version: fields, dependencies and tools. */
 async function mirror(tx: Queryable, itemId: string, type: string, version: VersionRow, actor: Actor) {
   const content = version.content as unknown as VersionContent;
+  // Another item may have taken a look-alike name since this version was submitted: name it in the 409.
+  await refuseTakenMarketplaceName(tx, type as ItemType, content.name, itemId);
   await updateMarketplaceItem(tx, itemId, {
     name: content.name,
     description: content.description,

@@ -5,7 +5,6 @@ import {
   insertAudit,
   insertVersion,
   lockPublishedFromSource,
-  marketplaceNameHeld,
   submissionsOfWorkspace,
   versionsOfItem,
 } from "../db/queries/publishing";
@@ -16,6 +15,7 @@ import { publishedConfig } from "../domain/published-config";
 import { defaultNextVersion, versionRefusal } from "../domain/releases";
 import { ApiError } from "../lib/errors";
 import { actorOf, type Principal } from "./auth/principal";
+import { marketplaceNameTaken, nameTaken, refuseTakenMarketplaceName } from "./item-names";
 import { WORKSPACE_TYPES, type WorkspaceType } from "./workspace-items";
 
 export interface SubmitInput {
@@ -77,6 +77,7 @@ async function agentDependencies(db: Queryable, agentId: string) {
 export async function submitItem(db: Database, workspaceId: string, principal: Principal, input: SubmitInput) {
   const actor = actorOf(principal);
   const creatorId = principal.kind === "user" ? principal.user.id : principal.key.createdByUserId;
+  let claimed: { type: WorkspaceType; name: string } | undefined;
   try {
     return await db.transaction(async (tx) => {
       const source = await findSubmittable(tx, workspaceId, input);
@@ -116,9 +117,9 @@ export async function submitItem(db: Database, workspaceId: string, principal: P
       // Never reused, even after rejection or removal; lower numbers are fine (design.md §2 as amended).
       const refusal = versionRefusal(version, used);
       if (refusal) throw new ApiError(409, "version_conflict", refusal, { version });
-      if (await marketplaceNameHeld(tx, type, content.name, item?.id)) {
-        throw new ApiError(409, "name_taken", `The marketplace already has a ${type} named “${content.name}”.`);
-      }
+      // Checked here too so that a new version's name is refused at submit, not only at approval.
+      await refuseTakenMarketplaceName(tx, type, content.name, item?.id);
+      claimed = { type, name: content.name };
       if (!item) {
         item = await insertItem(tx, {
           type,
@@ -162,7 +163,10 @@ export async function submitItem(db: Database, workspaceId: string, principal: P
       };
     });
   } catch (error) {
-    if (isUniqueViolation(error, "items_marketplace_name_key")) throw new ApiError(409, "name_taken", "That marketplace name is taken.");
+    // A concurrent submission took the name between the check and the insert: the index decided.
+    if (isUniqueViolation(error, "items_marketplace_name_key")) {
+      throw claimed ? await marketplaceNameTaken(db, claimed.type, claimed.name) : nameTaken("marketplace", "item", undefined);
+    }
     if (isUniqueViolation(error, "item_versions_item_version_key")) throw new ApiError(409, "version_conflict", "That version exists.");
     throw error;
   }

@@ -20,6 +20,7 @@ import type { Queryable } from "../db/client";
 import type { ItemType } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import type { Actor } from "./auth/principal";
+import { workspaceNameTaken } from "./item-names";
 
 /** The types a workspace creates itself; LLM entries and tools are curated (design.md §4). */
 export const WORKSPACE_TYPES = ["agent", "recipe", "skill"] as const satisfies readonly ItemType[];
@@ -36,8 +37,6 @@ export interface ItemInput {
   /** Agents: tool app names from the tool catalog. */
   tools?: string[];
 }
-
-const nameTaken = () => new ApiError(409, "name_taken", "This workspace already has an item of this type with that name.");
 
 async function withRelations(db: Queryable, row: ItemRow) {
   const base = {
@@ -94,6 +93,12 @@ export async function getItem(db: Queryable, workspaceId: string, type: Workspac
   return withRelations(db, row);
 }
 
+/**
+ * Creates a workspace agent, recipe or skill in one transaction. The route's schemas have already
+ * normalized name and tags (src/domain/names.ts, tags.ts). 409 `name_taken` (with `existing_item`)
+ * when the workspace has an item of this type with the same name ignoring case (design.md §6); 400
+ * `unknown_skills` / `unknown_tools` / `relations_not_supported` for bad relations.
+ */
 export async function createItem(db: Database, workspaceId: string, type: WorkspaceType, input: ItemInput & { name: string }, actor: Actor) {
   refuseRelations(type, input);
   try {
@@ -115,11 +120,12 @@ export async function createItem(db: Database, workspaceId: string, type: Worksp
       return withRelations(tx, row);
     });
   } catch (error) {
-    if (isUniqueViolation(error, "items_workspace_name_key")) throw nameTaken();
+    if (isUniqueViolation(error, "items_workspace_name_key")) throw await workspaceNameTaken(db, workspaceId, type, input.name);
     throw error;
   }
 }
 
+/** Updates the given fields of a workspace item; errors as `createItem`, plus 404 `item_not_found`. */
 export async function updateWorkspaceItem(db: Database, workspaceId: string, type: WorkspaceType, id: string, input: ItemInput, actor: Actor) {
   refuseRelations(type, input);
   try {
@@ -138,7 +144,7 @@ export async function updateWorkspaceItem(db: Database, workspaceId: string, typ
       return withRelations(tx, row);
     });
   } catch (error) {
-    if (isUniqueViolation(error, "items_workspace_name_key")) throw nameTaken();
+    if (isUniqueViolation(error, "items_workspace_name_key")) throw await workspaceNameTaken(db, workspaceId, type, input.name ?? "", id);
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";
+import { nameSkeleton } from "../../src/domain/names";
 import { CHECK_VIOLATION, expectSqlState, FOREIGN_KEY_VIOLATION, RESTRICT_VIOLATION, UNIQUE_VIOLATION, useDatabase } from "../helpers/db";
 import {
   createCategory,
@@ -14,6 +15,8 @@ import {
 const clients = useDatabase();
 const db = () => clients.pool;
 const system = { actorType: "system" as const };
+/** A name with its skeleton, for rows inserted straight into the table. */
+const named = (name: string) => ({ name, nameSkeleton: nameSkeleton(name) });
 
 describe("ids", () => {
   it("gives every item a UUID from one id space, whatever its type", async () => {
@@ -103,7 +106,7 @@ describe("enum columns", () => {
     const { workspace } = await createWorkspace(db());
     const user = await createUser(db());
     await expectSqlState(
-      db().insert(schema.items).values({ type: "widget", name: "x", ownerId: workspace.id, workspaceId: workspace.id, ...system }),
+      db().insert(schema.items).values({ type: "widget", name: "x", nameSkeleton: "x", ownerId: workspace.id, workspaceId: workspace.id, ...system }),
       CHECK_VIOLATION,
     );
     await expectSqlState(db().insert(schema.workspaceMembers).values({ workspaceId: workspace.id, userId: user.id, role: "god" as never }), CHECK_VIOLATION);
@@ -133,12 +136,12 @@ describe("ownership", () => {
     const { workspace } = await createWorkspace(db());
     // A marketplace row belongs to no workspace.
     await expectSqlState(
-      db().insert(schema.items).values({ type: "agent", name: uniqueToken(), ownerType: "marketplace", workspaceId: workspace.id, ownerId: workspace.id, ...system }),
+      db().insert(schema.items).values({ type: "agent", ...named(uniqueToken()), ownerType: "marketplace", workspaceId: workspace.id, ownerId: workspace.id, ...system }),
       CHECK_VIOLATION,
     );
     // A workspace row's owner_id is its workspace.
     await expectSqlState(
-      db().insert(schema.items).values({ type: "agent", name: uniqueToken(), workspaceId: workspace.id, ownerId: "someone-else", ...system }),
+      db().insert(schema.items).values({ type: "agent", ...named(uniqueToken()), workspaceId: workspace.id, ownerId: "someone-else", ...system }),
       CHECK_VIOLATION,
     );
   });
@@ -146,7 +149,7 @@ describe("ownership", () => {
   it("records who wrote a row: a user or key id, or the system with none", async () => {
     const { workspace } = await createWorkspace(db());
     await expectSqlState(
-      db().insert(schema.items).values({ type: "agent", name: uniqueToken(), workspaceId: workspace.id, ownerId: workspace.id, actorType: "user" }),
+      db().insert(schema.items).values({ type: "agent", ...named(uniqueToken()), workspaceId: workspace.id, ownerId: workspace.id, actorType: "user" }),
       CHECK_VIOLATION,
     );
   });
@@ -207,7 +210,7 @@ describe("categories", () => {
   it("keeps marketplace_category equal to the referenced category's name, renames included", async () => {
     const category = await createCategory(db());
     await expectSqlState(
-      db().insert(schema.items).values({ type: "agent", name: uniqueToken(), ownerType: "marketplace", categoryId: category.id, marketplaceCategory: "Something else", ...system }),
+      db().insert(schema.items).values({ type: "agent", ...named(uniqueToken()), ownerType: "marketplace", categoryId: category.id, marketplaceCategory: "Something else", ...system }),
       FOREIGN_KEY_VIOLATION,
     );
     const { item } = await createMarketplaceItem(db(), { category });

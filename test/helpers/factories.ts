@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../../src/db/client";
 import * as schema from "../../src/db/schema";
 import { contentSha256 } from "../../src/domain/content-hash";
+import { nameSkeleton } from "../../src/domain/names";
 
 /** A short random token; tests put it in names so their rows never collide with another file's. */
 export function uniqueToken(prefix = "t"): string {
@@ -50,11 +51,13 @@ export async function createWorkspaceItem(
   workspaceId: string,
   opts: { type?: ItemType; name?: string; actorId?: string } = {},
 ) {
+  const name = opts.name ?? `Item ${uniqueToken()}`;
   const [item] = await db
     .insert(schema.items)
     .values({
       type: opts.type ?? "agent",
-      name: opts.name ?? `Item ${uniqueToken()}`,
+      name,
+      nameSkeleton: nameSkeleton(name),
       ownerType: "workspace",
       ownerId: workspaceId,
       workspaceId,
@@ -98,6 +101,7 @@ export async function createMarketplaceItem(db: Database, opts: MarketplaceItemO
     .values({
       type,
       name,
+      nameSkeleton: nameSkeleton(name),
       description: opts.description ?? "",
       ownerType: "marketplace",
       isApproved: approved,

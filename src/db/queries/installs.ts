@@ -1,3 +1,4 @@
+import { withNormalizedName } from "./item-values";
 import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Queryable } from "../client";
@@ -157,7 +158,7 @@ export async function lockClone(db: Queryable, workspaceId: string, cloneId: str
  * Inserts a workspace item unless a unique index refuses it (for a new row only the workspace
  * name indexes can): undefined then, and the transaction goes on without a savepoint.
  */
-export async function insertItemUnlessTaken(db: Queryable, values: typeof items.$inferInsert) {
-  const [row] = await db.insert(items).values(values).onConflictDoNothing().returning();
+export async function insertItemUnlessTaken(db: Queryable, values: Omit<typeof items.$inferInsert, "nameSkeleton">) {
+  const [row] = await db.insert(items).values(withNormalizedName(values) as typeof items.$inferInsert).onConflictDoNothing().returning();
   return row;
 }

@@ -1,5 +1,7 @@
 import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "../client";
+import { nameSkeleton } from "../../domain/names";
+import { withNormalizedName } from "./item-values";
 import { auditLog, categories, items, itemVersions, recipeRecommendedAgents, workspaces } from "../schema";
 
 export type VersionRow = typeof itemVersions.$inferSelect;
@@ -50,7 +52,7 @@ export async function reviewVersion(
 }
 
 export async function updateMarketplaceItem(db: Queryable, id: string, values: Partial<typeof items.$inferInsert>) {
-  const [row] = await db.update(items).set({ ...values, updatedAt: sql`now()` }).where(eq(items.id, id)).returning();
+  const [row] = await db.update(items).set({ ...withNormalizedName(values), updatedAt: sql`now()` }).where(eq(items.id, id)).returning();
   return row!;
 }
 
@@ -59,21 +61,25 @@ export async function replaceRecommendedAgents(db: Queryable, recipeId: string, 
   if (agentIds.length) await db.insert(recipeRecommendedAgents).values(agentIds.map((agentId, position) => ({ recipeId, agentId, position })));
 }
 
-/** Is a marketplace name (listed or reserved by a removed item) held by another item? */
-export async function marketplaceNameHeld(db: Queryable, type: string, name: string, exceptId?: string): Promise<boolean> {
+/**
+ * The item holding a marketplace name (listed, pending, or reserved by a removed item): the one whose
+ * look-alike skeleton (src/domain/names.ts) equals the name's, within the type. The unique index
+ * items_marketplace_name_key decides; this only finds whom to name in the 409.
+ */
+export async function marketplaceNameHolder(db: Queryable, type: string, name: string, exceptId?: string) {
   const [row] = await db
-    .select({ id: items.id })
+    .select({ id: items.id, name: items.name })
     .from(items)
     .where(
       and(
         eq(items.type, type),
-        sql`lower(${items.name}) = lower(${name})`,
+        eq(items.nameSkeleton, nameSkeleton(name)),
         sql`(${items.ownerType} = 'marketplace' or ${items.removedAt} is not null)`,
         exceptId ? sql`${items.id} <> ${exceptId}` : undefined,
       ),
     )
     .limit(1);
-  return Boolean(row);
+  return row;
 }
 
 export async function findCategoryRef(db: Queryable, slugOrName: string) {

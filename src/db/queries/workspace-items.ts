@@ -1,5 +1,7 @@
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "../client";
+import { nameSkeleton } from "../../domain/names";
+import { withNormalizedName } from "./item-values";
 import { agentSkills, agentToolAssignments, items, marketplaceInstalls, toolCatalog, type ItemType } from "../schema";
 
 export type ItemRow = typeof items.$inferSelect;
@@ -28,13 +30,28 @@ export async function findWorkspaceItem(db: Queryable, workspaceId: string, type
   return row;
 }
 
-export async function insertItem(db: Queryable, values: typeof items.$inferInsert): Promise<ItemRow> {
-  const [row] = await db.insert(items).values(values).returning();
+/** The workspace item of this type whose name equals `name` ignoring case, as items_workspace_name_key compares. */
+export async function workspaceNameHolder(db: Queryable, workspaceId: string, type: ItemType, name: string, exceptId?: string) {
+  const [row] = await db
+    .select({ id: items.id, name: items.name })
+    .from(items)
+    .where(and(inWorkspace(workspaceId, type), sql`lower(${items.name}) = lower(${name})`, exceptId ? sql`${items.id} <> ${exceptId}` : undefined))
+    .limit(1);
+  return row;
+}
+
+/** Inserts an item; `name_skeleton` is derived from the name (see item-values.ts). */
+export async function insertItem(db: Queryable, values: Omit<typeof items.$inferInsert, "nameSkeleton">): Promise<ItemRow> {
+  const normal = withNormalizedName(values);
+  const [row] = await db
+    .insert(items)
+    .values({ ...normal, nameSkeleton: normal.nameSkeleton ?? nameSkeleton(normal.name) })
+    .returning();
   return row!;
 }
 
 export async function updateItem(db: Queryable, id: string, values: Partial<typeof items.$inferInsert>): Promise<ItemRow> {
-  const [row] = await db.update(items).set({ ...values, updatedAt: sql`now()` }).where(eq(items.id, id)).returning();
+  const [row] = await db.update(items).set({ ...withNormalizedName(values), updatedAt: sql`now()` }).where(eq(items.id, id)).returning();
   return row!;
 }
 

@@ -96,6 +96,9 @@ export const items = pgTable(
     id: id(),
     type: text("type").notNull(),
     name: text("name").notNull(),
+    // The look-alike key marketplace names are unique on (src/domain/names.ts `nameSkeleton`), written
+    // with every name by the item queries (src/db/queries/item-values.ts).
+    nameSkeleton: text("name_skeleton").notNull(),
     description: text("description").notNull().default(""),
     ownerType: text("owner_type").notNull().default("workspace"),
     // The workspace id as text for workspace rows, NULL for marketplace rows (seed: Core Fields).
@@ -169,8 +172,9 @@ export const items = pgTable(
     uniqueIndex("items_workspace_name_key")
       .on(t.workspaceId, t.type, sql`lower(${t.name})`)
       .where(sql`${t.ownerType} = 'workspace' and ${t.removedAt} is null`),
+    // Marketplace names are unique per type on their confusable skeleton, case folded (issue 9 item 3).
     uniqueIndex("items_marketplace_name_key")
-      .on(t.type, sql`lower(${t.name})`)
+      .on(t.type, t.nameSkeleton)
       .where(sql`${t.ownerType} = 'marketplace' or ${t.removedAt} is not null`),
     uniqueIndex("items_marketplace_source_key")
       .on(t.publisherWorkspaceId, t.sourceItemId)

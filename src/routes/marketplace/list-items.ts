@@ -1,4 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import { CategoryRefSchema } from "../../domain/categories";
+import { TagSchema } from "../../domain/tags";
 import { AUTH_PROBLEMS, PaginationQuery, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
@@ -9,15 +11,15 @@ import { CATALOG_ACCESS, CatalogListSchema, ItemTypeSchema, NOT_MODIFIED } from 
 
 const tagList = z.preprocess(
   (value) => (value === undefined ? undefined : (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(","))),
-  z.array(z.string().trim().min(1).max(50)).max(10).optional(),
+  z.array(TagSchema).max(10).optional(),
 );
 
 export const ListItemsQuery = PaginationQuery.extend({
   type: ItemTypeSchema.optional(),
-  category: z.string().trim().min(1).max(100).optional().openapi({ description: "A category slug or name." }),
+  category: CategoryRefSchema.optional(),
   search: z.string().trim().min(1).max(200).optional(),
   featured: z.enum(["true", "false"]).optional(),
-  tags: tagList.openapi({ type: "string", description: "Comma-separated (or repeated); every tag must match." }),
+  tags: tagList.openapi({ type: "string", description: "Comma-separated (or repeated); every tag must match, ignoring case (tags are stored lower-case)." }),
   sort: z.enum(["popular", "newest", "name", "relevance"]).optional().openapi({ description: "Default: relevance when searching, else popular." }),
 });
 

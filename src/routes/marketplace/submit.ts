@@ -1,6 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import { SEMVER_PATTERN } from "../../db/schema/columns";
 import { isSemver } from "../../domain/semver";
+import { CategoryRefSchema } from "../../domain/categories";
+import { NameSchema } from "../../domain/names";
+import { TagsSchema } from "../../domain/tags";
 import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
@@ -12,10 +15,10 @@ const SubmitBody = z
   .object({
     item_id: z.uuid().optional(),
     item_type: z.enum(["agent", "recipe", "skill"]).optional(),
-    name: z.string().trim().min(1).max(200).optional(),
+    name: NameSchema.optional(),
     description: z.string().max(5000).optional(),
-    category: z.string().trim().min(1).max(100).optional(),
-    tags: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
+    category: CategoryRefSchema.optional(),
+    tags: TagsSchema.optional(),
     icon: z.string().max(500).optional(),
     version: z
       .string()
@@ -52,6 +55,8 @@ function submitRouteAt(path: string, summary: string) {
     path,
     tags: ["Publishing"],
     summary,
+    description:
+      "Name and tags are normalized as on workspace items (NFC, spaces collapsed, tags lower-case and de-duplicated); control, zero-width and bidi characters are refused (400 `validation_failed`). 409 `name_taken` when another marketplace item of the type has the same name or a look-alike (Unicode TR39 skeleton, case-insensitive); the problem's `existing_item` gives its `id` and `name`.",
     access: { access: "authenticated", scope: "items:submit", workspaceScoped: true, role: "editor" },
     request: { body: { required: true, content: { "application/json": { schema: SubmitBody } } } },
     responses: {

@@ -1,4 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import { NameSchema } from "../../domain/names";
+import { TagsSchema } from "../../domain/tags";
 import type { WorkspaceType } from "../../services/workspace-items";
 
 /** Each workspace type under its own collection path (seed: /api/agents; also recipes and skills). */
@@ -17,9 +19,9 @@ const details = z
   });
 
 export const ItemInputSchema = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: NameSchema,
   description: z.string().max(5000).optional(),
-  tags: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
+  tags: TagsSchema.optional(),
   icon: z.string().max(500).nullable().optional(),
   details: details.optional(),
   skill_ids: z.array(z.uuid()).max(50).optional().openapi({ description: "Agents only." }),
