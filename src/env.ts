@@ -14,6 +14,8 @@ export interface Bindings {
   UPSTASH_REDIS_REST_TOKEN?: string;
   /** debug | info | warn | error (default info). */
   LOG_LEVEL?: string;
+  /** The API's public base URL (e.g. https://api.example.com), the `servers` entry of /openapi.json; default "/". */
+  PUBLIC_URL?: string;
   /** Comma-separated origins the frontend is served from. */
   CORS_ORIGINS?: string;
   /** Clerk: the JWKS URL (production), or an SPKI PEM public key for networkless verification. */
