@@ -3,11 +3,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createConnection } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { clearDevState, isAlive, killProcessGroup, liveDevState, readDevState, writeDevState } from "./stack/dev-state";
-import { PGLITE_DATA_DIR, PROJECT_ROOT, WRANGLER_STATE_DIR } from "./stack/paths";
+import { PROJECT_ROOT, WRANGLER_STATE_DIR } from "./stack/paths";
 import { DEMO_USER, DEMO_WORKSPACE } from "./seed/demo-catalog";
 import { seedIfEmpty } from "./seed/run";
 import { devWorkerVars, ensureDevKeyPair, mintDevApiKeyForSlug, withDrizzle } from "./stack/dev-auth";
-import { startStack } from "./stack/stack";
+import { startStack, type Stack } from "./stack/stack";
 
 const HOST = "127.0.0.1";
 const PORT = Number(process.env.PORT ?? 8787);
@@ -66,12 +66,18 @@ function authBanner(demoKey: string | null): string {
               curl -H "Authorization: Bearer $TOKEN" ${API_URL}/api/workspaces`;
 }
 
+function databaseLine(stack: Stack): string {
+  if (stack.database === "postgres") return `PostgreSQL (private cluster), data in ${stack.dataDir}`;
+  if (stack.database === "embedded") return `embedded PostgreSQL (PGlite), data in ${stack.dataDir}`;
+  return "DATABASE_URL";
+}
+
 async function main() {
   await cleanUpLeftovers();
   const started = Date.now();
   const stack = await startStack({
     databaseUrl: process.env.DATABASE_URL || undefined,
-    dataDir: PGLITE_DATA_DIR,
+    localDatabase: "local",
     redis: "optional",
     log,
   });
@@ -94,6 +100,7 @@ async function main() {
   process.on("SIGTERM", () => void stop(0));
 
   try {
+    if (stack.databaseNote) log(`database: PGlite, not PostgreSQL (${stack.databaseNote})`);
     if (stack.cacheNote) log(`cache: off (${stack.cacheNote})`);
     const seeded = await seedIfEmpty(stack.bindings.DATABASE_URL);
     if (seeded) log(`seeded the demo catalog (${seeded.items} items)`);
@@ -136,7 +143,7 @@ async function main() {
     API       ${API_URL}
     Docs      ${API_URL}/docs   (OpenAPI document: ${API_URL}/openapi.json)
     Health    ${JSON.stringify(health)}
-    Database  ${stack.database === "embedded" ? `embedded PostgreSQL, data in ${PGLITE_DATA_DIR}` : "DATABASE_URL"}
+    Database  ${databaseLine(stack)}
     Cache     ${stack.cache === "on" ? "redis-server via the local Upstash endpoint" : "off"}
 ${authBanner(demoKey?.key ?? null)}
   Press Ctrl-C to stop.

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -9,7 +9,28 @@ import { killGroup } from "./process-group.ts";
 export interface LocalPostgres {
   port: number;
   connectionString: string;
+  /** The postgres server's pid (its own process group). */
+  pid: number;
   close(): Promise<void>;
+}
+
+/** Installs Debian's `postgresql` with apt-get when missing and we are root; says how otherwise. */
+export function installDebianPostgres(): { ok: boolean; message: string } {
+  if (findDebianPostgresBin()) return { ok: true, message: "PostgreSQL is already installed" };
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  const apt = spawnSync("sh", ["-c", "command -v apt-get"], { encoding: "utf8" });
+  if (!isRoot || apt.status !== 0) return { ok: false, message: "PostgreSQL is not installed (apt-get install -y postgresql)" };
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "postgresql"]]) {
+    const run = spawnSync("apt-get", args, { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    if (run.status !== 0) {
+      const tail = `${run.stdout ?? ""}${run.stderr ?? ""}`.trim().split("\n").slice(-5).join("\n");
+      return { ok: false, message: `apt-get ${args.join(" ")} failed (exit ${run.status}):\n${tail}` };
+    }
+  }
+  return findDebianPostgresBin()
+    ? { ok: true, message: "installed postgresql with apt-get" }
+    : { ok: false, message: "apt-get finished but PostgreSQL is still missing" };
 }
 
 /** Newest /usr/lib/postgresql/<major>/bin that has initdb, if any. */
@@ -22,31 +43,39 @@ export function findDebianPostgresBin(): string | null {
 }
 
 /**
- * Throwaway Debian PostgreSQL cluster in a temp dir (trust auth, fsync off).
+ * Debian PostgreSQL cluster (trust auth, loopback only). By default a throwaway one in a temp dir
+ * with fsync off; with `dataDir` a private cluster kept there across runs (initdb on first use).
  * initdb refuses to run as root, so as root everything runs as `postgres`.
  */
-export async function startDebianPostgres(opts: { port?: number } = {}): Promise<LocalPostgres> {
+export async function startDebianPostgres(opts: { port?: number; dataDir?: string } = {}): Promise<LocalPostgres> {
   const bin = findDebianPostgresBin();
   if (!bin) throw new Error("no Debian PostgreSQL under /usr/lib/postgresql (apt-get install postgresql)");
   const ids = runAsIds();
+  // The temp dir holds the Unix socket (short path) and, for a throwaway cluster, the data.
   const dir = mkdtempSync(join(tmpdir(), "local-pg-"));
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
   if (ids) chownSync(dir, ids.uid, ids.gid);
-  const data = join(dir, "data");
+  const data = opts.dataDir ?? join(dir, "data");
   const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", HOME: dir };
 
-  const init = spawnSync(join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"], {
-    env,
-    encoding: "utf8",
-    ...(ids ?? {}),
-  });
-  if (init.status !== 0) {
-    removeDir();
-    throw new Error(`initdb failed (exit ${init.status}): ${init.stderr || init.stdout}`);
+  if (!existsSync(join(data, "PG_VERSION"))) {
+    mkdirSync(data, { recursive: true });
+    if (ids) chownSync(data, ids.uid, ids.gid);
+    const init = spawnSync(join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"], {
+      env,
+      encoding: "utf8",
+      ...(ids ?? {}),
+    });
+    if (init.status !== 0) {
+      removeDir();
+      throw new Error(`initdb failed (exit ${init.status}): ${init.stderr || init.stdout}`);
+    }
   }
 
   const port = opts.port ?? (await freePort());
-  const args = ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"];
+  const args = ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1"];
+  // A throwaway cluster needs no durability; a kept one must survive a crash of this machine.
+  if (!opts.dataDir) args.push("-c", "fsync=off");
   const child = spawn(join(bin, "postgres"), args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"], ...(ids ?? {}) });
   let log = "";
   const keep = (c: Buffer): void => {
@@ -73,7 +102,7 @@ export async function startDebianPostgres(opts: { port?: number } = {}): Promise
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { port, connectionString, close };
+  return { port, connectionString, pid: child.pid!, close };
 }
 
 function runAsIds(): { uid: number; gid: number } | null {

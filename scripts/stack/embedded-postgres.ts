@@ -3,9 +3,9 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { freePort } from "../local/free-port";
 import { PROJECT_ROOT } from "./paths";
+import { startSessionServer } from "./pglite-session-server";
 
 export interface EmbeddedPostgres {
   port: number;
@@ -48,15 +48,14 @@ export async function startEmbeddedPostgres(opts: { dataDir?: string; port?: num
   } else {
     db = await openFromTemplate();
   }
-  const port = opts.port ?? (await freePort());
-  // PGlite runs one query at a time; the socket server queues the connections' queries for it.
-  const server = new PGLiteSocketServer({ db, port, host: "127.0.0.1", maxConnections: 100 });
-  await server.start();
+  // PGlite is one session: the server hands it to one connection's unit of work at a time.
+  const server = await startSessionServer(db, { host: "127.0.0.1", port: opts.port ?? (await freePort()) });
+  const port = server.port;
   return {
     port,
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
     async close() {
-      await server.stop().catch(() => {});
+      await server.close().catch(() => {});
       await db.close().catch(() => {});
     },
   };

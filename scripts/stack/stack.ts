@@ -3,13 +3,18 @@ import { startNeonRelay } from "../local/neon-relay";
 import { findRedisServerBinary, installRedisServer, startRedisServer } from "../local/redis-server";
 import { startUpstashShim } from "../local/upstash-shim";
 import { startEmbeddedPostgres } from "./embedded-postgres";
+import { startLocalDatabase } from "./local-database";
 import { applyMigrations } from "./migrate";
 
 export interface StackOptions {
   /** A real Postgres to use instead of the embedded one. */
   databaseUrl?: string;
-  /** Keep the embedded database on disk here (dev); in memory when absent (tests). */
-  dataDir?: string;
+  /**
+   * Without databaseUrl: `memory` is an in-memory PGlite (tests); `local` is the developer's
+   * database under .data/, a private PostgreSQL cluster when possible, else PGlite (npm run dev).
+   * Default: memory.
+   */
+  localDatabase?: "memory" | "local";
   /**
    * Both install redis-server with apt when it is missing and we may (root with apt-get).
    * `require`: otherwise fail with the command to run (tests never silently skip the cache).
@@ -29,7 +34,12 @@ export interface StackBindings {
 
 export interface Stack {
   bindings: StackBindings;
-  database: "embedded" | "external";
+  /** embedded = PGlite; postgres = the private cluster under .data/; external = databaseUrl. */
+  database: "embedded" | "postgres" | "external";
+  /** Where the local database keeps its data, when it is kept. */
+  dataDir?: string;
+  /** Why dev runs on PGlite rather than PostgreSQL, when it does. */
+  databaseNote?: string;
   cache: "on" | "off";
   /** Why the cache is off, when it is. */
   cacheNote?: string;
@@ -52,11 +62,25 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   try {
     let databaseUrl = opts.databaseUrl;
-    if (!databaseUrl) {
+    let database: Stack["database"] = "external";
+    let dataDir: string | undefined;
+    let databaseNote: string | undefined;
+    if (!databaseUrl && opts.localDatabase === "local") {
       const started = Date.now();
-      const embedded = await startEmbeddedPostgres({ dataDir: opts.dataDir });
+      const local = await startLocalDatabase({ install: true, log });
+      closers.push(() => local.close());
+      processGroups.push(...local.processGroups);
+      databaseUrl = local.url;
+      database = local.kind === "postgres" ? "postgres" : "embedded";
+      dataDir = local.dataDir;
+      databaseNote = local.note;
+      log(`database: ${local.kind === "postgres" ? "PostgreSQL" : "embedded PostgreSQL (PGlite)"} at ${new URL(local.url).host} in ${Date.now() - started} ms`);
+    } else if (!databaseUrl) {
+      const started = Date.now();
+      const embedded = await startEmbeddedPostgres();
       closers.push(() => embedded.close());
       databaseUrl = embedded.url;
+      database = "embedded";
       log(`database: embedded PostgreSQL (PGlite) on 127.0.0.1:${embedded.port} in ${Date.now() - started} ms`);
     } else {
       log(`database: ${new URL(databaseUrl).host} (DATABASE_URL)`);
@@ -96,7 +120,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
     return {
       bindings,
-      database: opts.databaseUrl ? "external" : "embedded",
+      database,
+      dataDir,
+      databaseNote,
       cache: binary ? "on" : "off",
       cacheNote,
       processGroups,
