@@ -17,6 +17,7 @@ export const UNIQUE_CONFLICTS: Readonly<Record<string, Conflict>> = {
   users_clerk_user_id_key: { code: "user_exists", detail: "This Clerk user is already registered." },
   workspaces_slug_key: { code: "slug_taken", detail: "That workspace slug is taken." },
   workspace_members_pkey: { code: "already_member", detail: "That user is already a member of this workspace." },
+  workspace_invitations_workspace_email_key: { code: "already_invited", detail: "That address already has an invitation to this workspace." },
   api_keys_key_hash_key: { code: "key_conflict", detail: "The generated key collided with an existing one; try again." },
   categories_slug_key: { code: "category_exists", detail: "A category with that slug exists." },
   categories_name_key: { code: "category_exists", detail: "A category with that name exists." },
