@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { measureBundle, renderBundleSize } from "./bundle-size";
+import { seedIfEmpty } from "./seed/run";
 import { PROJECT_ROOT } from "./stack/paths";
 import { startStack, type StackBindings } from "./stack/stack";
 import {
@@ -18,6 +19,7 @@ import {
 import { Cleanup, stopOnSignals } from "./bench/cleanup";
 import { openBenchDatabase } from "./bench/database";
 import { explainCatalogQueries, type ExplainedQuery } from "./bench/explain";
+import { benchInstalls, type InstallRun } from "./bench/installs";
 import { LoadError, measure, probe, type Endpoint, type LoadSettings, type Measurement } from "./bench/load";
 import { parseOptions, type BenchOptions } from "./bench/options";
 import { renderReport, type ModeRun } from "./bench/report";
@@ -69,6 +71,16 @@ async function runMode(bindings: StackBindings, mode: CacheMode, base: Omit<Load
   }
 }
 
+/** The install section (issue 12 item 8) on its own worker, cache on as in production. */
+async function runInstalls(bindings: StackBindings, databaseUrl: string, cleanup: Cleanup): Promise<InstallRun> {
+  const worker = await startWorker(bindings, "on", cleanup);
+  try {
+    return await benchInstalls(worker.url, databaseUrl, log);
+  } finally {
+    await worker.stop();
+  }
+}
+
 /** Anything else busy on this machine skews every figure; the report says how busy it was. */
 function loadAverage(): string {
   return loadavg()
@@ -102,7 +114,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
   let explains: ExplainedQuery[] = [];
   let apiKey: string | undefined;
   let detailId = "";
-  for (const size of options.sizes) {
+  for (const size of options.installsOnly ? [] : options.sizes) {
     const itemCount = await seedCatalogTo(database.url, size, log);
     await bumpCatalogGeneration(stack.bindings);
     if (!apiKey) {
@@ -123,6 +135,12 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
       explains = await explainCatalogQueries(database.url);
     }
   }
+
+  if (options.installsOnly) {
+    const demo = await seedIfEmpty(database.url);
+    if (demo) log(`seeded the demo catalog (${demo.items} items)`);
+  }
+  const installs = await runInstalls(stack.bindings, database.url, cleanup);
 
   log("bundling the worker (wrangler deploy --dry-run) for its size ...");
   const bundle = renderBundleSize(measureBundle());
@@ -146,6 +164,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     },
     runs,
     explains,
+    installs,
   });
   return `${report}\n${bundle}`;
 }

@@ -9,13 +9,16 @@ export interface BenchOptions {
   /** Catalog sizes, smallest first; the p50 ratio compares the last with the first. */
   sizes: [number, number];
   quick: boolean;
+  /** Only the install section, on the demo catalog (no catalog sizes). */
+  installsOnly: boolean;
 }
 
-const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--quick]
+const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--quick] [--installs-only]
   --duration     measured seconds per endpoint (default 8; 2 with --quick)
   --warmup       warm-up seconds per endpoint (default 2; 1 with --quick)
   --connections  concurrent connections (default 10)
   --quick        a short smoke run (same catalog sizes, shorter loads)
+  --installs-only  only the install section (50 clients, 100 workspaces), on the demo catalog
 Database: BENCH_DATABASE_URL if set, else a fresh Debian PostgreSQL cluster, else embedded PGlite.`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
@@ -33,6 +36,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       warmup: { type: "string" },
       connections: { type: "string" },
       quick: { type: "boolean", default: false },
+      "installs-only": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -51,5 +55,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     // The issue's two sizes; both are seeded into the same database, the second on top of the first.
     sizes: [1_000, 100_000],
     quick,
+    installsOnly: values["installs-only"] ?? false,
   };
 }

@@ -1,4 +1,5 @@
 import type { ExplainedQuery } from "./explain";
+import { renderInstallSection, type InstallRun } from "./installs";
 import type { Measurement } from "./load";
 import type { CacheMode } from "./worker";
 
@@ -21,6 +22,7 @@ export interface ReportInput {
   fixtures: Record<string, string>;
   runs: ModeRun[];
   explains: ExplainedQuery[];
+  installs?: InstallRun;
 }
 
 /** Targets from the issue. */
@@ -105,11 +107,11 @@ function explainSection(explains: ExplainedQuery[]): string {
 
 export function renderReport(input: ReportInput): string {
   const sizes = [...new Set(input.runs.map((r) => r.size))].sort((a, b) => a - b);
-  const small = sizes[0]!;
-  const large = sizes[sizes.length - 1]!;
+  const small = sizes[0] ?? 0;
+  const large = sizes[sizes.length - 1] ?? 0;
   const s = input.settings;
   const header = [
-    `# Catalog benchmark — ${input.startedAt.toISOString()}`,
+    `# ${input.runs.length ? "Catalog" : "Install"} benchmark — ${input.startedAt.toISOString()}`,
     "",
     `- Database: ${input.database.name}`,
     `- Server: ${input.database.version}`,
@@ -123,6 +125,8 @@ export function renderReport(input: ReportInput): string {
   const runs = input.runs
     .map((r) => `## ${sizeLabel(r.size)} catalog (${fmt(r.itemCount)} marketplace items), cache ${r.mode}\n\nLoad average at start: ${r.loadAverage}\n\n${runTable(r)}`)
     .join("\n\n");
+  const installs = input.installs ? renderInstallSection(input.installs) : "";
+  if (input.runs.length === 0) return [header, installs].join("\n\n");
   const ratiosA = table(["size", "list", "list req/s", "floor req/s (mean of both runs)", "ratio", "target", "result"], cachedRatios(input.runs, sizes));
   const ratiosB = table(["endpoint", `p50 ${sizeLabel(small)} ms`, `p50 ${sizeLabel(large)} ms`, "ratio", "target", "result"], growthRatios(input.runs, small, large));
   return [
@@ -131,5 +135,6 @@ export function renderReport(input: ReportInput): string {
     `## Ratios\n\n### (a) cached list throughput / floor throughput (cache on)\n\n${ratiosA}`,
     `### (b) uncached p50 at ${sizeLabel(large)} / p50 at ${sizeLabel(small)} (cache off)\n\n${ratiosB}`,
     explainSection(input.explains),
+    installs,
   ].join("\n\n");
 }

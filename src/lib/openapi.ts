@@ -19,6 +19,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: "Not found, or not visible to the caller",
   409: "Conflicts with the current state",
   413: "Request body too large",
+  422: "Well-formed but not processable (e.g. an Idempotency-Key reused for another request)",
   429: "Rate limit exceeded (see Retry-After)",
 };
 

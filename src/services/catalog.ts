@@ -17,6 +17,7 @@ import {
 } from "../db/queries/catalog";
 import type { ItemType } from "../db/schema";
 import { publishedConfig } from "../domain/published-config";
+import { compareSemver, isPrerelease } from "../domain/semver";
 import { ApiError } from "../lib/errors";
 
 /** Exact totals up to this many matches; an estimate beyond (design.md §15). */
@@ -63,6 +64,8 @@ function toPublicItem(row: CatalogRow, tools?: ToolRef[]) {
     is_featured: row.isFeatured,
     is_approved: row.isApproved,
     version: row.version,
+    // Only an item without an approved stable version lists a pre-release (design.md §2).
+    listed_prerelease: isPrerelease(row.version),
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
     // Only allow-listed configuration is ever shown (design.md §7).
@@ -117,7 +120,8 @@ export async function featuredCatalog(db: Queryable, limit: number, viewer: View
   return listCatalog(db, { featured: true, sort: "popular", limit, offset: 0 }, viewer);
 }
 
-async function toolRefsByName(db: Queryable, names: string[]) {
+/** Tool catalog names, display names and icons for app names; an unknown app is assumed to need OAuth. */
+export async function toolRefsByName(db: Queryable, names: string[]) {
   if (names.length === 0) return [];
   const upper = names.map((n) => n.toUpperCase());
   const rows = await toolsByAppNames(db, upper);
@@ -138,8 +142,12 @@ export async function catalogItemDetail(db: Queryable, id: string, viewer: Viewe
   const row = await findCatalogItem(db, id, viewer.admin);
   if (!row) throw new ApiError(404, "item_not_found", "Marketplace item not found");
   const item = toPublicItem(row);
-  const versions = (await versionsOf(db, id, viewer.admin)).map((v) => ({
+  const rows = await versionsOf(db, id, viewer.admin);
+  // Newest by precedence first: a maintenance release sorts below the pre-release submitted before it.
+  rows.sort((a, b) => compareSemver(b.version, a.version));
+  const versions = rows.map((v) => ({
     version: v.version,
+    prerelease: isPrerelease(v.version),
     changelog: v.changelog,
     created_at: v.createdAt.toISOString(),
     lifecycle: v.lifecycle,

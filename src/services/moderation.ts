@@ -13,7 +13,7 @@ import {
   type VersionRow,
 } from "../db/queries/publishing";
 import { replaceAgentSkills, replaceAgentTools, toolsByName } from "../db/queries/workspace-items";
-import { compareSemver } from "../domain/semver";
+import { listedRelease } from "../domain/releases";
 import { ApiError } from "../lib/errors";
 import type { Actor } from "./auth/principal";
 import { invalidateCatalog } from "./catalog-cache";
@@ -91,6 +91,12 @@ async function mirror(tx: Queryable, itemId: string, type: string, version: Vers
   }
 }
 
+/**
+ * Approves the pending version (or `wanted`). It becomes the listed version, mirrored onto the
+ * marketplace row, when it is the highest approved stable version, or the highest approved
+ * pre-release of an item with no stable version (design.md §2). 404 `item_not_found`; 409
+ * `invalid_transition` when nothing (or not `wanted`) is pending; 409 `name_taken`.
+ */
 export async function approveItem(deps: ModerationDeps, itemId: string, wanted?: string) {
   return moderate(deps, async (tx) => {
     const item = await lockMarketplaceItem(tx, itemId);
@@ -98,9 +104,10 @@ export async function approveItem(deps: ModerationDeps, itemId: string, wanted?:
     const versions = await versionsOfItem(tx, itemId);
     const version = pendingVersion(versions, wanted);
     const approved = await reviewVersion(tx, version.id, { status: "approved", reviewerId: deps.actor.actorId });
-    const latest = versions.filter((v) => v.reviewStatus === "approved").map((v) => v.version);
-    // The catalog shows the latest approved version; approving an older one only records it.
-    const becomesLatest = latest.every((v) => compareSemver(approved.version, v) > 0);
+    // The row mirrors the listed version (design.md §2): approving a pre-release while a stable
+    // version exists, or a maintenance release below the listed one, only records the approval.
+    const listed = listedRelease([...versions.filter((v) => v.reviewStatus === "approved"), approved]);
+    const becomesLatest = listed?.id === approved.id;
     if (becomesLatest) await mirror(tx, itemId, item.type, approved, deps.actor);
     await audit(tx, deps, "approve", itemId, { details: { version: approved.version, latest: becomesLatest } });
     return { item_id: itemId, version: approved.version, status: "approved" as const, latest: becomesLatest };

@@ -13,7 +13,7 @@ import { findWorkspaceItem, insertItem, skillsOf, toolsOf } from "../db/queries/
 import { recommendedAgentsOf } from "../db/queries/catalog";
 import { contentSha256 } from "../domain/content-hash";
 import { publishedConfig } from "../domain/published-config";
-import { bumpPatch, compareSemver, highestVersion } from "../domain/semver";
+import { defaultNextVersion, versionRefusal } from "../domain/releases";
 import { ApiError } from "../lib/errors";
 import { actorOf, type Principal } from "./auth/principal";
 import { WORKSPACE_TYPES, type WorkspaceType } from "./workspace-items";
@@ -68,6 +68,11 @@ async function agentDependencies(db: Queryable, agentId: string) {
  * Submits a workspace agent, recipe or skill for review (design.md §2–§4, §7). The first
  * submission creates the marketplace item; later ones from the same workspace item add a version
  * to it. Everything happens in one transaction; nothing is visible until an admin approves.
+ * Versions: any valid semver not used before on the item (any review status, equal precedence
+ * counts as used), else 409 `version_conflict` saying which use holds it; without `version`, the
+ * patch after the highest stable version ever used (src/domain/releases.ts). Other errors: 404
+ * `item_not_found`, 400 `unknown_category` / `private_dependencies`, 409 `submission_pending`,
+ * `item_removed`, `name_taken`.
  */
 export async function submitItem(db: Database, workspaceId: string, principal: Principal, input: SubmitInput) {
   const actor = actorOf(principal);
@@ -103,16 +108,14 @@ export async function submitItem(db: Database, workspaceId: string, principal: P
       if (item?.removedAt) {
         throw new ApiError(409, "item_removed", "This item was removed from the marketplace; it cannot take new versions.");
       }
-      const used = item ? (await versionsOfItem(tx, item.id)).map((v) => ({ version: v.version, status: v.reviewStatus })) : [];
-      if (used.some((v) => v.status === "pending")) {
+      const used = item ? (await versionsOfItem(tx, item.id)).map((v) => ({ version: v.version, reviewStatus: v.reviewStatus })) : [];
+      if (used.some((v) => v.reviewStatus === "pending")) {
         throw new ApiError(409, "submission_pending", "A version of this item is already waiting for review.");
       }
-      const highest = highestVersion(used.map((v) => v.version));
-      const version = input.version ?? (highest ? bumpPatch(highest) : "1.0.0");
-      // Never reused, even after rejection or removal, and always moving forward (design.md §2).
-      if (highest && compareSemver(version, highest) <= 0) {
-        throw new ApiError(409, "version_conflict", `Version ${version} is not newer than ${highest}, the highest already used.`);
-      }
+      const version = input.version ?? defaultNextVersion(used);
+      // Never reused, even after rejection or removal; lower numbers are fine (design.md §2 as amended).
+      const refusal = versionRefusal(version, used);
+      if (refusal) throw new ApiError(409, "version_conflict", refusal, { version });
       if (await marketplaceNameHeld(tx, type, content.name, item?.id)) {
         throw new ApiError(409, "name_taken", `The marketplace already has a ${type} named “${content.name}”.`);
       }

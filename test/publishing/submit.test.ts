@@ -96,8 +96,10 @@ describe("POST /api/marketplace/submit", () => {
     const reused = await p.submit({ item_id: skill.id, version: "1.2.0" });
     expect(reused.status).toBe(409);
     expect((await problem(reused)).code).toBe("version_conflict");
+    // A lower, unused number is a maintenance release, not a conflict (design.md §2 as amended).
     const older = await p.submit({ item_id: skill.id, version: "1.1.9" });
-    expect(older.status).toBe(409);
+    expect(older.status).toBe(201);
+    await post(`/api/marketplace/items/${first.item_id}/reject`, { reason: "Needs examples too" }, admin);
 
     const next = (await (await p.submit({ item_id: skill.id })).json()) as { item_id: string; version: string; new_item: boolean };
     expect(next).toMatchObject({ item_id: first.item_id, version: "1.2.1", new_item: false });

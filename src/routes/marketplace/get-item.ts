@@ -2,7 +2,10 @@ import { z } from "@hono/zod-openapi";
 import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
+import { isPlatformAdmin } from "../../services/auth/principal";
 import { catalogItemDetail } from "../../services/catalog";
+import { cachedCatalogResponse, catalogKey } from "../../services/catalog-cache";
+import { installOf } from "../../services/installs";
 import { respondWithCatalog } from "./respond";
 import { CATALOG_ACCESS, CatalogItemDetailSchema, NOT_MODIFIED } from "./schemas";
 
@@ -11,6 +14,8 @@ export const getItemRoute = defineRoute({
   path: "/api/marketplace/items/{id}",
   tags: ["Catalog"],
   summary: "An item with its dependencies and version history",
+  description:
+    "With X-Workspace-ID, also `installed`: whether and which version that workspace installed (that answer is per workspace and not cacheable).",
   access: CATALOG_ACCESS,
   request: { params: z.object({ id: z.uuid() }) },
   responses: {
@@ -21,8 +26,23 @@ export const getItemRoute = defineRoute({
 });
 
 export function registerGetItem(router: Router) {
-  router.openapi(getItemRoute, (c) => {
+  router.openapi(getItemRoute, async (c) => {
     const { id } = c.req.valid("param");
-    return respondWithCatalog(c, "item", { id }, (admin) => catalogItemDetail(c.var.db.http, id, { admin }));
+    const workspace = c.var.workspace;
+    if (!workspace) return respondWithCatalog(c, "item", { id }, (admin) => catalogItemDetail(c.var.db.http, id, { admin }));
+
+    // The shared detail (cached for non-admins) plus this workspace's install, which is never cached.
+    const admin = isPlatformAdmin(c.var.principal);
+    const key = await catalogKey("item", { id });
+    const [detail, installed] = await Promise.all([
+      admin
+        ? catalogItemDetail(c.var.db.http, id, { admin })
+        : cachedCatalogResponse(c.var.cache, key, () => catalogItemDetail(c.var.db.http, id, { admin }), (work) => c.executionCtx.waitUntil(work)).then(
+            (r) => JSON.parse(r.body) as z.infer<typeof CatalogItemDetailSchema>,
+          ),
+      installOf(c.var.db.http, workspace.id, id),
+    ]);
+    c.header("Cache-Control", "private, no-store");
+    return c.json({ ...detail, installed }, 200);
   });
 }

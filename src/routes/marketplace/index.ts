@@ -1,11 +1,16 @@
 import type { Router } from "../../lib/router";
+import { registerApplyUpdate } from "./apply-update";
 import { registerCategories } from "./categories";
 import { registerFeatured } from "./featured";
 import { registerGetItem } from "./get-item";
+import { registerInstall } from "./install";
+import { registerInstalls } from "./installs";
 import { registerListItems } from "./list-items";
 import { registerStats } from "./stats";
 import { registerSubmissions } from "./submissions";
 import { registerSubmit } from "./submit";
+import { registerUninstall } from "./uninstall";
+import { registerUpdates } from "./updates";
 
 export function registerMarketplaceRoutes(router: Router) {
   registerListItems(router);
@@ -14,6 +19,11 @@ export function registerMarketplaceRoutes(router: Router) {
   registerStats(router);
   registerSubmit(router);
   registerSubmissions(router);
+  registerInstalls(router);
+  registerInstall(router);
+  registerUninstall(router);
+  registerUpdates(router);
+  registerApplyUpdate(router);
   // After the fixed paths, although a UUID pattern could not shadow them anyway.
   registerGetItem(router);
 }

@@ -19,7 +19,10 @@ export const CatalogItemSchema = z
     install_count: z.number().int(),
     is_featured: z.boolean(),
     is_approved: z.boolean().openapi({ description: "Always true for non-admins; admins also see pending items." }),
-    version: z.string(),
+    version: z.string().openapi({
+      description: "The listed version: the highest approved stable version by semver precedence, else the highest approved pre-release.",
+    }),
+    listed_prerelease: z.boolean().openapi({ description: "True when the item has no approved stable version and lists a pre-release." }),
     created_at: z.string(),
     updated_at: z.string(),
     metadata: z.record(z.string(), z.unknown()).openapi({ description: "The published, per-type configuration." }),
@@ -41,15 +44,23 @@ export const CatalogItemDetailSchema = CatalogItemSchema.extend({
   dependencies: z.record(z.string(), z.unknown()).openapi({
     description: "Agents: `tools`, `skills`, `model`. Recipes: `required_tools`, `recommended_agents`.",
   }),
-  versions: z.array(
-    z.object({
-      version: z.string(),
-      changelog: z.string().nullable(),
-      created_at: z.string(),
-      lifecycle: z.enum(["active", "deprecated", "yanked"]),
-      review_status: z.enum(["pending", "approved", "rejected"]).optional(),
-    }),
-  ),
+  versions: z
+    .array(
+      z.object({
+        version: z.string(),
+        prerelease: z.boolean().openapi({ description: "A pre-release: installable by naming it, listed only when no stable version exists." }),
+        changelog: z.string().nullable(),
+        created_at: z.string(),
+        lifecycle: z.enum(["active", "deprecated", "yanked"]),
+        review_status: z.enum(["pending", "approved", "rejected"]).optional(),
+      }),
+    )
+    .openapi({ description: "Approved versions (admins: every version), highest semver precedence first." }),
+  installed: z
+    .object({ version: z.string(), clone_id: z.uuid().nullable(), installed_at: z.string() })
+    .nullable()
+    .optional()
+    .openapi({ description: "Only when a workspace is named (X-Workspace-ID): that workspace's live install of the item, or null." }),
 }).openapi("CatalogItemDetail");
 
 export const NOT_MODIFIED = { 304: { description: "Not modified (If-None-Match matched the ETag)" } } as const;

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { SEMVER_PATTERN } from "../../db/schema/columns";
+import { isSemver } from "../../domain/semver";
 import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
@@ -16,7 +17,13 @@ const SubmitBody = z
     category: z.string().trim().min(1).max(100).optional(),
     tags: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
     icon: z.string().max(500).optional(),
-    version: z.string().regex(new RegExp(SEMVER_PATTERN), "must be a semantic version such as 1.2.0").optional(),
+    version: z
+      .string()
+      .max(100)
+      // The pattern documents the format; the package also refuses numbers past MAX_SAFE_INTEGER.
+      .regex(new RegExp(SEMVER_PATTERN), "must be a semantic version such as 1.2.0")
+      .refine(isSemver, "must be a semantic version such as 1.2.0")
+      .optional(),
     changelog: z.string().max(10_000).optional(),
     metadata: z
       .object({ agent_id: z.uuid().optional(), recipe_id: z.uuid().optional(), skill_id: z.uuid().optional(), icon: z.string().max(500).optional() })

@@ -1,0 +1,91 @@
+import { z } from "@hono/zod-openapi";
+import { SEMVER_PATTERN } from "../../db/schema/columns";
+import { isSemver } from "../../domain/semver";
+import { ItemTypeSchema } from "./schemas";
+
+/** Install, uninstall and update act in the caller's workspace with the editor role (issue 12). */
+export const INSTALL_ACCESS = { access: "authenticated", scope: "items:install", workspaceScoped: true, role: "editor" } as const;
+/** The installed list and updates are reads of the workspace. */
+export const INSTALLS_READ_ACCESS = { access: "authenticated", scope: "items:read", workspaceScoped: true, role: "viewer" } as const;
+
+export const MarketplaceItemIdParam = z.object({ id: z.uuid() });
+
+export const VersionField = z
+  .string()
+  .max(100)
+  .regex(new RegExp(SEMVER_PATTERN), "must be a semantic version such as 1.2.0")
+  .refine(isSemver, "must be a semantic version such as 1.2.0");
+
+const ToolToReconnectSchema = z.object({
+  name: z.string(),
+  display_name: z.string(),
+  icon: z.string().nullable(),
+  oauth_required: z.boolean(),
+});
+
+export const InstallResultSchema = z
+  .object({
+    item_id: z.uuid(),
+    clone_id: z.uuid().openapi({ description: "The workspace copy (an item of the same type)." }),
+    type: ItemTypeSchema,
+    name: z.string().openapi({ description: "The copy's name: the item's, or `<name>-copy`, `-copy-2`, … when taken." }),
+    version: z.string(),
+    prerelease: z.boolean(),
+    installed_at: z.string(),
+    skills: z.array(z.object({ id: z.uuid(), name: z.string() })).optional().openapi({ description: "Agents: the marketplace skills linked." }),
+    tools_to_reconnect: z.array(ToolToReconnectSchema).optional().openapi({
+      description: "Agents: tool assignments are not copied; connect these in the workspace.",
+    }),
+    recommended_agents: z
+      .array(z.object({ id: z.uuid(), name: z.string(), description: z.string() }))
+      .optional()
+      .openapi({ description: "Recipes: agents the recipe recommends; install them separately." }),
+    warnings: z.array(z.string()),
+  })
+  .openapi("InstallResult");
+
+export const InstalledItemSchema = z
+  .object({
+    item_id: z.uuid(),
+    item_name: z.string(),
+    type: z.string(),
+    clone_id: z.uuid().nullable(),
+    clone_name: z.string().nullable(),
+    installed_version: z.string(),
+    latest_version: z.string().nullable().openapi({ description: "The item's listed version; null when it was removed." }),
+    update_available: z.boolean(),
+    removed: z.boolean().openapi({ description: "The marketplace item was removed (design.md §5): no updates." }),
+    installed_at: z.string(),
+  })
+  .openapi("InstalledItem");
+
+export const UpdateEntrySchema = z
+  .object({
+    item_id: z.uuid(),
+    item_name: z.string(),
+    item_type: z.string(),
+    clone_id: z.uuid().nullable(),
+    current_version: z.string(),
+    latest_version: z.string().nullable().openapi({ description: "The version the update moves to; null for a removed item." }),
+    removed: z.boolean().openapi({ description: "The item was removed from the marketplace: reported instead of an update." }),
+    changelogs: z
+      .array(z.object({ version: z.string(), changelog: z.string().nullable() }))
+      .openapi({ description: "Approved versions after the installed one up to `latest_version`, newest first." }),
+  })
+  .openapi("AvailableUpdate");
+
+export const UpdateResultSchema = z
+  .object({
+    item_id: z.uuid(),
+    clone_id: z.uuid(),
+    name: z.string(),
+    previous_version: z.string(),
+    version: z.string(),
+    overwritten: z.array(z.string()),
+    kept: z.array(z.string()),
+    tools_to_reconnect: z
+      .array(z.object({ name: z.string(), display_name: z.string(), icon: z.string().nullable(), oauth_required: z.boolean() }))
+      .optional()
+      .openapi({ description: "Agents: tools the new version uses that the copy has not connected." }),
+  })
+  .openapi("UpdateResult");

@@ -1,0 +1,28 @@
+import { AUTH_PROBLEMS, paginated, PaginationQuery, problemResponses } from "../../lib/openapi";
+import { defineRoute } from "../../lib/route";
+import type { Router } from "../../lib/router";
+import { requireWorkspace } from "../../services/auth/principal";
+import { listInstalls } from "../../services/installs";
+import { INSTALLS_READ_ACCESS, InstalledItemSchema } from "./install-schemas";
+
+export const installsRoute = defineRoute({
+  method: "get",
+  path: "/api/marketplace/installs",
+  tags: ["Installs"],
+  summary: "The workspace's installed marketplace items",
+  description:
+    "Each live install, newest first: the item, the workspace copy, the installed version, the item's listed version, whether an update " +
+    "is available (semver precedence, as GET /api/marketplace/updates decides) and whether the item was removed from the marketplace.",
+  access: INSTALLS_READ_ACCESS,
+  request: { query: PaginationQuery },
+  responses: {
+    200: { description: "Installs", content: { "application/json": { schema: paginated(InstalledItemSchema, "InstalledItemList") } } },
+    ...problemResponses(400, ...AUTH_PROBLEMS),
+  },
+});
+
+export function registerInstalls(router: Router) {
+  router.openapi(installsRoute, async (c) =>
+    c.json(await listInstalls(c.var.db.http, requireWorkspace(c.var.workspace).id, c.req.valid("query")), 200),
+  );
+}

@@ -1,0 +1,225 @@
+import type { Database, Queryable } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
+import {
+  approvedVersionsOf,
+  endInstall,
+  findApprovedVersion,
+  findInstallableItem,
+  findVersion,
+  incrementInstallCount,
+  insertInstall,
+  insertItemUnlessTaken,
+  listedItemsByIds,
+  liveInstallsOf,
+  lockLiveInstall,
+  setInstall,
+  workspaceNamesLike,
+  type LiveInstall,
+} from "../db/queries/installs";
+import { replaceRecommendedAgents } from "../db/queries/publishing";
+import { toolsOfAgents } from "../db/queries/catalog";
+import { deleteItem, replaceAgentSkills } from "../db/queries/workspace-items";
+import type { items, ItemType } from "../db/schema";
+import { updateTarget } from "../domain/releases";
+import { isPrerelease } from "../domain/semver";
+import { ApiError } from "../lib/errors";
+import type { Actor } from "./auth/principal";
+import { toolRefsByName } from "./catalog";
+import { cloneContent, type CloneContent } from "./clone-content";
+
+export interface InstallContext {
+  workspaceId: string;
+  actor: Actor;
+}
+
+const MAX_NAME_LENGTH = 200;
+
+export const notInstalled = () => new ApiError(404, "not_installed", "This item is not installed in this workspace.");
+const itemNotFound = () => new ApiError(404, "item_not_found", "Marketplace item not found");
+// The partial unique index decides "already installed" (design.md §6); kept in one place so the
+// planned shared unique-violation mapping can take it over.
+const alreadyInstalled = () => new ApiError(409, "already_installed", "Item already installed in workspace");
+export const ACTIVE_INSTALL_INDEX = "marketplace_installs_active_key";
+
+/** `Name`, `Name-copy`, `Name-copy-2`, …, shortened so the suffix always fits the name limit. */
+export function copyName(base: string, n: number): string {
+  const suffix = n === 0 ? "" : n === 1 ? "-copy" : `-copy-${n}`;
+  const chars = Array.from(base);
+  return chars.slice(0, MAX_NAME_LENGTH - suffix.length).join("") + suffix;
+}
+
+/**
+ * Inserts the clone under the first free name. A name taken between the read and the insert
+ * (another install, workspace CRUD) moves on to the next candidate instead of failing the
+ * install: the insert skips on any unique conflict, and for a new workspace row only the name
+ * indexes can conflict.
+ */
+async function insertUnderFreeName(tx: Queryable, values: typeof items.$inferInsert & { workspaceId: string; type: string; name: string }) {
+  const taken = await workspaceNamesLike(tx, values.workspaceId, values.type, values.name);
+  for (let n = 0, clashes = 0; clashes < 5; n++) {
+    const name = copyName(values.name, n);
+    if (taken.has(name.toLowerCase())) continue;
+    const row = await insertItemUnlessTaken(tx, { ...values, name });
+    if (row) return row;
+    taken.add(name.toLowerCase());
+    clashes++;
+  }
+  throw new ApiError(409, "name_taken", "No free name for the installed copy; rename the existing items and retry.");
+}
+
+/** Links the version's skills that are still listed; names the others. */
+async function linkSkills(tx: Queryable, cloneId: string, content: CloneContent, warnings: string[]) {
+  const found = await listedItemsByIds(tx, "skill", content.skillIds);
+  const ordered = content.skillIds.map((id) => found.find((s) => s.id === id)).filter((s) => s !== undefined);
+  if (ordered.length < content.skillIds.length) warnings.push("Some skills of this version are no longer in the marketplace and were not linked.");
+  await replaceAgentSkills(tx, cloneId, ordered.map((s) => s.id));
+  return ordered.map((s) => ({ id: s.id, name: s.name }));
+}
+
+async function linkRecommendedAgents(tx: Queryable, cloneId: string, content: CloneContent) {
+  const found = await listedItemsByIds(tx, "agent", content.recommendedAgentIds);
+  const ordered = content.recommendedAgentIds.map((id) => found.find((a) => a.id === id)).filter((a) => a !== undefined);
+  await replaceRecommendedAgents(tx, cloneId, ordered.map((a) => a.id));
+  return ordered;
+}
+
+/** The tools an agent version uses: from its content, else (older versions) the listed row's. */
+async function versionTools(tx: Queryable, itemId: string, content: CloneContent): Promise<string[]> {
+  if (content.tools) return content.tools;
+  return (await toolsOfAgents(tx, [itemId])).map((t) => t.appName);
+}
+
+export interface InstallOptions {
+  /** An approved version to install instead of the listed one (pre-releases included). */
+  version?: string;
+  /** Runs inside the install transaction after the clone exists (the idempotency record). */
+  beforeCommit?: (tx: Queryable, result: InstallResult) => Promise<void>;
+}
+
+export type InstallResult = Awaited<ReturnType<typeof installInTransaction>>;
+
+async function installInTransaction(tx: Queryable, ctx: InstallContext, itemId: string, options: InstallOptions) {
+  const item = await findInstallableItem(tx, itemId);
+  if (!item) throw itemNotFound();
+  if (item.type === "tool") {
+    throw new ApiError(400, "not_installable", "Tools are not installable; connect the tool in your workspace and assign it to agents.");
+  }
+  const version = options.version ? await findApprovedVersion(tx, item.id, options.version) : item.latestVersionId ? await findVersion(tx, item.latestVersionId) : undefined;
+  if (!version) {
+    if (options.version) throw new ApiError(404, "version_not_found", `This item has no approved version ${options.version}.`);
+    throw itemNotFound();
+  }
+
+  // First, so that a second install (or a racing one) fails on the index before any other write.
+  const install = await insertInstall(tx, { workspaceId: ctx.workspaceId, itemId: item.id, versionId: version.id, ...ctx.actor });
+  const content = cloneContent(version, item.type, item.name);
+  const clone = await insertUnderFreeName(tx, {
+    type: item.type,
+    name: content.name,
+    description: content.description,
+    tags: content.tags,
+    marketplaceIcon: content.icon,
+    details: content.details,
+    version: version.version,
+    ownerType: "workspace",
+    ownerId: ctx.workspaceId,
+    workspaceId: ctx.workspaceId,
+    clonedFromId: item.id,
+    originalCreatorId: item.originalCreatorId,
+    createdByUserId: ctx.actor.actorType === "user" ? ctx.actor.actorId : null,
+    ...ctx.actor,
+  });
+
+  const warnings: string[] = [];
+  let skills: Array<{ id: string; name: string }> | undefined;
+  let toolsToReconnect: Awaited<ReturnType<typeof toolRefsByName>> | undefined;
+  let recommendedAgents: Array<{ id: string; name: string; description: string }> | undefined;
+  if (item.type === "agent") {
+    skills = await linkSkills(tx, clone.id, content, warnings);
+    toolsToReconnect = await toolRefsByName(tx, await versionTools(tx, item.id, content));
+  } else if (item.type === "recipe") {
+    recommendedAgents = await linkRecommendedAgents(tx, clone.id, content);
+  }
+  await setInstall(tx, install.id, { cloneId: clone.id });
+  await incrementInstallCount(tx, item.id);
+
+  const result = {
+    item_id: item.id,
+    clone_id: clone.id,
+    type: item.type as ItemType,
+    name: clone.name,
+    version: version.version,
+    prerelease: isPrerelease(version.version),
+    installed_at: install.installedAt.toISOString(),
+    ...(skills ? { skills } : {}),
+    ...(toolsToReconnect ? { tools_to_reconnect: toolsToReconnect } : {}),
+    ...(recommendedAgents ? { recommended_agents: recommendedAgents } : {}),
+    warnings,
+  };
+  await options.beforeCommit?.(tx, result);
+  return result;
+}
+
+/**
+ * Installs (clones) a listed marketplace item into the workspace in one transaction (issue 12
+ * item 1; design.md §2, §4, §6, §7). See the install route's description for the full contract.
+ * Errors: 404 `item_not_found` / `version_not_found`, 400 `not_installable` (tools), 409
+ * `already_installed` (from the partial unique index, also for a racing transaction), 409
+ * `name_taken` when no `-copy` name is free.
+ */
+export async function installItem(db: Database, ctx: InstallContext, itemId: string, options: InstallOptions = {}): Promise<InstallResult> {
+  try {
+    return await db.transaction((tx) => installInTransaction(tx, ctx, itemId, options));
+  } catch (error) {
+    if (isUniqueViolation(error, ACTIVE_INSTALL_INDEX)) throw alreadyInstalled();
+    throw error;
+  }
+}
+
+/**
+ * Removes the workspace's clone and ends its install record in one transaction. `install_count`
+ * is not decreased: it counts installs ever made. 404 `not_installed`.
+ */
+export async function uninstallItem(db: Database, workspaceId: string, itemId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const install = await lockLiveInstall(tx, workspaceId, itemId);
+    if (!install) throw notInstalled();
+    await endInstall(tx, install.id);
+    if (install.cloneId) await deleteItem(tx, install.cloneId);
+  });
+}
+
+/** One live install as the installed list shows it, with update and removal state. */
+function installView(row: LiveInstall, approved: Array<{ itemId: string; version: string }>) {
+  const target = row.listed ? updateTarget(row.installedVersion, approved.filter((v) => v.itemId === row.itemId)) : undefined;
+  return {
+    item_id: row.itemId,
+    item_name: row.itemName,
+    type: row.itemType,
+    clone_id: row.cloneId,
+    clone_name: row.cloneName,
+    installed_version: row.installedVersion,
+    latest_version: row.listed ? row.listedVersion : null,
+    update_available: target !== undefined,
+    removed: row.removed,
+    installed_at: row.installedAt.toISOString(),
+  };
+}
+
+export type InstallView = ReturnType<typeof installView>;
+
+/** The workspace's live installs, newest first (issue 12 item 4). */
+export async function listInstalls(db: Queryable, workspaceId: string, page: { limit: number; offset: number }) {
+  const all = await liveInstallsOf(db, workspaceId);
+  const rows = all.slice(page.offset, page.offset + page.limit);
+  const approved = await approvedVersionsOf(db, [...new Set(rows.map((r) => r.itemId))]);
+  return { items: rows.map((r) => installView(r, approved)), total: all.length, ...page };
+}
+
+/** Whether and which version the workspace installed (for the item detail), or null. */
+export async function installOf(db: Queryable, workspaceId: string, itemId: string) {
+  const [row] = await liveInstallsOf(db, workspaceId, itemId);
+  if (!row) return null;
+  return { version: row.installedVersion, clone_id: row.cloneId, installed_at: row.installedAt.toISOString() };
+}
+
