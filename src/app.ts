@@ -1,10 +1,13 @@
 import { HTTPException } from "hono/http-exception";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
-import type { AppEnv } from "./env";
+import { allowedMethodsOf } from "./lib/allowed-methods";
+import { conflictFor } from "./lib/conflicts";
 import { ApiError, renderProblem } from "./lib/errors";
+import type { Logger } from "./lib/logger";
 import { createRouter } from "./lib/router";
 import { clients } from "./middleware/clients";
+import { refuseUnstorableUrl } from "./middleware/input-guard";
 import { requestContext } from "./middleware/request-context";
 import { registerAdminRoutes } from "./routes/admin";
 import { registerBenchRoutes } from "./routes/bench/floor";
@@ -37,8 +40,9 @@ const HTTP_EXCEPTION_CODES: Record<number, string> = {
   415: "unsupported_media_type",
 };
 
-function toApiError(error: unknown): unknown {
-  if (error instanceof ApiError || !(error instanceof HTTPException)) return error;
+function toApiError(error: unknown, logger: Logger | undefined): unknown {
+  if (error instanceof ApiError) return error;
+  if (!(error instanceof HTTPException)) return conflictFor(error, logger) ?? error;
   // Hono's own validators throw HTTPException, e.g. for a body that is not valid JSON.
   const status = error.status;
   if (status === 400 && /json/i.test(error.message)) {
@@ -64,6 +68,7 @@ export function createApp(options: AppOptions = {}) {
       maxAge: 600,
     }),
   );
+  app.use("*", refuseUnstorableUrl);
   app.use("*", clients);
 
   registerHealth(app);
@@ -80,8 +85,20 @@ export function createApp(options: AppOptions = {}) {
   if (options.testRoutes) registerTestRoutes(app);
   if (options.benchRoutes) registerBenchRoutes(app);
 
-  app.notFound((c) => renderProblem(c, new ApiError(404, "not_found", "No route matches this method and path.")));
-  app.onError((error, c) => renderProblem(c, toApiError(error)));
+  // Built on the first miss, when every route is registered.
+  let allowedMethods: ((path: string) => string[]) | undefined;
+  app.notFound((c) => {
+    allowedMethods ??= allowedMethodsOf(app.routes);
+    const allowed = allowedMethods(c.req.path);
+    if (allowed.length > 0 && !allowed.includes(c.req.method)) {
+      const error = new ApiError(405, "method_not_allowed", `${c.req.method} is not allowed here; use ${allowed.join(", ")}.`, {
+        headers: { Allow: allowed.join(", ") },
+      });
+      return renderProblem(c, error);
+    }
+    return renderProblem(c, new ApiError(404, "not_found", "No route matches this method and path."));
+  });
+  app.onError((error, c) => renderProblem(c, toApiError(error, c.get("logger"))));
   return app;
 }
 

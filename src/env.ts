@@ -16,6 +16,8 @@ export interface Bindings {
   CACHE_TIMEOUT_MS?: string;
   /** debug | info | warn | error (default info). */
   LOG_LEVEL?: string;
+  /** The API's public base URL (e.g. https://api.example.com), the `servers` entry of /openapi.json; default "/". */
+  PUBLIC_URL?: string;
   /** Comma-separated origins the frontend is served from. */
   CORS_ORIGINS?: string;
   /** Clerk: the JWKS URL (production), or an SPKI PEM public key for networkless verification. */

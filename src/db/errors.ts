@@ -16,3 +16,12 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   const found = pgError(error);
   return found?.code === "23505" && (!constraint || found.constraint === constraint);
 }
+
+/**
+ * The constraint (unique index) a unique violation names, "" when the driver did not say, or
+ * undefined when `error` is not a unique violation.
+ */
+export function uniqueViolationConstraint(error: unknown): string | undefined {
+  const found = pgError(error);
+  return found?.code === "23505" ? (found.constraint ?? "") : undefined;
+}

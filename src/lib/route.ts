@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { authorize } from "../middleware/authorize";
+import { guardJsonBody } from "../middleware/input-guard";
 import { securityFor, type RouteAccess } from "./access";
 import { ApiError } from "./errors";
 
@@ -39,14 +40,16 @@ const emptyBodyIsNoBody: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /**
  * `createRoute` plus the project's conventions: the access declaration becomes both the gate
- * middleware and the operation's OpenAPI security (and `x-access`), and a body limit is always set
- * for routes that take a body.
+ * middleware and the operation's OpenAPI security (and `x-access`), and a body limit and the JSON
+ * guard (unstorable strings, depth, key count: middleware/input-guard.ts) always apply to routes
+ * that take a body.
  */
 export function defineRoute<const C extends DefinedRouteConfig>(config: C) {
   const { access, bodyLimitBytes, ...route } = config;
   const middleware: MiddlewareHandler<AppEnv>[] = [authorize(access)];
   if (route.request?.body) middleware.push(requestBodyLimit(bodyLimitBytes ?? JSON_BODY_LIMIT_BYTES));
   if (route.request?.body && !route.request.body.required) middleware.push(emptyBodyIsNoBody);
+  if (route.request?.body) middleware.push(guardJsonBody);
   return createRoute({
     ...route,
     middleware,

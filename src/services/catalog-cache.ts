@@ -1,4 +1,5 @@
 import type { Cache } from "../clients/cache";
+import { contentSha256 } from "../domain/content-hash";
 
 /**
  * Catalog responses are cached under the query and a generation number kept in Redis
@@ -31,7 +32,7 @@ async function etagOf(generation: number, body: string): Promise<string> {
   return `"g${generation}-${hex}"`;
 }
 
-/** The answer for `key` in the current generation: from Redis if stored, else computed and stored. */
+/** The answer for `key` (from {@link catalogKey}) in the current generation: from Redis if stored, else computed and stored. */
 export async function cachedCatalogResponse(
   cache: Cache,
   key: string,
@@ -39,20 +40,22 @@ export async function cachedCatalogResponse(
   defer: (work: Promise<unknown>) => void,
 ): Promise<CatalogResponse> {
   // Issued together, so the client sends both GETs in one round trip.
-  const [generation, stored] = await Promise.all([cache.get<number>(CATALOG_GENERATION_KEY), cache.get<StoredResponse>(`catalog:${key}`)]);
+  const [generation, stored] = await Promise.all([cache.get<number>(CATALOG_GENERATION_KEY), cache.get<StoredResponse>(key)]);
   const current = Number(generation ?? 0);
   if (stored && stored.generation === current) return { body: stored.body, etag: stored.etag, fromCache: true };
   const body = JSON.stringify(await compute());
   const etag = await etagOf(current, body);
-  if (cache.enabled) defer(cache.set(`catalog:${key}`, { generation: current, etag, body }, CATALOG_MAX_AGE_SECONDS));
+  if (cache.enabled) defer(cache.set(key, { generation: current, etag, body }, CATALOG_MAX_AGE_SECONDS));
   return { body, etag, fromCache: false };
 }
 
-/** A stable cache key for a query: parameters sorted, empty ones dropped. */
-export function queryKey(route: string, params: Record<string, unknown>): string {
-  const parts = Object.entries(params)
-    .filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? [...v].sort().join(",") : String(v)}`)
-    .sort();
-  return `${route}?${parts.join("&")}`;
+/**
+ * The cache key of a catalog answer: the route's name and a SHA-256 of the canonical JSON of its
+ * parsed parameters (issue 9 item 1). Parsed, so `?search=a%26type%3Db` (one search string) and
+ * `?search=a&type=b` (two parameters) are different values before anything is joined; canonical
+ * JSON (sorted keys, quoted strings, undefined dropped) is injective on such values, so two
+ * parameter sets share a key only when they are equal. Key: `catalog:<route>:<64 hex digits>`.
+ */
+export async function catalogKey(route: string, params: Record<string, unknown>): Promise<string> {
+  return `catalog:${route}:${await contentSha256({ route, params })}`;
 }

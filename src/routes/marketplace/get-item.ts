@@ -4,7 +4,7 @@ import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
 import { isPlatformAdmin } from "../../services/auth/principal";
 import { catalogItemDetail } from "../../services/catalog";
-import { cachedCatalogResponse } from "../../services/catalog-cache";
+import { cachedCatalogResponse, catalogKey } from "../../services/catalog-cache";
 import { installOf } from "../../services/installs";
 import { respondWithCatalog } from "./respond";
 import { CATALOG_ACCESS, CatalogItemDetailSchema, NOT_MODIFIED } from "./schemas";
@@ -28,12 +28,12 @@ export const getItemRoute = defineRoute({
 export function registerGetItem(router: Router) {
   router.openapi(getItemRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const key = `item:${id}`;
     const workspace = c.var.workspace;
-    if (!workspace) return respondWithCatalog(c, key, (admin) => catalogItemDetail(c.var.db.http, id, { admin }));
+    if (!workspace) return respondWithCatalog(c, "item", { id }, (admin) => catalogItemDetail(c.var.db.http, id, { admin }));
 
     // The shared detail (cached for non-admins) plus this workspace's install, which is never cached.
     const admin = isPlatformAdmin(c.var.principal);
+    const key = await catalogKey("item", { id });
     const [detail, installed] = await Promise.all([
       admin
         ? catalogItemDetail(c.var.db.http, id, { admin })

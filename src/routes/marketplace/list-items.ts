@@ -4,7 +4,6 @@ import { TagSchema } from "../../domain/tags";
 import { AUTH_PROBLEMS, PaginationQuery, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
-import { queryKey } from "../../services/catalog-cache";
 import { listCatalog } from "../../services/catalog";
 import { respondWithCatalog } from "./respond";
 import { CATALOG_ACCESS, CatalogListSchema, ItemTypeSchema, NOT_MODIFIED } from "./schemas";
@@ -40,7 +39,12 @@ export const listItemsRoute = defineRoute({
 export function registerListItems(router: Router) {
   router.openapi(listItemsRoute, (c) => {
     const query = c.req.valid("query");
-    const params = { ...query, featured: query.featured === undefined ? undefined : query.featured === "true" };
-    return respondWithCatalog(c, queryKey("items", params), (admin) => listCatalog(c.var.db.http, params, { admin }));
+    // Every tag must match, so their order is no part of the answer (nor of the cache key).
+    const params = {
+      ...query,
+      featured: query.featured === undefined ? undefined : query.featured === "true",
+      tags: query.tags && [...query.tags].sort(),
+    };
+    return respondWithCatalog(c, "items", params, (admin) => listCatalog(c.var.db.http, params, { admin }));
   });
 }

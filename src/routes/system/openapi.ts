@@ -4,7 +4,24 @@ import { authorize } from "../../middleware/authorize";
 
 export const API_VERSION = "1.0.0";
 
-/** Serves the OpenAPI 3.1 document generated from the registered routes. */
+/**
+ * The document's server URL: the configured PUBLIC_URL (an absolute http(s) URL, trailing slash
+ * dropped), else "/" (relative to wherever the document was fetched from). Never the request's
+ * Host, which a client chooses (issue 10 item 7: one `Host: evil.example` request used to fix the
+ * URL for every later reader of the isolate).
+ */
+export function serverUrl(publicUrl: string | undefined): string {
+  if (!publicUrl) return "/";
+  try {
+    const url = new URL(publicUrl);
+    if (url.protocol === "https:" || url.protocol === "http:") return url.href.replace(/\/$/, "");
+  } catch {
+    // A malformed setting falls back to the relative URL rather than failing the document.
+  }
+  return "/";
+}
+
+/** Serves the OpenAPI 3.1 document generated from the registered routes (servers: see serverUrl). */
 export function registerOpenApi(app: OpenAPIHono<AppEnv>) {
   app.openAPIRegistry.registerComponent("securitySchemes", "clerkSession", {
     type: "http",
@@ -23,19 +40,24 @@ export function registerOpenApi(app: OpenAPIHono<AppEnv>) {
     name: "X-API-Key",
     description: "A workspace API key sent in the X-API-Key header; the listed scopes are required.",
   });
-  // Built on first request: the document depends only on the code, so one copy per isolate is safe.
-  let document: unknown;
+  // The document depends only on the code and PUBLIC_URL, so one copy per server URL is safe.
+  const documents = new Map<string, unknown>();
   app.get("/openapi.json", authorize({ access: "public" }), (c) => {
-    document ??= app.getOpenAPI31Document({
-      openapi: "3.1.0",
-      info: {
-        title: "Agent Marketplace API",
-        version: API_VERSION,
-        description:
-          "Browse, install, publish and moderate agents, recipes, skills, LLM entries, tools and plugins. Errors are `application/problem+json` with a stable `code`.",
-      },
-      servers: [{ url: new URL(c.req.url).origin }],
-    });
+    const server = serverUrl(c.env.PUBLIC_URL);
+    let document = documents.get(server);
+    if (!document) {
+      document = app.getOpenAPI31Document({
+        openapi: "3.1.0",
+        info: {
+          title: "Agent Marketplace API",
+          version: API_VERSION,
+          description:
+            "Browse, install, publish and moderate agents, recipes, skills, LLM entries, tools and plugins. Errors are `application/problem+json` with a stable `code`.",
+        },
+        servers: [{ url: server }],
+      });
+      documents.set(server, document);
+    }
     c.header("Cache-Control", "no-cache");
     return c.json(document);
   });

@@ -1,0 +1,144 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { catalogKey } from "../../src/services/catalog-cache";
+import { createKey } from "../helpers/auth";
+import { useDatabase } from "../helpers/db";
+import { createCategory, createMarketplaceItem, createWorkspace, uniqueToken } from "../helpers/factories";
+import { api } from "../helpers/http";
+
+const clients = useDatabase();
+const db = () => clients.pool;
+let reader: Record<string, string>;
+let publisherWorkspaceId: string;
+
+beforeAll(async () => {
+  const { workspace } = await createWorkspace(db());
+  publisherWorkspaceId = workspace.id;
+  reader = { "X-API-Key": (await createKey(db(), workspace.id, { scopes: ["catalog:read"] })).secret };
+});
+
+interface ListBody {
+  items: Array<{ id: string; type: string }>;
+  total: number;
+}
+
+async function list(query: string): Promise<ListBody & { cache: string | null }> {
+  const response = await api(`/api/marketplace/items?${query}`, { headers: reader });
+  expect(response.status, await response.clone().text()).toBe(200);
+  return { ...((await response.json()) as ListBody), cache: response.headers.get("x-cache") };
+}
+
+/** Fresh rows for one scenario: an agent and a recipe both named "<token> support". */
+async function supportItems() {
+  const token = uniqueToken("cache");
+  const name = `${token} support`;
+  const { item: agent } = await createMarketplaceItem(db(), { type: "agent", name, publisherWorkspaceId });
+  await createMarketplaceItem(db(), { type: "recipe", name, publisherWorkspaceId });
+  return { token, agent };
+}
+
+/** Fresh rows: a category with three featured agents and one that is not. */
+async function featuredInCategory() {
+  const category = await createCategory(db(), `Customer Support ${uniqueToken()}`);
+  for (const featured of [true, true, true, false]) {
+    await createMarketplaceItem(db(), { category, isFeatured: featured, publisherWorkspaceId });
+  }
+  return category.slug;
+}
+
+describe("catalog cache keys (issue 9 item 1)", () => {
+  it("keeps ?search=…%26type%3Dagent apart from ?search=…&type=agent, whichever is asked first", async () => {
+    const first = await supportItems();
+    const encoded = await list(`search=${first.token}%20support%26type%3Dagent`);
+    const split = await list(`search=${first.token}%20support&type=agent`);
+    expect(split.cache).toBe("miss");
+    expect(split.items.map((i) => i.id)).toEqual([first.agent.id]);
+    expect(encoded.total).not.toBe(1);
+
+    const second = await supportItems();
+    const splitFirst = await list(`search=${second.token}%20support&type=agent`);
+    expect(splitFirst.items.map((i) => i.id)).toEqual([second.agent.id]);
+    const encodedAfter = await list(`search=${second.token}%20support%26type%3Dagent`);
+    expect(encodedAfter.cache).toBe("miss");
+    expect(encodedAfter.total).not.toBe(1);
+  });
+
+  it("keeps ?category=…%26featured%3Dtrue apart from ?category=…&featured=true, whichever is asked first", async () => {
+    const slug = await featuredInCategory();
+    expect((await list(`category=${slug}%26featured%3Dtrue`)).total).toBe(0);
+    const split = await list(`category=${slug}&featured=true`);
+    expect(split.cache).toBe("miss");
+    expect(split.total).toBe(3);
+
+    const other = await featuredInCategory();
+    expect((await list(`category=${other}&featured=true`)).total).toBe(3);
+    const encoded = await list(`category=${other}%26featured%3Dtrue`);
+    expect(encoded.cache).toBe("miss");
+    expect(encoded.total).toBe(0);
+  });
+
+  it("keeps a tag filter smuggled into search apart from the real one (variant: ?search=…%26tags%3D…)", async () => {
+    const token = uniqueToken("cache");
+    const tag = uniqueToken("tag");
+    const { item: tagged } = await createMarketplaceItem(db(), { name: `${token} one`, tags: [tag], publisherWorkspaceId });
+    await createMarketplaceItem(db(), { name: `${token} two`, publisherWorkspaceId });
+    const smuggled = await list(`search=${token}%26tags%3D${tag}`);
+    const real = await list(`search=${token}&tags=${tag}`);
+    expect(real.cache).toBe("miss");
+    expect(real.items.map((i) => i.id)).toEqual([tagged.id]);
+    expect(smuggled.total).not.toBe(1);
+  });
+
+  it("still serves an equal query from the cache, tags in any order", async () => {
+    const token = uniqueToken("tag");
+    await createMarketplaceItem(db(), { tags: [token, `${token}b`], publisherWorkspaceId });
+    expect((await list(`tags=${token},${token}b`)).cache).toBe("miss");
+    const again = await list(`tags=${token}b&tags=${token}`);
+    expect(again.cache).toBe("hit");
+    expect(again.total).toBe(1);
+  });
+});
+
+describe("catalogKey", () => {
+  // A small domain, so that equal and nearly-equal parameter sets (the old scheme's collisions:
+  // separators inside values, numbers vs strings, one tag with a comma vs two tags) come up often.
+  const KEYS = ["search", "type", "tags", "featured", "a&b", "a"];
+  const VALUES: unknown[] = ["x", "x&type=agent", "type=agent", "a,b", "", 1, "1", true, "true", ["a", "b"], ["a,b"], ["b", "a"], null, undefined];
+
+  function randomParams(random: () => number): Record<string, unknown> {
+    const params: Record<string, unknown> = {};
+    for (const key of KEYS) if (random() < 0.4) params[key] = VALUES[Math.floor(random() * VALUES.length)];
+    return params;
+  }
+
+  /** The parameter set a key must stand for: undefined entries are absent. */
+  const meaning = (params: Record<string, unknown>) =>
+    JSON.stringify(Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1))));
+
+  it("gives two parameter sets the same key exactly when they are equal", async () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const sets = Array.from({ length: 400 }, () => randomParams(random));
+    sets.push({ search: "support&type=agent" }, { search: "support", type: "agent" });
+    sets.push({ category: "customer-support&featured=true" }, { category: "customer-support", featured: true });
+    const keys = await Promise.all(sets.map((params) => catalogKey("items", params)));
+    let equalPairs = 0;
+    const wrong: string[] = [];
+    for (let i = 0; i < sets.length; i++) {
+      for (let j = i + 1; j < sets.length; j++) {
+        const same = meaning(sets[i]!) === meaning(sets[j]!);
+        if (same) equalPairs++;
+        if ((keys[i] === keys[j]) !== same) wrong.push(`${meaning(sets[i]!)} vs ${meaning(sets[j]!)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(equalPairs).toBeGreaterThan(0);
+    expect(keys.at(-1)).not.toBe(keys.at(-2));
+    expect(keys.at(-3)).not.toBe(keys.at(-4));
+  });
+
+  it("keeps routes apart and names the route in the key", async () => {
+    const key = await catalogKey("featured", { limit: 8 });
+    expect(key).toMatch(/^catalog:featured:[0-9a-f]{64}$/);
+    expect(key).not.toBe(await catalogKey("items", { limit: 8 }));
+  });
+});
