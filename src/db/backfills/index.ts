@@ -1,4 +1,5 @@
 import type { Queryable } from "../client";
+import { refilterPublishedConfig } from "./refilter-published-config";
 
 /**
  * A data change that SQL alone cannot express (it needs a rule that lives in TypeScript, such as the
@@ -15,4 +16,4 @@ export interface Backfill {
 }
 
 /** Every backfill, oldest first. Append; never reorder or remove an applied one. */
-export const BACKFILLS: Backfill[] = [];
+export const BACKFILLS: Backfill[] = [refilterPublishedConfig];
