@@ -40,7 +40,9 @@ async function openFromTemplate(): Promise<PGlite> {
  * A real PostgreSQL (PGlite, in WASM) served on a loopback TCP port. With `dataDir` the data is
  * kept on disk across restarts (npm run dev); without it the database lives in memory (tests).
  */
-export async function startEmbeddedPostgres(opts: { dataDir?: string; port?: number } = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  opts: { dataDir?: string; port?: number; /** see pglite-session-server.ts */ idleHoldMs?: number } = {},
+): Promise<EmbeddedPostgres> {
   let db: PGlite;
   if (opts.dataDir) {
     mkdirSync(opts.dataDir, { recursive: true });
@@ -49,7 +51,11 @@ export async function startEmbeddedPostgres(opts: { dataDir?: string; port?: num
     db = await openFromTemplate();
   }
   // PGlite is one session: the server hands it to one connection's unit of work at a time.
-  const server = await startSessionServer(db, { host: "127.0.0.1", port: opts.port ?? (await freePort()) });
+  const server = await startSessionServer(db, {
+    host: "127.0.0.1",
+    port: opts.port ?? (await freePort()),
+    idleHoldMs: opts.idleHoldMs,
+  });
   const port = server.port;
   return {
     port,

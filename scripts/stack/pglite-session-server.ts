@@ -18,6 +18,11 @@ const GSSENC_REQUEST = 80877104;
 const CANCEL_REQUEST = 80877102;
 const PROTOCOL_3 = 196608;
 const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
+/**
+ * Like PostgreSQL's idle_in_transaction_session_timeout: a connection that holds the session but
+ * sends nothing for this long is closed (and so rolled back), since here it would stall everyone.
+ */
+const DEFAULT_IDLE_HOLD_MS = 60_000;
 /** Frontend messages after which the backend answers ReadyForQuery: the end of a unit of work. */
 const UNIT_ENDS = new Set(["Q", "S"]);
 
@@ -34,6 +39,7 @@ class Connection {
   started = false;
   running = false;
   closed = false;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
   constructor(readonly socket: Socket) {}
 }
 
@@ -74,7 +80,8 @@ class SessionLock {
  * Serves `db` on host:port (0 = any free port). Each TCP connection is one client session as far
  * as the client can tell; transactions from different connections never interleave.
  */
-export async function startSessionServer(db: PGlite, opts: { host: string; port: number }): Promise<SessionServer> {
+export async function startSessionServer(db: PGlite, opts: { host: string; port: number; idleHoldMs?: number }): Promise<SessionServer> {
+  const idleHoldMs = opts.idleHoldMs ?? DEFAULT_IDLE_HOLD_MS;
   await db.waitReady;
   const lock = new SessionLock();
   const connections = new Set<Connection>();
@@ -118,6 +125,10 @@ export async function startSessionServer(db: PGlite, opts: { host: string; port:
         const endsUnit = startup || UNIT_ENDS.has(String.fromCharCode(message[0]!));
         if (endsUnit && !db.isInTransaction()) lock.release(connection);
       }
+      if (lock.holds(connection) && !connection.closed) {
+        connection.idleTimer = setTimeout(() => connection.socket.destroy(), idleHoldMs);
+        connection.idleTimer.unref();
+      }
     } finally {
       connection.running = false;
       if (connection.closed) await cleanUp(connection);
@@ -125,6 +136,7 @@ export async function startSessionServer(db: PGlite, opts: { host: string; port:
   };
 
   const onData = (connection: Connection, chunk: Buffer) => {
+    clearTimeout(connection.idleTimer);
     connection.buffer = Buffer.concat([connection.buffer, chunk]);
     for (;;) {
       const buffer = connection.buffer;
@@ -167,6 +179,7 @@ export async function startSessionServer(db: PGlite, opts: { host: string; port:
     socket.on("data", (chunk) => onData(connection, chunk));
     socket.on("error", () => {});
     socket.on("close", () => {
+      clearTimeout(connection.idleTimer);
       connections.delete(connection);
       connection.closed = true;
       connection.pending = [];

@@ -108,4 +108,27 @@ describe("embedded PostgreSQL under concurrency", () => {
     expect(rows[0]!.v).toBe(42);
     await other.end();
   });
+
+  it("closes a connection that holds a transaction idle too long, so the others go on", async () => {
+    const short = await startEmbeddedPostgres({ idleHoldMs: 300 });
+    try {
+      const holder = new pg.Client({ connectionString: short.url });
+      holder.on("error", () => {});
+      await holder.connect();
+      await holder.query("begin");
+      await holder.query("create table idle_probe (id int)");
+      const started = Date.now();
+      // Even connecting waits for the session, until the idle holder is closed.
+      const other = new pg.Client({ connectionString: short.url });
+      other.on("error", () => {});
+      await other.connect();
+      const { rows } = await other.query<{ n: number }>("select count(*)::int as n from pg_tables where tablename = 'idle_probe'");
+      expect(rows[0]!.n).toBe(0); // rolled back
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      await expect(holder.query("select 1")).rejects.toThrow();
+      await other.end();
+    } finally {
+      await short.close();
+    }
+  });
 });

@@ -27,7 +27,7 @@ describe("POST /api/marketplace/submit", () => {
     expect(response.status).toBe(201);
     const body = (await response.json()) as { submission_id: string; item_id: string; status: string; version: string; dropped_keys: string[] };
     expect(body).toMatchObject({ status: "pending", version: "1.0.0", new_item: true });
-    expect(body.dropped_keys.sort()).toEqual(["configuration", "model_config.api_key"]);
+    expect(body.dropped_keys.sort()).toEqual(["configuration.webhook", "model_config.api_key"]);
 
     const [row] = await db().select().from(schema.items).where(eq(schema.items.id, body.item_id));
     expect(row).toMatchObject({

@@ -1,5 +1,6 @@
 import type { Queryable } from "../client";
 import { normalizeNamesAndTags } from "./normalize-names-and-tags";
+import { refilterPublishedConfig } from "./refilter-published-config";
 
 /**
  * A data change that SQL alone cannot express (it needs a rule that lives in TypeScript, such as the
@@ -16,4 +17,4 @@ export interface Backfill {
 }
 
 /** Every backfill, oldest first. Append; never reorder or remove an applied one. */
-export const BACKFILLS: Backfill[] = [normalizeNamesAndTags];
+export const BACKFILLS: Backfill[] = [refilterPublishedConfig, normalizeNamesAndTags];

@@ -45,7 +45,10 @@ const SubmissionSchema = z
     status: z.literal("pending"),
     version: z.string(),
     new_item: z.boolean(),
-    dropped_keys: z.array(z.string()).openapi({ description: "Configuration keys left out of the published copy (credentials and the like)." }),
+    dropped_keys: z.array(z.string()).openapi({
+      description:
+        "Path of every configuration value left out of the published copy, at any depth, in dotted/bracket form (`steps[0].headers.Authorization`): keys the item type does not publish, values of the wrong type, and anything that looks like a credential (src/domain/published-config.ts).",
+    }),
   })
   .openapi("Submission");
 
