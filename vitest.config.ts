@@ -21,6 +21,9 @@ export default defineConfig({
                 LOG_LEVEL: "warn",
                 TEST_JWT_PRIVATE_KEY: inject<string>("jwtPrivateKey"),
                 TEST_JWKS_BASE_URL: inject<string>("jwksBaseUrl"),
+                TEST_PAUSABLE_CACHE_URL: inject<{ url: string }>("pausableCache").url,
+                TEST_PAUSABLE_CACHE_TOKEN: inject<{ token: string }>("pausableCache").token,
+                TEST_PAUSABLE_CACHE_CONTROL: inject<{ control: string }>("pausableCache").control,
                 // Tests that exercise rate limiting use keys with their own low limits.
                 RATE_LIMIT_PER_MINUTE: "100000",
                 CORS_ORIGINS: "https://frontend.test",

@@ -12,6 +12,7 @@ import { registerApiKeyRoutes } from "./routes/api-keys";
 import { registerDocs } from "./routes/docs";
 import { registerMarketplaceRoutes } from "./routes/marketplace";
 import { registerModerationRoutes } from "./routes/moderation";
+import { registerInvitationRoutes } from "./routes/invitations";
 import { registerHealth } from "./routes/system/health";
 import { registerOpenApi } from "./routes/system/openapi";
 import { registerTestRoutes } from "./routes/testing";
@@ -73,6 +74,7 @@ export function createApp(options: AppOptions = {}) {
   registerWorkspaceRoutes(app);
   registerWorkspaceItemRoutes(app);
   registerWorkspaceMemberRoutes(app);
+  registerInvitationRoutes(app);
   registerApiKeyRoutes(app);
   registerAdminRoutes(app);
   if (options.testRoutes) registerTestRoutes(app);

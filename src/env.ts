@@ -12,6 +12,8 @@ export interface Bindings {
   LOCAL_NEON_PROXY?: string;
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
+  /** Deadline of each Redis request in ms (default 250); past it the request goes on without the cache. */
+  CACHE_TIMEOUT_MS?: string;
   /** debug | info | warn | error (default info). */
   LOG_LEVEL?: string;
   /** Comma-separated origins the frontend is served from. */
@@ -25,6 +27,8 @@ export interface Bindings {
   CLERK_ISSUER?: string;
   /** Comma-separated allowed `azp` values (frontend origins), checked when set. */
   CLERK_AUTHORIZED_PARTIES?: string;
+  /** "true" accepts Clerk sessions with pending tasks (`sts: "pending"`); refused with 401 otherwise. */
+  CLERK_ALLOW_PENDING_SESSIONS?: string;
   /** Requests per minute per API key or user unless a key overrides it (design.md §14). */
   RATE_LIMIT_PER_MINUTE?: string;
   /** Items /api/marketplace/featured returns by default (1–20, default 8). */

@@ -5,6 +5,9 @@ declare global {
     interface Env extends Bindings {
       TEST_JWT_PRIVATE_KEY: string;
       TEST_JWKS_BASE_URL: string;
+      TEST_PAUSABLE_CACHE_URL: string;
+      TEST_PAUSABLE_CACHE_TOKEN: string;
+      TEST_PAUSABLE_CACHE_CONTROL: string;
     }
   }
 }
@@ -14,5 +17,6 @@ declare module "vitest" {
     stack: Record<string, string>;
     jwtPrivateKey: string;
     jwksBaseUrl: string;
+    pausableCache: { url: string; token: string; control: string };
   }
 }

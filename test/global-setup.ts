@@ -58,7 +58,11 @@ export async function setup(project: TestProject) {
     lines.once("line", resolve);
     child!.once("exit", (code) => reject(new Error(`the local stack exited with code ${code} before it was ready`)));
   });
-  const message = JSON.parse(first) as { ready?: Record<string, string>; error?: string };
+  const message = JSON.parse(first) as {
+    ready?: Record<string, string>;
+    pausableCache?: { url: string; token: string; control: string };
+    error?: string;
+  };
   if (!message.ready) throw new Error(`the local stack failed to start: ${message.error}`);
   const { database, ...bindings } = message.ready;
   console.log(`[stack] ready (database: ${database})`);
@@ -72,6 +76,8 @@ export async function setup(project: TestProject) {
     CLERK_AUTHORIZED_PARTIES: TEST_AUTHORIZED_PARTY,
   });
   project.provide("jwtPrivateKey", await exportPKCS8(privateKey));
+  // A cache of its own that a test may pause (SIGSTOP) without stalling the other files.
+  project.provide("pausableCache", message.pausableCache!);
   const jwk = { ...(await exportJWK(publicKey)), kid: "test-key", alg: "RS256", use: "sig" };
   project.provide("jwksBaseUrl", await startJwksServer(jwk));
 }

@@ -1,6 +1,7 @@
 // Runs the local stack as a child process for the test suite (vitest's globalSetup cannot host a
 // `ws` server itself: vite resolves `ws` to its browser build). Prints one JSON line when ready and
 // shuts everything down when stdin closes or on SIGTERM/SIGINT.
+import { startPausableCache } from "./pausable-cache";
 import { startStack } from "./stack";
 
 const stack = await startStack({
@@ -12,10 +13,17 @@ const stack = await startStack({
   process.exit(1);
 });
 
+const pausable = await startPausableCache().catch(async (error: unknown) => {
+  await stack.close();
+  process.stdout.write(`${JSON.stringify({ error: error instanceof Error ? error.message : String(error) })}\n`);
+  process.exit(1);
+});
+
 let closing = false;
 const shutdown = async () => {
   if (closing) return;
   closing = true;
+  await pausable.close();
   await stack.close();
   process.exit(0);
 };
@@ -24,4 +32,5 @@ process.on("SIGINT", shutdown);
 process.stdin.on("end", shutdown);
 process.stdin.on("close", shutdown);
 process.stdin.resume();
-process.stdout.write(`${JSON.stringify({ ready: { ...stack.bindings, database: stack.database } })}\n`);
+const { url, token, control } = pausable;
+process.stdout.write(`${JSON.stringify({ ready: { ...stack.bindings, database: stack.database }, pausableCache: { url, token, control } })}\n`);

@@ -4,8 +4,9 @@ import type { Logger } from "../lib/logger";
 export type CacheStatus = "ok" | "off" | "error";
 
 /**
- * Redis behind a wall: every call degrades to "miss" / no-op on failure, so a cache outage never
- * breaks or slows a request beyond one bounded retry (design.md §17).
+ * Redis behind a wall: every call degrades to "miss" / no-op on failure or after the deadline
+ * (`CACHE_TIMEOUT_MS`), so a cache outage never breaks a request or slows it by more than that
+ * (design.md §17).
  */
 export interface Cache {
   readonly enabled: boolean;
@@ -21,6 +22,21 @@ export interface Cache {
 export interface CacheEnv {
   UPSTASH_REDIS_REST_URL?: string;
   UPSTASH_REDIS_REST_TOKEN?: string;
+  /** Deadline of each Redis request in milliseconds (default 250, 20–5000). */
+  CACHE_TIMEOUT_MS?: string;
+}
+
+/**
+ * How long any Redis request may take, retries included, before the caller goes on as if the
+ * cache were off (issue 10, item 2: a Redis that accepts connections but never answers must not
+ * hang requests). Upstash answers in single-digit milliseconds near the worker and a write to the
+ * primary region well under 250 ms, so the default only ever cuts off a sick cache.
+ */
+export const DEFAULT_CACHE_TIMEOUT_MS = 250;
+
+export function cacheTimeoutMs(configured: string | undefined): number {
+  const parsed = Number(configured);
+  return configured && Number.isInteger(parsed) && parsed >= 20 && parsed <= 5000 ? parsed : DEFAULT_CACHE_TIMEOUT_MS;
 }
 
 let reportedOff = false;
@@ -34,10 +50,15 @@ export function createCache(env: CacheEnv, logger: Logger): Cache {
     }
     return disabledCache;
   }
+  const timeoutMs = cacheTimeoutMs(env.CACHE_TIMEOUT_MS);
   const redis = new Redis({
     url: env.UPSTASH_REDIS_REST_URL,
     token: env.UPSTASH_REDIS_REST_TOKEN,
     retry: { retries: 1, backoff: () => 200 },
+    // The one deadline for every call through this client (cache reads and writes, the rate-limit
+    // script, the health ping). A function, so each request gets a fresh signal: the client then
+    // rethrows the abort (with a plain signal it would return the string "Aborted" as the value).
+    signal: () => AbortSignal.timeout(timeoutMs),
   });
   let warned = false;
   const guard = async <T>(operation: string, fallback: T, run: () => Promise<T>): Promise<T> => {

@@ -15,6 +15,12 @@ export const API_KEY_SCOPES = [
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /**
+ * The least workspace role that can create API keys. A key acts only while its creator still
+ * holds it in the key's workspace (issue 10, item 3).
+ */
+export const KEY_MANAGER_ROLE: WorkspaceRole = "admin";
+
+/**
  * What every route declares (design.md §13). The security test matrix reads these declarations
  * off the registered middleware, so a route without one fails the suite.
  */

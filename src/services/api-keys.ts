@@ -34,6 +34,57 @@ export function toPublicApiKey(row: ApiKeyRow): PublicApiKey {
   };
 }
 
+/**
+ * The limits a new key gets. A key created by another key never out-runs or outlives its parent
+ * (issue 10, item 4): scopes must be a subset (design.md §12), and a rate limit or expiry asked
+ * beyond the parent's is refused, never silently clamped; left out, they are the parent's own.
+ * Raises 403 `scope_escalation`, `rate_limit_exceeds_parent`, `expiry_exceeds_parent`,
+ * `rate_limit_override_forbidden` (above the default, non-admins) and 400 `invalid_expiry` (past).
+ */
+export function boundedKeyLimits(
+  principal: Principal,
+  input: { scopes: ApiKeyScope[]; expiresAt?: Date; rateLimitPerMinute?: number; defaultRateLimit: number },
+  now = Date.now(),
+): { expiresAt: Date | null; rateLimitPerMinute: number | null } {
+  if (input.rateLimitPerMinute !== undefined && input.rateLimitPerMinute > input.defaultRateLimit && !isPlatformAdmin(principal)) {
+    throw new ApiError(403, "rate_limit_override_forbidden", `Only platform admins can raise a key's limit above ${input.defaultRateLimit} per minute.`);
+  }
+  if (input.expiresAt && input.expiresAt.getTime() <= now) {
+    throw new ApiError(400, "invalid_expiry", "expires_at must be in the future.");
+  }
+  if (principal.kind !== "api_key") return { expiresAt: input.expiresAt ?? null, rateLimitPerMinute: input.rateLimitPerMinute ?? null };
+
+  const parent = principal.key;
+  const extra = input.scopes.filter((s) => !parent.scopes.includes(s));
+  if (extra.length) {
+    throw new ApiError(403, "scope_escalation", `An API key can only create keys with its own scopes; it lacks: ${extra.join(", ")}.`);
+  }
+  const parentLimit = parent.rateLimitPerMinute ?? input.defaultRateLimit;
+  if (input.rateLimitPerMinute !== undefined && input.rateLimitPerMinute > parentLimit) {
+    throw new ApiError(
+      403,
+      "rate_limit_exceeds_parent",
+      `A key created by this key may allow at most ${parentLimit} requests per minute, the creating key's own limit.`,
+    );
+  }
+  if (input.expiresAt && parent.expiresAt && input.expiresAt.getTime() > parent.expiresAt.getTime()) {
+    throw new ApiError(
+      403,
+      "expiry_exceeds_parent",
+      `A key created by this key must expire no later than the creating key (${parent.expiresAt.toISOString()}).`,
+    );
+  }
+  return {
+    expiresAt: input.expiresAt ?? parent.expiresAt,
+    rateLimitPerMinute: input.rateLimitPerMinute ?? parent.rateLimitPerMinute,
+  };
+}
+
+/**
+ * Creates a key for the workspace and returns it with its secret (shown once). Limits follow
+ * `boundedKeyLimits`; the creator recorded is the user behind the request, also when a key creates
+ * a key (design.md §12), which is what ties the key's life to that user's membership.
+ */
 export async function createApiKey(
   db: Queryable,
   input: {
@@ -47,18 +98,7 @@ export async function createApiKey(
   },
 ): Promise<{ key: PublicApiKey; secret: string }> {
   const { principal } = input;
-  if (principal.kind === "api_key") {
-    const extra = input.scopes.filter((s) => !principal.key.scopes.includes(s));
-    if (extra.length) {
-      throw new ApiError(403, "scope_escalation", `An API key can only create keys with its own scopes; it lacks: ${extra.join(", ")}.`);
-    }
-  }
-  if (input.rateLimitPerMinute !== undefined && input.rateLimitPerMinute > input.defaultRateLimit && !isPlatformAdmin(principal)) {
-    throw new ApiError(403, "rate_limit_override_forbidden", `Only platform admins can raise a key's limit above ${input.defaultRateLimit} per minute.`);
-  }
-  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
-    throw new ApiError(400, "invalid_expiry", "expires_at must be in the future.");
-  }
+  const limits = boundedKeyLimits(principal, input);
   const secret = generateApiKey();
   const row = await insertApiKey(db, {
     workspaceId: input.workspaceId,
@@ -66,8 +106,8 @@ export async function createApiKey(
     prefix: displayPrefix(secret),
     keyHash: await hashApiKey(secret),
     scopes: [...new Set(input.scopes)],
-    rateLimitPerMinute: input.rateLimitPerMinute ?? null,
-    expiresAt: input.expiresAt ?? null,
+    rateLimitPerMinute: limits.rateLimitPerMinute,
+    expiresAt: limits.expiresAt,
     // A key created by a key is attributed to the user behind the creating key (design.md §12).
     createdByUserId: principal.kind === "user" ? principal.user.id : principal.key.createdByUserId,
     createdByApiKeyId: principal.kind === "api_key" ? principal.key.id : null,

@@ -14,19 +14,29 @@ export interface HealthReport {
 
 const PROBE_TIMEOUT_MS = 3000;
 
-async function probe(run: () => Promise<unknown>): Promise<ProbeStatus> {
+/** `work`'s outcome, or `onTimeout` once PROBE_TIMEOUT_MS have passed: no probe holds /health up longer. */
+async function withinProbeTimeout<T>(work: Promise<T>, onTimeout: T): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("timeout")), PROBE_TIMEOUT_MS);
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(onTimeout), PROBE_TIMEOUT_MS);
   });
   try {
-    await Promise.race([run(), timeout]);
-    return "ok";
-  } catch {
-    return "error";
+    return await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+async function probe(run: () => Promise<unknown>): Promise<ProbeStatus> {
+  return withinProbeTimeout(
+    Promise.resolve()
+      .then(run)
+      .then(
+        () => "ok" as const,
+        () => "error" as const,
+      ),
+    "error",
+  );
 }
 
 /** Both database paths are probed: SQL over HTTP (one-shot reads) and the WebSocket pool (transactions). */
@@ -34,7 +44,8 @@ export async function checkHealth(deps: { db: DatabaseClients; cache: Cache; sto
   const [http, websocket, cache, storage] = await Promise.all([
     probe(() => deps.db.http.execute(sql`select 1`)),
     probe(() => deps.db.pool.execute(sql`select 1`)),
-    deps.cache.ping(),
+    // The cache client has its own, shorter deadline; this one bounds the probe like the others.
+    withinProbeTimeout(deps.cache.ping(), "error"),
     deps.storage.ping(),
   ]);
   const database: ProbeStatus = http === "ok" && websocket === "ok" ? "ok" : "error";

@@ -5,12 +5,18 @@ import {
   findUserByIdOrEmail,
   insertMembership,
   insertWorkspace,
+  listInvitationsForEmail,
   listMembers,
   listWorkspacesOfUser,
   lockOwners,
+  revokeKeysCreatedBy,
   slugTaken,
+  takeInvitation,
+  updateMembershipRole,
+  upsertInvitation,
   type WorkspaceRole,
 } from "../db/queries/identity";
+import { KEY_MANAGER_ROLE } from "../lib/access";
 import { ApiError } from "../lib/errors";
 import { roleAtLeast } from "./auth/principal";
 
@@ -46,35 +52,121 @@ export function listWorkspaceMembers(db: Queryable, workspaceId: string) {
   return listMembers(db, workspaceId);
 }
 
-/** Adds an existing user (by id or e-mail) with a role no higher than the caller's own. */
-export async function addWorkspaceMember(
-  db: Queryable,
-  workspace: { id: string; role: WorkspaceRole },
-  input: { userId?: string; email?: string; role: WorkspaceRole },
-) {
-  if (!roleAtLeast(workspace.role, input.role)) {
-    throw new ApiError(403, "insufficient_role", `Only members with the ${input.role} role or higher can grant it.`);
+function assertMayGrant(callerRole: WorkspaceRole, role: WorkspaceRole) {
+  if (!roleAtLeast(callerRole, role)) {
+    throw new ApiError(403, "insufficient_role", `Only members with the ${role} role or higher can grant it.`);
   }
-  const user = await findUserByIdOrEmail(db, input);
-  if (!user) throw new ApiError(404, "user_not_found", "No user with that id or e-mail has signed in yet.");
+}
+
+/** The form e-mail addresses are stored and matched in. */
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+/**
+ * Adds an existing user by id with a role no higher than the caller's own. The caller already
+ * knows the id, so a 404 reveals nothing new. Raises 403 `insufficient_role`, 404
+ * `user_not_found`, 409 `already_member`.
+ */
+export async function addWorkspaceMember(db: Queryable, workspace: { id: string; role: WorkspaceRole }, input: { userId: string; role: WorkspaceRole }) {
+  assertMayGrant(workspace.role, input.role);
+  const user = await findUserByIdOrEmail(db, { userId: input.userId });
+  if (!user) throw new ApiError(404, "user_not_found", "No user with that id.");
   if (!(await insertMembership(db, { workspaceId: workspace.id, userId: user.id, role: input.role }))) {
     throw new ApiError(409, "already_member", "That user is already a member of this workspace.");
   }
-  return { userId: user.id, clerkUserId: user.clerkUserId, email: user.email, name: user.name, role: input.role };
+  return { userId: user.id, role: input.role };
 }
 
-/** Removes a member; admins cannot remove owners, and the last owner cannot be removed. */
-export async function removeWorkspaceMember(db: Database, workspace: { id: string; role: WorkspaceRole }, userId: string) {
-  await db.transaction(async (tx) => {
-    const owners = await lockOwners(tx, workspace.id);
-    const targetRole = await findMembershipRole(tx, workspace.id, userId);
+/**
+ * Invites an e-mail address (issue 10, item 8). The outcome is the same whether or not an account
+ * with that address exists, or is already a member: an open invitation, which only the user signed
+ * in with that address can see and accept. So the answer is no account-existence oracle, and
+ * nobody joins a workspace without consenting. Raises 403 `insufficient_role`.
+ */
+export async function inviteByEmail(
+  db: Queryable,
+  workspace: { id: string; role: WorkspaceRole },
+  input: { email: string; role: WorkspaceRole; invitedByUserId: string },
+): Promise<void> {
+  assertMayGrant(workspace.role, input.role);
+  await upsertInvitation(db, { workspaceId: workspace.id, email: normalizeEmail(input.email), role: input.role, invitedByUserId: input.invitedByUserId });
+}
+
+/** Open invitations for the signed-in user's e-mail (none when the session carries no e-mail). */
+export async function listMyInvitations(db: Queryable, user: { email: string | null }) {
+  return user.email ? listInvitationsForEmail(db, normalizeEmail(user.email)) : [];
+}
+
+/**
+ * Accepts an invitation addressed to the user's e-mail: the membership is created and the
+ * invitation deleted in one transaction. A user who is already a member keeps their role.
+ * Raises 404 `invitation_not_found` (unknown, or addressed to someone else).
+ */
+export async function acceptInvitation(db: Database, user: { id: string; email: string | null }, invitationId: string) {
+  return db.transaction(async (tx) => {
+    const invitation = user.email ? await takeInvitation(tx, invitationId, normalizeEmail(user.email)) : undefined;
+    if (!invitation) throw new ApiError(404, "invitation_not_found", "No such invitation for your e-mail address.");
+    const added = await insertMembership(tx, { workspaceId: invitation.workspaceId, userId: user.id, role: invitation.role });
+    const role = added ? invitation.role : (await findMembershipRole(tx, invitation.workspaceId, user.id))!;
+    return { workspaceId: invitation.workspaceId, role };
+  });
+}
+
+/**
+ * Removes a member, in one transaction with the revocation of every API key that member created in
+ * the workspace (issue 10, item 3: a key acts only while its creator could create it). Any member
+ * may remove themselves; removing someone else needs the admin role, and an owner only an owner.
+ * The last owner stays (409 `last_owner`). Returns how many keys were revoked.
+ * Raises 403 `insufficient_role`, 404 `member_not_found`, 409 `last_owner`.
+ */
+export async function removeWorkspaceMember(
+  db: Database,
+  caller: { workspaceId: string; userId: string; role: WorkspaceRole },
+  userId: string,
+): Promise<{ revokedApiKeys: number }> {
+  return db.transaction(async (tx) => {
+    const owners = await lockOwners(tx, caller.workspaceId);
+    const leaving = userId === caller.userId;
+    if (!leaving && !roleAtLeast(caller.role, "admin")) {
+      throw new ApiError(403, "insufficient_role", "Only admins and owners can remove other members; anyone can leave.");
+    }
+    const targetRole = await findMembershipRole(tx, caller.workspaceId, userId);
     if (!targetRole) throw new ApiError(404, "member_not_found", "That user is not a member of this workspace.");
-    if (targetRole === "owner" && workspace.role !== "owner") {
+    if (targetRole === "owner" && caller.role !== "owner") {
       throw new ApiError(403, "insufficient_role", "Only an owner can remove an owner.");
     }
     if (targetRole === "owner" && owners.length <= 1) {
       throw new ApiError(409, "last_owner", "A workspace must keep at least one owner.");
     }
-    await deleteMembership(tx, workspace.id, userId);
+    await deleteMembership(tx, caller.workspaceId, userId);
+    return { revokedApiKeys: await revokeKeysCreatedBy(tx, caller.workspaceId, userId) };
+  });
+}
+
+/**
+ * Changes a member's role. A member who falls below the role that creates API keys loses every key
+ * they created in the workspace, revoked in the same transaction (issue 10, item 3); returns how
+ * many. The new role is at most the caller's own; only an owner changes an owner's role, and the
+ * last owner stays an owner. Raises 403 `insufficient_role`, 404 `member_not_found`, 409 `last_owner`.
+ */
+export async function changeMemberRole(
+  db: Database,
+  caller: { workspaceId: string; role: WorkspaceRole },
+  userId: string,
+  role: WorkspaceRole,
+): Promise<{ revokedApiKeys: number }> {
+  assertMayGrant(caller.role, role);
+  return db.transaction(async (tx) => {
+    const owners = await lockOwners(tx, caller.workspaceId);
+    const current = await findMembershipRole(tx, caller.workspaceId, userId);
+    if (!current) throw new ApiError(404, "member_not_found", "That user is not a member of this workspace.");
+    if (current === "owner" && caller.role !== "owner") {
+      throw new ApiError(403, "insufficient_role", "Only an owner can change an owner's role.");
+    }
+    if (current === "owner" && role !== "owner" && owners.length <= 1) {
+      throw new ApiError(409, "last_owner", "A workspace must keep at least one owner.");
+    }
+    await updateMembershipRole(tx, caller.workspaceId, userId, role);
+    const revokedApiKeys = roleAtLeast(role, KEY_MANAGER_ROLE) ? 0 : await revokeKeysCreatedBy(tx, caller.workspaceId, userId);
+    return { revokedApiKeys };
   });
 }

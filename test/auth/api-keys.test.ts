@@ -168,3 +168,59 @@ describe("API keys: refusals", () => {
     expect((await problem(past)).code).toBe("invalid_expiry");
   });
 });
+
+describe("API keys: a key creates keys no stronger than itself", () => {
+  const HOUR = 3_600_000;
+  // The example: a 5/min key expiring in an hour.
+  async function parentKey() {
+    const { workspace } = await workspaceAdmin();
+    const expiresAt = new Date(Date.now() + HOUR);
+    const key = await createKey(db(), workspace.id, { scopes: ["keys:manage", "catalog:read"], rateLimitPerMinute: 5, expiresAt });
+    return { headers: { "X-API-Key": key.secret }, expiresAt };
+  }
+  const create = (headers: Record<string, string>, body: Record<string, unknown>) =>
+    api("/api/api-keys", jsonRequest("POST", { name: "child", scopes: ["catalog:read"], ...body }, headers));
+
+  it("refuses a child with a higher rate limit than the parent's", async () => {
+    const { headers } = await parentKey();
+    const response = await create(headers, { rate_limit_per_minute: 600 });
+    expect(response.status).toBe(403);
+    expect((await problem(response)).code).toBe("rate_limit_exceeds_parent");
+  });
+
+  it("refuses a child expiring after the parent, 2036 included", async () => {
+    const { headers } = await parentKey();
+    for (const expires_at of ["2036-01-01T00:00:00Z", new Date(Date.now() + 2 * HOUR).toISOString()]) {
+      const response = await create(headers, { expires_at });
+      expect(response.status).toBe(403);
+      expect((await problem(response)).code).toBe("expiry_exceeds_parent");
+    }
+  });
+
+  it("gives a child that names no limit or expiry the parent's own, never none", async () => {
+    const { headers, expiresAt } = await parentKey();
+    const response = await create(headers, {});
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { id: string; rate_limit_per_minute: number | null; expires_at: string | null };
+    expect(body.rate_limit_per_minute).toBe(5);
+    expect(body.expires_at).toBe(expiresAt.toISOString());
+    const [row] = await db().select().from(schema.apiKeys).where(eq(schema.apiKeys.id, body.id));
+    expect(row).toMatchObject({ rateLimitPerMinute: 5, expiresAt });
+  });
+
+  it("accepts a child within every bound", async () => {
+    const { headers, expiresAt } = await parentKey();
+    const within = new Date(expiresAt.getTime() - 60_000).toISOString();
+    const response = await create(headers, { rate_limit_per_minute: 5, expires_at: within });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ rate_limit_per_minute: 5, expires_at: within });
+  });
+
+  it("bounds a child of a default-limit parent by the deployment default", async () => {
+    const { workspace } = await workspaceAdmin();
+    const key = await createKey(db(), workspace.id, { scopes: ["keys:manage", "catalog:read"] });
+    const response = await create({ "X-API-Key": key.secret }, {});
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ rate_limit_per_minute: null, expires_at: null });
+  });
+});

@@ -4,6 +4,7 @@ import * as schema from "../../src/db/schema";
 import { bearer, foreignSigningKey, signToken, unsignedToken } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";
 import { createUser, uniqueToken } from "../helpers/factories";
+import { callWithEnv } from "../helpers/app";
 import { api, problem } from "../helpers/http";
 
 const clients = useDatabase();
@@ -73,5 +74,32 @@ describe("Clerk session tokens: refused with 401 and a code that says why", () =
     const sub = `user_${uniqueToken()}`;
     await whoCanList(bearer(await signToken({ sub, key: await foreignSigningKey() })));
     expect(await db().select().from(schema.users).where(eq(schema.users.clerkUserId, sub))).toEqual([]);
+  });
+});
+
+describe("Clerk session tokens: pending sessions (sts: pending)", () => {
+  const pendingToken = (sub: string) => signToken({ sub, claims: { v: 2, sts: "pending" } });
+
+  it("refuses a pending session with 401 session_pending by default, and creates no user", async () => {
+    const sub = `user_${uniqueToken()}`;
+    const response = await whoCanList(bearer(await pendingToken(sub)));
+    expect(response.status).toBe(401);
+    expect((await problem(response)).code).toBe("session_pending");
+    expect(await db().select().from(schema.users).where(eq(schema.users.clerkUserId, sub))).toEqual([]);
+  });
+
+  it("accepts an active v2 session", async () => {
+    const user = await createUser(db());
+    const response = await whoCanList(bearer(await signToken({ sub: user.clerkUserId, claims: { v: 2, sts: "active" } })));
+    expect(response.status).toBe(200);
+  });
+
+  it("accepts a pending session when CLERK_ALLOW_PENDING_SESSIONS=true", async () => {
+    const user = await createUser(db());
+    const headers = bearer(await pendingToken(user.clerkUserId));
+    const allowed = await callWithEnv("/api/workspaces", { CLERK_ALLOW_PENDING_SESSIONS: "true" }, { headers });
+    expect(allowed.status).toBe(200);
+    const other = await callWithEnv("/api/workspaces", { CLERK_ALLOW_PENDING_SESSIONS: "false" }, { headers });
+    expect(other.status).toBe(401);
   });
 });

@@ -1,4 +1,6 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import * as schema from "../../src/db/schema";
 import { bearer, signedInUser, signToken } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";
 import { addMember, createUser, createWorkspace, uniqueToken } from "../helpers/factories";
@@ -44,27 +46,25 @@ describe("workspaces", () => {
 });
 
 describe("members and roles", () => {
-  it("lets admins add existing users by id or e-mail, and every member list them", async () => {
+  it("lets admins add existing users by id, echoing only the id, and every member list them", async () => {
     const { workspace, owner } = await createWorkspace(db());
     const newcomer = await createUser(db());
-    const byEmail = await createUser(db());
     const headers = await tokenFor(owner);
     const added = await api(`/api/workspaces/${workspace.id}/members`, jsonRequest("POST", { user_id: newcomer.id, role: "viewer" }, headers));
     expect(added.status).toBe(201);
-    const added2 = await api(`/api/workspaces/${workspace.id}/members`, jsonRequest("POST", { email: byEmail.email!.toUpperCase(), role: "editor" }, headers));
-    expect(added2.status).toBe(201);
+    expect(await added.json()).toEqual({ user_id: newcomer.id, role: "viewer", status: "active" });
     const again = await api(`/api/workspaces/${workspace.id}/members`, jsonRequest("POST", { user_id: newcomer.id, role: "viewer" }, headers));
     expect(again.status).toBe(409);
 
     const list = await api(`/api/workspaces/${workspace.id}/members`, { headers: await tokenFor(newcomer) });
     expect(list.status).toBe(200);
     const roles = ((await list.json()) as { items: Array<{ user_id: string; role: string }> }).items.map((m) => [m.user_id, m.role]);
-    expect(roles).toEqual(expect.arrayContaining([[owner.id, "owner"], [newcomer.id, "viewer"], [byEmail.id, "editor"]]));
+    expect(roles).toEqual(expect.arrayContaining([[owner.id, "owner"], [newcomer.id, "viewer"]]));
   });
 
-  it("answers 404 for a user who has not signed in yet", async () => {
+  it("answers 404 for an unknown user id", async () => {
     const { workspace, owner } = await createWorkspace(db());
-    const response = await api(`/api/workspaces/${workspace.id}/members`, jsonRequest("POST", { email: "nobody@example.test", role: "viewer" }, await tokenFor(owner)));
+    const response = await api(`/api/workspaces/${workspace.id}/members`, jsonRequest("POST", { user_id: crypto.randomUUID(), role: "viewer" }, await tokenFor(owner)));
     expect(response.status).toBe(404);
     expect((await problem(response)).code).toBe("user_not_found");
   });
@@ -87,12 +87,67 @@ describe("members and roles", () => {
     const admin = await addMember(db(), workspace.id, "admin");
     const editor = await addMember(db(), workspace.id, "editor");
     const path = (id: string) => `/api/workspaces/${workspace.id}/members/${id}`;
-    expect((await api(path(editor.id), { method: "DELETE", headers: await tokenFor(admin) })).status).toBe(204);
+    const removed = await api(path(editor.id), { method: "DELETE", headers: await tokenFor(admin) });
+    expect(removed.status).toBe(200);
+    expect(await removed.json()).toEqual({ user_id: editor.id, revoked_api_keys: 0 });
     expect((await api(path(editor.id), { method: "DELETE", headers: await tokenFor(admin) })).status).toBe(404);
     expect((await api(path(owner.id), { method: "DELETE", headers: await tokenFor(admin) })).status).toBe(403);
     const last = await api(path(owner.id), { method: "DELETE", headers: await tokenFor(owner) });
     expect(last.status).toBe(409);
     expect((await problem(last)).code).toBe("last_owner");
+  });
+
+  it("lets any member leave, viewers included, and the last owner never", async () => {
+    const { workspace, owner } = await createWorkspace(db());
+    const viewer = await addMember(db(), workspace.id, "viewer");
+    const path = (id: string) => `/api/workspaces/${workspace.id}/members/${id}`;
+    const left = await api(path(viewer.id), { method: "DELETE", headers: await tokenFor(viewer) });
+    expect(left.status).toBe(200);
+    expect(await left.json()).toEqual({ user_id: viewer.id, revoked_api_keys: 0 });
+    // Gone: the workspace is now hidden from them.
+    expect((await api(`/api/workspaces/${workspace.id}/members`, { headers: await tokenFor(viewer) })).status).toBe(404);
+    const lastOwner = await api(path(owner.id), { method: "DELETE", headers: await tokenFor(owner) });
+    expect(lastOwner.status).toBe(409);
+    expect((await problem(lastOwner)).code).toBe("last_owner");
+  });
+
+  it("keeps viewers and editors from removing anyone but themselves", async () => {
+    const { workspace, owner } = await createWorkspace(db());
+    const viewer = await addMember(db(), workspace.id, "viewer");
+    const editor = await addMember(db(), workspace.id, "editor");
+    const path = (id: string) => `/api/workspaces/${workspace.id}/members/${id}`;
+    for (const target of [editor.id, owner.id]) {
+      const response = await api(path(target), { method: "DELETE", headers: await tokenFor(viewer) });
+      expect(response.status).toBe(403);
+      expect((await problem(response)).code).toBe("insufficient_role");
+    }
+    expect((await api(path(viewer.id), { method: "DELETE", headers: await tokenFor(editor) })).status).toBe(403);
+    const members = await db().select().from(schema.workspaceMembers).where(eq(schema.workspaceMembers.workspaceId, workspace.id));
+    expect(members).toHaveLength(3);
+  });
+
+  it("changes roles within the caller's own, never an owner's by an admin, never the last owner's", async () => {
+    const { workspace, owner } = await createWorkspace(db());
+    const admin = await addMember(db(), workspace.id, "admin");
+    const editor = await addMember(db(), workspace.id, "editor");
+    const change = async (by: { clerkUserId: string }, userId: string, role: string) =>
+      api(`/api/workspaces/${workspace.id}/members/${userId}`, jsonRequest("PATCH", { role }, await tokenFor(by)));
+
+    const promoted = await change(admin, editor.id, "admin");
+    expect(promoted.status).toBe(200);
+    expect(await promoted.json()).toEqual({ user_id: editor.id, role: "admin", revoked_api_keys: 0 });
+    expect((await problem(await change(admin, editor.id, "owner"))).code).toBe("insufficient_role");
+    expect((await problem(await change(admin, owner.id, "viewer"))).code).toBe("insufficient_role");
+    const viewer = await addMember(db(), workspace.id, "viewer");
+    const byViewer = await change(viewer, viewer.id, "admin");
+    expect(byViewer.status).toBe(403);
+    expect((await problem(byViewer)).code).toBe("insufficient_role");
+    const lastOwner = await change(owner, owner.id, "admin");
+    expect(lastOwner.status).toBe(409);
+    expect((await problem(lastOwner)).code).toBe("last_owner");
+    expect((await change(owner, crypto.randomUUID(), "viewer")).status).toBe(404);
+    const [row] = await db().select().from(schema.workspaceMembers).where(eq(schema.workspaceMembers.userId, owner.id));
+    expect(row!.role).toBe("owner");
   });
 
   it("hides a workspace from non-members with 404, via path or header, on every route", async () => {

@@ -20,12 +20,14 @@ export interface TokenOptions {
   issuer?: string;
   azp?: string;
   key?: CryptoKey;
+  /** Further claims, e.g. Clerk v2's session status `sts`. */
+  claims?: Record<string, unknown>;
 }
 
 /** A session token as Clerk would issue it, signed with the key the worker trusts (unless `key`). */
 export async function signToken(opts: TokenOptions): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const claims: Record<string, unknown> = { azp: opts.azp ?? PARTY };
+  const claims: Record<string, unknown> = { ...opts.claims, azp: opts.azp ?? PARTY };
   if (opts.email) claims.email = opts.email;
   if (opts.name) claims.name = opts.name;
   return new SignJWT(claims)

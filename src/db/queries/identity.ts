@@ -1,6 +1,6 @@
-import { and, asc, count, desc, eq, ilike, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import type { Queryable } from "../client";
-import { apiKeys, users, workspaceMembers, workspaces, type WORKSPACE_ROLES } from "../schema";
+import { apiKeys, users, workspaceInvitations, workspaceMembers, workspaces, type WORKSPACE_ROLES } from "../schema";
 
 export type UserRow = typeof users.$inferSelect;
 export type WorkspaceRow = typeof workspaces.$inferSelect;
@@ -44,9 +44,28 @@ export async function findMembershipRole(db: Queryable, workspaceId: string, use
   return row?.role ?? null;
 }
 
-export async function findApiKeyByHash(db: Queryable, keyHash: string): Promise<ApiKeyRow | undefined> {
-  const [row] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash)).limit(1);
-  return row;
+/**
+ * The key with this hash, and its creator's current role in the key's workspace (null when the
+ * creator is no longer a member, or when no creator is recorded), in one query.
+ */
+export async function findApiKeyByHash(db: Queryable, keyHash: string): Promise<(ApiKeyRow & { creatorRole: WorkspaceRole | null }) | undefined> {
+  const [row] = await db
+    .select({ key: apiKeys, creatorRole: workspaceMembers.role })
+    .from(apiKeys)
+    .leftJoin(workspaceMembers, and(eq(workspaceMembers.workspaceId, apiKeys.workspaceId), eq(workspaceMembers.userId, apiKeys.createdByUserId)))
+    .where(eq(apiKeys.keyHash, keyHash))
+    .limit(1);
+  return row ? { ...row.key, creatorRole: row.creatorRole } : undefined;
+}
+
+/** Revokes every live key its user created in the workspace; returns how many were revoked. */
+export async function revokeKeysCreatedBy(db: Queryable, workspaceId: string, userId: string): Promise<number> {
+  const revoked = await db
+    .update(apiKeys)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.createdByUserId, userId), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  return revoked.length;
 }
 
 export async function touchApiKey(db: Queryable, id: string): Promise<void> {
@@ -145,3 +164,49 @@ export async function listUsers(db: Queryable, opts: { search?: string; limit: n
 }
 
 
+
+/** Opens an invitation, or updates the role and inviter of the open one for that address. */
+export async function upsertInvitation(
+  db: Queryable,
+  values: { workspaceId: string; email: string; role: WorkspaceRole; invitedByUserId: string },
+): Promise<void> {
+  await db
+    .insert(workspaceInvitations)
+    .values(values)
+    .onConflictDoUpdate({
+      target: [workspaceInvitations.workspaceId, workspaceInvitations.email],
+      set: { role: values.role, invitedByUserId: values.invitedByUserId, updatedAt: sql`now()` },
+    });
+}
+
+/** Open invitations addressed to `email` (lower-cased), with the inviting workspace's name. */
+export async function listInvitationsForEmail(db: Queryable, email: string) {
+  return db
+    .select({
+      id: workspaceInvitations.id,
+      workspaceId: workspaces.id,
+      workspaceName: workspaces.name,
+      role: workspaceInvitations.role,
+      createdAt: workspaceInvitations.createdAt,
+    })
+    .from(workspaceInvitations)
+    .innerJoin(workspaces, eq(workspaces.id, workspaceInvitations.workspaceId))
+    .where(eq(workspaceInvitations.email, email))
+    .orderBy(desc(workspaceInvitations.createdAt), asc(workspaceInvitations.id));
+}
+
+/** Deletes the invitation if it is addressed to `email`, returning it; undefined otherwise. */
+export async function takeInvitation(db: Queryable, id: string, email: string) {
+  const [row] = await db
+    .delete(workspaceInvitations)
+    .where(and(eq(workspaceInvitations.id, id), eq(workspaceInvitations.email, email)))
+    .returning();
+  return row;
+}
+
+export async function updateMembershipRole(db: Queryable, workspaceId: string, userId: string, role: WorkspaceRole): Promise<void> {
+  await db
+    .update(workspaceMembers)
+    .set({ role, updatedAt: sql`now()` })
+    .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)));
+}

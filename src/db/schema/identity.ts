@@ -94,3 +94,30 @@ export const apiKeys = pgTable(
     check("api_keys_name_check", sql`length(${t.name}) between 1 and 200`),
   ],
 );
+
+/**
+ * Membership offered by e-mail, pending until the user with that address accepts it (issue 10,
+ * item 8: adding by e-mail answers the same whether or not an account exists, so it cannot reveal
+ * one). One open invitation per address and workspace; accepting deletes it.
+ */
+export const workspaceInvitations = pgTable(
+  "workspace_invitations",
+  {
+    id: id(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    // Stored lower-cased: addresses are matched case-insensitively.
+    email: text("email").notNull(),
+    role: text("role").$type<(typeof WORKSPACE_ROLES)[number]>().notNull(),
+    invitedByUserId: uuid("invited_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("workspace_invitations_workspace_email_key").on(t.workspaceId, t.email),
+    index("workspace_invitations_email_idx").on(t.email),
+    check("workspace_invitations_role_check", oneOf(t.role, WORKSPACE_ROLES)),
+    check("workspace_invitations_email_check", sql`${t.email} = lower(${t.email}) and length(${t.email}) between 3 and 320`),
+  ],
+);

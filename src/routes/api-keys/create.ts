@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { API_KEY_SCOPES } from "../../lib/access";
+import { API_KEY_SCOPES, KEY_MANAGER_ROLE } from "../../lib/access";
 import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
@@ -20,7 +20,13 @@ export const createApiKeyRoute = defineRoute({
   path: "/api/api-keys",
   tags: ["API keys"],
   summary: "Create a workspace API key (the secret is shown once)",
-  access: { access: "authenticated", scope: "keys:manage", workspaceScoped: true, role: "admin" },
+  description:
+    "A key created with an API key is bounded by that key: its scopes must be a subset (403 `scope_escalation`), " +
+    "its `rate_limit_per_minute` at most the creating key's (403 `rate_limit_exceeds_parent`) and its `expires_at` " +
+    "no later (403 `expiry_exceeds_parent`); left out, both are the creating key's own. Only platform admins may " +
+    "set a limit above the deployment default (403 `rate_limit_override_forbidden`). The key stops acting when its " +
+    "creator leaves the workspace or falls below the admin role.",
+  access: { access: "authenticated", scope: "keys:manage", workspaceScoped: true, role: KEY_MANAGER_ROLE },
   request: { body: { required: true, content: { "application/json": { schema: CreateApiKeyBody } } } },
   responses: {
     201: {

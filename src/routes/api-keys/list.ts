@@ -1,3 +1,4 @@
+import { KEY_MANAGER_ROLE } from "../../lib/access";
 import { AUTH_PROBLEMS, pageOf, paginated, PaginationQuery, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
@@ -10,7 +11,7 @@ export const listApiKeysRoute = defineRoute({
   path: "/api/api-keys",
   tags: ["API keys"],
   summary: "List the workspace's API keys (never their secrets)",
-  access: { access: "authenticated", scope: "keys:manage", workspaceScoped: true, role: "admin" },
+  access: { access: "authenticated", scope: "keys:manage", workspaceScoped: true, role: KEY_MANAGER_ROLE },
   request: { query: PaginationQuery },
   responses: {
     200: { description: "Keys, newest first", content: { "application/json": { schema: paginated(ApiKeySchema, "ApiKeyList") } } },

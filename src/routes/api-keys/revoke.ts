@@ -1,3 +1,4 @@
+import { KEY_MANAGER_ROLE } from "../../lib/access";
 import { z } from "@hono/zod-openapi";
 import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
@@ -10,7 +11,7 @@ export const revokeApiKeyRoute = defineRoute({
   path: "/api/api-keys/{key_id}",
   tags: ["API keys"],
   summary: "Revoke an API key (effective on the next request)",
-  access: { access: "authenticated", scope: "keys:manage", workspaceScoped: true, role: "admin" },
+  access: { access: "authenticated", scope: "keys:manage", workspaceScoped: true, role: KEY_MANAGER_ROLE },
   request: { params: z.object({ key_id: z.uuid() }) },
   responses: { 204: { description: "Revoked" }, ...problemResponses(400, ...AUTH_PROBLEMS) },
 });

@@ -1,10 +1,12 @@
 import type { Router } from "../../lib/router";
 import { registerAddMember } from "./add";
+import { registerChangeMemberRole } from "./change-role";
 import { registerListMembers } from "./list";
 import { registerRemoveMember } from "./remove";
 
 export function registerWorkspaceMemberRoutes(router: Router) {
   registerListMembers(router);
   registerAddMember(router);
+  registerChangeMemberRole(router);
   registerRemoveMember(router);
 }

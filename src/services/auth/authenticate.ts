@@ -1,10 +1,10 @@
 import type { DatabaseClients } from "../../db/client";
 import { findApiKeyByHash, findUserByClerkId, touchApiKey, upsertUser } from "../../db/queries/identity";
-import type { ApiKeyScope } from "../../lib/access";
+import { KEY_MANAGER_ROLE, type ApiKeyScope } from "../../lib/access";
 import { ApiError } from "../../lib/errors";
 import { hashApiKey, isWellFormedApiKey, looksLikeApiKey } from "./api-key-format";
 import { verifySessionToken, type ClerkConfig } from "./clerk-jwt";
-import type { Principal } from "./principal";
+import { roleAtLeast, type Principal } from "./principal";
 
 export type Credentials = { kind: "api_key"; value: string } | { kind: "jwt"; value: string };
 
@@ -34,6 +34,11 @@ export async function authenticate(
     if (!key) throw new ApiError(401, "api_key_invalid", "The API key is not valid.");
     if (key.revokedAt) throw new ApiError(401, "api_key_revoked", "The API key has been revoked.");
     if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw new ApiError(401, "api_key_expired", "The API key has expired.");
+    // A key acts only while its creator could still create it. A key with no recorded creator (the
+    // user row is gone, or it was made by a script) keeps working until revoked (design.md §12).
+    if (key.createdByUserId !== null && !roleAtLeast(key.creatorRole, KEY_MANAGER_ROLE)) {
+      throw new ApiError(401, "api_key_creator_lacks_role", `The API key's creator is no longer a member with the ${KEY_MANAGER_ROLE} role in its workspace.`);
+    }
     if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
       deps.waitUntil(touchApiKey(deps.db.http, key.id).catch(() => {}));
     }
@@ -44,6 +49,7 @@ export async function authenticate(
         workspaceId: key.workspaceId,
         scopes: key.scopes as ApiKeyScope[],
         rateLimitPerMinute: key.rateLimitPerMinute,
+        expiresAt: key.expiresAt,
         createdByUserId: key.createdByUserId,
       },
     };

@@ -8,6 +8,11 @@ export interface ClerkConfig {
   publicKeyPem?: string;
   issuer?: string;
   authorizedParties: string[];
+  /**
+   * Accept Clerk v2 tokens with `sts: "pending"` (a session with unfinished tasks, such as choosing
+   * an organization). Off by default, as in Clerk's SDKs (`treatPendingAsSignedOut`).
+   */
+  allowPendingSessions: boolean;
 }
 
 export interface SessionClaims {
@@ -56,7 +61,8 @@ function firstString(...values: unknown[]): string | null {
 
 /**
  * Verifies a Clerk session token: RS256 only, exp/nbf with a few seconds of skew, the issuer and
- * `azp` when configured. Failures say which check failed, never how verification works inside.
+ * `azp` when configured, and no pending session (`sts: "pending"`, 401 `session_pending`) unless
+ * `allowPendingSessions`. Failures say which check failed, never how verification works inside.
  */
 export async function verifySessionToken(token: string, config: ClerkConfig): Promise<SessionClaims> {
   let alg: unknown;
@@ -104,6 +110,10 @@ export async function verifySessionToken(token: string, config: ClerkConfig): Pr
     }
   }
   if (typeof payload.sub !== "string" || payload.sub.length === 0) throw fail("token_claims_invalid", "The session token has no subject.");
+  // Clerk's SDKs treat a pending session as signed out unless told otherwise; so do we.
+  if (payload.sts === "pending" && !config.allowPendingSessions) {
+    throw fail("session_pending", "The session has pending tasks (for example choosing an organization); finish them and sign in again.");
+  }
   const claims = payload as Record<string, unknown>;
   return {
     sub: payload.sub,
@@ -119,6 +129,7 @@ export function clerkConfigFrom(env: {
   CLERK_JWT_PUBLIC_KEY?: string;
   CLERK_ISSUER?: string;
   CLERK_AUTHORIZED_PARTIES?: string;
+  CLERK_ALLOW_PENDING_SESSIONS?: string;
 }): ClerkConfig {
   const cooldown = Number(env.CLERK_JWKS_COOLDOWN_SECONDS);
   return {
@@ -127,5 +138,6 @@ export function clerkConfigFrom(env: {
     publicKeyPem: env.CLERK_JWT_PUBLIC_KEY || undefined,
     issuer: env.CLERK_ISSUER || undefined,
     authorizedParties: (env.CLERK_AUTHORIZED_PARTIES ?? "").split(",").map((p) => p.trim()).filter(Boolean),
+    allowPendingSessions: env.CLERK_ALLOW_PENDING_SESSIONS === "true",
   };
 }

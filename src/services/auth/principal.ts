@@ -5,7 +5,14 @@ export type Principal =
   | { kind: "user"; user: UserRow }
   | {
       kind: "api_key";
-      key: { id: string; workspaceId: string; scopes: ApiKeyScope[]; rateLimitPerMinute: number | null; createdByUserId: string | null };
+      key: {
+        id: string;
+        workspaceId: string;
+        scopes: ApiKeyScope[];
+        rateLimitPerMinute: number | null;
+        expiresAt: Date | null;
+        createdByUserId: string | null;
+      };
     };
 
 /** The workspace a request acts in, and the caller's role there (null for an API key, which has scopes). */
