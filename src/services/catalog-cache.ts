@@ -13,7 +13,7 @@ export async function invalidateCatalog(cache: Cache): Promise<void> {
   await cache.incr(CATALOG_GENERATION_KEY);
 }
 
-interface StoredResponse {
+export interface StoredResponse {
   generation: number;
   etag: string;
   body: string;
@@ -31,15 +31,31 @@ async function etagOf(generation: number, body: string): Promise<string> {
   return `"g${generation}-${hex}"`;
 }
 
-/** The answer for `key` in the current generation: from Redis if stored, else computed and stored. */
+/**
+ * What the access gate already read for this request in its one Redis round trip
+ * (services/hot-path.ts); `unavailable` when that call failed, so the cache is not tried again.
+ */
+export type Prefetched = { key: string; generation: number; stored: StoredResponse | null } | { key: string; unavailable: true };
+
+/**
+ * The answer for `key` in the current generation: from Redis if stored, else computed and stored.
+ * With `prefetched` for the same key, Redis is not read again.
+ */
 export async function cachedCatalogResponse(
   cache: Cache,
   key: string,
   compute: () => Promise<unknown>,
   defer: (work: Promise<unknown>) => void,
+  prefetched?: Prefetched,
 ): Promise<CatalogResponse> {
-  // Issued together, so the client sends both GETs in one round trip.
-  const [generation, stored] = await Promise.all([cache.get<number>(CATALOG_GENERATION_KEY), cache.get<StoredResponse>(`catalog:${key}`)]);
+  let generation: number | null;
+  let stored: StoredResponse | null;
+  if (prefetched?.key === key) {
+    [generation, stored] = "unavailable" in prefetched ? [null, null] : [prefetched.generation, prefetched.stored];
+  } else {
+    // Issued together, so the client sends both GETs in one round trip.
+    [generation, stored] = await Promise.all([cache.get<number>(CATALOG_GENERATION_KEY), cache.get<StoredResponse>(`catalog:${key}`)]);
+  }
   const current = Number(generation ?? 0);
   if (stored && stored.generation === current) return { body: stored.body, etag: stored.etag, fromCache: true };
   const body = JSON.stringify(await compute());
@@ -48,11 +64,17 @@ export async function cachedCatalogResponse(
   return { body, etag, fromCache: false };
 }
 
-/** A stable cache key for a query: parameters sorted, empty ones dropped. */
-export function queryKey(route: string, params: Record<string, unknown>): string {
-  const parts = Object.entries(params)
-    .filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? [...v].sort().join(",") : String(v)}`)
+/**
+ * The cache key of a catalog read: its path and its query parameters, sorted, empty ones dropped.
+ * Taken from the raw URL, not the parsed query, so the access gate can read the page in its one
+ * Redis round trip before the route parses anything (issue 11 item 2); two spellings of one query
+ * are two entries, which costs only a miss.
+ */
+export function catalogRequestKey(url: string): string {
+  const { pathname, searchParams } = new URL(url);
+  const parts = [...searchParams.entries()]
+    .filter(([, v]) => v !== "")
+    .map(([k, v]) => `${k}=${v}`)
     .sort();
-  return `${route}?${parts.join("&")}`;
+  return `${pathname}?${parts.join("&")}`;
 }

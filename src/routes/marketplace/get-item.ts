@@ -23,6 +23,6 @@ export const getItemRoute = defineRoute({
 export function registerGetItem(router: Router) {
   router.openapi(getItemRoute, (c) => {
     const { id } = c.req.valid("param");
-    return respondWithCatalog(c, `item:${id}`, (admin) => catalogItemDetail(c.var.db.http, id, { admin }));
+    return respondWithCatalog(c, (admin) => catalogItemDetail(c.var.db.http, id, { admin }));
   });
 }

@@ -2,7 +2,6 @@ import { z } from "@hono/zod-openapi";
 import { AUTH_PROBLEMS, PaginationQuery, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
-import { queryKey } from "../../services/catalog-cache";
 import { listCatalog } from "../../services/catalog";
 import { respondWithCatalog } from "./respond";
 import { CATALOG_ACCESS, CatalogListSchema, ItemTypeSchema, NOT_MODIFIED } from "./schemas";
@@ -39,6 +38,6 @@ export function registerListItems(router: Router) {
   router.openapi(listItemsRoute, (c) => {
     const query = c.req.valid("query");
     const params = { ...query, featured: query.featured === undefined ? undefined : query.featured === "true" };
-    return respondWithCatalog(c, queryKey("items", params), (admin) => listCatalog(c.var.db.http, params, { admin }));
+    return respondWithCatalog(c, (admin) => listCatalog(c.var.db.http, params, { admin }));
   });
 }
