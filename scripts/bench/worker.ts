@@ -93,9 +93,14 @@ async function serve(name: string, script: string, env: Env, cleanup: Cleanup): 
  * no benchmarked route serves files.
  */
 export function startWorker(scriptPath: string, bindings: StackBindings, mode: CacheMode, cleanup: Cleanup): Promise<RunningWorker> {
+  return startBundledWorker(scriptPath, workerVars(bindings, mode), cleanup, `worker cache ${mode}`);
+}
+
+/** The bundle on its own Miniflare with these vars and the R2 bucket (also used by test/node/round-trips.test.ts). */
+export function startBundledWorker(scriptPath: string, vars: Record<string, string>, cleanup: Cleanup, name = "worker"): Promise<RunningWorker> {
   const env: Env = { BUNDLES: { type: "r2" } };
-  for (const [name, value] of Object.entries(workerVars(bindings, mode))) env[name] = { type: "text", value };
-  return serve(`worker cache ${mode}`, readFileSync(scriptPath, "utf8"), env, cleanup);
+  for (const [key, value] of Object.entries(vars)) env[key] = { type: "text", value };
+  return serve(name, readFileSync(scriptPath, "utf8"), env, cleanup);
 }
 
 // No middleware, no framework: what the runtime itself costs to answer a canned body of the size asked.
