@@ -138,7 +138,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     if (size === options.sizes[options.sizes.length - 1]) {
       // Every query a detail read runs (versions and dependencies included) is in this set.
       log("EXPLAIN (ANALYZE, BUFFERS) of the app's catalog queries ...");
-      explains = await explainCatalogQueries(database.url);
+      explains = await explainCatalogQueries(database.url, detailId);
     }
   }
 
