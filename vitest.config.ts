@@ -26,6 +26,9 @@ export default defineConfig({
                 TEST_PAUSABLE_CACHE_CONTROL: inject<{ control: string }>("pausableCache").control,
                 // Tests that exercise rate limiting use keys with their own low limits.
                 RATE_LIMIT_PER_MINUTE: "100000",
+                // Generous on a loaded test machine, so a slow but healthy cache never fails open mid
+                // rate-limit test; the hung-cache test goes back to the default deadline.
+                CACHE_TIMEOUT_MS: "1000",
                 CORS_ORIGINS: "https://frontend.test",
               },
             },

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
+import { cacheTimeoutMs, DEFAULT_CACHE_TIMEOUT_MS } from "../../src/clients/cache";
 import { callWithEnv } from "../helpers/app";
 import { bearer, createKey, signedInUser } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";
@@ -9,7 +10,12 @@ import { createWorkspace } from "../helpers/factories";
 // SIGSTOP) must not hang requests. This file uses a redis-server of its own (test/global-setup.ts),
 // so pausing it stalls no other test file.
 const clients = useDatabase();
-const pausedCache = { UPSTASH_REDIS_REST_URL: env.TEST_PAUSABLE_CACHE_URL, UPSTASH_REDIS_REST_TOKEN: env.TEST_PAUSABLE_CACHE_TOKEN };
+const pausedCache = {
+  UPSTASH_REDIS_REST_URL: env.TEST_PAUSABLE_CACHE_URL,
+  UPSTASH_REDIS_REST_TOKEN: env.TEST_PAUSABLE_CACHE_TOKEN,
+  // The production default (250 ms), not the suite's more patient setting.
+  CACHE_TIMEOUT_MS: undefined,
+};
 const control = (action: "pause" | "resume") => fetch(`${env.TEST_PAUSABLE_CACHE_CONTROL}/${action}`, { method: "POST" });
 /** Far below the 60 s and more a hung cache cost before, well above the 250 ms deadline per call. */
 const BOUND_MS = 2000;
@@ -60,5 +66,13 @@ describe("a paused redis-server", () => {
     await control("resume");
     const healthy = await timed("/health");
     expect(await healthy.response.json()).toMatchObject({ cache: { status: "ok" } });
+  });
+});
+
+describe("CACHE_TIMEOUT_MS", () => {
+  it("sets the deadline, falling back to 250 ms when unset or out of range", () => {
+    expect(DEFAULT_CACHE_TIMEOUT_MS).toBe(250);
+    expect(cacheTimeoutMs("120")).toBe(120);
+    for (const value of [undefined, "", "abc", "0", "5", "1.5", "60000"]) expect(cacheTimeoutMs(value)).toBe(250);
   });
 });
