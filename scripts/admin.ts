@@ -74,7 +74,8 @@ async function setRole(db: DevDb, ref: string, role: SystemRole): Promise<string
   const user = await findUser(db, ref);
   if (user.systemRole === role) return `${describe(user)} is already ${role}; nothing changed`;
   await db.update(schema.users).set({ systemRole: role, updatedAt: sql`now()` }).where(eq(schema.users.id, user.id));
-  return `${describe(user)}: ${user.systemRole} -> ${role}`;
+  // The worker caches users for PRINCIPAL_TTL_SECONDS (src/services/auth/principal-cache.ts).
+  return `${describe(user)}: ${user.systemRole} -> ${role} (running workers see it within 60 s)`;
 }
 
 async function listAdmins(db: DevDb): Promise<string> {

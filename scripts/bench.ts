@@ -1,6 +1,7 @@
-// `npm run bench`: throughput and latency of the catalog list and detail against the local worker
-// (wrangler dev), at a 1k and a 100k catalog in one database, with and without the cache, next to
-// a floor route with the same middleware and a canned body of the same size.
+// `npm run bench`: throughput, latency and round trips per request of the catalog list and detail,
+// served by the deployed bundle on Miniflare (one workerd, the worker's own socket), at a 1k and a
+// 100k catalog in one database, with and without the cache, next to a floor route with the same
+// middleware and a canned body of the same size, and a bare worker as the runtime's ceiling.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -23,7 +24,7 @@ import { benchInstalls, type InstallRun } from "./bench/installs";
 import { LoadError, measure, probe, type Endpoint, type LoadSettings, type Measurement } from "./bench/load";
 import { parseOptions, type BenchOptions } from "./bench/options";
 import { renderReport, type ModeRun } from "./bench/report";
-import { startWorker, type CacheMode } from "./bench/worker";
+import { buildWorkerScript, startBareWorker, startWorker, type CacheMode } from "./bench/worker";
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 const MODES: CacheMode[] = ["on", "off"];
@@ -43,37 +44,50 @@ function listEndpoints(): Endpoint[] {
  * The floor runs first and last: on a small shared machine throughput drifts, and the two floor
  * figures show by how much (the ratios use their mean).
  */
-async function runEndpoints(settings: LoadSettings, detailId: string): Promise<Measurement[]> {
+async function runEndpoints(settings: LoadSettings, detailId: string, bareUrl: string): Promise<Measurement[]> {
   const lists = listEndpoints();
   const { bytes } = await probe(settings, lists[0]!);
   const floorPath = `/__bench/floor?bytes=${bytes}`;
+  const bare: Endpoint = { name: "bare", kind: "bare", path: `/?bytes=${bytes}`, baseUrl: bareUrl };
   const floor: Endpoint = { name: "floor", kind: "floor", path: floorPath };
   const floorAgain: Endpoint = { name: "floor (again)", kind: "floor", path: floorPath };
   const detail: Endpoint = { name: "detail", kind: "detail", path: `/api/marketplace/items/${detailId}` };
   const results: Measurement[] = [];
-  for (const endpoint of [floor, ...lists, detail, floorAgain]) {
+  for (const endpoint of [bare, floor, ...lists, detail, floorAgain]) {
     const m = await measure(settings, endpoint);
-    log(`  ${endpoint.name.padEnd(14)} ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  (${m.requests} requests${m.probe.xCache ? `, X-Cache ${m.probe.xCache}` : ""})`);
+    const trips = `db ${m.roundTrips.database.toFixed(2)}, upstash ${m.roundTrips.upstash.toFixed(2)} per request`;
+    log(`  ${endpoint.name.padEnd(14)} ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  ${trips}  (${m.requests} requests${m.probe.xCache ? `, X-Cache ${m.probe.xCache}` : ""})`);
     results.push(m);
   }
   return results;
 }
 
-/** A fresh wrangler per mode: the cache setting is a var, read when the isolate starts. */
-async function runMode(bindings: StackBindings, mode: CacheMode, base: Omit<LoadSettings, "baseUrl">, detailId: string, cleanup: Cleanup) {
+/** Fails when the worker's cache is not in the mode asked for (a stray setting would skew every figure). */
+async function checkCacheMode(url: string, mode: CacheMode): Promise<void> {
+  const response = await fetch(`${url}/health`);
+  const body = (await response.json()) as { cache?: { status?: string } };
+  const expected = mode === "on" ? "ok" : "off";
+  if (response.status !== 200 || body.cache?.status !== expected) {
+    throw new Error(`cache mode ${mode}: /health answered ${response.status} with cache ${body.cache?.status}, expected ${expected}`);
+  }
+}
+
+/** A fresh workerd per mode: the cache setting is a var, read when the isolate starts. */
+async function runMode(run: { scriptPath: string; bareUrl: string }, bindings: StackBindings, mode: CacheMode, base: Omit<LoadSettings, "baseUrl">, detailId: string, cleanup: Cleanup) {
   const started = Date.now();
-  const worker = await startWorker(bindings, mode, cleanup);
-  log(`cache ${mode}: wrangler dev ready at ${worker.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const worker = await startWorker(run.scriptPath, bindings, mode, cleanup);
+  log(`cache ${mode}: Miniflare ready at ${worker.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   try {
-    return await runEndpoints({ ...base, baseUrl: worker.url }, detailId);
+    await checkCacheMode(worker.url, mode);
+    return await runEndpoints({ ...base, baseUrl: worker.url }, detailId, run.bareUrl);
   } finally {
     await worker.stop();
   }
 }
 
 /** The install section (issue 12 item 8) on its own worker, cache on as in production. */
-async function runInstalls(bindings: StackBindings, databaseUrl: string, cleanup: Cleanup): Promise<InstallRun> {
-  const worker = await startWorker(bindings, "on", cleanup);
+async function runInstalls(scriptPath: string, bindings: StackBindings, databaseUrl: string, cleanup: Cleanup): Promise<InstallRun> {
+  const worker = await startWorker(scriptPath, bindings, "on", cleanup);
   try {
     return await benchInstalls(worker.url, databaseUrl, log);
   } finally {
@@ -110,6 +124,9 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
   const stack = await startStack({ databaseUrl: database.url, redis: "require", log });
   cleanup.add("stack", () => stack.close());
 
+  log("bundling the worker (wrangler deploy --dry-run) for Miniflare ...");
+  const scriptPath = buildWorkerScript(cleanup);
+  const bare = await startBareWorker(cleanup);
   const runs: ModeRun[] = [];
   let explains: ExplainedQuery[] = [];
   let apiKey: string | undefined;
@@ -126,13 +143,14 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     }
     for (const mode of MODES) {
       log(`${size.toLocaleString("en-US")} catalog, cache ${mode}:`);
-      const base = { apiKey, warmupSec: options.warmupSec, durationSec: options.durationSec, connections: options.connections };
+      const base = { apiKey, warmupSec: options.warmupSec, durationSec: options.durationSec, connections: options.connections, roundTrips: stack.roundTrips };
       const load = loadAverage();
-      runs.push({ size, itemCount, mode, loadAverage: load, measurements: await runMode(stack.bindings, mode, base, detailId, cleanup) });
+      runs.push({ size, itemCount, mode, loadAverage: load, measurements: await runMode({ scriptPath, bareUrl: bare.url }, stack.bindings, mode, base, detailId, cleanup) });
     }
     if (size === options.sizes[options.sizes.length - 1]) {
+      // Every query a detail read runs (versions and dependencies included) is in this set.
       log("EXPLAIN (ANALYZE, BUFFERS) of the app's catalog queries ...");
-      explains = await explainCatalogQueries(database.url);
+      explains = await explainCatalogQueries(database.url, detailId);
     }
   }
 
@@ -140,7 +158,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     const demo = await seedIfEmpty(database.url);
     if (demo) log(`seeded the demo catalog (${demo.items} items)`);
   }
-  const installs = await runInstalls(stack.bindings, database.url, cleanup);
+  const installs = await runInstalls(scriptPath, stack.bindings, database.url, cleanup);
 
   log("bundling the worker (wrangler deploy --dry-run) for its size ...");
   const bundle = renderBundleSize(measureBundle());
@@ -151,6 +169,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     versions: {
       Node: process.version,
       wrangler: packageVersion("wrangler"),
+      miniflare: packageVersion("miniflare"),
       autocannon: packageVersion("autocannon"),
       CPUs: `${cpus().length} × ${cpus()[0]?.model ?? "unknown"} (load generator, worker, relay and database share them)`,
       "Load average at start (1, 5, 15 min)": loadAtStart,

@@ -1,4 +1,5 @@
 import type { Cache } from "./clients/cache";
+import type { Prefetched } from "./services/catalog-cache";
 import type { DatabaseClients } from "./db/client";
 import type { Logger } from "./lib/logger";
 import type { Storage } from "./clients/storage";
@@ -55,6 +56,8 @@ export interface Variables {
   actor: Actor;
   /** The workspace the request acts in, when it names one (or the key's own on workspace routes). */
   workspace: WorkspaceContext | null;
+  /** The catalog page the access gate read with the principal (one Redis round trip), if any. */
+  catalogPrefetch?: Prefetched;
 }
 
 export interface AppEnv {

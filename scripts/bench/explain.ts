@@ -4,7 +4,7 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import pg from "pg";
 import * as schema from "../../src/db/schema";
 import { boundedCountSql, findCategory, listCatalogItems, type CatalogFilter, type CatalogSort } from "../../src/db/queries/catalog";
-import { EXACT_TOTAL_CAP } from "../../src/services/catalog";
+import { EXACT_TOTAL_CAP, catalogItemDetail } from "../../src/services/catalog";
 import { BENCH_CATEGORY_SLUG, BENCH_SEARCH_TERM } from "./catalog";
 
 export interface ExplainedQuery {
@@ -56,7 +56,7 @@ async function explain(client: pg.Client, title: string, query: { sql: string; p
  * EXPLAIN (ANALYZE, BUFFERS) of the exact SQL the app sends for each benchmarked list (page of 50
  * and the bounded count behind `total`), built by the app's own query functions.
  */
-export async function explainCatalogQueries(databaseUrl: string): Promise<ExplainedQuery[]> {
+export async function explainCatalogQueries(databaseUrl: string, detailId?: string): Promise<ExplainedQuery[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -67,6 +67,14 @@ export async function explainCatalogQueries(databaseUrl: string): Promise<Explai
     for (const v of await variants(db)) {
       out.push(await explain(client, `${v.name} — page (sort ${v.sort}, limit 50)`, listCatalogItems(db, v.filter, v.sort, { limit: 50, offset: 0 }).toSQL()));
       out.push(await explain(client, `${v.name} — total (boundedCountSql, cap ${EXACT_TOTAL_CAP})`, count(v.filter)));
+    }
+    if (detailId) {
+      // Every query the detail read runs (item, versions, dependencies), captured as the app sends
+      // them by running the service itself (issue 11 item 5: a read by primary key must not grow).
+      const captured: Array<{ sql: string; params: unknown[] }> = [];
+      const recording = drizzle({ client, schema, logger: { logQuery: (query, params) => void captured.push({ sql: query, params }) } });
+      await catalogItemDetail(recording, detailId, { admin: false });
+      for (const [i, query] of captured.entries()) out.push(await explain(client, `detail — query ${i + 1} of ${captured.length}`, query));
     }
     return out;
   } finally {

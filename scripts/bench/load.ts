@@ -1,12 +1,20 @@
 import autocannon from "autocannon";
 
-export type EndpointKind = "floor" | "list" | "detail";
+export type EndpointKind = "bare" | "floor" | "list" | "detail";
 
 export interface Endpoint {
   /** Stable name used in tables and ratios: floor, list, list type, list category, list search, detail. */
   name: string;
   kind: EndpointKind;
   path: string;
+  /** Another server than the API's (the bare worker). */
+  baseUrl?: string;
+}
+
+/** Round trips counted at the local endpoints (the stack's counters). */
+export interface RoundTripCounts {
+  database: number;
+  upstash: number;
 }
 
 /** One request made before the load: checks the endpoint works and shows what it returns. */
@@ -28,6 +36,8 @@ export interface Measurement {
   p99: number;
   requests: number;
   non2xx: number;
+  /** Per request of the measured run, counted at the Neon relay and the Upstash endpoint. */
+  roundTrips: RoundTripCounts;
 }
 
 export interface LoadSettings {
@@ -36,6 +46,8 @@ export interface LoadSettings {
   warmupSec: number;
   durationSec: number;
   connections: number;
+  /** Reads the stack's counters. */
+  roundTrips(): RoundTripCounts;
 }
 
 /** Raised for any non-2xx (design.md §14: a 429 fails the benchmark) or connection error. */
@@ -70,7 +82,7 @@ function failOnBadResponses(label: string, result: autocannon.Result, opts: { ne
 
 function runAutocannon(settings: LoadSettings, endpoint: Endpoint, seconds: number): Promise<autocannon.Result> {
   return autocannon({
-    url: `${settings.baseUrl}${endpoint.path}`,
+    url: `${endpoint.baseUrl ?? settings.baseUrl}${endpoint.path}`,
     headers: { "X-API-Key": settings.apiKey },
     connections: settings.connections,
     duration: seconds,
@@ -83,7 +95,7 @@ function runAutocannon(settings: LoadSettings, endpoint: Endpoint, seconds: numb
 
 /** One plain request: must be 200, and for lists must parse and hold items. */
 export async function probe(settings: LoadSettings, endpoint: Endpoint): Promise<Probe> {
-  const response = await fetch(`${settings.baseUrl}${endpoint.path}`, { headers: { "X-API-Key": settings.apiKey } });
+  const response = await fetch(`${endpoint.baseUrl ?? settings.baseUrl}${endpoint.path}`, { headers: { "X-API-Key": settings.apiKey } });
   const text = await response.text();
   if (response.status === 429) throw new LoadError(`${endpoint.name}: 429 Too Many Requests on the first request: ${text}`);
   if (response.status !== 200) throw new LoadError(`${endpoint.name}: HTTP ${response.status} for ${endpoint.path}: ${text.slice(0, 500)}`);
@@ -100,8 +112,14 @@ export async function probe(settings: LoadSettings, endpoint: Endpoint): Promise
 export async function measure(settings: LoadSettings, endpoint: Endpoint): Promise<Measurement> {
   const first = await probe(settings, endpoint);
   failOnBadResponses(`${endpoint.name} (warm-up)`, await runAutocannon(settings, endpoint, settings.warmupSec), { needSuccesses: false });
+  const before = settings.roundTrips();
   const result = await runAutocannon(settings, endpoint, settings.durationSec);
+  const after0 = settings.roundTrips();
   failOnBadResponses(endpoint.name, result, { needSuccesses: true });
+  // Requests still in flight when autocannon stops are counted at the endpoints but not as
+  // completed; over thousands of requests that error is a fraction of a percent.
+  const completed = Math.max(1, result.requests.total);
+  const roundTrips = { database: (after0.database - before.database) / completed, upstash: (after0.upstash - before.upstash) / completed };
   // Probed again after the load: by now a cached endpoint must answer from Redis.
   const after = await probe(settings, endpoint);
   return {
@@ -112,5 +130,6 @@ export async function measure(settings: LoadSettings, endpoint: Endpoint): Promi
     p99: result.latency.p99,
     requests: result.requests.total,
     non2xx: result.non2xx,
+    roundTrips,
   };
 }

@@ -7,17 +7,18 @@ export interface BenchOptions {
   warmupSec: number;
   connections: number;
   /** Catalog sizes, smallest first; the p50 ratio compares the last with the first. */
-  sizes: [number, number];
+  sizes: number[];
   quick: boolean;
   /** Only the install section, on the demo catalog (no catalog sizes). */
   installsOnly: boolean;
 }
 
-const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--quick] [--installs-only]
+const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--sizes 1000,100000] [--quick] [--installs-only]
   --duration     measured seconds per endpoint (default 8; 2 with --quick)
   --warmup       warm-up seconds per endpoint (default 2; 1 with --quick)
   --connections  concurrent connections (default 10)
-  --quick        a short smoke run (same catalog sizes, shorter loads)
+  --sizes        catalog sizes, comma-separated (default 1000,100000; 1000 with --quick)
+  --quick        a short smoke run (shorter loads, the 1k catalog only unless --sizes says otherwise)
   --installs-only  only the install section (50 clients, 100 workspaces), on the demo catalog
 Database: BENCH_DATABASE_URL if set, else a fresh Debian PostgreSQL cluster, else embedded PGlite.`;
 
@@ -26,6 +27,15 @@ function positive(name: string, raw: string | undefined, fallback: number): numb
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"\n${USAGE}`);
   return value;
+}
+
+function parseSizes(raw: string | undefined, fallback: number[]): number[] {
+  if (raw === undefined) return fallback;
+  const sizes = raw.split(",").map((s) => Number(s.trim()));
+  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1_000)) {
+    throw new Error(`--sizes takes whole numbers of at least 1000 (the detail item is number 500), got "${raw}"\n${USAGE}`);
+  }
+  return [...new Set(sizes)].sort((a, b) => a - b);
 }
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -37,6 +47,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       connections: { type: "string" },
       quick: { type: "boolean", default: false },
       "installs-only": { type: "boolean", default: false },
+      sizes: { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -53,7 +64,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     warmupSec: positive("warmup", values.warmup, quick ? 1 : 2),
     connections,
     // The issue's two sizes; both are seeded into the same database, the second on top of the first.
-    sizes: [1_000, 100_000],
+    sizes: parseSizes(values.sizes, quick ? [1_000] : [1_000, 100_000]),
     quick,
     installsOnly: values["installs-only"] ?? false,
   };

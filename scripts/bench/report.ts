@@ -25,6 +25,58 @@ export interface ReportInput {
   installs?: InstallRun;
 }
 
+/** Targets from issue 11: against the bare worker measured in the same run. */
+const CACHED_LIST_OVER_BARE_MIN = 0.5;
+const FLOOR_OVER_BARE_MIN = 0.7;
+const DETAIL_P50_GROWTH_MAX = 1.2;
+
+/** The issue's summary: bare, floor, cached list, cached detail, uncached list per size. */
+function summary(runs: ModeRun[], sizes: number[]): string {
+  const rows: string[][] = [];
+  const targets: string[][] = [];
+  for (const size of sizes) {
+    const bare = find(runs, size, "on", "bare");
+    const picks: Array<[string, Measurement | undefined]> = [
+      ["bare", bare],
+      ["floor", find(runs, size, "on", "floor")],
+      ["cached list", find(runs, size, "on", "list")],
+      ["cached detail", find(runs, size, "on", "detail")],
+      ["uncached list", find(runs, size, "off", "list")],
+      ["uncached detail", find(runs, size, "off", "detail")],
+    ];
+    for (const [label, m] of picks) {
+      if (!m) continue;
+      const ratio = bare && bare.rps > 0 ? fmt(m.rps / bare.rps, 2) : "";
+      rows.push([sizeLabel(size), label, fmt(m.rps, 1), fmt(m.p50), fmt(m.p99), fmt(m.roundTrips.database, 2), fmt(m.roundTrips.upstash, 2), ratio]);
+    }
+    const floor = floorRps(runs, size, "on");
+    const list = find(runs, size, "on", "list");
+    if (bare && floor !== undefined) targets.push([sizeLabel(size), "floor / bare (req/s, mean of both floors)", fmt(floor / bare.rps, 2), `≥ ${FLOOR_OVER_BARE_MIN}`, verdict(floor / bare.rps >= FLOOR_OVER_BARE_MIN)]);
+    if (bare && list) targets.push([sizeLabel(size), "cached list / bare (req/s)", fmt(list.rps / bare.rps, 2), `≥ ${CACHED_LIST_OVER_BARE_MIN}`, verdict(list.rps / bare.rps >= CACHED_LIST_OVER_BARE_MIN)]);
+    for (const name of ["list", "detail"]) {
+      const m = find(runs, size, "on", name);
+      if (m) targets.push([sizeLabel(size), `cached ${name}: db queries, Upstash requests per request`, `${fmt(m.roundTrips.database, 2)}, ${fmt(m.roundTrips.upstash, 2)}`, "0, 1", verdict(m.roundTrips.database < 0.01 && Math.abs(m.roundTrips.upstash - 1) < 0.02)]);
+    }
+  }
+  if (sizes.length > 1) {
+    const a = find(runs, sizes[0]!, "off", "detail");
+    const b = find(runs, sizes[sizes.length - 1]!, "off", "detail");
+    if (a && b && a.p50 > 0) {
+      const ratio = b.p50 / a.p50;
+      targets.push([`${sizeLabel(sizes[sizes.length - 1]!)} / ${sizeLabel(sizes[0]!)}`, "uncached detail p50", fmt(ratio, 2), `≤ ${DETAIL_P50_GROWTH_MAX}`, verdict(ratio <= DETAIL_P50_GROWTH_MAX)]);
+    }
+  }
+  return [
+    "## Summary (issue 11)",
+    "",
+    "Round trips are counted at the local endpoints (queries at the Neon relay: HTTP /sql requests plus Sync/Query cycles on WebSockets; HTTP requests at the Upstash endpoint), per completed request, waitUntil work included.",
+    "",
+    table(["size", "request", "req/s", "p50 ms", "p99 ms", "db queries/req", "Upstash req/req", "× bare req/s"], rows),
+    "",
+    table(["size", "target", "measured", "target", "result"], targets),
+  ].join("\n");
+}
+
 /** Targets from the issue. */
 const CACHED_OVER_FLOOR_MIN = 0.5;
 const UNCACHED_P50_GROWTH_MAX = 1.5;
@@ -51,8 +103,10 @@ function runTable(run: ModeRun): string {
     fmt(m.requests),
     String(m.non2xx),
     m.probe.xCache ?? "",
+    fmt(m.roundTrips.database, 2),
+    fmt(m.roundTrips.upstash, 2),
   ]);
-  return table(["endpoint", "path", "bytes", "total", "req/s", "p50 ms", "p99 ms", "requests", "non-2xx", "X-Cache"], rows);
+  return table(["endpoint", "path", "bytes", "total", "req/s", "p50 ms", "p99 ms", "requests", "non-2xx", "X-Cache", "db queries/req", "Upstash req/req"], rows);
 }
 
 function find(runs: ModeRun[], size: number, mode: CacheMode, name: string): Measurement | undefined {
@@ -131,6 +185,7 @@ export function renderReport(input: ReportInput): string {
   const ratiosB = table(["endpoint", `p50 ${sizeLabel(small)} ms`, `p50 ${sizeLabel(large)} ms`, "ratio", "target", "result"], growthRatios(input.runs, small, large));
   return [
     header,
+    summary(input.runs, sizes),
     runs,
     `## Ratios\n\n### (a) cached list throughput / floor throughput (cache on)\n\n${ratiosA}`,
     `### (b) uncached p50 at ${sizeLabel(large)} / p50 at ${sizeLabel(small)} (cache off)\n\n${ratiosB}`,

@@ -1,25 +1,23 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { join } from "node:path";
+import { Miniflare } from "miniflare";
 import { freePort } from "../local/free-port";
-import { killGroup } from "../local/process-group";
 import { PROJECT_ROOT } from "../stack/paths";
 import type { StackBindings } from "../stack/stack";
 import type { Cleanup } from "./cleanup";
 
 const HOST = "127.0.0.1";
-const HEALTH_TIMEOUT_MS = 120_000;
-/** Enough of wrangler's output to explain a failed start, without holding all of it. */
-const OUTPUT_TAIL_CHARS = 6_000;
+/** wrangler.toml's; the bundle is the deployed script, so it runs with the deployed settings. */
+const COMPATIBILITY_DATE = "2026-11-01";
+const COMPATIBILITY_FLAGS = ["nodejs_compat"];
 
 export type CacheMode = "on" | "off";
 
 export interface RunningWorker {
   url: string;
-  mode: CacheMode;
-  /** Stops the wrangler process group and removes its state directory. */
+  /** Disposes the Miniflare instance (its workerd). */
   stop(): Promise<void>;
 }
 
@@ -33,6 +31,7 @@ export function workerVars(bindings: StackBindings, mode: CacheMode): Record<str
     ENVIRONMENT: "development",
     ENABLE_BENCH_ROUTES: "true",
     LOG_LEVEL: "error",
+    RATE_LIMIT_PER_MINUTE: "600",
   };
   if (bindings.LOCAL_NEON_PROXY) vars.LOCAL_NEON_PROXY = bindings.LOCAL_NEON_PROXY;
   if (mode === "on") {
@@ -43,75 +42,83 @@ export function workerVars(bindings: StackBindings, mode: CacheMode): Record<str
   return vars;
 }
 
-function spawnWrangler(port: number, stateDir: string, vars: Record<string, string>) {
-  const args = ["dev", "--ip", HOST, "--port", String(port), "--persist-to", stateDir, "--show-interactive-dev-session=false"];
-  for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
-  const bin = join(PROJECT_ROOT, "node_modules", ".bin");
-  return spawn(join(bin, "wrangler"), args, {
+/**
+ * Bundles the worker once, exactly as `wrangler deploy` would ship it (no upload), and returns the
+ * script's path; the directory is removed by `cleanup`.
+ */
+export function buildWorkerScript(cleanup: Cleanup): string {
+  const outdir = mkdtempSync(join(tmpdir(), "bench-worker-"));
+  cleanup.add("worker bundle", async () => rmSync(outdir, { recursive: true, force: true }));
+  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir], {
     cwd: PROJECT_ROOT,
-    // Its own process group, so stopping it also stops esbuild and workerd.
-    detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    // node_modules/.bin first: wrangler's `#!/usr/bin/env node` must find Node 22, not the shell's.
-    env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}`, WRANGLER_SEND_METRICS: "false", CI: "1" },
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" },
   });
+  return join(outdir, "index.js");
 }
 
-interface HealthBody {
-  cache?: { status?: string };
-}
+type Env = Record<string, { type: "text"; value: string } | { type: "r2" }>;
 
-/** Polls /health until 200, checking the cache really is in the mode we asked for. */
-async function waitForHealth(url: string, mode: CacheMode, exited: () => boolean, output: () => string): Promise<void> {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  let last = "no answer";
-  while (Date.now() < deadline) {
-    if (exited()) throw new Error(`wrangler dev exited before /health answered:\n${output()}`);
-    try {
-      const response = await fetch(`${url}/health`);
-      const body = (await response.json()) as HealthBody;
-      if (response.status === 200) {
-        // A stray .dev.vars could re-add the Upstash settings and quietly turn "uncached" into cached.
-        const expected = mode === "on" ? "ok" : "off";
-        if (body.cache?.status !== expected) throw new Error(`cache mode ${mode}: /health says cache ${body.cache?.status}, expected ${expected} (is there a .dev.vars?)`);
-        return;
-      }
-      last = `HTTP ${response.status} ${JSON.stringify(body)}`;
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith("cache mode")) throw error;
-      last = error instanceof Error ? error.message : String(error);
-    }
-    await sleep(300);
-  }
-  throw new Error(`the worker did not answer /health with 200 within ${HEALTH_TIMEOUT_MS / 1000} s (last: ${last}):\n${output()}`);
-}
-
-/** Starts wrangler dev and registers it with `cleanup` at once, so Ctrl-C during start-up stops it too. */
-export async function startWorker(bindings: StackBindings, mode: CacheMode, cleanup: Cleanup): Promise<RunningWorker> {
+/** One Miniflare (one workerd) serving one ES-module worker on its own loopback socket. */
+async function serve(name: string, script: string, env: Env, cleanup: Cleanup): Promise<RunningWorker> {
   const port = await freePort(HOST);
-  const stateDir = mkdtempSync(join(tmpdir(), "bench-wrangler-"));
-  const child = spawnWrangler(port, stateDir, workerVars(bindings, mode));
-  let tail = "";
-  const keep = (chunk: Buffer) => {
-    tail = (tail + chunk.toString("utf8")).slice(-OUTPUT_TAIL_CHARS);
-  };
-  // Always drained: a full pipe would block wrangler mid-benchmark.
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  let hasExited = false;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  void exited.then(() => (hasExited = true));
-
-  const stop = cleanup.add(`wrangler dev (cache ${mode})`, async () => {
-    if (!hasExited && child.pid !== undefined) await killGroup(child.pid, exited, { signal: "SIGTERM", graceMs: 5_000 });
-    rmSync(stateDir, { recursive: true, force: true });
+  const mf = new Miniflare({
+    host: HOST,
+    port,
+    workers: [
+      {
+        config: {
+          name: name.replace(/[^a-z0-9]+/gi, "-").toLowerCase(),
+          compatibilityDate: COMPATIBILITY_DATE,
+          compatibilityFlags: COMPATIBILITY_FLAGS,
+          env,
+          manifest: { mainModule: "index.js", modulesRoot: "/", modules: { "index.js": { type: "esm", contents: script } } },
+        },
+      },
+    ],
   });
-  const url = `http://${HOST}:${port}`;
+  const stop = cleanup.add(name, () => mf.dispose());
   try {
-    await waitForHealth(url, mode, () => hasExited, () => tail.trim());
+    const url = await mf.ready;
+    return { url: url.origin, stop };
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url, mode, stop };
+}
+
+/**
+ * The API on Miniflare directly: one workerd serving the worker on its own socket (no wrangler dev
+ * proxy in front), with the bindings of wrangler.toml and the stack's endpoints. ASSETS is left out:
+ * no benchmarked route serves files.
+ */
+export function startWorker(scriptPath: string, bindings: StackBindings, mode: CacheMode, cleanup: Cleanup): Promise<RunningWorker> {
+  return startBundledWorker(scriptPath, workerVars(bindings, mode), cleanup, `worker cache ${mode}`);
+}
+
+/** The bundle on its own Miniflare with these vars and the R2 bucket (also used by test/node/round-trips.test.ts). */
+export function startBundledWorker(scriptPath: string, vars: Record<string, string>, cleanup: Cleanup, name = "worker"): Promise<RunningWorker> {
+  const env: Env = { BUNDLES: { type: "r2" } };
+  for (const [key, value] of Object.entries(vars)) env[key] = { type: "text", value };
+  return serve(name, readFileSync(scriptPath, "utf8"), env, cleanup);
+}
+
+// No middleware, no framework: what the runtime itself costs to answer a canned body of the size asked.
+const BARE_SCRIPT = `
+const bodies = new Map();
+export default {
+  fetch(request) {
+    const bytes = Number(new URL(request.url).searchParams.get("bytes") ?? 20000);
+    let body = bodies.get(bytes);
+    if (body === undefined) {
+      body = JSON.stringify({ items: [], padding: "x".repeat(Math.max(0, bytes - 25)) });
+      bodies.set(bytes, body);
+    }
+    return new Response(body, { headers: { "Content-Type": "application/json; charset=UTF-8" } });
+  },
+};`;
+
+/** The runtime's ceiling: a bare worker on its own workerd, same settings, same canned body size. */
+export function startBareWorker(cleanup: Cleanup): Promise<RunningWorker> {
+  return serve("bare worker", BARE_SCRIPT, {}, cleanup);
 }

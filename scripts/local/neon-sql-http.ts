@@ -48,8 +48,11 @@ class HttpError extends Error {
 
 export class SqlOverHttp {
   private readonly pools = new Map<string, pg.Pool>();
+  /** POST /sql requests received: one database round trip each (a batch is one too). */
+  requests = 0;
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.requests += 1;
     try {
       const connectionString = checkConnectionString(header(req, "neon-connection-string"));
       const body = parseBody(await readBody(req));

@@ -8,11 +8,18 @@ import { FrontendTracker } from "./pg-frontend-tracker.ts";
 // Above this many unsent bytes toward the browser-side socket we stop reading
 // from Postgres, so a huge result set cannot balloon the relay's memory.
 const HIGH_WATER = 4 * 1024 * 1024;
+const SYNC = 0x53; // 'S'
+const SIMPLE_QUERY = 0x51; // 'Q'
 
 /** Upgrades `/v1?address=host:port` requests into a WebSocket ⇄ TCP pipe. */
 export class WsTcpRelay {
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   private readonly open = new Set<{ ws: WebSocket; tcp: Socket }>();
+  /**
+   * Query round trips seen on the WebSocket path: one per extended-protocol cycle (ended by Sync)
+   * or simple Query message, which is what the driver waits on before it can go on.
+   */
+  queryCycles = 0;
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? "/", "http://relay.invalid");
@@ -39,7 +46,9 @@ export class WsTcpRelay {
     tcp.setNoDelay(true);
     const entry = { ws, tcp };
     this.open.add(entry);
-    const tracker = new FrontendTracker();
+    const tracker = new FrontendTracker((type) => {
+      if (type === SYNC || type === SIMPLE_QUERY) this.queryCycles += 1;
+    });
     let closed = false;
 
     const shutdown = (code = 1000): void => {

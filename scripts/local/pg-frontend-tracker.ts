@@ -27,6 +27,9 @@ export class FrontendTracker {
   private awaitingServer = false;
   private held: Buffer[] = [];
 
+  /** Called with the type byte of every regular frontend message (e.g. 'S' Sync, 'Q' Query). */
+  constructor(private readonly onMessage: (type: number) => void = () => {}) {}
+
   /** True while the tracker needs the server's first reply byte (see serverData). */
   get wantsServerByte(): boolean {
     return this.awaitingServer;
@@ -104,6 +107,7 @@ export class FrontendTracker {
         break;
       }
       this.bodyLeft = len - 4;
+      this.onMessage(type!);
       if (type === TERMINATE && len === 4) {
         this.phase = "off";
         return i;

@@ -11,6 +11,8 @@ export interface UpstashShim {
   port: number;
   /** Use as UPSTASH_REDIS_REST_TOKEN. */
   token: string;
+  /** HTTP requests received so far, whatever their path (also GET /__counters, with the token). */
+  requests(): number;
   close(): Promise<void>;
 }
 
@@ -45,7 +47,14 @@ export async function startUpstashShim(opts: {
 }): Promise<UpstashShim> {
   if (!opts.token) throw new Error("startUpstashShim: token must be non-empty");
   const pool = new RedisPool(opts.redisHost ?? "127.0.0.1", opts.redisPort);
+  let requests = 0;
   const server = createServer((req, res) => {
+    if (req.method === "GET" && req.url === "/__counters") {
+      const url = new URL(req.url, "http://shim.invalid");
+      if (!authorized(req, url, opts.token)) return send(res, 401, { error: "Unauthorized" });
+      return send(res, 200, { requests });
+    }
+    requests += 1;
     handle(req, res, pool, opts.token).catch((err: unknown) => {
       if (err instanceof RequestError) send(res, err.status, { error: err.message });
       else send(res, 502, { error: `ERR redis unavailable: ${(err as Error).message}` });
@@ -67,6 +76,7 @@ export async function startUpstashShim(opts: {
     url: `http://127.0.0.1:${port}`,
     port,
     token: opts.token,
+    requests: () => requests,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -32,6 +32,13 @@ export interface StackBindings {
   UPSTASH_REDIS_REST_TOKEN?: string;
 }
 
+export interface RoundTrips {
+  /** Database round trips at the Neon relay (HTTP /sql requests + WebSocket query cycles). */
+  database: number;
+  /** HTTP requests at the local Upstash endpoint. */
+  upstash: number;
+}
+
 export interface Stack {
   bindings: StackBindings;
   /** embedded = PGlite; postgres = the private cluster under .data/; external = databaseUrl. */
@@ -45,6 +52,8 @@ export interface Stack {
   cacheNote?: string;
   /** Process groups of servers this stack spawned (redis-server), for cleaning up after a crash. */
   processGroups: number[];
+  /** Round trips counted at the local endpoints since the stack started (bench, round-trip tests). */
+  roundTrips(): RoundTrips;
   close(): Promise<void>;
 }
 
@@ -88,10 +97,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await applyMigrations(databaseUrl);
 
     const bindings: StackBindings = { DATABASE_URL: databaseUrl };
+    let databaseRoundTrips = () => 0;
+    let upstashRequests = () => 0;
     // Neon's driver speaks WebSocket and HTTP; a plain Postgres on this machine needs the relay.
     if (isLoopbackUrl(databaseUrl)) {
       const relay = await startNeonRelay({});
       closers.push(() => relay.close());
+      databaseRoundTrips = () => relay.counters().total;
       bindings.LOCAL_NEON_PROXY = `127.0.0.1:${relay.port}`;
     }
 
@@ -114,6 +126,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       processGroups.push(redis.pid);
       const shim = await startUpstashShim({ redisPort: redis.port, token: randomBytes(16).toString("hex") });
       closers.push(() => shim.close());
+      upstashRequests = () => shim.requests();
       bindings.UPSTASH_REDIS_REST_URL = shim.url;
       bindings.UPSTASH_REDIS_REST_TOKEN = shim.token;
       log(`cache: redis-server on 127.0.0.1:${redis.port} behind the local Upstash endpoint ${shim.url}`);
@@ -126,6 +139,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       cache: binary ? "on" : "off",
       cacheNote,
       processGroups,
+      roundTrips: () => ({ database: databaseRoundTrips(), upstash: upstashRequests() }),
       close,
     };
   } catch (error) {

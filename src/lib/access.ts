@@ -33,6 +33,11 @@ export type RouteAccess =
       workspaceScoped: boolean;
       /** The least workspace role a user needs (workspace-scoped routes). */
       role?: WorkspaceRole;
+      /**
+       * The route answers from the catalog cache (routes/marketplace/respond.ts): the gate reads the
+       * page with the principal, in its one Redis round trip (issue 11 item 2).
+       */
+      cachedCatalogRead?: boolean;
     }
   | { access: "admin"; workspaceScoped?: false };
 

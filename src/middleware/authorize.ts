@@ -1,43 +1,38 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { findMembershipRole } from "../db/queries/identity";
 import type { AppEnv } from "../env";
 import type { AccessMiddleware, RouteAccess } from "../lib/access";
 import { ApiError } from "../lib/errors";
-import { authenticate, readCredentials } from "../services/auth/authenticate";
+import { authenticateRequest, readCredentials } from "../services/auth/authenticate";
 import { clerkConfigFrom } from "../services/auth/clerk-jwt";
 import { actorOf, isPlatformAdmin, roleAtLeast, type Principal, type WorkspaceContext } from "../services/auth/principal";
-import { consumeRateLimit, defaultRateLimit, rateLimitHeaders } from "../services/rate-limit";
+import { catalogRequestKey } from "../services/catalog-cache";
+import { defaultRateLimit, rateLimitHeaders, type RateLimitDecision } from "../services/rate-limit";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const workspaceNotFound = () =>
   new ApiError(404, "workspace_not_found", "No such workspace, or you are not allowed to act in it.");
 
-/** The one place that decides whether a principal may act in a workspace: never silently another. */
-async function resolveWorkspace(c: Context<AppEnv>, principal: Principal, candidate: string): Promise<WorkspaceContext> {
-  if (!UUID.test(candidate)) throw workspaceNotFound();
-  const id = candidate.toLowerCase();
+/**
+ * The one place that decides whether a principal may act in a workspace: never silently another.
+ * `membership` is the user's role there, read with the principal (services/auth/authenticate.ts).
+ */
+function resolveWorkspace(principal: Principal, id: string, membership: WorkspaceContext["role"] | undefined): WorkspaceContext {
   if (principal.kind === "api_key") {
     if (principal.key.workspaceId !== id) throw workspaceNotFound();
     return { id, role: null };
   }
   // Platform admins get no implicit membership (design.md §10).
-  const role = await findMembershipRole(c.var.db.http, id, principal.user.id);
-  if (!role) throw workspaceNotFound();
-  return { id, role };
+  if (!membership) throw workspaceNotFound();
+  return { id, role: membership };
 }
 
-async function enforceRateLimit(c: Context<AppEnv>, principal: Principal): Promise<void> {
-  const fallback = defaultRateLimit(c.env.RATE_LIMIT_PER_MINUTE);
-  const [subject, limit] =
-    principal.kind === "api_key"
-      ? [`key:${principal.key.id}`, principal.key.rateLimitPerMinute ?? fallback]
-      : [`user:${principal.user.id}`, fallback];
-  const decision = await consumeRateLimit(c.var.cache.redis, subject, limit);
+/** Today's headers and 429 (design.md §14); no decision (Redis unavailable) lets the request through. */
+function applyRateLimit(c: Context<AppEnv>, decision: RateLimitDecision | null): void {
   if (!decision) return;
   const headers = rateLimitHeaders(decision);
   if (!decision.allowed) {
-    throw new ApiError(429, "rate_limited", `Rate limit of ${limit} requests per minute exceeded.`, { headers });
+    throw new ApiError(429, "rate_limited", `Rate limit of ${decision.limit} requests per minute exceeded.`, { headers });
   }
   for (const [name, value] of Object.entries(headers)) c.header(name, value);
 }
@@ -54,19 +49,23 @@ export function authorize(access: RouteAccess): AccessMiddleware {
       authorization: c.req.header("authorization"),
       apiKey: c.req.header("x-api-key"),
     });
-    const principal = await authenticate(credentials, {
-      db: c.var.db,
-      clerk: clerkConfigFrom(c.env),
-      waitUntil: (work) => c.executionCtx.waitUntil(work),
-    });
-    c.set("principal", principal);
-    c.set("actor", actorOf(principal));
-    await enforceRateLimit(c, principal);
-
     // A workspace named in the path or header must be one the caller may act in, on every route:
     // cross-tenant requests answer 404 before any other refusal.
     const candidate = c.req.param("workspace_id") ?? c.req.header("x-workspace-id");
-    let workspace: WorkspaceContext | null = candidate ? await resolveWorkspace(c, principal, candidate) : null;
+    const workspaceId = candidate && UUID.test(candidate) ? candidate.toLowerCase() : undefined;
+    const outcome = await authenticateRequest(
+      credentials,
+      { db: c.var.db, cache: c.var.cache, clerk: clerkConfigFrom(c.env), waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work) },
+      { defaultLimit: defaultRateLimit(c.env.RATE_LIMIT_PER_MINUTE), workspaceId, pageKey: access.access === "authenticated" && access.cachedCatalogRead ? await catalogRequestKey(c.req.url) : undefined },
+    );
+    const { principal } = outcome;
+    c.set("principal", principal);
+    c.set("actor", actorOf(principal));
+    if (outcome.catalog) c.set("catalogPrefetch", outcome.catalog);
+    applyRateLimit(c, outcome.decision);
+
+    if (candidate && !workspaceId) throw workspaceNotFound();
+    let workspace: WorkspaceContext | null = workspaceId ? resolveWorkspace(principal, workspaceId, outcome.membership) : null;
 
     if (access.access === "admin") {
       // API keys never carry platform-admin power (design.md §12).

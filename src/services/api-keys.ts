@@ -1,8 +1,10 @@
+import type { Cache } from "../clients/cache";
 import type { Queryable } from "../db/client";
 import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from "../db/queries/identity";
 import type { ApiKeyScope } from "../lib/access";
 import { ApiError } from "../lib/errors";
 import { displayPrefix, generateApiKey, hashApiKey } from "./auth/api-key-format";
+import { forgetApiKeys } from "./auth/principal-cache";
 import { isPlatformAdmin, type Principal } from "./auth/principal";
 
 export interface PublicApiKey {
@@ -119,6 +121,12 @@ export async function listWorkspaceApiKeys(db: Queryable, workspaceId: string): 
   return (await listApiKeys(db, workspaceId)).map(toPublicApiKey);
 }
 
-export async function revokeWorkspaceApiKey(db: Queryable, workspaceId: string, id: string): Promise<void> {
-  if (!(await revokeApiKey(db, workspaceId, id))) throw new ApiError(404, "api_key_not_found", "No such API key in this workspace.");
+/**
+ * Revokes a key and deletes its principal-cache entry in the same request, so the very next
+ * request with it is refused, warm cache or not (issue 11 item 1). Raises 404 `api_key_not_found`.
+ */
+export async function revokeWorkspaceApiKey(db: Queryable, cache: Cache, workspaceId: string, id: string): Promise<void> {
+  const revoked = await revokeApiKey(db, workspaceId, id);
+  if (!revoked) throw new ApiError(404, "api_key_not_found", "No such API key in this workspace.");
+  await forgetApiKeys(cache, [revoked.keyHash]);
 }

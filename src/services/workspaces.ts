@@ -1,3 +1,4 @@
+import type { Cache } from "../clients/cache";
 import type { Database, Queryable } from "../db/client";
 import {
   deleteMembership,
@@ -19,6 +20,7 @@ import {
 import { KEY_MANAGER_ROLE } from "../lib/access";
 import { ApiError } from "../lib/errors";
 import { roleAtLeast } from "./auth/principal";
+import { forgetApiKeys, forgetMembership } from "./auth/principal-cache";
 
 export function slugify(name: string): string {
   const base = name
@@ -113,17 +115,20 @@ export async function acceptInvitation(db: Database, user: { id: string; email: 
 
 /**
  * Removes a member, in one transaction with the revocation of every API key that member created in
- * the workspace (issue 10, item 3: a key acts only while its creator could create it). Any member
+ * the workspace (issue 10, item 3: a key acts only while its creator could create it). After the
+ * commit, the member's cached membership and the revoked keys' cached principals are deleted, so
+ * the next request sees the change, warm cache or not (issue 11 item 1). Any member
  * may remove themselves; removing someone else needs the admin role, and an owner only an owner.
  * The last owner stays (409 `last_owner`). Returns how many keys were revoked.
  * Raises 403 `insufficient_role`, 404 `member_not_found`, 409 `last_owner`.
  */
 export async function removeWorkspaceMember(
   db: Database,
+  cache: Cache,
   caller: { workspaceId: string; userId: string; role: WorkspaceRole },
   userId: string,
 ): Promise<{ revokedApiKeys: number }> {
-  return db.transaction(async (tx) => {
+  const done = await db.transaction(async (tx) => {
     const owners = await lockOwners(tx, caller.workspaceId);
     const leaving = userId === caller.userId;
     if (!leaving && !roleAtLeast(caller.role, "admin")) {
@@ -138,24 +143,36 @@ export async function removeWorkspaceMember(
       throw new ApiError(409, "last_owner", "A workspace must keep at least one owner.");
     }
     await deleteMembership(tx, caller.workspaceId, userId);
-    return { revokedApiKeys: await revokeKeysCreatedBy(tx, caller.workspaceId, userId) };
+    const member = await findUserByIdOrEmail(tx, { userId });
+    return { clerkUserId: member?.clerkUserId, revokedKeyHashes: await revokeKeysCreatedBy(tx, caller.workspaceId, userId) };
   });
+  await forgetChanges(cache, caller.workspaceId, done);
+  return { revokedApiKeys: done.revokedKeyHashes.length };
+}
+
+/** Deletes the cache entries a membership change made stale; after the commit, never before. */
+async function forgetChanges(cache: Cache, workspaceId: string, done: { clerkUserId?: string; revokedKeyHashes: string[] }) {
+  await Promise.all([
+    done.clerkUserId ? forgetMembership(cache, workspaceId, done.clerkUserId) : undefined,
+    forgetApiKeys(cache, done.revokedKeyHashes),
+  ]);
 }
 
 /**
  * Changes a member's role. A member who falls below the role that creates API keys loses every key
  * they created in the workspace, revoked in the same transaction (issue 10, item 3); returns how
- * many. The new role is at most the caller's own; only an owner changes an owner's role, and the
+ * many. The cached membership and revoked keys are deleted after the commit (issue 11 item 1). The new role is at most the caller's own; only an owner changes an owner's role, and the
  * last owner stays an owner. Raises 403 `insufficient_role`, 404 `member_not_found`, 409 `last_owner`.
  */
 export async function changeMemberRole(
   db: Database,
+  cache: Cache,
   caller: { workspaceId: string; role: WorkspaceRole },
   userId: string,
   role: WorkspaceRole,
 ): Promise<{ revokedApiKeys: number }> {
   assertMayGrant(caller.role, role);
-  return db.transaction(async (tx) => {
+  const done = await db.transaction(async (tx) => {
     const owners = await lockOwners(tx, caller.workspaceId);
     const current = await findMembershipRole(tx, caller.workspaceId, userId);
     if (!current) throw new ApiError(404, "member_not_found", "That user is not a member of this workspace.");
@@ -166,7 +183,10 @@ export async function changeMemberRole(
       throw new ApiError(409, "last_owner", "A workspace must keep at least one owner.");
     }
     await updateMembershipRole(tx, caller.workspaceId, userId, role);
-    const revokedApiKeys = roleAtLeast(role, KEY_MANAGER_ROLE) ? 0 : await revokeKeysCreatedBy(tx, caller.workspaceId, userId);
-    return { revokedApiKeys };
+    const revokedKeyHashes = roleAtLeast(role, KEY_MANAGER_ROLE) ? [] : await revokeKeysCreatedBy(tx, caller.workspaceId, userId);
+    const member = await findUserByIdOrEmail(tx, { userId });
+    return { clerkUserId: member?.clerkUserId, revokedKeyHashes };
   });
+  await forgetChanges(cache, caller.workspaceId, done);
+  return { revokedApiKeys: done.revokedKeyHashes.length };
 }

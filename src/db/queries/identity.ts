@@ -58,14 +58,14 @@ export async function findApiKeyByHash(db: Queryable, keyHash: string): Promise<
   return row ? { ...row.key, creatorRole: row.creatorRole } : undefined;
 }
 
-/** Revokes every live key its user created in the workspace; returns how many were revoked. */
-export async function revokeKeysCreatedBy(db: Queryable, workspaceId: string, userId: string): Promise<number> {
+/** Revokes every live key its user created in the workspace; returns the revoked keys' hashes. */
+export async function revokeKeysCreatedBy(db: Queryable, workspaceId: string, userId: string): Promise<string[]> {
   const revoked = await db
     .update(apiKeys)
     .set({ revokedAt: sql`now()` })
     .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.createdByUserId, userId), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id });
-  return revoked.length;
+    .returning({ keyHash: apiKeys.keyHash });
+  return revoked.map((r) => r.keyHash);
 }
 
 export async function touchApiKey(db: Queryable, id: string): Promise<void> {

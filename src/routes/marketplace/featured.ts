@@ -31,6 +31,6 @@ export function registerFeatured(router: Router) {
     const configured = Number(c.env.FEATURED_DEFAULT_LIMIT);
     const fallback = Number.isInteger(configured) && configured >= 1 && configured <= 20 ? configured : DEFAULT_FEATURED_LIMIT;
     const limit = c.req.valid("query").limit ?? fallback;
-    return respondWithCatalog(c, "featured", { limit }, (admin) => featuredCatalog(c.var.db.http, limit, { admin }));
+    return respondWithCatalog(c, (admin) => featuredCatalog(c.var.db.http, limit, { admin }));
   });
 }

@@ -4,7 +4,7 @@ import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
 import { isPlatformAdmin } from "../../services/auth/principal";
 import { catalogItemDetail } from "../../services/catalog";
-import { cachedCatalogResponse, catalogKey } from "../../services/catalog-cache";
+import { cachedCatalogResponse, catalogRequestKey } from "../../services/catalog-cache";
 import { installOf } from "../../services/installs";
 import { respondWithCatalog } from "./respond";
 import { CATALOG_ACCESS, CatalogItemDetailSchema, NOT_MODIFIED } from "./schemas";
@@ -29,15 +29,15 @@ export function registerGetItem(router: Router) {
   router.openapi(getItemRoute, async (c) => {
     const { id } = c.req.valid("param");
     const workspace = c.var.workspace;
-    if (!workspace) return respondWithCatalog(c, "item", { id }, (admin) => catalogItemDetail(c.var.db.http, id, { admin }));
+    if (!workspace) return respondWithCatalog(c, (admin) => catalogItemDetail(c.var.db.http, id, { admin }));
 
     // The shared detail (cached for non-admins) plus this workspace's install, which is never cached.
     const admin = isPlatformAdmin(c.var.principal);
-    const key = await catalogKey("item", { id });
+    const key = await catalogRequestKey(c.req.url);
     const [detail, installed] = await Promise.all([
       admin
         ? catalogItemDetail(c.var.db.http, id, { admin })
-        : cachedCatalogResponse(c.var.cache, key, () => catalogItemDetail(c.var.db.http, id, { admin }), (work) => c.executionCtx.waitUntil(work)).then(
+        : cachedCatalogResponse(c.var.cache, key, () => catalogItemDetail(c.var.db.http, id, { admin }), (work) => c.executionCtx.waitUntil(work), c.var.catalogPrefetch).then(
             (r) => JSON.parse(r.body) as z.infer<typeof CatalogItemDetailSchema>,
           ),
       installOf(c.var.db.http, workspace.id, id),

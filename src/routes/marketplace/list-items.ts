@@ -45,6 +45,6 @@ export function registerListItems(router: Router) {
       featured: query.featured === undefined ? undefined : query.featured === "true",
       tags: query.tags && [...query.tags].sort(),
     };
-    return respondWithCatalog(c, "items", params, (admin) => listCatalog(c.var.db.http, params, { admin }));
+    return respondWithCatalog(c, (admin) => listCatalog(c.var.db.http, params, { admin }));
   });
 }

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../env";
 import { isPlatformAdmin } from "../../services/auth/principal";
-import { CATALOG_MAX_AGE_SECONDS, cachedCatalogResponse, catalogKey } from "../../services/catalog-cache";
+import { CATALOG_MAX_AGE_SECONDS, cachedCatalogResponse, catalogRequestKey } from "../../services/catalog-cache";
 
 function matchesEtag(header: string | undefined, etag: string): boolean {
   if (!header) return false;
@@ -11,23 +11,17 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
 
 /**
  * Answers a catalog read. For non-admins the answer does not depend on who asks, so it is served
- * from the generation-keyed cache with an ETag (If-None-Match → 304); admins, who also see
- * unapproved items, always get a fresh, uncached answer. `params` must be every parsed input the
- * answer depends on: the cache key is built from `route` and `params` alone (catalogKey).
+ * from the generation-keyed cache (keyed by the request's path and query) with an ETag (If-None-Match → 304); admins, who also see
+ * unapproved items, always get a fresh, uncached answer.
  */
-export async function respondWithCatalog(
-  c: Context<AppEnv>,
-  route: string,
-  params: Record<string, unknown>,
-  compute: (admin: boolean) => Promise<unknown>,
-) {
+export async function respondWithCatalog(c: Context<AppEnv>, compute: (admin: boolean) => Promise<unknown>) {
   c.header("Vary", "Authorization, X-API-Key");
   if (isPlatformAdmin(c.var.principal)) {
     c.header("Cache-Control", "private, no-store");
     return c.json(await compute(true), 200);
   }
-  const key = await catalogKey(route, params);
-  const response = await cachedCatalogResponse(c.var.cache, key, () => compute(false), (work) => c.executionCtx.waitUntil(work));
+  const key = await catalogRequestKey(c.req.url);
+  const response = await cachedCatalogResponse(c.var.cache, key, () => compute(false), (work) => c.executionCtx.waitUntil(work), c.var.catalogPrefetch);
   c.header("ETag", response.etag);
   c.header("Cache-Control", `private, max-age=${CATALOG_MAX_AGE_SECONDS}`);
   c.header("X-Cache", response.fromCache ? "hit" : "miss");

@@ -65,7 +65,7 @@ export const CatalogItemDetailSchema = CatalogItemSchema.extend({
 
 export const NOT_MODIFIED = { 304: { description: "Not modified (If-None-Match matched the ETag)" } } as const;
 
-export const CATALOG_ACCESS = { access: "authenticated", scope: "catalog:read", workspaceScoped: false } as const;
+export const CATALOG_ACCESS = { access: "authenticated", scope: "catalog:read", workspaceScoped: false, cachedCatalogRead: true } as const;
 
 /** The fields every view of a submission shares (services/publishing.ts `submissionSummary`). */
 export const SubmissionSummarySchema = z.object({

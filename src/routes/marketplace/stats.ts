@@ -30,5 +30,5 @@ export const statsRoute = defineRoute({
 
 export function registerStats(router: Router) {
   // Admins get the same public figures; the answer is cached for everyone else.
-  router.openapi(statsRoute, (c) => respondWithCatalog(c, "stats", {}, () => catalogStatistics(c.var.db.http)));
+  router.openapi(statsRoute, (c) => respondWithCatalog(c, () => catalogStatistics(c.var.db.http)));
 }

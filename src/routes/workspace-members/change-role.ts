@@ -39,7 +39,7 @@ export function registerChangeMemberRole(router: Router) {
     const workspace = requireWorkspace(c.var.workspace);
     const { user_id: userId } = c.req.valid("param");
     const { role } = c.req.valid("json");
-    const { revokedApiKeys } = await changeMemberRole(c.var.db.pool, { workspaceId: workspace.id, role: workspace.role! }, userId, role);
+    const { revokedApiKeys } = await changeMemberRole(c.var.db.pool, c.var.cache, { workspaceId: workspace.id, role: workspace.role! }, userId, role);
     return c.json({ user_id: userId, role, revoked_api_keys: revokedApiKeys }, 200);
   });
 }

@@ -37,6 +37,7 @@ export function registerRemoveMember(router: Router) {
     const userId = c.req.valid("param").user_id;
     const { revokedApiKeys } = await removeWorkspaceMember(
       c.var.db.pool,
+      c.var.cache,
       { workspaceId: workspace.id, userId: requireUser(c.var.principal).id, role: workspace.role! },
       userId,
     );

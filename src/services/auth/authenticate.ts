@@ -1,10 +1,15 @@
+import type { Cache } from "../../clients/cache";
 import type { DatabaseClients } from "../../db/client";
-import { findApiKeyByHash, findUserByClerkId, touchApiKey, upsertUser } from "../../db/queries/identity";
+import { findApiKeyByHash, findMembershipRole, findUserByClerkId, touchApiKey, upsertUser, type WorkspaceRole } from "../../db/queries/identity";
 import { KEY_MANAGER_ROLE, type ApiKeyScope } from "../../lib/access";
 import { ApiError } from "../../lib/errors";
 import { hashApiKey, isWellFormedApiKey, looksLikeApiKey } from "./api-key-format";
-import { verifySessionToken, type ClerkConfig } from "./clerk-jwt";
+import type { Prefetched } from "../catalog-cache";
+import { primeHotPath, readHotPath, type HotPathInput, type HotPathResult } from "../hot-path";
+import type { RateLimitDecision } from "../rate-limit";
+import { verifySessionToken, type ClerkConfig, type SessionClaims } from "./clerk-jwt";
 import { roleAtLeast, type Principal } from "./principal";
+import { PRINCIPAL_TTL_SECONDS, apiKeyCacheKey, fromCached, membershipCacheKey, toCached, userCacheKey } from "./principal-cache";
 
 export type Credentials = { kind: "api_key"; value: string } | { kind: "jwt"; value: string };
 
@@ -20,46 +25,139 @@ export function readCredentials(headers: { authorization?: string; apiKey?: stri
   return looksLikeApiKey(value) ? { kind: "api_key", value } : { kind: "jwt", value };
 }
 
-// last_used_at is informational: refresh it at most once a minute, after the response.
+// last_used_at is informational: refreshed after the response, only when the principal is loaded
+// from the database (a cache miss, at most once per entry TTL), and at most once a minute.
 const LAST_USED_GRANULARITY_MS = 60_000;
 
-export async function authenticate(
+const invalidKey = () => new ApiError(401, "api_key_invalid", "The API key is not valid.");
+
+interface Deps {
+  db: DatabaseClients;
+  cache: Cache;
+  clerk: ClerkConfig;
+  waitUntil: (work: Promise<unknown>) => void;
+}
+
+/** The key's principal from the database (one query), refusing revoked, expired and orphaned keys. */
+async function loadApiKey(keyHash: string, deps: Deps): Promise<Principal> {
+  const key = await findApiKeyByHash(deps.db.http, keyHash);
+  if (!key) throw invalidKey();
+  if (key.revokedAt) throw new ApiError(401, "api_key_revoked", "The API key has been revoked.");
+  // A key acts only while its creator could still create it. A key with no recorded creator (the
+  // user row is gone, or it was made by a script) keeps working until revoked (design.md §12).
+  if (key.createdByUserId !== null && !roleAtLeast(key.creatorRole, KEY_MANAGER_ROLE)) {
+    throw new ApiError(401, "api_key_creator_lacks_role", `The API key's creator is no longer a member with the ${KEY_MANAGER_ROLE} role in its workspace.`);
+  }
+  if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
+    deps.waitUntil(touchApiKey(deps.db.http, key.id).catch(() => {}));
+  }
+  return {
+    kind: "api_key",
+    key: {
+      id: key.id,
+      workspaceId: key.workspaceId,
+      scopes: key.scopes as ApiKeyScope[],
+      rateLimitPerMinute: key.rateLimitPerMinute,
+      expiresAt: key.expiresAt,
+      createdByUserId: key.createdByUserId,
+    },
+  };
+}
+
+/** Whether the token carries an e-mail or name the stored user lacks (design.md §11). */
+function claimsChanged(claims: SessionClaims, user: { email: string | null; name: string | null }): boolean {
+  return (claims.email !== null && claims.email !== user.email) || (claims.name !== null && claims.name !== user.name);
+}
+
+/** The user from the database (one read; a write only when missing or changed). */
+async function loadUser(claims: SessionClaims, deps: Deps): Promise<Principal> {
+  const existing = await findUserByClerkId(deps.db.http, claims.sub);
+  const user =
+    !existing || claimsChanged(claims, existing) ? await upsertUser(deps.db.http, { clerkUserId: claims.sub, email: claims.email, name: claims.name }) : existing;
+  return { kind: "user", user };
+}
+
+/** Expiry is checked on every request, cached or not: the entry holds the key's expires_at. */
+function checkExpiry(principal: Principal): void {
+  if (principal.kind === "api_key" && principal.key.expiresAt && principal.key.expiresAt.getTime() <= Date.now()) {
+    throw new ApiError(401, "api_key_expired", "The API key has expired.");
+  }
+}
+
+export interface AuthOutcome {
+  principal: Principal;
+  /** null when Redis is off or failed: rate limiting fails open. */
+  decision: RateLimitDecision | null;
+  /** For a user naming a workspace: their role there, null when not a member. */
+  membership?: WorkspaceRole | null;
+  /** The catalog page read in the same round trip, for the route. */
+  catalog?: Prefetched;
+}
+
+/**
+ * Authenticates a request, rate-limits it and reads what its route will need from Redis in one
+ * Upstash HTTP request (services/hot-path.ts; issue 11 items 1–3):
+ * - warm principal cache: no database query, one Upstash request;
+ * - cold (first request for a key or user): one database query for the principal, which is then
+ *   cached (PRINCIPAL_TTL_SECONDS) in the same request as the rate-limit script (two Upstash requests);
+ * - Redis off, failing or past its deadline: the principal comes from the database and nothing is
+ *   refused for want of a rate-limit decision.
+ * `workspaceId` (a well-formed id, lower case) makes a user's membership part of the read; the
+ * membership is cached only when it exists. Raises the 401s of credentials, keys and tokens.
+ */
+export async function authenticateRequest(
   credentials: Credentials,
-  deps: { db: DatabaseClients; clerk: ClerkConfig; waitUntil: (work: Promise<unknown>) => void },
-): Promise<Principal> {
+  deps: Deps,
+  opts: { defaultLimit: number; workspaceId?: string; pageKey?: string },
+): Promise<AuthOutcome> {
+  let input: HotPathInput;
+  let load: () => Promise<Principal>;
+  let claims: SessionClaims | undefined;
   if (credentials.kind === "api_key") {
-    // The checksum refuses typos and guesses before any database work.
-    if (!isWellFormedApiKey(credentials.value)) throw new ApiError(401, "api_key_invalid", "The API key is not valid.");
-    const key = await findApiKeyByHash(deps.db.http, await hashApiKey(credentials.value));
-    if (!key) throw new ApiError(401, "api_key_invalid", "The API key is not valid.");
-    if (key.revokedAt) throw new ApiError(401, "api_key_revoked", "The API key has been revoked.");
-    if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw new ApiError(401, "api_key_expired", "The API key has expired.");
-    // A key acts only while its creator could still create it. A key with no recorded creator (the
-    // user row is gone, or it was made by a script) keeps working until revoked (design.md §12).
-    if (key.createdByUserId !== null && !roleAtLeast(key.creatorRole, KEY_MANAGER_ROLE)) {
-      throw new ApiError(401, "api_key_creator_lacks_role", `The API key's creator is no longer a member with the ${KEY_MANAGER_ROLE} role in its workspace.`);
-    }
-    if (!key.lastUsedAt || Date.now() - key.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
-      deps.waitUntil(touchApiKey(deps.db.http, key.id).catch(() => {}));
-    }
-    return {
-      kind: "api_key",
-      key: {
-        id: key.id,
-        workspaceId: key.workspaceId,
-        scopes: key.scopes as ApiKeyScope[],
-        rateLimitPerMinute: key.rateLimitPerMinute,
-        expiresAt: key.expiresAt,
-        createdByUserId: key.createdByUserId,
-      },
+    // The checksum refuses typos and guesses before any cache or database work.
+    if (!isWellFormedApiKey(credentials.value)) throw invalidKey();
+    const keyHash = await hashApiKey(credentials.value);
+    input = { principalKey: apiKeyCacheKey(keyHash), subject: `key:${keyHash}`, defaultLimit: opts.defaultLimit, pageKey: opts.pageKey };
+    load = () => loadApiKey(keyHash, deps);
+  } else {
+    const verified = await verifySessionToken(credentials.value, deps.clerk);
+    claims = verified;
+    input = {
+      principalKey: userCacheKey(verified.sub),
+      subject: `user:${verified.sub}`,
+      defaultLimit: opts.defaultLimit,
+      pageKey: opts.pageKey,
+      membershipKey: opts.workspaceId ? membershipCacheKey(opts.workspaceId, verified.sub) : undefined,
     };
+    load = () => loadUser(verified, deps);
   }
 
-  const claims = await verifySessionToken(credentials.value, deps.clerk);
-  const existing = await findUserByClerkId(deps.db.http, claims.sub);
-  // Written only when missing or changed (design.md §11): most requests are a single read.
-  const changed =
-    !existing || (claims.email !== null && claims.email !== existing.email) || (claims.name !== null && claims.name !== existing.name);
-  const user = changed ? await upsertUser(deps.db.http, { clerkUserId: claims.sub, email: claims.email, name: claims.name }) : existing;
-  return { kind: "user", user };
+  let hot: HotPathResult = await readHotPath(deps.cache, input);
+  let principal: Principal;
+  if (hot.status === "hit") {
+    principal = fromCached(hot.principal);
+    if (claims && principal.kind === "user" && claimsChanged(claims, principal.user)) {
+      // A new e-mail or name in the token: written through, and the entry replaced.
+      principal = await loadUser(claims, deps);
+      await deps.cache.set(input.principalKey, JSON.stringify(toCached(principal)), PRINCIPAL_TTL_SECONDS);
+    }
+  } else {
+    principal = await load();
+    if (hot.status === "miss") hot = await primeHotPath(deps.cache, input, toCached(principal));
+  }
+  checkExpiry(principal);
+
+  const outcome: AuthOutcome = { principal, decision: hot.status === "hit" ? hot.decision : null };
+  if (opts.pageKey) outcome.catalog = hot.status === "hit" && hot.catalog ? hot.catalog : hot.status === "unavailable" ? { key: opts.pageKey, unavailable: true } : undefined;
+  if (opts.workspaceId && principal.kind === "user" && claims && outcome.decision?.allowed !== false) {
+    const cached = hot.status === "hit" ? hot.membership : null;
+    if (cached) outcome.membership = cached.role;
+    else {
+      outcome.membership = await findMembershipRole(deps.db.http, opts.workspaceId, principal.user.id);
+      if (outcome.membership && hot.status !== "unavailable") {
+        deps.waitUntil(deps.cache.set(membershipCacheKey(opts.workspaceId, claims.sub), { role: outcome.membership }, PRINCIPAL_TTL_SECONDS));
+      }
+    }
+  }
+  return outcome;
 }

@@ -1,0 +1,24 @@
+import { env } from "cloudflare:workers";
+import { Redis } from "@upstash/redis/cloudflare";
+import { hashApiKey } from "../../src/services/auth/api-key-format";
+import { apiKeyCacheKey, membershipCacheKey, userCacheKey } from "../../src/services/auth/principal-cache";
+
+/** The test stack's Redis, through the same local Upstash endpoint the worker uses. */
+export function testRedis(): Redis {
+  return new Redis({ url: env.UPSTASH_REDIS_REST_URL!, token: env.UPSTASH_REDIS_REST_TOKEN!, retry: false });
+}
+
+/**
+ * Ends the principal-cache entries of these API keys, as their TTL would. For tests that change
+ * the database directly: API writes delete the entries themselves.
+ */
+export async function expireKeyPrincipals(...secrets: string[]): Promise<void> {
+  const keys = await Promise.all(secrets.map(async (s) => apiKeyCacheKey(await hashApiKey(s))));
+  if (keys.length) await testRedis().del(...keys);
+}
+
+/** The principal-cache keys of a Clerk user and their membership, to inspect in tests. */
+export const userCacheKeys = (clerkUserId: string, workspaceId: string) => ({
+  principal: userCacheKey(clerkUserId),
+  membership: membershipCacheKey(workspaceId, clerkUserId),
+});

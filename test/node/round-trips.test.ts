@@ -1,0 +1,237 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
+import { sql } from "drizzle-orm";
+import { SignJWT, exportSPKI, generateKeyPair } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Cleanup } from "../../scripts/bench/cleanup";
+import { buildWorkerScript, startBundledWorker } from "../../scripts/bench/worker";
+import { seedIfEmpty } from "../../scripts/seed/run";
+import { withDrizzle } from "../../scripts/stack/dev-auth";
+import type { StackBindings } from "../../scripts/stack/stack";
+
+// Issue 11 items 1–3 and 5: the round trips of the hot path, counted where they arrive (the Neon
+// relay and the local Upstash endpoint). Counts are only deterministic with nothing else using the
+// stack, so this file runs its own stack (embedded PostgreSQL, redis-server) and the deployed
+// bundle on its own Miniflare, instead of sharing the suite's.
+
+const ISSUER = "https://clerk.round-trips.invalid";
+const PARTY = "https://frontend.round-trips.invalid";
+
+const cleanup = new Cleanup(() => {});
+let stack: ChildProcess;
+let bindings: StackBindings;
+let url = "";
+let downUrl = "";
+let privateKey: CryptoKey;
+let itemId = "";
+
+async function startStack(): Promise<StackBindings> {
+  // Embedded PostgreSQL always: the round trips do not depend on the server, and a second
+  // migrator on the suite's TEST_DATABASE_URL would race the suite's own.
+  stack = spawn("tsx", ["scripts/stack/serve.ts"], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, TEST_DATABASE_URL: "" } });
+  const first = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: stack.stdout! }).once("line", resolve);
+    stack.once("exit", (code) => reject(new Error(`the stack exited with ${code}`)));
+  });
+  const message = JSON.parse(first) as { ready?: StackBindings; error?: string };
+  if (!message.ready) throw new Error(`the stack failed: ${message.error}`);
+  return message.ready;
+}
+
+interface Counts {
+  database: number;
+  upstash: number;
+}
+
+async function counters(): Promise<Counts> {
+  const db = (await (await fetch(`http://${bindings.LOCAL_NEON_PROXY}/__counters`)).json()) as { total: number };
+  const redis = await fetch(`${bindings.UPSTASH_REDIS_REST_URL}/__counters`, { headers: { Authorization: `Bearer ${bindings.UPSTASH_REDIS_REST_TOKEN}` } });
+  return { database: db.total, upstash: ((await redis.json()) as { requests: number }).requests };
+}
+
+/** Runs `work` and returns what it cost, waitUntil work included (counters settle for 300 ms). */
+async function roundTripsOf<T>(work: () => Promise<T>): Promise<{ result: T; trips: Counts }> {
+  const before = await counters();
+  const result = await work();
+  let last = await counters();
+  for (let i = 0; i < 20; i++) {
+    await sleep(150);
+    const now = await counters();
+    if (now.database === last.database && now.upstash === last.upstash) break;
+    last = now;
+  }
+  return { result, trips: { database: last.database - before.database, upstash: last.upstash - before.upstash } };
+}
+
+async function token(sub: string, email?: string): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ azp: PARTY, ...(email ? { email } : {}) })
+    .setProtectedHeader({ alg: "RS256" })
+    .setSubject(sub)
+    .setIssuer(ISSUER)
+    .setIssuedAt(now - 1)
+    .setExpirationTime(now + 600)
+    .sign(privateKey);
+}
+
+const get = (path: string, headers: Record<string, string>, base = url) => fetch(`${base}${path}`, { headers });
+async function send(method: string, path: string, headers: Record<string, string>, body?: unknown) {
+  return fetch(`${url}${path}`, { method, headers: { ...headers, "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+const code = async (response: Response) => ((await response.json()) as { code?: string }).code;
+
+let serial = 0;
+/** An owner with a workspace, and a second user who is an admin there; all through the API but the membership. */
+async function tenant() {
+  serial += 1;
+  const ownerSub = `user_rt_owner_${serial}_${Date.now()}`;
+  const memberSub = `user_rt_member_${serial}_${Date.now()}`;
+  const owner = { Authorization: `Bearer ${await token(ownerSub)}` };
+  const created = await send("POST", "/api/workspaces", owner, { name: `Round trips ${serial} ${Date.now()}` });
+  expect(created.status).toBe(201);
+  const workspace = (await created.json()) as { id: string };
+  const member = { Authorization: `Bearer ${await token(memberSub)}` };
+  expect((await get("/api/workspaces", member)).status).toBe(200); // creates the user row
+  // Adding a member never needs a cache delete (absent memberships are not cached).
+  const memberId = await withDrizzle(bindings.DATABASE_URL, async (db) => {
+    const rows = await db.execute<{ id: string }>(
+      sql`insert into workspace_members (workspace_id, user_id, role) select ${workspace.id}, id, 'admin' from users where clerk_user_id = ${memberSub} returning user_id as id`,
+    );
+    return rows.rows[0]!.id;
+  });
+  return { workspace, owner: { ...owner, "X-Workspace-ID": workspace.id }, member: { ...member, "X-Workspace-ID": workspace.id }, memberId };
+}
+
+async function createKey(headers: Record<string, string>, extra: Record<string, unknown> = {}) {
+  const response = await send("POST", "/api/api-keys", headers, { name: "round trips", scopes: ["catalog:read", "keys:manage"], ...extra });
+  expect(response.status).toBe(201);
+  return (await response.json()) as { id: string; key: string };
+}
+
+beforeAll(async () => {
+  bindings = await startStack();
+  await seedIfEmpty(bindings.DATABASE_URL);
+  itemId = await withDrizzle(bindings.DATABASE_URL, async (db) => {
+    const rows = await db.execute<{ id: string }>(sql`select id from items where owner_type = 'marketplace' and is_approved order by name limit 1`);
+    return rows.rows[0]!.id;
+  });
+  const pair = await generateKeyPair("RS256", { extractable: true });
+  privateKey = pair.privateKey;
+  const script = buildWorkerScript(cleanup);
+  const vars: Record<string, string> = {
+    DATABASE_URL: bindings.DATABASE_URL,
+    LOCAL_NEON_PROXY: bindings.LOCAL_NEON_PROXY!,
+    UPSTASH_REDIS_REST_URL: bindings.UPSTASH_REDIS_REST_URL!,
+    UPSTASH_REDIS_REST_TOKEN: bindings.UPSTASH_REDIS_REST_TOKEN!,
+    ENVIRONMENT: "test",
+    LOG_LEVEL: "error",
+    RATE_LIMIT_PER_MINUTE: "100000",
+    CLERK_JWT_PUBLIC_KEY: await exportSPKI(pair.publicKey),
+    CLERK_ISSUER: ISSUER,
+    CLERK_AUTHORIZED_PARTIES: PARTY,
+  };
+  url = (await startBundledWorker(script, vars, cleanup)).url;
+  // The same worker with Redis unreachable (a closed port): the cache-down path.
+  downUrl = (await startBundledWorker(script, { ...vars, UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9", CACHE_TIMEOUT_MS: "200" }, cleanup, "worker cache down")).url;
+}, 180_000);
+
+afterAll(async () => {
+  await cleanup.run();
+  stack?.stdin?.end();
+  await Promise.race([new Promise((resolve) => stack?.once("exit", resolve)), sleep(5_000)]);
+  if (stack && stack.exitCode === null) stack.kill("SIGKILL");
+}, 30_000);
+
+describe("round trips of a cached read (issue 11)", () => {
+  it("an API key: first request one database query for the principal; then 0 queries and 1 Upstash request per list and detail", async () => {
+    const { owner } = await tenant();
+    const { key } = await createKey(owner);
+    const headers = { "X-API-Key": key };
+    // The pages are cached by someone else first: they are shared by every non-admin reader.
+    for (const path of ["/api/marketplace/items?limit=5", `/api/marketplace/items/${itemId}`]) {
+      expect((await get(path, owner)).status).toBe(200);
+    }
+    const cold = await roundTripsOf(() => get("/api/marketplace/items?limit=5", headers));
+    expect(cold.result.status).toBe(200);
+    expect(cold.result.headers.get("x-cache")).toBe("hit");
+    // One principal query, plus last_used_at written after the response (waitUntil); two Upstash
+    // requests: the script (principal missing), then the principal stored and the script again.
+    expect(cold.trips).toEqual({ database: 2, upstash: 2 });
+
+    for (const path of ["/api/marketplace/items?limit=5", `/api/marketplace/items/${itemId}`]) {
+      const warm = await roundTripsOf(() => get(path, headers));
+      expect(warm.result.status).toBe(200);
+      expect(warm.result.headers.get("x-cache")).toBe("hit");
+      expect(warm.result.headers.get("ratelimit-limit")).toBe("100000");
+      expect(warm.trips, path).toEqual({ database: 0, upstash: 1 });
+    }
+  }, 60_000);
+
+  it("a Clerk JWT with X-Workspace-ID: 0 queries and 1 Upstash request per cached list and detail once warm", async () => {
+    const { member } = await tenant();
+    for (const path of ["/api/marketplace/items?limit=7", `/api/marketplace/items/${itemId}`]) {
+      expect((await get(path, member)).status).toBe(200);
+      expect((await get(path, member)).status).toBe(200);
+    }
+    for (const path of ["/api/marketplace/items?limit=7", `/api/marketplace/items/${itemId}`]) {
+      const warm = await roundTripsOf(() => get(path, member));
+      expect(warm.result.status).toBe(200);
+      expect(warm.result.headers.get("x-cache")).toBe("hit");
+      expect(warm.trips, path).toEqual({ database: 0, upstash: 1 });
+    }
+  }, 60_000);
+});
+
+describe("changes take effect on the next request with a warm cache (issue 11 item 1)", () => {
+  it("a revoked key is refused at once", async () => {
+    const { owner } = await tenant();
+    const { id, key } = await createKey(owner);
+    await get("/api/marketplace/items", { "X-API-Key": key });
+    const warm = await roundTripsOf(() => get("/api/marketplace/items", { "X-API-Key": key }));
+    expect(warm.trips.database).toBe(0);
+    expect((await send("DELETE", `/api/api-keys/${id}`, owner)).status).toBe(204);
+    const after = await get("/api/marketplace/items", { "X-API-Key": key });
+    expect(after.status).toBe(401);
+    expect(await code(after)).toBe("api_key_revoked");
+  }, 60_000);
+
+  it("a demoted member loses the role and their keys at once", async () => {
+    const { owner, member, memberId } = await tenant();
+    const { key } = await createKey(member);
+    await get("/api/api-keys", { "X-API-Key": key });
+    await get("/api/api-keys", member);
+    expect((await roundTripsOf(() => get("/api/api-keys", member))).result.status).toBe(200);
+    expect((await send("PATCH", `/api/workspaces/${owner["X-Workspace-ID"]}/members/${memberId}`, owner, { role: "viewer" })).status).toBe(200);
+    const asMember = await get("/api/api-keys", member);
+    expect(asMember.status).toBe(403);
+    expect(await code(asMember)).toBe("insufficient_role");
+    const withKey = await get("/api/api-keys", { "X-API-Key": key });
+    expect(withKey.status).toBe(401);
+  }, 60_000);
+
+  it("a removed member is refused in the workspace at once", async () => {
+    const { owner, member, memberId } = await tenant();
+    await get("/api/marketplace/items", member);
+    const warm = await roundTripsOf(() => get("/api/marketplace/items", member));
+    expect(warm.trips.database).toBe(0);
+    expect((await send("DELETE", `/api/workspaces/${owner["X-Workspace-ID"]}/members/${memberId}`, owner)).status).toBe(200);
+    const after = await get("/api/marketplace/items", member);
+    expect(after.status).toBe(404);
+    expect(await code(after)).toBe("workspace_not_found");
+  }, 60_000);
+});
+
+describe("Redis unreachable (issue 11 item 3)", () => {
+  it("authenticates from the database and refuses nothing, a 1/min key included", async () => {
+    const { owner } = await tenant();
+    const { key } = await createKey(owner, { rate_limit_per_minute: 1 });
+    for (let i = 0; i < 3; i++) {
+      const response = await get("/api/marketplace/items?limit=3", { "X-API-Key": key }, downUrl);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("ratelimit-limit")).toBeNull();
+    }
+    const member = await get("/api/marketplace/items?limit=3", owner, downUrl);
+    expect(member.status).toBe(200);
+  }, 60_000);
+});
