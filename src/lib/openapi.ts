@@ -20,6 +20,7 @@ const DESCRIPTIONS: Record<number, string> = {
   409: "Conflicts with the current state",
   413: "Request body too large",
   429: "Rate limit exceeded (see Retry-After)",
+  503: "A backing service (database, storage) is unavailable; nothing was changed",
 };
 
 /** Problem responses for the given statuses, for a route's `responses`. */
