@@ -45,10 +45,6 @@ export const storagePrefix = (slug: string, version: string) => `plugins/${slug}
 
 const WRITE_CONCURRENCY = 6;
 
-async function inBatches<T>(values: T[], size: number, work: (value: T) => Promise<void>): Promise<void> {
-  for (let at = 0; at < values.length; at += size) await Promise.all(values.slice(at, at + size).map(work));
-}
-
 /** Deletes keys, 1000 per call (R2's batch limit). */
 export async function deleteKeys(bucket: R2Bucket, keys: string[]): Promise<void> {
   for (let at = 0; at < keys.length; at += 1000) await bucket.delete(keys.slice(at, at + 1000));
@@ -76,26 +72,27 @@ export async function listKeys(bucket: R2Bucket, prefix: string): Promise<string
 export async function writeBundle(bucket: R2Bucket, prefix: string, files: StoredFile[]): Promise<string[]> {
   const written: string[] = [];
   let conflict = false;
-  try {
-    await inBatches(files, WRITE_CONCURRENCY, async (file) => {
-      if (conflict) return;
-      const key = prefix + file.path;
-      const object = await bucket.put(key, file.bytes, {
-        httpMetadata: { contentType: file.contentType },
-        customMetadata: { sha256: file.sha256 },
-        sha256: file.sha256,
-        onlyIf: { etagDoesNotMatch: "*" },
-      });
-      if (object === null) conflict = true;
-      else written.push(key);
-    });
-  } catch {
-    await deleteKeys(bucket, written).catch(() => {});
-    throw new ApiError(503, "storage_unavailable", "Object storage is unavailable; nothing was saved. Try again later.");
+  let failed = false;
+  for (let at = 0; at < files.length && !conflict && !failed; at += WRITE_CONCURRENCY) {
+    // allSettled, not all: every put of the batch must have finished before cleanup, or a put still
+    // in flight would land after its key was deleted.
+    const results = await Promise.allSettled(
+      files.slice(at, at + WRITE_CONCURRENCY).map(async (file) => {
+        const key = prefix + file.path;
+        const object = await bucket.put(key, file.bytes, {
+          httpMetadata: { contentType: file.contentType },
+          customMetadata: { sha256: file.sha256 },
+          sha256: file.sha256,
+          onlyIf: { etagDoesNotMatch: "*" },
+        });
+        if (object === null) conflict = true;
+        else written.push(key);
+      }),
+    );
+    failed = results.some((r) => r.status === "rejected");
   }
-  if (conflict) {
-    await deleteKeys(bucket, written).catch(() => {});
-    throw new ApiError(409, "version_exists", "Files for this plugin version already exist in storage.");
-  }
+  if (failed || conflict) await deleteKeys(bucket, written).catch(() => {});
+  if (failed) throw new ApiError(503, "storage_unavailable", "Object storage is unavailable; nothing was saved. Try again later.");
+  if (conflict) throw new ApiError(409, "version_exists", "Files for this plugin version already exist in storage.");
   return written;
 }
