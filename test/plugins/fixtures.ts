@@ -24,8 +24,11 @@ export function manifestFor(slug: string, overrides: Record<string, unknown> = {
   };
 }
 
+/** Skill names are unique across the marketplace, so each bundle's skill is named after its slug. */
+export const skillMd = (slug: string) => `---\nname: ${slug}-review\ndescription: Reviews diffs\n---\n# Review\nRead the diff and point out bugs, one per line.\n`;
+
 export const CLEAN_FILES: Record<string, string> = {
-  "skills/review/SKILL.md": "---\nname: review-helper\ndescription: Reviews diffs\n---\n# Review\nRead the diff and point out bugs, one per line.\n",
+  "skills/review/SKILL.md": skillMd("shared"),
   "commands/review.md": "# /review\nSummarise the change in three bullet points.\n",
   "README.md": "A small, clean plugin.\n",
 };
@@ -33,7 +36,8 @@ export const CLEAN_FILES: Record<string, string> = {
 /** A zip built by fflate from text files plus a manifest (omit with `manifest: null`). */
 export function bundle(opts: { slug: string; files?: Record<string, string | Uint8Array>; manifest?: Record<string, unknown> | null; level?: 0 | 9 }): Uint8Array {
   const data: Zippable = {};
-  const files = opts.files ?? CLEAN_FILES;
+  const files = { ...(opts.files ?? CLEAN_FILES) };
+  if (files["skills/review/SKILL.md"] === CLEAN_FILES["skills/review/SKILL.md"]) files["skills/review/SKILL.md"] = skillMd(opts.slug);
   for (const [path, content] of Object.entries(files)) data[path] = typeof content === "string" ? strToU8(content) : content;
   if (opts.manifest !== null) data["manifest.json"] = strToU8(JSON.stringify(opts.manifest ?? manifestFor(opts.slug)));
   return zipSync(data, { level: opts.level ?? 6 });

@@ -74,7 +74,7 @@ describe("approve", () => {
     const up = (await (await upload(zip, admin)).json()) as Uploaded;
     const response = await post(`/api/admin/plugins/${up.plugin_id}/approve`, {}, admin);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ plugin_id: up.plugin_id, version: "1.0.0", approval_status: "approved", latest: true });
+    expect(await response.json()).toMatchObject({ plugin_id: up.plugin_id, version: "1.0.0", approval_status: "approved", latest: true });
     const original = unzipSync(zip);
     for (const [path, bytes] of Object.entries(original)) {
       const object = await env.BUNDLES.get(`plugins/${slug}/1.0.0/${path}`);
@@ -154,7 +154,7 @@ describe("deactivate and reactivate", () => {
 
     const response = await post(`/api/admin/plugins/${up.plugin_id}/deactivate`, {}, admin);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ plugin_id: up.plugin_id, is_active: false, workspaces_affected: 1, agents_affected: 1 });
+    expect(await response.json()).toEqual({ plugin_id: up.plugin_id, is_active: false, workspaces_affected: 1, agents_affected: 1, skills_retired: 1 });
     expect(await pluginRow(up.plugin_id)).toMatchObject({ isActive: false, enableCount: 0 });
     expect(await db().select().from(schema.workspaceEnabledPlugins).where(eq(schema.workspaceEnabledPlugins.pluginId, up.plugin_id))).toEqual([]);
     expect(await db().select().from(schema.agentAssignedPlugins).where(eq(schema.agentAssignedPlugins.pluginId, up.plugin_id))).toEqual([]);

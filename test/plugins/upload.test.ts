@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { adminHeaders } from "../publishing/helpers";
 import { useDatabase } from "../helpers/db";
 import { api, problem } from "../helpers/http";
-import { bundle, CLEAN_FILES, leftovers, lieAboutSize, manifestFor, NOTHING, storedKeys, symlinkBundle, uniqueSlug, upload, uploadRequest } from "./fixtures";
+import { bundle, CLEAN_FILES, skillMd, leftovers, lieAboutSize, manifestFor, NOTHING, storedKeys, symlinkBundle, uniqueSlug, upload, uploadRequest } from "./fixtures";
 
 const clients = useDatabase();
 const db = () => clients.pool;
@@ -42,7 +42,7 @@ describe("a clean bundle", () => {
     );
     const skill = await env.BUNDLES.get(`plugins/${slug}/1.0.0/skills/review/SKILL.md`);
     const bytes = await skill!.arrayBuffer();
-    expect(new TextDecoder().decode(bytes)).toBe(CLEAN_FILES["skills/review/SKILL.md"]);
+    expect(new TextDecoder().decode(bytes)).toBe(skillMd(slug));
     expect(skill!.customMetadata?.sha256).toBe(await sha256(bytes));
     expect(skill!.httpMetadata?.contentType).toBe("text/markdown; charset=utf-8");
   });

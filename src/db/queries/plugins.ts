@@ -137,3 +137,24 @@ export async function deletePluginRows(db: Queryable, pluginId: string): Promise
   await detachPluginEverywhere(db, pluginId);
   await db.delete(marketplacePlugins).where(eq(marketplacePlugins.id, pluginId));
 }
+
+/** A marketplace skill holding this name (case-insensitive), listed or not. */
+export async function marketplaceSkillNamed(db: Queryable, name: string) {
+  const [row] = await db
+    .select({ id: items.id, sourcePluginVersionId: items.sourcePluginVersionId })
+    .from(items)
+    .where(and(eq(items.type, "skill"), sql`lower(${items.name}) = lower(${name})`, sql`(${items.ownerType} = 'marketplace' or ${items.removedAt} is not null)`))
+    .limit(1);
+  return row;
+}
+
+/** Takes materialised skills out of (or back into) the catalog. */
+export async function setSkillsListed(db: Queryable, versionIds: string[], listed: boolean, actor: { actorType: "user" | "api_key"; actorId: string }) {
+  if (versionIds.length === 0) return 0;
+  const rows = await db
+    .update(items)
+    .set({ isApproved: listed, isFeatured: false, ...actor, updatedAt: sql`now()` })
+    .where(and(eq(items.type, "skill"), sql`${items.ownerType} = 'marketplace'`, inArray(items.sourcePluginVersionId, versionIds)))
+    .returning({ id: items.id });
+  return rows.length;
+}

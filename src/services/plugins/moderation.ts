@@ -8,6 +8,7 @@ import {
   lockPlugin,
   pendingPluginVersions,
   reviewPluginVersion,
+  setSkillsListed,
   updatePlugin,
   versionsOfPlugin,
   type PluginRow,
@@ -20,6 +21,7 @@ import { ApiError } from "../../lib/errors";
 import type { Actor } from "../auth/principal";
 import { invalidateCatalog } from "../catalog-cache";
 import { deleteKeys, listKeys } from "./bundle-storage";
+import { materialiseSkills, type MaterialisedSkills } from "./skills";
 
 export interface PluginDeps {
   db: Database;
@@ -104,6 +106,7 @@ export async function approvePlugin(deps: PluginDeps, pluginId: string, wanted?:
     const approved = await reviewPluginVersion(tx, version.id, { status: "approved", reviewerId: deps.actor.actorId, ...deps.actor });
     const others = versions.filter((v) => v.approvalStatus === "approved" && v.id !== version.id);
     const becomesLatest = others.every((v) => compareSemver(approved.version, v.version) > 0);
+    let skills: MaterialisedSkills = { skill_ids: [], skipped: [] };
     if (becomesLatest) {
       const m = approved.manifest as { name?: string; description?: string; long_description?: string; tags?: string[]; author?: string; license?: string };
       await updatePlugin(tx, pluginId, {
@@ -116,9 +119,18 @@ export async function approvePlugin(deps: PluginDeps, pluginId: string, wanted?:
         license: m.license ?? null,
         ...deps.actor,
       });
+      const earlier = versions.filter((v) => v.id !== approved.id).map((v) => v.id);
+      skills = await materialiseSkills(tx, deps.bucket, { ...plugin, tags: m.tags ?? [] }, approved, earlier, deps.actor);
     }
-    await audit(tx, deps, "approve", plugin, { details: { version: approved.version, latest: becomesLatest } });
-    return { plugin_id: pluginId, version: approved.version, approval_status: "approved" as const, latest: becomesLatest };
+    await audit(tx, deps, "approve", plugin, { details: { version: approved.version, latest: becomesLatest, ...skills } });
+    return {
+      plugin_id: pluginId,
+      version: approved.version,
+      approval_status: "approved" as const,
+      latest: becomesLatest,
+      materialized_skill_ids: skills.skill_ids,
+      skipped_skill_files: skills.skipped,
+    };
   });
 }
 
@@ -139,9 +151,19 @@ export async function deactivatePlugin(deps: PluginDeps, pluginId: string) {
   return moderate(deps, pluginId, async (tx, plugin) => {
     if (!plugin.isActive) throw illegal("The plugin is already inactive.");
     const detached = await detachPluginEverywhere(tx, pluginId);
+    const versionIds = (await versionsOfPlugin(tx, pluginId)).map((v) => v.id);
+    const skillsRetired = await setSkillsListed(tx, versionIds, false, deps.actor);
     await updatePlugin(tx, pluginId, { isActive: false, enableCount: 0, ...deps.actor });
-    await audit(tx, deps, "deactivate", plugin, { details: { workspaces_affected: detached.workspaces, agents_affected: detached.agents } });
-    return { plugin_id: pluginId, is_active: false as const, workspaces_affected: detached.workspaces, agents_affected: detached.agents };
+    await audit(tx, deps, "deactivate", plugin, {
+      details: { workspaces_affected: detached.workspaces, agents_affected: detached.agents, skills_retired: skillsRetired },
+    });
+    return {
+      plugin_id: pluginId,
+      is_active: false as const,
+      workspaces_affected: detached.workspaces,
+      agents_affected: detached.agents,
+      skills_retired: skillsRetired,
+    };
   });
 }
 
@@ -150,6 +172,8 @@ export async function reactivatePlugin(deps: PluginDeps, pluginId: string) {
   return moderate(deps, pluginId, async (tx, plugin) => {
     if (plugin.isActive) throw illegal("The plugin is already active.");
     await updatePlugin(tx, pluginId, { isActive: true, ...deps.actor });
+    // The listed version's skills come back; older versions' stay retired.
+    if (plugin.latestVersionId) await setSkillsListed(tx, [plugin.latestVersionId], true, deps.actor);
     await audit(tx, deps, "reactivate", plugin);
     return { plugin_id: pluginId, is_active: true as const };
   });
@@ -163,6 +187,8 @@ export async function reactivatePlugin(deps: PluginDeps, pluginId: string) {
 export async function deletePlugin(deps: PluginDeps, pluginId: string) {
   const plugin = await moderate(deps, pluginId, async (tx, found) => {
     const versions = await versionsOfPlugin(tx, pluginId);
+    // Before the versions go (their ids are what the skills remember).
+    await setSkillsListed(tx, versions.map((v) => v.id), false, deps.actor);
     await deletePluginRows(tx, pluginId);
     await audit(tx, deps, "delete", found, { details: { versions: versions.map((v) => v.version) } });
     return found;

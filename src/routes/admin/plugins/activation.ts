@@ -11,7 +11,7 @@ export const deactivatePluginRoute = defineRoute({
   tags: ["Plugins (admin)"],
   summary: "Take a plugin out of service everywhere",
   description:
-    "Removes every workspace enablement and agent assignment, resets enable_count, writes an audit row, all in one transaction; then bumps the catalog generation. 409 `invalid_transition` if already inactive.",
+    "Removes every workspace enablement and agent assignment, resets enable_count, retires the skills materialised from the plugin, writes an audit row, all in one transaction; then bumps the catalog generation. 409 `invalid_transition` if already inactive.",
   access: ADMIN,
   request: { params: PluginIdParam },
   responses: {
@@ -19,7 +19,13 @@ export const deactivatePluginRoute = defineRoute({
       description: "Deactivated",
       content: {
         "application/json": {
-          schema: z.object({ plugin_id: z.uuid(), is_active: z.literal(false), workspaces_affected: z.number().int(), agents_affected: z.number().int() }),
+          schema: z.object({
+            plugin_id: z.uuid(),
+            is_active: z.literal(false),
+            workspaces_affected: z.number().int(),
+            agents_affected: z.number().int(),
+            skills_retired: z.number().int().openapi({ description: "Materialised skills taken out of the catalog" }),
+          }),
         },
       },
     },

@@ -11,7 +11,7 @@ export const approvePluginRoute = defineRoute({
   tags: ["Plugins (admin)"],
   summary: "Approve a pending plugin version (default: the newest pending one)",
   description:
-    "404 `plugin_not_found`; 409 `invalid_transition` when nothing (or not that version) is pending, or the version's scan verdict is `blocked`. Writes an audit row in the same transaction and bumps the catalog generation.",
+    "When the version becomes the listed one, each SKILL.md (YAML front matter) is re-scanned and materialised as a marketplace skill remembering the plugin version; earlier versions' skills are retired. 404 `plugin_not_found`; 409 `invalid_transition` when nothing (or not that version) is pending, or the version's scan verdict is `blocked`. Writes an audit row in the same transaction and bumps the catalog generation.",
   access: ADMIN,
   request: {
     params: PluginIdParam,
@@ -22,7 +22,14 @@ export const approvePluginRoute = defineRoute({
       description: "Approved",
       content: {
         "application/json": {
-          schema: z.object({ plugin_id: z.uuid(), version: z.string(), approval_status: z.literal("approved"), latest: z.boolean() }),
+          schema: z.object({
+            plugin_id: z.uuid(),
+            version: z.string(),
+            approval_status: z.literal("approved"),
+            latest: z.boolean().openapi({ description: "true when this is now the plugin's highest approved version (its manifest fields are mirrored)" }),
+            materialized_skill_ids: z.array(z.uuid()).openapi({ description: "Marketplace skills made from the version's SKILL.md files" }),
+            skipped_skill_files: z.array(z.object({ file: z.string(), reason: z.enum(["scan_findings", "name_taken"]) })),
+          }),
         },
       },
     },
