@@ -6,6 +6,8 @@ import { clearDevState, isAlive, killProcessGroup, liveDevState, readDevState, w
 import { PROJECT_ROOT, WRANGLER_STATE_DIR } from "./stack/paths";
 import { DEMO_USER, DEMO_WORKSPACE } from "./seed/demo-catalog";
 import { seedIfEmpty } from "./seed/run";
+import { loadDemoPlugins } from "./seed/demo-plugins";
+import { demoPluginDeps } from "./seed/demo-plugin-deps";
 import { devWorkerVars, ensureDevKeyPair, mintDevApiKeyForSlug, withDrizzle } from "./stack/dev-auth";
 import { startStack, type Stack } from "./stack/stack";
 
@@ -138,6 +140,8 @@ async function main() {
     });
 
     const health = await waitForHealth(wrangler, 60_000);
+    const plugins = await loadDemoPlugins(API_URL, demoPluginDeps(stack.bindings.DATABASE_URL));
+    if (plugins) log(`loaded ${plugins} demo plugins through the upload API`);
     console.log(`
   Marketplace API ready in ${((Date.now() - started) / 1000).toFixed(1)} s
     API       ${API_URL}

@@ -25,6 +25,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: "Request body too large",
   422: "Well-formed but not processable (e.g. an Idempotency-Key reused for another request)",
   429: "Rate limit exceeded (see Retry-After)",
+  503: "A backing service (database, storage) is unavailable; nothing was changed",
 };
 
 /** Problem responses for the given statuses, for a route's `responses`. */

@@ -1,6 +1,8 @@
 import type { Router } from "../../lib/router";
 import { registerListUsers } from "./list-users";
+import { registerAdminPluginRoutes } from "./plugins";
 
 export function registerAdminRoutes(router: Router) {
   registerListUsers(router);
+  registerAdminPluginRoutes(router);
 }

@@ -1,0 +1,100 @@
+import { z } from "zod";
+import { parseSemver } from "./semver";
+
+/**
+ * The `manifest.json` at a plugin bundle's root (issue 14; fields of the original in reference §6.1.4).
+ * The slug becomes an R2 key prefix, so it is closed: lower-case `a-z0-9-`, 3–63 characters (the
+ * database CHECK `marketplace_plugins_slug_check` allows at most 63), starting with a letter or digit.
+ */
+export const PLUGIN_SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{2,62}$/;
+
+/** Slugs that read as routes or system names in URLs and storage. */
+export const RESERVED_PLUGIN_SLUGS = new Set([
+  "admin", "api", "all", "new", "pending", "upload", "plugins", "plugin", "marketplace", "system",
+  "null", "undefined", "health", "docs", "static", "assets", "internal", "categories", "featured",
+]);
+
+const ContentPath = z.string().min(1).max(512);
+const ContentEntry = z.union([
+  ContentPath,
+  z.object({ path: ContentPath, name: z.string().max(200).optional(), description: z.string().max(2000).optional() }),
+]);
+const ToolEntry = z.object({ name: z.string().min(1).max(200), description: z.string().max(2000).optional(), path: ContentPath.optional() });
+
+export const PluginManifestSchema = z.object({
+  slug: z
+    .string()
+    .regex(PLUGIN_SLUG_PATTERN, "lower-case letters, digits and '-', 3–63 characters, not starting with '-'")
+    .refine((s) => !RESERVED_PLUGIN_SLUGS.has(s), "this slug is reserved"),
+  name: z.string().trim().min(1).max(200),
+  version: z.string().max(100).refine((v) => parseSemver(v) !== null, "must be a semantic version such as 1.0.0"),
+  description: z.string().trim().min(1).max(2000),
+  long_description: z.string().max(20000).optional(),
+  author: z.string().trim().min(1).max(200),
+  license: z.string().trim().min(1).max(100).optional(),
+  tags: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
+  recommended_models: z.array(z.string().trim().min(1).max(100)).max(20).default([]),
+  token_estimate: z.number().int().min(0).max(10_000_000).default(0),
+  contents: z
+    .object({
+      skills: z.array(ContentEntry).max(500).default([]),
+      commands: z.array(ContentEntry).max(500).default([]),
+      agents: z.array(ContentEntry).max(500).default([]),
+      hooks: z.array(ContentEntry).max(500).default([]),
+      tools: z.array(ToolEntry).max(500).default([]),
+    })
+    .default({ skills: [], commands: [], agents: [], hooks: [], tools: [] }),
+});
+
+export type PluginManifest = z.infer<typeof PluginManifestSchema>;
+
+export interface ManifestFieldError {
+  path: string;
+  message: string;
+}
+
+export type ManifestResult =
+  | { ok: true; manifest: PluginManifest }
+  | { ok: false; code: "manifest_missing" | "manifest_invalid"; detail: string; errors: ManifestFieldError[] };
+
+function pathOf(entry: z.infer<typeof ContentEntry> | z.infer<typeof ToolEntry>): string | undefined {
+  return typeof entry === "string" ? entry : entry.path;
+}
+
+/**
+ * Validates the bundle's manifest against its files: every path under `contents` must name a file
+ * in the archive or a folder holding at least one.
+ */
+export function validateManifest(files: ReadonlyMap<string, Uint8Array>): ManifestResult {
+  const raw = files.get("manifest.json");
+  if (!raw) return { ok: false, code: "manifest_missing", detail: "The archive has no manifest.json at its root.", errors: [] };
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw));
+  } catch {
+    return { ok: false, code: "manifest_invalid", detail: "manifest.json is not valid UTF-8 JSON.", errors: [{ path: "manifest", message: "not valid JSON" }] };
+  }
+  const parsed = PluginManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      code: "manifest_invalid",
+      detail: "manifest.json did not pass validation.",
+      errors: parsed.error.issues.map((i) => ({ path: ["manifest", ...i.path.map(String)].join("."), message: i.message })),
+    };
+  }
+  const paths = [...files.keys()];
+  const errors: ManifestFieldError[] = [];
+  for (const [group, entries] of Object.entries(parsed.data.contents)) {
+    entries.forEach((entry, index) => {
+      const path = pathOf(entry);
+      if (path === undefined) return;
+      const folder = path.replace(/\/$/, "") + "/";
+      if (!files.has(path) && !paths.some((p) => p.startsWith(folder))) {
+        errors.push({ path: `manifest.contents.${group}.${index}`, message: `'${path}' is not in the archive` });
+      }
+    });
+  }
+  if (errors.length) return { ok: false, code: "manifest_invalid", detail: "manifest.json names files the archive does not hold.", errors };
+  return { ok: true, manifest: parsed.data };
+}

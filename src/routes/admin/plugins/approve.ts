@@ -1,0 +1,45 @@
+import { z } from "@hono/zod-openapi";
+import { AUTH_PROBLEMS, problemResponses } from "../../../lib/openapi";
+import { defineRoute } from "../../../lib/route";
+import type { Router } from "../../../lib/router";
+import { approvePlugin } from "../../../services/plugins/moderation";
+import { ADMIN, PluginIdParam, pluginDeps } from "./schemas";
+
+export const approvePluginRoute = defineRoute({
+  method: "post",
+  path: "/api/admin/plugins/{plugin_id}/approve",
+  tags: ["Plugins (admin)"],
+  summary: "Approve a pending plugin version (default: the newest pending one)",
+  description:
+    "When the version becomes the listed one, each SKILL.md (YAML front matter) is re-scanned and materialised as a marketplace skill remembering the plugin version; earlier versions' skills are retired. 404 `plugin_not_found`; 409 `invalid_transition` when nothing (or not that version) is pending, or the version's scan verdict is `blocked`. Writes an audit row in the same transaction and bumps the catalog generation.",
+  access: ADMIN,
+  request: {
+    params: PluginIdParam,
+    body: { required: false, content: { "application/json": { schema: z.object({ version: z.string().max(100).optional() }) } } },
+  },
+  responses: {
+    200: {
+      description: "Approved",
+      content: {
+        "application/json": {
+          schema: z.object({
+            plugin_id: z.uuid(),
+            version: z.string(),
+            approval_status: z.literal("approved"),
+            latest: z.boolean().openapi({ description: "true when this is now the plugin's highest approved version (its manifest fields are mirrored)" }),
+            materialized_skill_ids: z.array(z.uuid()).openapi({ description: "Marketplace skills made from the version's SKILL.md files" }),
+            skipped_skill_files: z.array(z.object({ file: z.string(), reason: z.enum(["scan_findings", "name_taken"]) })),
+          }),
+        },
+      },
+    },
+    ...problemResponses(400, 409, ...AUTH_PROBLEMS),
+  },
+});
+
+export function registerApprovePlugin(router: Router) {
+  router.openapi(approvePluginRoute, async (c) => {
+    const body = c.req.valid("json") as { version?: string } | undefined;
+    return c.json(await approvePlugin(pluginDeps(c), c.req.valid("param").plugin_id, body?.version), 200);
+  });
+}

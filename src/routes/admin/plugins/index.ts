@@ -1,0 +1,18 @@
+import type { Router } from "../../../lib/router";
+import { registerActivation } from "./activation";
+import { registerApprovePlugin } from "./approve";
+import { registerDeletePlugin } from "./delete";
+import { registerPendingPlugins } from "./pending";
+import { registerRejectPlugin } from "./reject";
+import { registerPluginScan } from "./scan";
+import { registerUpload } from "./upload";
+
+export function registerAdminPluginRoutes(router: Router) {
+  registerUpload(router);
+  registerPendingPlugins(router);
+  registerApprovePlugin(router);
+  registerRejectPlugin(router);
+  registerActivation(router);
+  registerPluginScan(router);
+  registerDeletePlugin(router);
+}

@@ -1,0 +1,41 @@
+import { z } from "@hono/zod-openapi";
+import { AUTH_PROBLEMS, problemResponses } from "../../../lib/openapi";
+import { defineRoute } from "../../../lib/route";
+import type { Router } from "../../../lib/router";
+import { pluginScan } from "../../../services/plugins/moderation";
+import { ADMIN, FindingSchema, PluginIdParam, SeverityCountsSchema } from "./schemas";
+
+const ScanSchema = z
+  .object({
+    plugin_id: z.uuid(),
+    version: z.string(),
+    scan_id: z.uuid(),
+    verdict: z.enum(["safe", "review_required", "blocked"]),
+    static_scan_status: z.string(),
+    rules_hit: z.array(z.string()),
+    findings: z.array(FindingSchema),
+    by_severity: SeverityCountsSchema,
+    llm_scan_status: z.string().openapi({ description: "`not_run`: there is no LLM stage yet" }),
+    scanned_at: z.string(),
+  })
+  .openapi("PluginScan");
+
+export const pluginScanRoute = defineRoute({
+  method: "get",
+  path: "/api/admin/plugins/{plugin_id}/scan",
+  tags: ["Plugins (admin)"],
+  summary: "The stored security scan of a plugin version (default: the newest version)",
+  description: "404 `plugin_not_found`, `version_not_found` or `scan_not_found`.",
+  access: ADMIN,
+  request: { params: PluginIdParam, query: z.object({ version: z.string().max(100).optional() }) },
+  responses: {
+    200: { description: "The scan", content: { "application/json": { schema: ScanSchema } } },
+    ...problemResponses(400, ...AUTH_PROBLEMS),
+  },
+});
+
+export function registerPluginScan(router: Router) {
+  router.openapi(pluginScanRoute, async (c) =>
+    c.json(await pluginScan(c.var.db.pool, c.req.valid("param").plugin_id, c.req.valid("query").version), 200),
+  );
+}

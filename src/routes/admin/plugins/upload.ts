@@ -1,0 +1,64 @@
+import { z } from "@hono/zod-openapi";
+import { AUTH_PROBLEMS, problemResponses } from "../../../lib/openapi";
+import { ApiError } from "../../../lib/errors";
+import { defineRoute } from "../../../lib/route";
+import type { Router } from "../../../lib/router";
+import { uploadPlugin } from "../../../services/plugins/upload";
+import { ADMIN, pluginDeps, SeverityCountsSchema } from "./schemas";
+
+/** The whole multipart body, enforced while it streams in (hono/body-limit), never after buffering. */
+export const PLUGIN_UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
+
+const UploadResultSchema = z
+  .object({
+    plugin_id: z.uuid(),
+    version_id: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    version: z.string(),
+    new_plugin: z.boolean().openapi({ description: "false when this is a new version of an existing slug" }),
+    security_status: z.enum(["safe", "review_required"]),
+    approval_status: z.literal("pending"),
+    bundle_sha256: z.string().openapi({ description: "SHA-256 (hex) of the uploaded zip" }),
+    file_count: z.number().int(),
+    findings: z.object({ total: z.number().int(), by_severity: SeverityCountsSchema, rules_hit: z.array(z.string()) }),
+  })
+  .openapi("PluginUploadResult");
+
+export const uploadRoute = defineRoute({
+  method: "post",
+  path: "/api/admin/plugins/upload",
+  tags: ["Plugins (admin)"],
+  summary: "Upload a plugin bundle (zip): validated, scanned, stored in R2, pending review",
+  description: [
+    "Multipart body with a `file` field holding a zip archive; the whole body may be at most 10 MiB (413 `payload_too_large`).",
+    "The archive: at most 500 entries, each file and the total at most 10 MiB inflated, compression ratio at most 100",
+    "(`zip_bomb`, counted while inflating, whatever the headers declare), no absolute, `..`, backslash or drive-letter paths",
+    "(`zip_unsafe_path`), no symlinks (`zip_symlink`), no duplicate paths (`zip_duplicate_path`), otherwise `zip_invalid`.",
+    "`manifest.json` at the root (`manifest_missing`), valid (`manifest_invalid` with field errors).",
+    "Every file is scanned; a `blocked` verdict (any critical finding, or a scanner failure) is refused with 400 `plugin_blocked` listing the findings.",
+    "An existing slug and version answers 409 `version_exists` before anything is written. Refusals store nothing.",
+    "Storage failure: 503 `storage_unavailable`, nothing in the database.",
+  ].join(" "),
+  access: ADMIN,
+  bodyLimitBytes: PLUGIN_UPLOAD_LIMIT_BYTES,
+  request: {
+    body: {
+      required: true,
+      content: { "multipart/form-data": { schema: z.object({ file: z.any().openapi({ type: "string", format: "binary" }) }) } },
+    },
+  },
+  responses: {
+    201: { description: "Stored as a pending version", content: { "application/json": { schema: UploadResultSchema } } },
+    ...problemResponses(400, 409, 413, 503, ...AUTH_PROBLEMS),
+  },
+});
+
+export function registerUpload(router: Router) {
+  router.openapi(uploadRoute, async (c) => {
+    const file = c.req.valid("form").file as unknown;
+    if (!(file instanceof File)) throw new ApiError(400, "file_missing", "Send the zip archive as the multipart field `file`.");
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    return c.json(await uploadPlugin(pluginDeps(c), bytes), 201);
+  });
+}

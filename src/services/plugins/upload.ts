@@ -1,0 +1,160 @@
+import type { Database } from "../../db/client";
+import { isUniqueViolation } from "../../db/errors";
+import { insertAudit } from "../../db/queries/publishing";
+import { insertPlugin, insertPluginScan, insertPluginVersion, lockPluginBySlug, pluginVersionExists } from "../../db/queries/plugins";
+import { validateManifest, type PluginManifest } from "../../domain/plugin-manifest";
+import { scanBundleFailClosed, severityCounts, type ScanResult } from "../../domain/plugin-scan";
+import { readZip, ZipError } from "../../domain/plugin-zip";
+import { ApiError } from "../../lib/errors";
+import type { Actor } from "../auth/principal";
+import { contentTypeOf, deleteKeys, sha256Hex, storagePrefix, writeBundle, type StoredFile } from "./bundle-storage";
+
+export interface PluginUploadDeps {
+  db: Database;
+  bucket: R2Bucket;
+  actor: Actor;
+  requestId: string;
+}
+
+export interface UploadResult {
+  plugin_id: string;
+  version_id: string;
+  slug: string;
+  name: string;
+  version: string;
+  new_plugin: boolean;
+  security_status: Exclude<ScanResult["verdict"], "blocked">;
+  approval_status: "pending";
+  bundle_sha256: string;
+  file_count: number;
+  findings: { total: number; by_severity: ReturnType<typeof severityCounts>; rules_hit: string[] };
+}
+
+/** Findings shown in a refusal; the full list would be unbounded. */
+const FINDINGS_IN_PROBLEM = 50;
+
+const versionExists = (slug: string, version: string) =>
+  new ApiError(409, "version_exists", `Plugin ${slug} already has a version ${version}; versions are immutable, upload a new version number.`);
+
+function openArchive(bytes: Uint8Array) {
+  try {
+    return readZip(bytes);
+  } catch (error) {
+    if (error instanceof ZipError) throw new ApiError(400, error.code, error.message, error.path ? { path: error.path } : {});
+    throw new ApiError(400, "zip_invalid", "The upload is not a readable zip archive.");
+  }
+}
+
+function findingsSummary(scan: ScanResult): UploadResult["findings"] {
+  return { total: scan.findings.length + scan.findings_truncated, by_severity: severityCounts(scan.findings), rules_hit: scan.rules_hit };
+}
+
+function countsOf(manifest: PluginManifest) {
+  const c = manifest.contents;
+  return { skillsCount: c.skills.length, commandsCount: c.commands.length, agentsCount: c.agents.length, hooksCount: c.hooks.length };
+}
+
+/**
+ * The upload pipeline of issue 14 items 1–3: read the archive under limits → validate the manifest
+ * → refuse a version that exists → scan (fail closed; `blocked` is refused) → write R2 create-only →
+ * one transaction (plugin row when new, pending version, scan, audit). A failed transaction deletes
+ * the objects just written; a failed R2 write leaves the database untouched.
+ * @throws ApiError 400 (zip_* codes, manifest_missing, manifest_invalid, plugin_blocked), 409 version_exists, 503 storage_unavailable.
+ */
+export async function uploadPlugin(deps: PluginUploadDeps, bytes: Uint8Array): Promise<UploadResult> {
+  const files = openArchive(bytes);
+  const byPath = new Map(files.map((f) => [f.path, f.bytes]));
+  const checked = validateManifest(byPath);
+  if (!checked.ok) throw new ApiError(400, checked.code, checked.detail, checked.errors.length ? { errors: checked.errors } : {});
+  const { manifest } = checked;
+  if (await pluginVersionExists(deps.db, manifest.slug, manifest.version)) throw versionExists(manifest.slug, manifest.version);
+
+  const scan = scanBundleFailClosed(files);
+  if (scan.verdict === "blocked") {
+    throw new ApiError(400, "plugin_blocked", "The security scan blocked this bundle; nothing was stored.", {
+      verdict: scan.verdict,
+      findings: scan.findings.slice(0, FINDINGS_IN_PROBLEM),
+      rules_hit: scan.rules_hit,
+      ...(scan.error ? { scan_error: scan.error } : {}),
+    });
+  }
+
+  const verdict = scan.verdict;
+  const stored: StoredFile[] = await Promise.all(
+    files.map(async (f) => ({ path: f.path, bytes: f.bytes, sha256: await sha256Hex(f.bytes), contentType: contentTypeOf(f.path) })),
+  );
+  const bundleSha256 = await sha256Hex(bytes);
+  const prefix = storagePrefix(manifest.slug, manifest.version);
+  const written = await writeBundle(deps.bucket, prefix, stored);
+
+  try {
+    return await deps.db.transaction(async (tx) => {
+      const existing = await lockPluginBySlug(tx, manifest.slug);
+      const plugin =
+        existing ??
+        (await insertPlugin(tx, {
+          slug: manifest.slug,
+          name: manifest.name,
+          description: manifest.description,
+          longDescription: manifest.long_description ?? null,
+          tags: manifest.tags,
+          originalAuthor: manifest.author,
+          license: manifest.license ?? null,
+          sourceType: "upload",
+          ...deps.actor,
+        }));
+      const version = await insertPluginVersion(tx, {
+        pluginId: plugin.id,
+        version: manifest.version,
+        storagePrefix: prefix,
+        manifest: manifest as unknown as Record<string, unknown>,
+        bundleSha256,
+        bundleSizeBytes: bytes.byteLength,
+        fileCount: files.length,
+        ...countsOf(manifest),
+        tokenEstimate: manifest.token_estimate,
+        recommendedModels: manifest.recommended_models,
+        securityStatus: scan.verdict,
+        approvalStatus: "pending",
+        ...deps.actor,
+      });
+      await insertPluginScan(tx, {
+        pluginVersionId: version.id,
+        staticScanStatus: scan.findings.length ? "flagged" : "passed",
+        staticFindings: scan.findings,
+        blockedPatternsFound: scan.rules_hit,
+        overallVerdict: scan.verdict,
+        scannedByUserId: deps.actor.actorType === "user" ? deps.actor.actorId : null,
+      });
+      await insertAudit(tx, {
+        ...deps.actor,
+        action: "plugin.upload",
+        targetType: "plugin_version",
+        targetId: version.id,
+        details: { plugin_id: plugin.id, slug: plugin.slug, version: version.version, verdict: scan.verdict, bundle_sha256: bundleSha256 },
+        requestId: deps.requestId,
+      });
+      return {
+        plugin_id: plugin.id,
+        version_id: version.id,
+        slug: plugin.slug,
+        name: manifest.name,
+        version: version.version,
+        new_plugin: !existing,
+        security_status: verdict,
+        approval_status: "pending" as const,
+        bundle_sha256: bundleSha256,
+        file_count: files.length,
+        findings: findingsSummary(scan),
+      };
+    });
+  } catch (error) {
+    await deleteKeys(deps.bucket, written).catch(() => {});
+    if (isUniqueViolation(error, "plugin_versions_plugin_version_key")) throw versionExists(manifest.slug, manifest.version);
+    // Two first uploads of one slug raced; the loser may simply retry.
+    if (isUniqueViolation(error, "marketplace_plugins_slug_key")) {
+      throw new ApiError(409, "upload_conflict", "Another upload of this plugin finished first; nothing was stored. Try again.");
+    }
+    throw error;
+  }
+}
