@@ -308,13 +308,17 @@ describe("GET /api/marketplace/items/{id} with a workspace", () => {
     const agent = await publishedAgent(db());
     await agent.release("1.1.0-beta.1");
     const me = await installer(db());
-    const before = await me.get(`/api/marketplace/items/${agent.itemId}`);
+    const before = await me.get(`/api/marketplace/items/${agent.itemId}?include=install`);
     expect(await before.json()).toMatchObject({ installed: null });
     const body = (await (await me.install(agent.itemId, { version: "1.1.0-beta.1" })).json()) as InstallBody;
-    const after = await me.get(`/api/marketplace/items/${agent.itemId}`);
+    const after = await me.get(`/api/marketplace/items/${agent.itemId}?include=install`);
     expect(after.headers.get("Cache-Control")).toBe("private, no-store");
     expect(await after.json()).toMatchObject({ version: "1.0.0", installed: { version: "1.1.0-beta.1", clone_id: body.clone_id } });
 
+    // Without include=install, even with the workspace named, the detail is the shared cached one.
+    const plain = await me.get(`/api/marketplace/items/${agent.itemId}`);
+    expect(plain.headers.get("X-Cache")).not.toBeNull();
+    expect(await plain.json()).not.toHaveProperty("installed");
     // Without a workspace the shared (cached) detail has no install field at all.
     const shared = await api(`/api/marketplace/items/${agent.itemId}`, { headers: { Authorization: me.headers.Authorization } });
     expect(await shared.json()).not.toHaveProperty("installed");

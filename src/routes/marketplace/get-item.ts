@@ -15,9 +15,14 @@ export const getItemRoute = defineRoute({
   tags: ["Catalog"],
   summary: "An item with its dependencies and version history",
   description:
-    "With X-Workspace-ID, also `installed`: whether and which version that workspace installed (that answer is per workspace and not cacheable).",
+    "With X-Workspace-ID and `include=install`, also `installed`: whether and which version that workspace installed (`null` when it has not), answered `private, no-store` because it is per workspace. Opt-in, so that the usual detail read, with or without a workspace, stays a cached read with no database query (issue 11 item 5).",
   access: CATALOG_ACCESS,
-  request: { params: z.object({ id: z.uuid() }) },
+  request: {
+    params: z.object({ id: z.uuid() }),
+    query: z.object({
+      include: z.enum(["install"]).optional().openapi({ description: "`install`: add the named workspace's install (needs X-Workspace-ID)" }),
+    }),
+  },
   responses: {
     200: { description: "The item", content: { "application/json": { schema: CatalogItemDetailSchema } } },
     ...NOT_MODIFIED,
@@ -29,11 +34,14 @@ export function registerGetItem(router: Router) {
   router.openapi(getItemRoute, async (c) => {
     const { id } = c.req.valid("param");
     const workspace = c.var.workspace;
-    if (!workspace) return respondWithCatalog(c, (admin) => catalogItemDetail(c.var.db.http, id, { admin }));
+    if (!workspace || c.req.valid("query").include !== "install") return respondWithCatalog(c, (admin) => catalogItemDetail(c.var.db.http, id, { admin }));
 
     // The shared detail (cached for non-admins) plus this workspace's install, which is never cached.
     const admin = isPlatformAdmin(c.var.principal);
-    const key = await catalogRequestKey(c.req.url);
+    // The shared detail's own key: the same entry the plain detail read fills.
+    const shared = new URL(c.req.url);
+    shared.searchParams.delete("include");
+    const key = await catalogRequestKey(shared.toString());
     const [detail, installed] = await Promise.all([
       admin
         ? catalogItemDetail(c.var.db.http, id, { admin })
