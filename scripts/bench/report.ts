@@ -69,7 +69,7 @@ function summary(runs: ModeRun[], sizes: number[]): string {
   return [
     "## Summary (issue 11)",
     "",
-    "Round trips are counted at the local endpoints (queries at the Neon relay: HTTP /sql requests plus Sync/Query cycles on WebSockets; HTTP requests at the Upstash endpoint), per completed request, waitUntil work included.",
+    "Round trips are counted at the local endpoints (queries at the Neon relay: HTTP /sql requests plus Sync/Query cycles on WebSockets; HTTP requests at the Upstash endpoint), per completed request, waitUntil work included. Runs longer than the 60 s TTLs include the refills of expired pages and principals (a principal reload is one query plus the deferred last_used_at write), so measured counts sit slightly above the exact 0 and 1 that test/node/round-trips.test.ts asserts.",
     "",
     table(["size", "request", "req/s", "p50 ms", "p99 ms", "db queries/req", "Upstash req/req", "× bare req/s"], rows),
     "",
