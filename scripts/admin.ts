@@ -5,6 +5,8 @@ import { asc, eq, ne, or, sql } from "drizzle-orm";
 import * as schema from "../src/db/schema";
 import { withDatabase } from "./stack/database-target";
 import { withDrizzle, type DevDb, type UserRow } from "./stack/dev-auth";
+import { liveDevState } from "./stack/dev-state";
+import { forgetCachedUser } from "./stack/forget-principal";
 
 const USAGE = `usage: npm run admin -- <command>
 
@@ -74,8 +76,10 @@ async function setRole(db: DevDb, ref: string, role: SystemRole): Promise<string
   const user = await findUser(db, ref);
   if (user.systemRole === role) return `${describe(user)} is already ${role}; nothing changed`;
   await db.update(schema.users).set({ systemRole: role, updatedAt: sql`now()` }).where(eq(schema.users.id, user.id));
-  // The worker caches users for PRINCIPAL_TTL_SECONDS (src/services/auth/principal-cache.ts).
-  return `${describe(user)}: ${user.systemRole} -> ${role} (running workers see it within 60 s)`;
+  // The worker caches users for 60 s (src/services/auth/principal-cache.ts): drop the entry so a
+  // running `npm run dev` sees the new role on the next request.
+  const forgotten = await forgetCachedUser(liveDevState()?.bindings, user.clerkUserId);
+  return `${describe(user)}: ${user.systemRole} -> ${role} (${forgotten ? "in effect on the next request" : "running workers see it within 60 s"})`;
 }
 
 async function listAdmins(db: DevDb): Promise<string> {

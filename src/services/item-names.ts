@@ -17,8 +17,8 @@ export interface NameHolder {
 export function nameTaken(where: "marketplace" | "workspace", type: string, holder: NameHolder | undefined): ApiError {
   const place = where === "marketplace" ? "The marketplace" : "This workspace";
   const detail = holder
-    ? `${place} already has a ${type} named “${holder.name}” (${holder.id}), which this name matches or looks like.`
-    : `${place} already has a ${type} with this name or one that looks like it.`;
+    ? `${place} already has ${withArticle(type)} named “${holder.name}” (${holder.id}), which this name matches or looks like.`
+    : `${place} already has ${withArticle(type)} with this name or one that looks like it.`;
   return new ApiError(409, "name_taken", detail, holder ? { existing_item: holder } : {});
 }
 
@@ -36,4 +36,9 @@ export async function marketplaceNameTaken(db: Queryable, type: ItemType, name: 
 /** The 409 for a unique violation of items_workspace_name_key (looked up after the rollback). */
 export async function workspaceNameTaken(db: Queryable, workspaceId: string, type: ItemType, name: string, exceptId?: string): Promise<ApiError> {
   return nameTaken("workspace", type, await workspaceNameHolder(db, workspaceId, type, name, exceptId));
+}
+
+/** "an agent", "a recipe", "an LLM": the article English wants before the item type's name. */
+function withArticle(type: string): string {
+  return /^[aeiou]/i.test(type) || type === "llm" ? `an ${type}` : `a ${type}`;
 }

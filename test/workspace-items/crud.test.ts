@@ -62,6 +62,11 @@ describe("workspace agents, recipes and skills", () => {
     expect(clash.status).toBe(409);
     expect((await problem(clash)).code).toBe("name_taken");
     expect((await api("/api/skills", jsonRequest("POST", { name: "Weekly Digest" }, headers))).status).toBe(201);
+    // The message reads as English: "an agent", "a recipe".
+    expect((await api("/api/agents", jsonRequest("POST", { name: "Inbox Helper" }, headers))).status).toBe(201);
+    const agentClash = await problem(await api("/api/agents", jsonRequest("POST", { name: "inbox helper" }, headers)));
+    expect(agentClash.detail).toContain("already has an agent");
+    expect((await problem(await api("/api/recipes", jsonRequest("POST", { name: "WEEKLY DIGEST" }, headers)))).detail).toContain("already has a recipe");
   });
 
   it("refuses unknown skills and tools, other workspaces' skills, and relations on non-agents", async () => {

@@ -12,7 +12,7 @@ export function registerCreateWorkspaceItem(router: Router) {
       method: "post",
       path,
       tags: [tag],
-      summary: `Create a ${label} in the workspace`,
+      summary: `Create ${/^[aeiou]/i.test(label) ? "an" : "a"} ${label} in the workspace`,
       access: WRITE_ACCESS,
       request: { body: { required: true, content: { "application/json": { schema: ItemInputSchema } } } },
       responses: {
