@@ -73,7 +73,9 @@ export async function startDebianPostgres(opts: { port?: number; dataDir?: strin
   }
 
   const port = opts.port ?? (await freePort());
-  const args = ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1"];
+  // max_connections: each concurrent request holds its own connection through the local relay,
+  // where Neon's pooled endpoint would share them; 100 (the default) runs out under 100 parallel installs.
+  const args = ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"];
   // A throwaway cluster needs no durability; a kept one must survive a crash of this machine.
   if (!opts.dataDir) args.push("-c", "fsync=off");
   const child = spawn(join(bin, "postgres"), args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"], ...(ids ?? {}) });
