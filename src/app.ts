@@ -1,6 +1,7 @@
 import { HTTPException } from "hono/http-exception";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
+import { isDatabaseUnavailable } from "./db/errors";
 import { allowedMethodsOf } from "./lib/allowed-methods";
 import { conflictFor } from "./lib/conflicts";
 import { ApiError, renderProblem } from "./lib/errors";
@@ -42,7 +43,13 @@ const HTTP_EXCEPTION_CODES: Record<number, string> = {
 
 function toApiError(error: unknown, logger: Logger | undefined): unknown {
   if (error instanceof ApiError) return error;
-  if (!(error instanceof HTTPException)) return conflictFor(error, logger) ?? error;
+  if (!(error instanceof HTTPException)) {
+    if (isDatabaseUnavailable(error)) {
+      logger?.error("database_unavailable", { message: error instanceof Error ? error.message.slice(0, 200) : String(error) });
+      return new ApiError(503, "database_unavailable", "The database is not reachable right now; retry shortly.", { headers: { "Retry-After": "5" } });
+    }
+    return conflictFor(error, logger) ?? error;
+  }
   // Hono's own validators throw HTTPException, e.g. for a body that is not valid JSON.
   const status = error.status;
   if (status === 400 && /json/i.test(error.message)) {

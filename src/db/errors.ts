@@ -25,3 +25,29 @@ export function uniqueViolationConstraint(error: unknown): string | undefined {
   const found = pgError(error);
   return found?.code === "23505" ? (found.constraint ?? "") : undefined;
 }
+
+// SQLSTATEs that mean "the database cannot serve this now", not "this request is wrong":
+// class 08 (connection exception), 53300 too_many_connections, 57P01–57P03 (shutdown, cannot
+// connect now). PostgreSQL appendix A, "PostgreSQL Error Codes".
+const UNAVAILABLE_SQLSTATE = /^(08...|53300|57P0[123])$/;
+// What @neondatabase/serverless and workerd say when the endpoint cannot be reached or drops.
+const UNREACHABLE_MESSAGE = /error connecting to database|network connection lost|fetch failed|connection terminated|ECONNREFUSED|too many clients/i;
+
+/**
+ * True when a query failed because the database could not be reached or refused the connection
+ * (rendered as 503 `database_unavailable` with Retry-After, never 500). Only errors raised by the
+ * driver or by drizzle around it count, so an application bug stays a 500.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const found = pgError(error);
+  if (found?.code && UNAVAILABLE_SQLSTATE.test(found.code)) return true;
+  let current: unknown = error;
+  let fromDatabase = false;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const candidate = current as { name?: unknown; message?: unknown; cause?: unknown };
+    if (candidate.name === "DrizzleQueryError" || candidate.name === "NeonDbError") fromDatabase = true;
+    if (fromDatabase && typeof candidate.message === "string" && UNREACHABLE_MESSAGE.test(candidate.message)) return true;
+    current = candidate.cause;
+  }
+  return false;
+}
