@@ -1,16 +1,13 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "../../src/db/client";
 import * as schema from "../../src/db/schema";
-import { bearer, signedInUser } from "../helpers/auth";
-import { createMarketplaceItem, createWorkspace, uniqueToken } from "../helpers/factories";
+import { createMarketplaceItem, uniqueToken } from "../helpers/factories";
 import { api, jsonRequest } from "../helpers/http";
-import { adminHeaders, post, publisher } from "../publishing/helpers";
+import { adminHeaders, post, publisher, workspaceOwner } from "../publishing/helpers";
 
 /** A workspace whose owner (an editor and more) installs things. */
 export async function installer(db: Database) {
-  const { user, token } = await signedInUser(db);
-  const { workspace } = await createWorkspace(db, { owner: user });
-  const headers = { ...bearer(token), "X-Workspace-ID": workspace.id };
+  const { user, workspace, headers } = await workspaceOwner(db);
   return {
     user,
     workspace,

@@ -1,12 +1,23 @@
 import type { Database } from "../../src/db/client";
-import { bearer, signedInUser, signToken } from "../helpers/auth";
+import { bearer, createKey, signedInUser, signToken } from "../helpers/auth";
 import { addMember, createWorkspace } from "../helpers/factories";
 import { api, jsonRequest } from "../helpers/http";
 
-export async function publisher(db: Database) {
+/** A signed-in user who owns a fresh workspace, with the headers that act in it. */
+export async function workspaceOwner(db: Database) {
   const { user, token } = await signedInUser(db);
   const { workspace } = await createWorkspace(db, { owner: user });
-  const headers = { ...bearer(token), "X-Workspace-ID": workspace.id };
+  return { user, workspace, headers: { ...bearer(token), "X-Workspace-ID": workspace.id } };
+}
+
+/** Headers of a catalog:read API key in a workspace of its own: a plain catalog reader. */
+export async function catalogReaderHeaders(db: Database): Promise<Record<string, string>> {
+  const { workspace } = await createWorkspace(db);
+  return { "X-API-Key": (await createKey(db, workspace.id, { scopes: ["catalog:read"] })).secret };
+}
+
+export async function publisher(db: Database) {
+  const { user, workspace, headers } = await workspaceOwner(db);
   return {
     user,
     workspace,

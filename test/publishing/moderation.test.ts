@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";
-import { bearer, createKey, signedInUser } from "../helpers/auth";
+import { bearer, signedInUser } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";
 import { createWorkspace, uniqueToken } from "../helpers/factories";
 import { api, problem } from "../helpers/http";
-import { adminHeaders, post, publisher } from "./helpers";
+import { adminHeaders, catalogReaderHeaders, post, publisher } from "./helpers";
 
 const clients = useDatabase();
 const db = () => clients.pool;
@@ -15,8 +15,7 @@ let reader: Record<string, string>;
 
 beforeAll(async () => {
   admin = await adminHeaders(db());
-  const { workspace } = await createWorkspace(db());
-  reader = { "X-API-Key": (await createKey(db(), workspace.id, { scopes: ["catalog:read"] })).secret };
+  reader = await catalogReaderHeaders(db());
 });
 
 /** A submitted skill tagged with this file's token, so catalog reads can be scoped to it. */

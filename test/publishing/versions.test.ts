@@ -1,9 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { createKey } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";
-import { createWorkspace, uniqueToken } from "../helpers/factories";
+import { uniqueToken } from "../helpers/factories";
 import { api, problem } from "../helpers/http";
-import { adminHeaders, post, publisher } from "./helpers";
+import { adminHeaders, catalogReaderHeaders, post, publisher } from "./helpers";
 
 // Design §2 as amended by the hardening issue (item 5): versions are never reused but need not be
 // higher than every number used; the listed version is the highest approved stable one.
@@ -15,8 +14,7 @@ let reader: Record<string, string>;
 
 beforeAll(async () => {
   admin = await adminHeaders(db());
-  const { workspace } = await createWorkspace(db());
-  reader = { "X-API-Key": (await createKey(db(), workspace.id, { scopes: ["catalog:read"] })).secret };
+  reader = await catalogReaderHeaders(db());
 });
 
 interface Detail {

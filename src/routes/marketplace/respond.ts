@@ -20,7 +20,8 @@ export async function respondWithCatalog(c: Context<AppEnv>, compute: (admin: bo
     c.header("Cache-Control", "private, no-store");
     return c.json(await compute(true), 200);
   }
-  const key = await catalogRequestKey(c.req.url);
+  // The access gate already hashed this URL for its one Redis round trip; hash it only without one.
+  const key = c.var.catalogPrefetch?.key ?? (await catalogRequestKey(c.req.url));
   const response = await cachedCatalogResponse(c.var.cache, key, () => compute(false), (work) => c.executionCtx.waitUntil(work), c.var.catalogPrefetch);
   c.header("ETag", response.etag);
   c.header("Cache-Control", `private, max-age=${CATALOG_MAX_AGE_SECONDS}`);
