@@ -18,6 +18,7 @@ const AdminUserSchema = z
 export const listUsersRoute = defineRoute({
   method: "get",
   path: "/api/admin/users",
+  operationId: "listUsers",
   tags: ["Admin"],
   summary: "List users (platform admins only)",
   access: { access: "admin" },

@@ -18,6 +18,7 @@ const CreateApiKeyBody = z.object({
 export const createApiKeyRoute = defineRoute({
   method: "post",
   path: "/api/api-keys",
+  operationId: "createApiKey",
   tags: ["API keys"],
   summary: "Create a workspace API key (the secret is shown once)",
   description:

@@ -9,6 +9,7 @@ import { ApiKeySchema } from "./schemas";
 export const listApiKeysRoute = defineRoute({
   method: "get",
   path: "/api/api-keys",
+  operationId: "listApiKeys",
   tags: ["API keys"],
   summary: "List the workspace's API keys (never their secrets)",
   access: { access: "authenticated", scope: "keys:manage", workspaceScoped: true, role: KEY_MANAGER_ROLE },

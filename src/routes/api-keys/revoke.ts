@@ -9,6 +9,7 @@ import { requireWorkspace } from "../../services/auth/principal";
 export const revokeApiKeyRoute = defineRoute({
   method: "delete",
   path: "/api/api-keys/{key_id}",
+  operationId: "revokeApiKey",
   tags: ["API keys"],
   summary: "Revoke an API key (effective on the next request)",
   access: { access: "authenticated", scope: "keys:manage", workspaceScoped: true, role: KEY_MANAGER_ROLE },

@@ -11,6 +11,7 @@ const Joined = z.object({ workspace_id: z.uuid(), role: WORKSPACE_ROLE }).openap
 export const acceptInvitationRoute = defineRoute({
   method: "post",
   path: "/api/invitations/{invitation_id}/accept",
+  operationId: "acceptInvitation",
   tags: ["Workspaces"],
   summary: "Accept an invitation addressed to my e-mail and join the workspace",
   description:

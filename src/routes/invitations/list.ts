@@ -8,6 +8,7 @@ import { InvitationSchema } from "./schemas";
 export const listInvitationsRoute = defineRoute({
   method: "get",
   path: "/api/invitations",
+  operationId: "listInvitations",
   tags: ["Workspaces"],
   summary: "List the workspace invitations addressed to my e-mail",
   description:

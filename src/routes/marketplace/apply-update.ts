@@ -8,6 +8,7 @@ import { INSTALL_ACCESS, MarketplaceItemIdParam, UpdateResultSchema } from "./in
 export const applyUpdateRoute = defineRoute({
   method: "post",
   path: "/api/marketplace/items/{id}/update",
+  operationId: "applyItemUpdate",
   tags: ["Installs"],
   summary: "Apply the available update to the workspace's copy",
   description: [

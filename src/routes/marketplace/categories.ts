@@ -20,6 +20,7 @@ const CategorySchema = z
 export const categoriesRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/categories",
+  operationId: "listCategories",
   tags: ["Catalog"],
   summary: "Categories with their item counts per type",
   access: CATALOG_ACCESS,

@@ -11,6 +11,7 @@ const DEFAULT_FEATURED_LIMIT = 8;
 export const featuredRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/featured",
+  operationId: "listFeaturedItems",
   tags: ["Catalog"],
   summary: "Featured items of every type, most popular first",
   access: CATALOG_ACCESS,

@@ -12,6 +12,7 @@ import { CATALOG_ACCESS, CatalogItemDetailSchema, NOT_MODIFIED } from "./schemas
 export const getItemRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/items/{id}",
+  operationId: "getItem",
   tags: ["Catalog"],
   summary: "An item with its dependencies and version history",
   description:

@@ -14,6 +14,7 @@ const InstallBody = z.object({
 export const installRoute = defineRoute({
   method: "post",
   path: "/api/marketplace/items/{id}/install",
+  operationId: "installItem",
   tags: ["Installs"],
   summary: "Install (clone) a marketplace item into the workspace",
   description: [

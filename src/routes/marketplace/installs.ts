@@ -8,6 +8,7 @@ import { INSTALLS_READ_ACCESS, InstalledItemSchema } from "./install-schemas";
 export const installsRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/installs",
+  operationId: "listInstalls",
   tags: ["Installs"],
   summary: "The workspace's installed marketplace items",
   description:

@@ -25,6 +25,7 @@ export const ListItemsQuery = PaginationQuery.extend({
 export const listItemsRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/items",
+  operationId: "listItems",
   tags: ["Catalog"],
   summary: "Browse and search the catalog (all five types)",
   access: CATALOG_ACCESS,

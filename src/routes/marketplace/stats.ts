@@ -18,6 +18,7 @@ const StatsSchema = z
 export const statsRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/stats",
+  operationId: "getCatalogStats",
   tags: ["Catalog"],
   summary: "Catalog statistics, computed in the database and cached",
   access: CATALOG_ACCESS,

@@ -15,6 +15,7 @@ const SubmissionStatusSchema = SubmissionSummarySchema.extend({
 export const submissionsRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/submissions",
+  operationId: "listSubmissions",
   tags: ["Publishing"],
   summary: "My workspace's submissions and their review status",
   access: { access: "authenticated", scope: "items:read", workspaceScoped: true, role: "viewer" },

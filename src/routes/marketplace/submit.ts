@@ -52,10 +52,11 @@ const SubmissionSchema = z
   })
   .openapi("Submission");
 
-function submitRouteAt(path: string, summary: string) {
+function submitRouteAt(path: string, operationId: string, summary: string) {
   return defineRoute({
     method: "post",
     path,
+    operationId,
     tags: ["Publishing"],
     summary,
     description:
@@ -69,8 +70,8 @@ function submitRouteAt(path: string, summary: string) {
   });
 }
 
-export const submitRoute = submitRouteAt("/api/marketplace/submit", "Submit a workspace agent, recipe or skill for review");
-export const submitAliasRoute = submitRouteAt("/api/marketplace/items/submit", "Alias of POST /api/marketplace/submit (the frontend's path)");
+export const submitRoute = submitRouteAt("/api/marketplace/submit", "submitItem", "Submit a workspace agent, recipe or skill for review");
+export const submitAliasRoute = submitRouteAt("/api/marketplace/items/submit", "submitItemAlias", "Alias of POST /api/marketplace/submit (the frontend's path)");
 
 export function registerSubmit(router: Router) {
   for (const route of [submitRoute, submitAliasRoute]) {

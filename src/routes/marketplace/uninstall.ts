@@ -8,6 +8,7 @@ import { INSTALL_ACCESS, MarketplaceItemIdParam } from "./install-schemas";
 export const uninstallRoute = defineRoute({
   method: "delete",
   path: "/api/marketplace/items/{id}/install",
+  operationId: "uninstallItem",
   tags: ["Installs"],
   summary: "Uninstall: delete the workspace's copy and end its install record",
   description:

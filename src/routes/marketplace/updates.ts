@@ -8,6 +8,7 @@ import { INSTALLS_READ_ACCESS, UpdateEntrySchema } from "./install-schemas";
 export const updatesRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/updates",
+  operationId: "listUpdates",
   tags: ["Installs"],
   summary: "Updates available to the workspace's installs",
   description:

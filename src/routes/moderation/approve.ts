@@ -8,6 +8,7 @@ import { ADMIN, ItemIdParam, moderationDeps } from "./schemas";
 export const approveRoute = defineRoute({
   method: "post",
   path: "/api/marketplace/items/{id}/approve",
+  operationId: "approveItem",
   tags: ["Moderation"],
   summary: "Approve the item's pending version",
   description:

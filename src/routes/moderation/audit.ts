@@ -23,6 +23,7 @@ const AuditEntrySchema = z
 export const auditRoute = defineRoute({
   method: "get",
   path: "/api/admin/audit",
+  operationId: "listAuditEvents",
   tags: ["Admin"],
   summary: "The audit log, newest first, filterable",
   access: ADMIN,

@@ -7,10 +7,11 @@ import { ADMIN, ItemIdParam, moderationDeps } from "./schemas";
 
 const FeatureResult = z.object({ item_id: z.uuid(), is_featured: z.boolean() }).openapi("FeatureResult");
 
-function featureRouteAt(path: string, summary: string) {
+function featureRouteAt(path: string, operationId: string, summary: string) {
   return defineRoute({
     method: "post",
     path,
+    operationId,
     tags: ["Moderation"],
     summary,
     access: ADMIN,
@@ -25,8 +26,8 @@ function featureRouteAt(path: string, summary: string) {
   });
 }
 
-export const featureRoute = featureRouteAt("/api/marketplace/items/{id}/feature", "Feature or unfeature an item: `{featured}` sets, no body toggles");
-export const toggleFeaturedRoute = featureRouteAt("/api/marketplace/items/{id}/toggle-featured", "Alias of /feature (the frontend's path)");
+export const featureRoute = featureRouteAt("/api/marketplace/items/{id}/feature", "featureItem", "Feature or unfeature an item: `{featured}` sets, no body toggles");
+export const toggleFeaturedRoute = featureRouteAt("/api/marketplace/items/{id}/toggle-featured", "toggleFeaturedItem", "Alias of /feature (the frontend's path)");
 
 export function registerFeature(router: Router) {
   for (const route of [featureRoute, toggleFeaturedRoute]) {

@@ -14,6 +14,7 @@ const PendingSchema = SubmissionSummarySchema.extend({
 export const pendingRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/admin/pending",
+  operationId: "listPendingItems",
   tags: ["Moderation"],
   summary: "The review queue, oldest first",
   access: ADMIN,

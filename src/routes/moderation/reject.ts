@@ -8,6 +8,7 @@ import { ADMIN, ItemIdParam, moderationDeps } from "./schemas";
 export const rejectRoute = defineRoute({
   method: "post",
   path: "/api/marketplace/items/{id}/reject",
+  operationId: "rejectItem",
   tags: ["Moderation"],
   summary: "Reject the item's pending version, with a reason the submitter sees",
   access: ADMIN,

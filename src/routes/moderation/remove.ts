@@ -8,6 +8,7 @@ import { ADMIN, ItemIdParam, moderationDeps } from "./schemas";
 export const removeRoute = defineRoute({
   method: "delete",
   path: "/api/marketplace/items/{id}",
+  operationId: "removeItem",
   tags: ["Moderation"],
   summary: "Remove an item from the marketplace (it returns to its publisher; installs are kept)",
   access: ADMIN,

@@ -16,6 +16,7 @@ const HealthReport = z
 export const healthRoute = defineRoute({
   method: "get",
   path: "/health",
+  operationId: "getHealth",
   tags: ["System"],
   summary: "Service health",
   description:

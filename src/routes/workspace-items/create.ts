@@ -7,11 +7,12 @@ import { createItem } from "../../services/workspace-items";
 import { COLLECTIONS, ItemInputSchema, WorkspaceItemSchema, WRITE_ACCESS } from "./schemas";
 
 export function registerCreateWorkspaceItem(router: Router) {
-  for (const { type, path, tag, label } of COLLECTIONS) {
+  for (const { type, path, tag, label, noun } of COLLECTIONS) {
     const route = defineRoute({
       method: "post",
       path,
       tags: [tag],
+      operationId: `create${noun}`,
       summary: `Create ${/^[aeiou]/i.test(label) ? "an" : "a"} ${label} in the workspace`,
       access: WRITE_ACCESS,
       request: { body: { required: true, content: { "application/json": { schema: ItemInputSchema } } } },

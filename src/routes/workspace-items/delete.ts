@@ -6,11 +6,12 @@ import { deleteWorkspaceItem } from "../../services/workspace-items";
 import { COLLECTIONS, ItemIdParam, WRITE_ACCESS } from "./schemas";
 
 export function registerDeleteWorkspaceItem(router: Router) {
-  for (const { type, path, tag, label } of COLLECTIONS) {
+  for (const { type, path, tag, label, noun } of COLLECTIONS) {
     const route = defineRoute({
       method: "delete",
       path: `${path}/{id}`,
       tags: [tag],
+      operationId: `delete${noun}`,
       summary: `Delete a ${label} (an installed copy's install record is ended, not lost)`,
       access: WRITE_ACCESS,
       request: { params: ItemIdParam },

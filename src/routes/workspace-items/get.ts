@@ -7,11 +7,12 @@ import { getItem } from "../../services/workspace-items";
 import { COLLECTIONS, ItemIdParam, READ_ACCESS, WorkspaceItemSchema } from "./schemas";
 
 export function registerGetWorkspaceItem(router: Router) {
-  for (const { type, path, tag, label } of COLLECTIONS) {
+  for (const { type, path, tag, label, noun } of COLLECTIONS) {
     const route = defineRoute({
       method: "get",
       path: `${path}/{id}`,
       tags: [tag],
+      operationId: `get${noun}`,
       summary: `Read one of the workspace's ${label}s`,
       access: READ_ACCESS,
       request: { params: ItemIdParam },

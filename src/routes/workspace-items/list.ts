@@ -9,11 +9,12 @@ import { COLLECTIONS, READ_ACCESS, WorkspaceItemSchema } from "./schemas";
 const ListSchema = paginated(WorkspaceItemSchema, "WorkspaceItemList");
 
 export function registerListWorkspaceItems(router: Router) {
-  for (const { type, path, tag, label } of COLLECTIONS) {
+  for (const { type, path, tag, label, noun } of COLLECTIONS) {
     const route = defineRoute({
       method: "get",
       path,
       tags: [tag],
+      operationId: `list${noun}s`,
       summary: `List the workspace's ${label}s`,
       access: READ_ACCESS,
       request: { query: PaginationQuery },

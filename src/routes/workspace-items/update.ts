@@ -7,11 +7,12 @@ import { updateWorkspaceItem } from "../../services/workspace-items";
 import { COLLECTIONS, ItemIdParam, ItemUpdateSchema, WorkspaceItemSchema, WRITE_ACCESS } from "./schemas";
 
 export function registerUpdateWorkspaceItem(router: Router) {
-  for (const { type, path, tag, label } of COLLECTIONS) {
+  for (const { type, path, tag, label, noun } of COLLECTIONS) {
     const route = defineRoute({
       method: "patch",
       path: `${path}/{id}`,
       tags: [tag],
+      operationId: `update${noun}`,
       summary: `Update a ${label} (only the fields given)`,
       access: WRITE_ACCESS,
       request: { params: ItemIdParam, body: { required: true, content: { "application/json": { schema: ItemUpdateSchema } } } },

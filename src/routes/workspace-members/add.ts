@@ -18,6 +18,7 @@ const PendingInvitation = z
 export const addMemberRoute = defineRoute({
   method: "post",
   path: "/api/workspaces/{workspace_id}/members",
+  operationId: "addWorkspaceMember",
   tags: ["Workspaces"],
   summary: "Add a user by id, or invite an e-mail address",
   description:

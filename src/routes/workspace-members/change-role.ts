@@ -17,6 +17,7 @@ const ChangedMember = z
 export const changeMemberRoleRoute = defineRoute({
   method: "patch",
   path: "/api/workspaces/{workspace_id}/members/{user_id}",
+  operationId: "changeWorkspaceMemberRole",
   tags: ["Workspaces"],
   summary: "Change a member's role",
   description:

@@ -8,6 +8,7 @@ import { MemberSchema, WorkspaceIdParam } from "../workspaces/schemas";
 export const listMembersRoute = defineRoute({
   method: "get",
   path: "/api/workspaces/{workspace_id}/members",
+  operationId: "listWorkspaceMembers",
   tags: ["Workspaces"],
   summary: "List a workspace's members",
   access: { access: "authenticated", scope: null, workspaceScoped: true, role: "viewer" },

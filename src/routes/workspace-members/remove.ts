@@ -16,6 +16,7 @@ const RemovedMember = z
 export const removeMemberRoute = defineRoute({
   method: "delete",
   path: "/api/workspaces/{workspace_id}/members/{user_id}",
+  operationId: "removeWorkspaceMember",
   tags: ["Workspaces"],
   summary: "Remove a member, or leave the workspace (the last owner stays)",
   description:

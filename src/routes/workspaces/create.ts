@@ -14,6 +14,7 @@ const CreateWorkspaceBody = z.object({
 export const createWorkspaceRoute = defineRoute({
   method: "post",
   path: "/api/workspaces",
+  operationId: "createWorkspace",
   tags: ["Workspaces"],
   summary: "Create a workspace (the creator becomes its owner)",
   access: { access: "authenticated", scope: null, workspaceScoped: false },

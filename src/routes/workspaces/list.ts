@@ -8,6 +8,7 @@ import { WorkspaceSchema } from "./schemas";
 export const listWorkspacesRoute = defineRoute({
   method: "get",
   path: "/api/workspaces",
+  operationId: "listWorkspaces",
   tags: ["Workspaces"],
   summary: "List the workspaces I am a member of, with my role",
   access: { access: "authenticated", scope: null, workspaceScoped: false },

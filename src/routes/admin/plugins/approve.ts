@@ -8,6 +8,7 @@ import { ADMIN, PluginIdParam, pluginDeps } from "./schemas";
 export const approvePluginRoute = defineRoute({
   method: "post",
   path: "/api/admin/plugins/{plugin_id}/approve",
+  operationId: "approvePlugin",
   tags: ["Plugins (admin)"],
   summary: "Approve a pending plugin version (default: the newest pending one)",
   description:

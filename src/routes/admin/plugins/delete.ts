@@ -8,6 +8,7 @@ import { ADMIN, PluginIdParam, pluginDeps } from "./schemas";
 export const deletePluginRoute = defineRoute({
   method: "delete",
   path: "/api/admin/plugins/{plugin_id}",
+  operationId: "deletePlugin",
   tags: ["Plugins (admin)"],
   summary: "Delete a plugin: rows, R2 objects and cached catalog pages",
   description:

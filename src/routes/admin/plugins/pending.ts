@@ -21,6 +21,7 @@ const PendingPluginSchema = z
 export const pendingPluginsRoute = defineRoute({
   method: "get",
   path: "/api/admin/plugins/pending",
+  operationId: "listPendingPluginVersions",
   tags: ["Plugins (admin)"],
   summary: "Plugin versions waiting for review, oldest first, with scan verdict and finding counts",
   access: ADMIN,

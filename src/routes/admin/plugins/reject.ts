@@ -8,6 +8,7 @@ import { ADMIN, PluginIdParam, pluginDeps } from "./schemas";
 export const rejectPluginRoute = defineRoute({
   method: "post",
   path: "/api/admin/plugins/{plugin_id}/reject",
+  operationId: "rejectPlugin",
   tags: ["Plugins (admin)"],
   summary: "Reject a pending plugin version with a reason (default: the newest pending one)",
   description: "404 `plugin_not_found`; 409 `invalid_transition` when nothing (or not that version) is pending. Audit row in the same transaction.",

@@ -23,6 +23,7 @@ const ScanSchema = z
 export const pluginScanRoute = defineRoute({
   method: "get",
   path: "/api/admin/plugins/{plugin_id}/scan",
+  operationId: "getPluginScan",
   tags: ["Plugins (admin)"],
   summary: "The stored security scan of a plugin version (default: the newest version)",
   description: "404 `plugin_not_found`, `version_not_found` or `scan_not_found`.",

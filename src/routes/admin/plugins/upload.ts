@@ -28,6 +28,7 @@ const UploadResultSchema = z
 export const uploadRoute = defineRoute({
   method: "post",
   path: "/api/admin/plugins/upload",
+  operationId: "uploadPlugin",
   tags: ["Plugins (admin)"],
   summary: "Upload a plugin bundle (zip): validated, scanned, stored in R2, pending review",
   description: [
