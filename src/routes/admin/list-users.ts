@@ -30,7 +30,7 @@ export const listUsersRoute = defineRoute({
 });
 
 export function registerListUsers(router: Router) {
-  router.openapi(listUsersRoute, async (c) => {
+  return router.openapi(listUsersRoute, async (c) => {
     const query = c.req.valid("query");
     const { rows, total } = await listUsers(c.var.db.http, query);
     const items = rows.map((u) => ({

@@ -39,7 +39,7 @@ export const createApiKeyRoute = defineRoute({
 });
 
 export function registerCreateApiKey(router: Router) {
-  router.openapi(createApiKeyRoute, async (c) => {
+  return router.openapi(createApiKeyRoute, async (c) => {
     const body = c.req.valid("json");
     const { key, secret } = await createApiKey(c.var.db.http, {
       workspaceId: requireWorkspace(c.var.workspace).id,

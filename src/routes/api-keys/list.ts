@@ -21,7 +21,7 @@ export const listApiKeysRoute = defineRoute({
 });
 
 export function registerListApiKeys(router: Router) {
-  router.openapi(listApiKeysRoute, async (c) => {
+  return router.openapi(listApiKeysRoute, async (c) => {
     const keys = await listWorkspaceApiKeys(c.var.db.http, requireWorkspace(c.var.workspace).id);
     return c.json(pageOf(keys, c.req.valid("query")), 200);
   });

@@ -18,7 +18,7 @@ export const revokeApiKeyRoute = defineRoute({
 });
 
 export function registerRevokeApiKey(router: Router) {
-  router.openapi(revokeApiKeyRoute, async (c) => {
+  return router.openapi(revokeApiKeyRoute, async (c) => {
     await revokeWorkspaceApiKey(c.var.db.http, c.var.cache, requireWorkspace(c.var.workspace).id, c.req.valid("param").key_id);
     return c.body(null, 204);
   });

@@ -26,7 +26,7 @@ export const acceptInvitationRoute = defineRoute({
 });
 
 export function registerAcceptInvitation(router: Router) {
-  router.openapi(acceptInvitationRoute, async (c) => {
+  return router.openapi(acceptInvitationRoute, async (c) => {
     const joined = await acceptInvitation(c.var.db.pool, requireUser(c.var.principal), c.req.valid("param").invitation_id);
     return c.json({ workspace_id: joined.workspaceId, role: joined.role }, 200);
   });

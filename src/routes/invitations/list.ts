@@ -23,7 +23,7 @@ export const listInvitationsRoute = defineRoute({
 });
 
 export function registerListInvitations(router: Router) {
-  router.openapi(listInvitationsRoute, async (c) => {
+  return router.openapi(listInvitationsRoute, async (c) => {
     const rows = await listMyInvitations(c.var.db.http, requireUser(c.var.principal));
     const items = rows.map((r) => ({
       id: r.id,

@@ -26,7 +26,7 @@ export const applyUpdateRoute = defineRoute({
 });
 
 export function registerApplyUpdate(router: Router) {
-  router.openapi(applyUpdateRoute, async (c) =>
+  return router.openapi(applyUpdateRoute, async (c) =>
     c.json(await applyUpdate(c.var.db.pool, requireWorkspace(c.var.workspace).id, c.req.valid("param").id, c.var.actor), 200),
   );
 }

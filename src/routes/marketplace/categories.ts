@@ -35,7 +35,7 @@ export const categoriesRoute = defineRoute({
 });
 
 export function registerCategories(router: Router) {
-  router.openapi(categoriesRoute, (c) =>
+  return router.openapi(categoriesRoute, (c) =>
     respondWithCatalog(c, async () => {
       const items = await catalogCategories(c.var.db.http);
       return { items, total: items.length };

@@ -28,7 +28,7 @@ export const featuredRoute = defineRoute({
 });
 
 export function registerFeatured(router: Router) {
-  router.openapi(featuredRoute, (c) => {
+  return router.openapi(featuredRoute, (c) => {
     const configured = Number(c.env.FEATURED_DEFAULT_LIMIT);
     const fallback = Number.isInteger(configured) && configured >= 1 && configured <= 20 ? configured : DEFAULT_FEATURED_LIMIT;
     const limit = c.req.valid("query").limit ?? fallback;

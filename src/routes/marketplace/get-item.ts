@@ -32,7 +32,7 @@ export const getItemRoute = defineRoute({
 });
 
 export function registerGetItem(router: Router) {
-  router.openapi(getItemRoute, async (c) => {
+  return router.openapi(getItemRoute, async (c) => {
     const { id } = c.req.valid("param");
     const workspace = c.var.workspace;
     if (!workspace || c.req.valid("query").include !== "install") return respondWithCatalog(c, (admin) => catalogItemDetail(c.var.db.http, id, { admin }));

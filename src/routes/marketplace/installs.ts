@@ -23,7 +23,7 @@ export const installsRoute = defineRoute({
 });
 
 export function registerInstalls(router: Router) {
-  router.openapi(installsRoute, async (c) =>
+  return router.openapi(installsRoute, async (c) =>
     c.json(await listInstalls(c.var.db.http, requireWorkspace(c.var.workspace).id, c.req.valid("query")), 200),
   );
 }

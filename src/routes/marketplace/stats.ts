@@ -31,5 +31,5 @@ export const statsRoute = defineRoute({
 
 export function registerStats(router: Router) {
   // Admins get the same public figures; the answer is cached for everyone else.
-  router.openapi(statsRoute, (c) => respondWithCatalog(c, () => catalogStatistics(c.var.db.http)));
+  return router.openapi(statsRoute, (c) => respondWithCatalog(c, () => catalogStatistics(c.var.db.http)));
 }

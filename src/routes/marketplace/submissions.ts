@@ -27,7 +27,7 @@ export const submissionsRoute = defineRoute({
 });
 
 export function registerSubmissions(router: Router) {
-  router.openapi(submissionsRoute, async (c) =>
+  return router.openapi(submissionsRoute, async (c) =>
     c.json(await listSubmissions(c.var.db.http, requireWorkspace(c.var.workspace).id, c.req.valid("query")), 200),
   );
 }

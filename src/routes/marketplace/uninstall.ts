@@ -21,7 +21,7 @@ export const uninstallRoute = defineRoute({
 });
 
 export function registerUninstall(router: Router) {
-  router.openapi(uninstallRoute, async (c) => {
+  return router.openapi(uninstallRoute, async (c) => {
     await uninstallItem(c.var.db.pool, requireWorkspace(c.var.workspace).id, c.req.valid("param").id);
     return c.body(null, 204);
   });

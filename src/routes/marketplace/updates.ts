@@ -25,7 +25,7 @@ export const updatesRoute = defineRoute({
 });
 
 export function registerUpdates(router: Router) {
-  router.openapi(updatesRoute, async (c) =>
+  return router.openapi(updatesRoute, async (c) =>
     c.json(await listUpdates(c.var.db.http, requireWorkspace(c.var.workspace).id, c.req.valid("query")), 200),
   );
 }

@@ -31,7 +31,7 @@ export const approveRoute = defineRoute({
 });
 
 export function registerApprove(router: Router) {
-  router.openapi(approveRoute, async (c) => {
+  return router.openapi(approveRoute, async (c) => {
     const body = c.req.valid("json") ?? {};
     return c.json(await approveItem(moderationDeps(c), c.req.valid("param").id, body.version), 200);
   });

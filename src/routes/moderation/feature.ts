@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
-import type { Router } from "../../lib/router";
+import { withRoutes, type Router } from "../../lib/router";
 import { featureItem } from "../../services/moderation";
 import { ADMIN, ItemIdParam, moderationDeps } from "./schemas";
 
@@ -30,10 +30,13 @@ export const featureRoute = featureRouteAt("/api/marketplace/items/{id}/feature"
 export const toggleFeaturedRoute = featureRouteAt("/api/marketplace/items/{id}/toggle-featured", "toggleFeaturedItem", "Alias of /feature (the frontend's path)");
 
 export function registerFeature(router: Router) {
-  for (const route of [featureRoute, toggleFeaturedRoute]) {
-    router.openapi(route, async (c) => {
-      const body = c.req.valid("json") ?? {};
-      return c.json(await featureItem(moderationDeps(c), c.req.valid("param").id, body.featured), 200);
-    });
-  }
+  return withRoutes(
+    router,
+    ...[featureRoute, toggleFeaturedRoute].map((route) => {
+      return router.openapi(route, async (c) => {
+        const body = c.req.valid("json") ?? {};
+        return c.json(await featureItem(moderationDeps(c), c.req.valid("param").id, body.featured), 200);
+      });
+    }),
+  );
 }

@@ -26,5 +26,5 @@ export const pendingRoute = defineRoute({
 });
 
 export function registerPending(router: Router) {
-  router.openapi(pendingRoute, async (c) => c.json(await reviewQueue(c.var.db.http, c.req.valid("query")), 200));
+  return router.openapi(pendingRoute, async (c) => c.json(await reviewQueue(c.var.db.http, c.req.valid("query")), 200));
 }

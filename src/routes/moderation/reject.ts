@@ -29,7 +29,7 @@ export const rejectRoute = defineRoute({
 });
 
 export function registerReject(router: Router) {
-  router.openapi(rejectRoute, async (c) => {
+  return router.openapi(rejectRoute, async (c) => {
     const { reason, version } = c.req.valid("json");
     return c.json(await rejectItem(moderationDeps(c), c.req.valid("param").id, reason, version), 200);
   });

@@ -20,5 +20,5 @@ export const removeRoute = defineRoute({
 });
 
 export function registerRemove(router: Router) {
-  router.openapi(removeRoute, async (c) => c.json(await removeItem(moderationDeps(c), c.req.valid("param").id, c.req.valid("query").reason), 200));
+  return router.openapi(removeRoute, async (c) => c.json(await removeItem(moderationDeps(c), c.req.valid("param").id, c.req.valid("query").reason), 200));
 }

@@ -37,7 +37,7 @@ export const addMemberRoute = defineRoute({
 });
 
 export function registerAddMember(router: Router) {
-  router.openapi(addMemberRoute, async (c) => {
+  return router.openapi(addMemberRoute, async (c) => {
     const workspace = { id: requireWorkspace(c.var.workspace).id, role: c.var.workspace!.role! };
     const body = c.req.valid("json");
     if (body.email) {

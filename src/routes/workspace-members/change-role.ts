@@ -36,7 +36,7 @@ export const changeMemberRoleRoute = defineRoute({
 });
 
 export function registerChangeMemberRole(router: Router) {
-  router.openapi(changeMemberRoleRoute, async (c) => {
+  return router.openapi(changeMemberRoleRoute, async (c) => {
     const workspace = requireWorkspace(c.var.workspace);
     const { user_id: userId } = c.req.valid("param");
     const { role } = c.req.valid("json");

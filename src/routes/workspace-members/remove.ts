@@ -33,7 +33,7 @@ export const removeMemberRoute = defineRoute({
 });
 
 export function registerRemoveMember(router: Router) {
-  router.openapi(removeMemberRoute, async (c) => {
+  return router.openapi(removeMemberRoute, async (c) => {
     const workspace = requireWorkspace(c.var.workspace);
     const userId = c.req.valid("param").user_id;
     const { revokedApiKeys } = await removeWorkspaceMember(

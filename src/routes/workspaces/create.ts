@@ -26,7 +26,7 @@ export const createWorkspaceRoute = defineRoute({
 });
 
 export function registerCreateWorkspace(router: Router) {
-  router.openapi(createWorkspaceRoute, async (c) => {
+  return router.openapi(createWorkspaceRoute, async (c) => {
     const user = requireUser(c.var.principal);
     const workspace = await createWorkspace(c.var.db.pool, user.id, c.req.valid("json"));
     return c.json(

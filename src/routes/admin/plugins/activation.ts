@@ -50,6 +50,7 @@ export const reactivatePluginRoute = defineRoute({
 });
 
 export function registerActivation(router: Router) {
-  router.openapi(deactivatePluginRoute, async (c) => c.json(await deactivatePlugin(pluginDeps(c), c.req.valid("param").plugin_id), 200));
-  router.openapi(reactivatePluginRoute, async (c) => c.json(await reactivatePlugin(pluginDeps(c), c.req.valid("param").plugin_id), 200));
+  return router
+    .openapi(deactivatePluginRoute, async (c) => c.json(await deactivatePlugin(pluginDeps(c), c.req.valid("param").plugin_id), 200))
+    .openapi(reactivatePluginRoute, async (c) => c.json(await reactivatePlugin(pluginDeps(c), c.req.valid("param").plugin_id), 200));
 }

@@ -29,5 +29,5 @@ export const deletePluginRoute = defineRoute({
 });
 
 export function registerDeletePlugin(router: Router) {
-  router.openapi(deletePluginRoute, async (c) => c.json(await deletePlugin(pluginDeps(c), c.req.valid("param").plugin_id), 200));
+  return router.openapi(deletePluginRoute, async (c) => c.json(await deletePlugin(pluginDeps(c), c.req.valid("param").plugin_id), 200));
 }

@@ -33,5 +33,5 @@ export const pendingPluginsRoute = defineRoute({
 });
 
 export function registerPendingPlugins(router: Router) {
-  router.openapi(pendingPluginsRoute, async (c) => c.json(await pluginReviewQueue(c.var.db.pool, c.req.valid("query")), 200));
+  return router.openapi(pendingPluginsRoute, async (c) => c.json(await pluginReviewQueue(c.var.db.pool, c.req.valid("query")), 200));
 }

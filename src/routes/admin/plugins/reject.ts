@@ -34,7 +34,7 @@ export const rejectPluginRoute = defineRoute({
 });
 
 export function registerRejectPlugin(router: Router) {
-  router.openapi(rejectPluginRoute, async (c) => {
+  return router.openapi(rejectPluginRoute, async (c) => {
     const { reason, version } = c.req.valid("json");
     return c.json(await rejectPlugin(pluginDeps(c), c.req.valid("param").plugin_id, reason, version), 200);
   });

@@ -36,7 +36,7 @@ export const pluginScanRoute = defineRoute({
 });
 
 export function registerPluginScan(router: Router) {
-  router.openapi(pluginScanRoute, async (c) =>
+  return router.openapi(pluginScanRoute, async (c) =>
     c.json(await pluginScan(c.var.db.pool, c.req.valid("param").plugin_id, c.req.valid("query").version), 200),
   );
 }
