@@ -3,6 +3,7 @@ import { adminHeaders, post } from "../publishing/helpers";
 import { createKey } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";
 import { createWorkspace, uniqueToken } from "../helpers/factories";
+import { callWithEnv, DEAD_URL } from "../helpers/app";
 import { api } from "../helpers/http";
 import { listPluginsAs } from "./browse-fixtures";
 import { bundle, manifestFor, uniqueSlug, upload } from "./fixtures";
@@ -77,6 +78,19 @@ describe("plugin reads are cached", () => {
     expect((await api(`/api/marketplace/plugins/${id}`, { headers: reader })).status).toBe(404);
     expect((await post(`/api/admin/plugins/${id}/approve`, {}, admin)).status).toBe(200);
     expect((await api(`/api/marketplace/plugins/${id}`, { headers: reader })).status).toBe(200);
+  });
+});
+
+describe("with Redis unreachable", () => {
+  it("still answers the plugin list and detail from the database", async () => {
+    const tag = uniqueToken("pc");
+    const id = await approved(uniqueSlug(), tag);
+    const noCache = { UPSTASH_REDIS_REST_URL: DEAD_URL, CACHE_TIMEOUT_MS: "200" };
+    const list = await callWithEnv(`/api/marketplace/plugins?tags=${tag}`, noCache, { headers: reader });
+    expect(list.status).toBe(200);
+    expect(list.headers.get("x-cache")).toBe("miss");
+    expect(((await list.json()) as { items: Array<{ id: string }> }).items.map((i) => i.id)).toEqual([id]);
+    expect((await callWithEnv(`/api/marketplace/plugins/${id}`, noCache, { headers: reader })).status).toBe(200);
   });
 });
 
