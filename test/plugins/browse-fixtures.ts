@@ -1,14 +1,19 @@
+import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
+import { createCache } from "../../src/clients/cache";
 import type { Database } from "../../src/db/client";
 import * as schema from "../../src/db/schema";
+import { createLogger } from "../../src/lib/logger";
+import { invalidateCatalog } from "../../src/services/catalog-cache";
 import { uniqueToken } from "../helpers/factories";
 import { api } from "../helpers/http";
 import { uniqueSlug } from "./fixtures";
 
 /**
  * Plugin rows written straight to the database, for browse tests that need exact counts, dates and
- * categories (the upload pipeline sets none of them). Writes here do not bump the catalog
- * generation: tests read them through queries (a unique tag) that nothing has cached yet.
+ * categories (the upload pipeline sets none of them). Lists filtered by a test's unique tag are
+ * never cached before the test reads them; the category list has no such filter, so a write that
+ * changes it (a category, a plugin in one) bumps the catalog generation, as the seed's would.
  */
 export interface PluginSpec {
   name?: string;
@@ -78,12 +83,16 @@ export async function insertPlugin(db: Database, spec: PluginSpec = {}) {
     .returning();
   await db.insert(schema.pluginSecurityScans).values({ pluginVersionId: row!.id, staticScanStatus: "passed", overallVerdict: "safe" });
   if (status === "approved") await db.update(schema.marketplacePlugins).set({ latestVersionId: row!.id }).where(eq(schema.marketplacePlugins.id, plugin!.id));
+  if (spec.categoryId) await bumpGeneration();
   return { id: plugin!.id, slug, name, versionId: row!.id };
 }
+
+const bumpGeneration = () => invalidateCatalog(createCache(env, createLogger({})));
 
 export async function createPluginCategory(db: Database, sortOrder = 0) {
   const token = uniqueToken("pcat");
   const [category] = await db.insert(schema.pluginCategories).values({ slug: token, name: `Plugins ${token}`, sortOrder }).returning();
+  await bumpGeneration();
   return category!;
 }
 
