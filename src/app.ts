@@ -15,6 +15,7 @@ import { registerBenchRoutes } from "./routes/bench/floor";
 import { registerApiKeyRoutes } from "./routes/api-keys";
 import { registerDocs } from "./routes/docs";
 import { registerMarketplaceRoutes } from "./routes/marketplace";
+import { registerMarketplacePluginRoutes } from "./routes/marketplace-plugins";
 import { registerModerationRoutes } from "./routes/moderation";
 import { registerInvitationRoutes } from "./routes/invitations";
 import { registerHealth } from "./routes/system/health";
@@ -85,6 +86,7 @@ export function createApp(options: AppOptions = {}) {
     registerOpenApi(app),
     registerDocs(app),
     registerMarketplaceRoutes(app),
+    registerMarketplacePluginRoutes(app),
     registerModerationRoutes(app),
     registerWorkspaceRoutes(app),
     registerWorkspaceItemRoutes(app),
