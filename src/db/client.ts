@@ -20,6 +20,13 @@ export async function rowsOf<T>(db: Queryable, query: SQL): Promise<T[]> {
   return result.rows;
 }
 
+/**
+ * How long the pool waits to open a connection before the query fails (then 503
+ * `database_unavailable`): without it, an endpoint that accepts but never answers holds the request
+ * until the platform cancels it. pg-pool's `connectionTimeoutMillis`, honoured by Neon's Pool.
+ */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
 export interface DatabaseClients {
   /** Created on first use, so requests served from cache never open a WebSocket. */
   readonly pool: Database;
@@ -54,7 +61,7 @@ export function createDatabaseClients(env: DatabaseEnv): DatabaseClients {
   return {
     get pool() {
       if (!poolDb) {
-        pool = new Pool({ connectionString: env.DATABASE_URL, max: 4 });
+        pool = new Pool({ connectionString: env.DATABASE_URL, max: 4, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
         // An idle pooled connection erroring (e.g. the relay going away) must not crash the isolate.
         pool.on("error", () => {});
         poolDb = drizzlePool({ client: pool, schema });

@@ -31,7 +31,7 @@ export function uniqueViolationConstraint(error: unknown): string | undefined {
 // connect now). PostgreSQL appendix A, "PostgreSQL Error Codes".
 const UNAVAILABLE_SQLSTATE = /^(08...|53300|57P0[123])$/;
 // What @neondatabase/serverless and workerd say when the endpoint cannot be reached or drops.
-const UNREACHABLE_MESSAGE = /error connecting to database|network connection lost|fetch failed|connection terminated|ECONNREFUSED|too many clients/i;
+const UNREACHABLE_MESSAGE = /error connecting to database|network connection lost|fetch failed|connection terminated|connection timeout|timeout exceeded when trying to connect|ECONNREFUSED|too many clients/i;
 
 /**
  * True when a query failed because the database could not be reached or refused the connection
