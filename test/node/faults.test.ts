@@ -153,32 +153,33 @@ describe.runIf(process.env.TEST_DATABASE_URL)("a transaction interrupted mid-way
   it("an install whose connection is terminated after its first writes leaves no install row, no clone and an unchanged install_count", async () => {
     const { owner, workspaceId } = await h.tenant();
     const [before] = await h.query<{ install_count: number }>(sql`select install_count from items where id = ${itemId}`);
-    const locker = new pg.Client({ connectionString: h.bindings.DATABASE_URL });
-    await locker.connect();
+    const admin = new pg.Client({ connectionString: h.bindings.DATABASE_URL });
+    await admin.connect();
+    // A pause at the install's last write (install_count + 1), in this run's throwaway database only:
+    // by then its install row and clone are written, uncommitted. The backend is then terminated.
+    await admin.query(`create or replace function faults_pause() returns trigger language plpgsql as $$ begin perform pg_sleep(20); return new; end $$`);
+    await admin.query(`create trigger faults_pause before update of install_count on items for each row when (new.id = '${itemId}') execute function faults_pause()`);
     try {
-      // FOR NO KEY UPDATE lets the install's inserts (their foreign keys take KEY SHARE) through and
-      // stops it at `install_count = install_count + 1`: its install row and clone are written by then.
-      await locker.query("begin");
-      await locker.query("select id from items where id = $1 for no key update", [itemId]);
       const pending = timed("tx killed: install", () => h.fetch("POST", `/api/marketplace/items/${itemId}/install`, owner, {}));
       let pid: number | undefined;
       for (let i = 0; i < 200 && pid === undefined; i++) {
-        const { rows } = await locker.query<{ pid: number }>(
-          "select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and wait_event_type = 'Lock' and query ilike '%install_count%'",
-        );
+        const { rows } = await admin.query<{ pid: number }>("select pid from pg_stat_activity where datname = current_database() and wait_event = 'PgSleep'");
         pid = rows[0]?.pid;
         if (pid === undefined) await new Promise((r) => setTimeout(r, 50));
       }
       expect(pid, "the install never reached its install_count update").toBeDefined();
-      const [partial] = (await locker.query<{ n: number }>("select count(*)::int as n from marketplace_installs where workspace_id = $1", [workspaceId])).rows;
-      expect(partial!.n).toBe(0); // its uncommitted rows are invisible
-      await locker.query("select pg_terminate_backend($1)", [pid]);
-      await locker.query("rollback");
+      const { rows: written } = await admin.query<{ n: number }>(
+        "select count(*)::int as n from pg_locks where pid = $1 and locktype = 'transactionid' and mode = 'ExclusiveLock'",
+        [pid],
+      );
+      expect(written[0]!.n, "the install had written before it was stopped").toBe(1);
+      await admin.query("select pg_terminate_backend($1)", [pid]);
       const response = await pending;
       expect(response.status).toBe(503);
       expect((await problem(response)).code).toBe("database_unavailable");
     } finally {
-      await locker.end();
+      await admin.query("drop trigger if exists faults_pause on items");
+      await admin.end();
     }
     const [after] = await h.query<{ installs: number; clones: number; install_count: number }>(
       sql`select (select count(*)::int from marketplace_installs where workspace_id = ${workspaceId}) as installs,
