@@ -3,8 +3,10 @@
 // ports, so the worker sees exactly what it would see in production when a dependency goes away.
 // Like serve.ts it runs as a child process (vite resolves `ws` to its browser build in tests).
 // Protocol: one JSON line on stdout when ready; then one JSON command per stdin line
-// ({"op":"stop-relay"|"start-relay"|"stop-redis"|"start-redis"}), each answered by one JSON line.
+// ({"op":"stop-relay"|"hang-relay"|"start-relay"|"stop-redis"|"start-redis"}), each answered by one
+// JSON line. hang-relay: the relay's port accepts connections and never answers (a black hole).
 // Closing stdin shuts everything down.
+import { createServer, type Server, type Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { startNeonRelay, type NeonRelay } from "../local/neon-relay";
 import { startRedisServer } from "../local/redis-server";
@@ -27,6 +29,15 @@ const relayPort = relay.port;
 let redisPid = stack.processGroups.at(-1)!;
 const redisPort = stack.redisPort!;
 let restartedRedis: { close(): Promise<void> } | undefined;
+let blackHole: { server: Server; sockets: Set<Socket> } | undefined;
+
+async function closeBlackHole(): Promise<void> {
+  if (!blackHole) return;
+  const { server, sockets } = blackHole;
+  blackHole = undefined;
+  for (const socket of sockets) socket.destroy();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
 
 async function killRedis(): Promise<void> {
   try {
@@ -50,7 +61,20 @@ const ops: Record<string, () => Promise<void>> = {
     await relay?.close();
     relay = undefined;
   },
+  "hang-relay": async () => {
+    await relay?.close();
+    relay = undefined;
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on("error", () => {});
+      socket.on("close", () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => server.once("error", reject).listen(relayPort, "127.0.0.1", () => resolve()));
+    blackHole = { server, sockets };
+  },
   "start-relay": async () => {
+    await closeBlackHole();
     relay ??= await startNeonRelay({ port: relayPort });
   },
   "stop-redis": killRedis,
@@ -65,6 +89,7 @@ let closing = false;
 const shutdown = async () => {
   if (closing) return;
   closing = true;
+  await closeBlackHole();
   await relay?.close();
   await restartedRedis?.close().catch(() => {});
   await stack.close();

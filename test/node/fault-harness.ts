@@ -22,7 +22,7 @@ import type { StackBindings } from "../../scripts/stack/stack";
 const ISSUER = "https://clerk.faults.invalid";
 const PARTY = "https://frontend.faults.invalid";
 
-export type FaultOp = "stop-relay" | "start-relay" | "stop-redis" | "start-redis";
+export type FaultOp = "stop-relay" | "hang-relay" | "start-relay" | "stop-redis" | "start-redis";
 
 export interface Tenant {
   workspaceId: string;
@@ -134,9 +134,12 @@ export class FaultHarness {
     }
   }
 
-  /** Runs `work` with the worker's database relay stopped (its port closed), then starts it again. */
-  async whileDatabaseDown<T>(work: () => Promise<T>): Promise<T> {
-    await this.control("stop-relay");
+  /**
+   * Runs `work` with the worker's database relay stopped (its port closed: connections refused) or,
+   * with `hang`, replaced by a black hole (connections accepted, never answered), then starts it again.
+   */
+  async whileDatabaseDown<T>(work: () => Promise<T>, how: "refused" | "hang" = "refused"): Promise<T> {
+    await this.control(how === "hang" ? "hang-relay" : "stop-relay");
     try {
       return await work();
     } finally {

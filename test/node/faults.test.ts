@@ -107,6 +107,26 @@ describe("database unreachable (issue 16 item 2)", () => {
     expect(install.status).toBe(201);
     expect((await h.fetch("GET", "/health")).status).toBe(200);
   }, 60_000);
+
+  it("a database that accepts connections and never answers: 503 database_unavailable once the connect timeout (pool, 5 s) or the HTTP query deadline (10 s) passes, never a hang", async () => {
+    const { owner } = await h.tenant();
+    await h.whileDatabaseDown(async () => {
+      const fresh = { Authorization: `Bearer ${await h.token(h.uniqueSub("hung"))}` };
+      // In parallel: the HTTP path (a new user's lookup) and the WebSocket pool (an install).
+      const [read, install] = await Promise.all([
+        timed("db hung: read (http)", () => h.fetch("GET", "/api/workspaces", fresh)),
+        timed("db hung: install (pool)", () => h.fetch("POST", `/api/marketplace/items/${itemId}/install`, owner, {})),
+      ]);
+      expect(read.status).toBe(503);
+      expect((await problem(read)).code).toBe("database_unavailable");
+      expect(install.status).toBe(503);
+      expect((await problem(install)).code).toBe("database_unavailable");
+      expect(timings["db hung: read (http)"]).toBeGreaterThanOrEqual(9_000);
+      expect(timings["db hung: read (http)"]).toBeLessThan(20_000);
+      expect(timings["db hung: install (pool)"]).toBeLessThan(20_000);
+    }, "hang");
+    expect((await h.fetch("POST", `/api/marketplace/items/${itemId}/install`, owner, {})).status).toBe(201);
+  }, 60_000);
 });
 
 describe("R2 failing (issue 16 item 2)", () => {
