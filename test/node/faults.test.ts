@@ -137,6 +137,7 @@ describe("R2 failing (issue 16 item 2)", () => {
     const slug = uniqueSlug();
     const response = await h.whileStorageBroken(() => timed("r2 broken: upload", () => h.fetch("POST", "/api/admin/plugins/upload", admin, uploadForm(slug))));
     expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("5");
     expect((await problem(response)).code).toBe("storage_unavailable");
     const rows = await h.query<{ plugins: number; versions: number }>(
       sql`select (select count(*)::int from marketplace_plugins where slug = ${slug}) as plugins,
@@ -158,6 +159,7 @@ describe("R2 failing (issue 16 item 2)", () => {
     await bucket.delete(keys.filter((k) => k.endsWith("SKILL.md")));
     const approved = await timed("r2 objects removed: approve", () => h.fetch("POST", `/api/admin/plugins/${plugin_id}/approve`, admin, {}));
     expect(approved.status).toBe(503);
+    expect(approved.headers.get("retry-after")).toBe("5");
     expect((await problem(approved)).code).toBe("storage_unavailable");
     const [version] = await h.query<{ approval_status: string }>(sql`select approval_status from plugin_versions where plugin_id = ${plugin_id}`);
     expect(version!.approval_status).toBe("pending");
