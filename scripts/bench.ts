@@ -21,6 +21,7 @@ import { Cleanup, stopOnSignals } from "./bench/cleanup";
 import { openBenchDatabase } from "./bench/database";
 import { explainCatalogQueries, type ExplainedQuery } from "./bench/explain";
 import { benchInstalls, type InstallRun } from "./bench/installs";
+import { benchMixed, type MixedRun } from "./bench/mixed";
 import { LoadError, measure, probe, type Endpoint, type LoadSettings, type Measurement } from "./bench/load";
 import { parseOptions, type BenchOptions } from "./bench/options";
 import { renderReport, type ModeRun } from "./bench/report";
@@ -97,6 +98,16 @@ async function runInstalls(scriptPath: string, bindings: StackBindings, database
   }
 }
 
+/** The mixed-load section (issue 16 item 3) on its own worker, cache on as in production. */
+async function runMixed(scriptPath: string, bindings: StackBindings, databaseUrl: string, options: BenchOptions, cleanup: Cleanup): Promise<MixedRun> {
+  const worker = await startWorker(scriptPath, bindings, "on", cleanup);
+  try {
+    return await benchMixed(worker.url, databaseUrl, { durationSec: options.durationSec, warmupSec: options.warmupSec }, log);
+  } finally {
+    await worker.stop();
+  }
+}
+
 /** Anything else busy on this machine skews every figure; the report says how busy it was. */
 function loadAverage(): string {
   return loadavg()
@@ -134,7 +145,8 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
   let explains: ExplainedQuery[] = [];
   let apiKey: string | undefined;
   let detailId = "";
-  for (const size of options.installsOnly ? [] : options.sizes) {
+  const onlyOne = options.installsOnly || options.mixedOnly;
+  for (const size of onlyOne ? [] : options.sizes) {
     const itemCount = await seedCatalogTo(database.url, size, log);
     await bumpCatalogGeneration(stack.bindings);
     if (!apiKey) {
@@ -157,11 +169,12 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     }
   }
 
-  if (options.installsOnly) {
+  if (onlyOne) {
     const demo = await seedIfEmpty(database.url);
     if (demo) log(`seeded the demo catalog (${demo.items} items)`);
   }
-  const installs = await runInstalls(scriptPath, stack.bindings, database.url, cleanup);
+  const installs = options.mixedOnly ? undefined : await runInstalls(scriptPath, stack.bindings, database.url, cleanup);
+  const mixed = options.installsOnly ? undefined : await runMixed(scriptPath, stack.bindings, database.url, options, cleanup);
 
   log("bundling the worker (wrangler deploy --dry-run) for its size ...");
   const bundle = renderBundleSize(measureBundle());
@@ -187,6 +200,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     runs,
     explains,
     installs,
+    mixed,
   });
   return `${report}\n${bundle}`;
 }

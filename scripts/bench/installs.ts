@@ -31,15 +31,18 @@ export interface InstallRun {
   checks: ConsistencyCheck[];
 }
 
-interface Fixture {
+export interface Fixture {
   keys: string[];
   workspaceIds: string[];
   itemIds: string[];
   countsBefore: Map<string, number>;
 }
 
-/** 100 workspaces with an items:install key each, and the listed skills and agents they will install. */
-async function prepare(databaseUrl: string): Promise<Fixture> {
+/**
+ * 100 workspaces with a key each (items:install, plus what `extraScopes` adds), and the listed
+ * skills and agents they will install (`itemLimit` of them).
+ */
+export async function prepare(databaseUrl: string, extraScopes: Array<"catalog:read"> = [], itemLimit = ITEMS_PER_WORKSPACE * 2): Promise<Fixture> {
   return withDrizzle(databaseUrl, async (db) => {
     const stamp = Date.now().toString(36);
     const workspaces = await db
@@ -56,7 +59,7 @@ async function prepare(databaseUrl: string): Promise<Fixture> {
         name: `bench-installs-${stamp}`,
         prefix: displayPrefix(key),
         keyHash: await hashApiKey(key),
-        scopes: ["items:install" as const],
+        scopes: ["items:install" as const, ...extraScopes],
         rateLimitPerMinute: BENCH_RATE_LIMIT_PER_MINUTE,
       });
     }
@@ -66,7 +69,7 @@ async function prepare(databaseUrl: string): Promise<Fixture> {
       .from(schema.items)
       .where(and(sql`${schema.items.ownerType} = 'marketplace'`, sql`${schema.items.isApproved}`, inArray(schema.items.type, ["skill", "agent"])))
       .orderBy(schema.items.id)
-      .limit(ITEMS_PER_WORKSPACE * 2);
+      .limit(itemLimit);
     if (items.length < ITEMS_PER_WORKSPACE) throw new Error(`need ${ITEMS_PER_WORKSPACE} listed skills or agents, found ${items.length}`);
     return {
       keys,
@@ -77,7 +80,7 @@ async function prepare(databaseUrl: string): Promise<Fixture> {
   });
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
@@ -112,7 +115,8 @@ async function drive(baseUrl: string, fixture: Fixture, clients: number) {
 
 /**
  * The invariants the issue names: every touched item's install_count grew by exactly its install
- * rows; no clone lacks an install row; no live install row lacks its clone.
+ * rows; no clone lacks an install row; no live install row lacks its clone; no (workspace, item)
+ * has two live installs. Also used by the mixed-load section (scripts/bench/mixed.ts).
  */
 export async function checkConsistency(databaseUrl: string, countsBefore: Map<string, number>): Promise<ConsistencyCheck[]> {
   return withDrizzle(databaseUrl, async (db) => {
@@ -134,6 +138,10 @@ export async function checkConsistency(databaseUrl: string, countsBefore: Map<st
       where c.owner_type = 'workspace' and c.cloned_from_id is not null
         and exists (select 1 from ${schema.items} m where m.id = c.cloned_from_id and (m.owner_type = 'marketplace' or m.removed_at is not null))
         and not exists (select 1 from ${schema.marketplaceInstalls} mi where mi.clone_id = c.id and mi.uninstalled_at is null)`).then((r) => r.rows);
+    const [duplicateLive] = await db.execute<{ n: number }>(sql`
+      select count(*)::int as n from (
+        select 1 from ${schema.marketplaceInstalls} mi where mi.uninstalled_at is null
+        group by mi.workspace_id, mi.item_id having count(*) > 1) d`).then((r) => r.rows);
     const [liveWithoutClone] = await db.execute<{ n: number }>(sql`
       select count(*)::int as n from ${schema.marketplaceInstalls} mi
       where mi.uninstalled_at is null
@@ -142,13 +150,14 @@ export async function checkConsistency(databaseUrl: string, countsBefore: Map<st
       { name: "install_count grew by the number of install rows, per item", failures: counterMismatches },
       { name: "no clone without a live install row", failures: Number(orphanClones?.n ?? 0) },
       { name: "no live install row without a clone", failures: Number(liveWithoutClone?.n ?? 0) },
+      { name: "no duplicate live installs (workspace, item)", failures: Number(duplicateLive?.n ?? 0) },
     ];
     return checks.map((c) => ({ ...c, pass: c.failures === 0 }));
   });
 }
 
 /** Removes what the section created (clones, install rows, keys, workspaces) and restores the counters. */
-async function cleanUp(databaseUrl: string, fixture: Fixture): Promise<void> {
+export async function cleanUp(databaseUrl: string, fixture: Fixture): Promise<void> {
   await withDrizzle(databaseUrl, async (db) => {
     await db.transaction(async (tx) => {
       await tx.delete(schema.marketplaceInstalls).where(inArray(schema.marketplaceInstalls.workspaceId, fixture.workspaceIds));

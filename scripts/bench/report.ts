@@ -1,6 +1,7 @@
 import type { ExplainedQuery } from "./explain";
 import { renderInstallSection, type InstallRun } from "./installs";
 import type { Measurement } from "./load";
+import { renderMixedSection, type MixedRun } from "./mixed";
 import type { CacheMode } from "./worker";
 
 export interface ModeRun {
@@ -23,6 +24,7 @@ export interface ReportInput {
   runs: ModeRun[];
   explains: ExplainedQuery[];
   installs?: InstallRun;
+  mixed?: MixedRun;
 }
 
 /** Targets from issue 11: against the bare worker measured in the same run. */
@@ -170,7 +172,7 @@ export function renderReport(input: ReportInput): string {
   const large = sizes[sizes.length - 1] ?? 0;
   const s = input.settings;
   const header = [
-    `# ${input.runs.length ? "Catalog" : "Install"} benchmark — ${input.startedAt.toISOString()}`,
+    `# ${input.runs.length ? "Catalog" : input.installs ? "Install" : "Mixed-load"} benchmark — ${input.startedAt.toISOString()}`,
     "",
     `- Database: ${input.database.name}`,
     `- Server: ${input.database.version}`,
@@ -185,7 +187,8 @@ export function renderReport(input: ReportInput): string {
     .map((r) => `## ${sizeLabel(r.size)} catalog (${fmt(r.itemCount)} marketplace items), cache ${r.mode}\n\nLoad average at start: ${r.loadAverage}\n\n${runTable(r)}`)
     .join("\n\n");
   const installs = input.installs ? renderInstallSection(input.installs) : "";
-  if (input.runs.length === 0) return [header, installs].join("\n\n");
+  const mixed = input.mixed ? renderMixedSection(input.mixed) : "";
+  if (input.runs.length === 0) return [header, installs, mixed].filter(Boolean).join("\n\n");
   const ratiosA = table(["size", "list", "list req/s", "floor req/s (mean of both runs)", "ratio", "target", "result"], cachedRatios(input.runs, sizes));
   const ratiosB = table(["endpoint", `p50 ${sizeLabel(small)} ms`, `p50 ${sizeLabel(large)} ms`, "ratio", "target", "result"], growthRatios(input.runs, small, large));
   return [
@@ -196,5 +199,6 @@ export function renderReport(input: ReportInput): string {
     `### (b) uncached p50 at ${sizeLabel(large)} / p50 at ${sizeLabel(small)} (cache off)\n\n${ratiosB}`,
     explainSection(input.explains),
     installs,
-  ].join("\n\n");
+    mixed,
+  ].filter(Boolean).join("\n\n");
 }

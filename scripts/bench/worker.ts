@@ -17,6 +17,8 @@ export type CacheMode = "on" | "off";
 
 export interface RunningWorker {
   url: string;
+  /** The worker's R2 bucket as Miniflare holds it (tests remove objects under a live plugin). */
+  bucket(): Promise<R2Bucket>;
   /** Disposes the Miniflare instance (its workerd). */
   stop(): Promise<void>;
 }
@@ -60,7 +62,7 @@ export function buildWorkerScript(cleanup: Cleanup): string {
 type Env = Record<string, { type: "text"; value: string } | { type: "r2" }>;
 
 /** One Miniflare (one workerd) serving one ES-module worker on its own loopback socket. */
-async function serve(name: string, script: string, env: Env, cleanup: Cleanup): Promise<RunningWorker> {
+async function serve(name: string, script: string, env: Env, cleanup: Cleanup, r2Persist?: string): Promise<RunningWorker> {
   const port = await freePort(HOST);
   const mf = new Miniflare({
     host: HOST,
@@ -76,11 +78,12 @@ async function serve(name: string, script: string, env: Env, cleanup: Cleanup): 
         },
       },
     ],
+    ...(r2Persist ? { resourcePersistencePath: r2Persist } : {}),
   });
   const stop = cleanup.add(name, () => mf.dispose());
   try {
     const url = await mf.ready;
-    return { url: url.origin, stop };
+    return { url: url.origin, stop, bucket: () => mf.getR2Bucket("BUNDLES") as unknown as Promise<R2Bucket> };
   } catch (error) {
     await stop();
     throw error;
@@ -96,11 +99,15 @@ export function startWorker(scriptPath: string, bindings: StackBindings, mode: C
   return startBundledWorker(scriptPath, workerVars(bindings, mode), cleanup, `worker cache ${mode}`);
 }
 
-/** The bundle on its own Miniflare with these vars and the R2 bucket (also used by test/node/round-trips.test.ts). */
-export function startBundledWorker(scriptPath: string, vars: Record<string, string>, cleanup: Cleanup, name = "worker"): Promise<RunningWorker> {
+/**
+ * The bundle on its own Miniflare with these vars and the R2 bucket (also used by
+ * test/node/round-trips.test.ts). `r2Persist`: a directory holding the bucket's objects, so a test
+ * can break the store under the running worker (test/node/faults.test.ts); in memory otherwise.
+ */
+export function startBundledWorker(scriptPath: string, vars: Record<string, string>, cleanup: Cleanup, name = "worker", r2Persist?: string): Promise<RunningWorker> {
   const env: Env = { BUNDLES: { type: "r2" } };
   for (const [key, value] of Object.entries(vars)) env[key] = { type: "text", value };
-  return serve(name, readFileSync(scriptPath, "utf8"), env, cleanup);
+  return serve(name, readFileSync(scriptPath, "utf8"), env, cleanup, r2Persist);
 }
 
 // No middleware, no framework: what the runtime itself costs to answer a canned body of the size asked.

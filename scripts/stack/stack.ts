@@ -52,6 +52,8 @@ export interface Stack {
   cacheNote?: string;
   /** Process groups of servers this stack spawned (redis-server), for cleaning up after a crash. */
   processGroups: number[];
+  /** redis-server's port, when the cache is on (test/node/faults.test.ts stops and restarts it). */
+  redisPort?: number;
   /** Round trips counted at the local endpoints since the stack started (bench, round-trip tests). */
   roundTrips(): RoundTrips;
   close(): Promise<void>;
@@ -108,6 +110,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
 
     let cacheNote: string | undefined;
+    let redisPort: number | undefined;
     let binary = findRedisServerBinary();
     if (!binary) {
       // Dev and tests alike install it when they may (root with apt-get), so a fresh machine's
@@ -124,6 +127,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const redis = await startRedisServer({});
       closers.push(() => redis.close());
       processGroups.push(redis.pid);
+      redisPort = redis.port;
       const shim = await startUpstashShim({ redisPort: redis.port, token: randomBytes(16).toString("hex") });
       closers.push(() => shim.close());
       upstashRequests = () => shim.requests();
@@ -139,6 +143,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       cache: binary ? "on" : "off",
       cacheNote,
       processGroups,
+      redisPort,
       roundTrips: () => ({ database: databaseRoundTrips(), upstash: upstashRequests() }),
       close,
     };

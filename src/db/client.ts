@@ -20,6 +20,24 @@ export async function rowsOf<T>(db: Queryable, query: SQL): Promise<T[]> {
   return result.rows;
 }
 
+/**
+ * How long the pool waits to open a connection before the query fails (then 503
+ * `database_unavailable`): without it, an endpoint that accepts but never answers holds the request
+ * until the platform cancels it. pg-pool's `connectionTimeoutMillis`, honoured by Neon's Pool.
+ */
+export const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Deadline of one SQL-over-HTTP query (connect, run, answer), after which it fails with Neon's
+ * "Error connecting to database" (then 503): fetch itself never gives up on an endpoint that
+ * accepts and stays silent. Ten times the slowest p99 in the bench reports, so a slow query under
+ * load is not cut short.
+ */
+export const HTTP_QUERY_TIMEOUT_MS = 10_000;
+
+/** The driver's fetch, with the deadline unless the caller brought its own signal. */
+const fetchWithDeadline = (input: RequestInfo | URL, init?: RequestInit) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(HTTP_QUERY_TIMEOUT_MS) });
+
 export interface DatabaseClients {
   /** Created on first use, so requests served from cache never open a WebSocket. */
   readonly pool: Database;
@@ -47,6 +65,8 @@ function configureLocalNeon(proxy: string): void {
 }
 
 export function createDatabaseClients(env: DatabaseEnv): DatabaseClients {
+  // Module-global in the driver, like the local settings; the same for every request.
+  neonConfig.fetchFunction = fetchWithDeadline;
   if (env.LOCAL_NEON_PROXY) configureLocalNeon(env.LOCAL_NEON_PROXY);
   let pool: Pool | undefined;
   let poolDb: Database | undefined;
@@ -54,7 +74,7 @@ export function createDatabaseClients(env: DatabaseEnv): DatabaseClients {
   return {
     get pool() {
       if (!poolDb) {
-        pool = new Pool({ connectionString: env.DATABASE_URL, max: 4 });
+        pool = new Pool({ connectionString: env.DATABASE_URL, max: 4, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
         // An idle pooled connection erroring (e.g. the relay going away) must not crash the isolate.
         pool.on("error", () => {});
         poolDb = drizzlePool({ client: pool, schema });

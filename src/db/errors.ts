@@ -1,3 +1,5 @@
+import { DrizzleQueryError } from "drizzle-orm";
+
 /** The Postgres error behind a failed query, wherever the driver and drizzle put it. */
 function pgError(error: unknown): { code?: string; constraint?: string } | undefined {
   let current: unknown = error;
@@ -30,8 +32,10 @@ export function uniqueViolationConstraint(error: unknown): string | undefined {
 // class 08 (connection exception), 53300 too_many_connections, 57P01–57P03 (shutdown, cannot
 // connect now). PostgreSQL appendix A, "PostgreSQL Error Codes".
 const UNAVAILABLE_SQLSTATE = /^(08...|53300|57P0[123])$/;
-// What @neondatabase/serverless and workerd say when the endpoint cannot be reached or drops.
-const UNREACHABLE_MESSAGE = /error connecting to database|network connection lost|fetch failed|connection terminated|ECONNREFUSED|too many clients/i;
+// What @neondatabase/serverless and workerd say when the endpoint cannot be reached or drops
+// (`not queryable`: the ROLLBACK after a connection was killed mid-transaction, whose error
+// replaces the first one).
+const UNREACHABLE_MESSAGE = /error connecting to database|network connection lost|fetch failed|connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable|ECONNREFUSED|too many clients/i;
 
 /**
  * True when a query failed because the database could not be reached or refused the connection
@@ -45,8 +49,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   let fromDatabase = false;
   for (let depth = 0; current && depth < 5; depth++) {
     const candidate = current as { name?: unknown; message?: unknown; cause?: unknown };
-    if (candidate.name === "DrizzleQueryError" || candidate.name === "NeonDbError") fromDatabase = true;
-    if (fromDatabase && typeof candidate.message === "string" && UNREACHABLE_MESSAGE.test(candidate.message)) return true;
+    // drizzle's DrizzleQueryError keeps the default name "Error", hence instanceof; its own message
+    // quotes the SQL and its parameters (request input), so only its causes' messages are read.
+    const wrapper = current instanceof DrizzleQueryError;
+    if (wrapper || candidate.name === "DrizzleQueryError" || candidate.name === "NeonDbError") fromDatabase = true;
+    if (fromDatabase && !wrapper && typeof candidate.message === "string" && UNREACHABLE_MESSAGE.test(candidate.message)) return true;
     current = candidate.cause;
   }
   return false;

@@ -45,6 +45,46 @@ export const storagePrefix = (slug: string, version: string) => `plugins/${slug}
 
 const WRITE_CONCURRENCY = 6;
 
+/**
+ * 503 `storage_unavailable` (Retry-After 5, like `database_unavailable`): R2 failed, or objects a
+ * live database row says exist are missing. A storage fault is the service's, never a 500.
+ */
+export function storageUnavailable(detail = "Object storage is unavailable; try again later."): ApiError {
+  return new ApiError(503, "storage_unavailable", detail, { headers: { "Retry-After": "5" } });
+}
+
+/** `work`'s result; an R2 call that throws becomes 503 `storage_unavailable`. */
+async function fromStorage<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw storageUnavailable();
+  }
+}
+
+/**
+ * The bytes of an object a database row says exists (a stored bundle's file). Missing (removed
+ * under a live plugin) or R2 failing: 503 `storage_unavailable`, never a 500 or a silent gap.
+ */
+export async function readStoredObject(bucket: R2Bucket, key: string): Promise<Uint8Array> {
+  return fromStorage(async () => {
+    const object = await bucket.get(key);
+    if (!object) throw storageUnavailable("A stored file of this plugin is missing from object storage.");
+    return new Uint8Array(await object.arrayBuffer());
+  });
+}
+
+/**
+ * Every key of a stored bundle: `expected` files (plugin_versions.file_count) under `prefix`.
+ * @throws ApiError 503 `storage_unavailable` when R2 fails or fewer objects than expected are there.
+ */
+export async function storedBundleKeys(bucket: R2Bucket, prefix: string, expected: number): Promise<string[]> {
+  const keys = await fromStorage(() => listKeys(bucket, prefix));
+  if (keys.length < expected) throw storageUnavailable("Files of this plugin version are missing from object storage.");
+  return keys;
+}
+
 /** Deletes keys, 1000 per call (R2's batch limit). */
 export async function deleteKeys(bucket: R2Bucket, keys: string[]): Promise<void> {
   for (let at = 0; at < keys.length; at += 1000) await bucket.delete(keys.slice(at, at + 1000));
@@ -92,7 +132,7 @@ export async function writeBundle(bucket: R2Bucket, prefix: string, files: Store
     failed = results.some((r) => r.status === "rejected");
   }
   if (failed || conflict) await deleteKeys(bucket, written).catch(() => {});
-  if (failed) throw new ApiError(503, "storage_unavailable", "Object storage is unavailable; nothing was saved. Try again later.");
+  if (failed) throw storageUnavailable("Object storage is unavailable; nothing was saved. Try again later.");
   if (conflict) throw new ApiError(409, "version_exists", "Files for this plugin version already exist in storage.");
   return written;
 }

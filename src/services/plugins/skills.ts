@@ -6,7 +6,7 @@ import { contentSha256 } from "../../domain/content-hash";
 import { parseSkillDocument } from "../../domain/plugin-skill";
 import { scanBundle } from "../../domain/plugin-scan";
 import type { Actor } from "../auth/principal";
-import { listKeys } from "./bundle-storage";
+import { readStoredObject, storedBundleKeys } from "./bundle-storage";
 
 export interface MaterialisedSkills {
   skill_ids: string[];
@@ -19,7 +19,8 @@ const SKILL_FILE = /(^|\/)skill\.md$/i;
 /**
  * Turns each SKILL.md of an approved plugin version into a listed marketplace skill that remembers
  * `source_plugin_version_id` (reference §6.4, design.md §8), with an approved item version so it
- * installs like any skill. Each file is re-scanned and skipped on a critical or high finding. The
+ * installs like any skill. Missing files or an R2 failure raise 503 `storage_unavailable` (the
+ * caller's transaction rolls back). Each file is re-scanned and skipped on a critical or high finding. The
  * skills of the plugin's earlier versions are retired first; a skill of the same name from an
  * earlier version is updated in place, one held by anything else is skipped.
  */
@@ -33,12 +34,12 @@ export async function materialiseSkills(
 ): Promise<MaterialisedSkills> {
   await setSkillsListed(tx, earlierVersionIds, false, actor);
   const result: MaterialisedSkills = { skill_ids: [], skipped: [] };
-  const keys = (await listKeys(bucket, version.storagePrefix)).filter((k) => SKILL_FILE.test(k));
+  // Every file the version row counts must still be there: a bundle with files removed under it is
+  // a storage fault (503), not a plugin with fewer skills.
+  const keys = (await storedBundleKeys(bucket, version.storagePrefix, version.fileCount)).filter((k) => SKILL_FILE.test(k));
   for (const key of keys) {
     const file = key.slice(version.storagePrefix.length);
-    const object = await bucket.get(key);
-    if (!object) continue;
-    const bytes = new Uint8Array(await object.arrayBuffer());
+    const bytes = await readStoredObject(bucket, key);
     const scan = scanBundle([{ path: file, bytes }]);
     if (scan.findings.some((f) => f.severity === "critical" || f.severity === "high")) {
       result.skipped.push({ file, reason: "scan_findings" });

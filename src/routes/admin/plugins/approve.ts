@@ -12,7 +12,7 @@ export const approvePluginRoute = defineRoute({
   tags: ["Plugins (admin)"],
   summary: "Approve a pending plugin version (default: the newest pending one)",
   description:
-    "When the version becomes the listed one, each SKILL.md (YAML front matter) is re-scanned and materialised as a marketplace skill remembering the plugin version; earlier versions' skills are retired. 404 `plugin_not_found`; 409 `invalid_transition` when nothing (or not that version) is pending, or the version's scan verdict is `blocked`. Writes an audit row in the same transaction and bumps the catalog generation.",
+    "When the version becomes the listed one, each SKILL.md (YAML front matter) is re-scanned and materialised as a marketplace skill remembering the plugin version; earlier versions' skills are retired. 404 `plugin_not_found`; 409 `invalid_transition` when nothing (or not that version) is pending, or the version's scan verdict is `blocked`; 503 `storage_unavailable` (Retry-After 5, nothing approved) when R2 fails or the version's files are missing from it. Writes an audit row in the same transaction and bumps the catalog generation.",
   access: ADMIN,
   request: {
     params: PluginIdParam,
@@ -34,7 +34,7 @@ export const approvePluginRoute = defineRoute({
         },
       },
     },
-    ...problemResponses(400, 409, ...AUTH_PROBLEMS),
+    ...problemResponses(400, 409, 503, ...AUTH_PROBLEMS),
   },
 });
 

@@ -1,0 +1,220 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface, type Interface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
+import { sql } from "drizzle-orm";
+import { SignJWT, exportSPKI, generateKeyPair } from "jose";
+import pg from "pg";
+import { Cleanup } from "../../scripts/bench/cleanup";
+import { buildWorkerScript, startBundledWorker, type RunningWorker } from "../../scripts/bench/worker";
+import { seedIfEmpty } from "../../scripts/seed/run";
+import { withDrizzle } from "../../scripts/stack/dev-auth";
+import type { StackBindings } from "../../scripts/stack/stack";
+
+// The harness of test/node/faults.test.ts (issue 16 item 2): its own stack (scripts/stack/
+// fault-stack.ts, whose relay and redis-server can really be stopped and started) and the deployed
+// bundle on its own Miniflare with R2 kept on disk, so the store can be broken under the running
+// worker. Nothing here mocks a client: the worker meets a closed port, a dead redis-server or a
+// failing R2 store exactly as it would in production.
+
+const ISSUER = "https://clerk.faults.invalid";
+const PARTY = "https://frontend.faults.invalid";
+
+export type FaultOp = "stop-relay" | "hang-relay" | "start-relay" | "stop-redis" | "start-redis";
+
+export interface Tenant {
+  workspaceId: string;
+  /** JWT + X-Workspace-ID of the workspace's owner. */
+  owner: Record<string, string>;
+}
+
+export class FaultHarness {
+  url = "";
+  bindings!: StackBindings;
+  /** embedded = PGlite; external = a throwaway database on the TEST_DATABASE_URL cluster. */
+  database: "embedded" | "external" = "embedded";
+  private readonly cleanup = new Cleanup(() => {});
+  private stack!: ChildProcess;
+  private lines!: Interface;
+  private replies: Array<(line: string) => void> = [];
+  private privateKey!: CryptoKey;
+  private worker!: RunningWorker;
+  private r2Dir = "";
+  private serial = 0;
+
+  /** Stack (database, relay, redis, shim), seed, bundle and worker; ~25 s on a loaded machine. */
+  async start(): Promise<void> {
+    const databaseUrl = await this.throwawayDatabase();
+    this.stack = spawn("tsx", ["scripts/stack/fault-stack.ts"], {
+      stdio: ["pipe", "pipe", "inherit"],
+      env: { ...process.env, TEST_DATABASE_URL: "", FAULT_DATABASE_URL: databaseUrl ?? "" },
+    });
+    this.lines = createInterface({ input: this.stack.stdout! });
+    const first = await new Promise<string>((resolve, reject) => {
+      this.lines.once("line", resolve);
+      this.stack.once("exit", (code) => reject(new Error(`the fault stack exited with ${code}`)));
+    });
+    const message = JSON.parse(first) as { ready?: StackBindings; error?: string };
+    if (!message.ready) throw new Error(`the fault stack failed: ${message.error}`);
+    this.bindings = message.ready;
+    this.lines.on("line", (line) => this.replies.shift()?.(line));
+    await seedIfEmpty(this.bindings.DATABASE_URL);
+
+    const pair = await generateKeyPair("RS256", { extractable: true });
+    this.privateKey = pair.privateKey;
+    this.r2Dir = mkdtempSync(join(tmpdir(), "faults-r2-"));
+    this.cleanup.add("r2 directory", async () => rmSync(this.r2Dir, { recursive: true, force: true }));
+    const vars: Record<string, string> = {
+      DATABASE_URL: this.bindings.DATABASE_URL,
+      LOCAL_NEON_PROXY: this.bindings.LOCAL_NEON_PROXY!,
+      UPSTASH_REDIS_REST_URL: this.bindings.UPSTASH_REDIS_REST_URL!,
+      UPSTASH_REDIS_REST_TOKEN: this.bindings.UPSTASH_REDIS_REST_TOKEN!,
+      ENVIRONMENT: "test",
+      LOG_LEVEL: "error",
+      RATE_LIMIT_PER_MINUTE: "100000",
+      CLERK_JWT_PUBLIC_KEY: await exportSPKI(pair.publicKey),
+      CLERK_ISSUER: ISSUER,
+      CLERK_AUTHORIZED_PARTIES: PARTY,
+    };
+    this.worker = await startBundledWorker(buildWorkerScript(this.cleanup), vars, this.cleanup, "fault worker", this.r2Dir);
+    this.url = this.worker.url;
+  }
+
+  async stop(): Promise<void> {
+    await this.cleanup.run();
+    this.stack?.stdin?.end();
+    await Promise.race([new Promise((resolve) => this.stack?.once("exit", resolve)), sleep(5_000)]);
+    if (this.stack && this.stack.exitCode === null) this.stack.kill("SIGKILL");
+  }
+
+  /** With TEST_DATABASE_URL: a fresh database on that cluster (dropped at the end), so a second migrator never races the suite's. */
+  private async throwawayDatabase(): Promise<string | undefined> {
+    const server = process.env.TEST_DATABASE_URL;
+    if (!server) return undefined;
+    const name = `faults_${process.pid}_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: server });
+    await admin.connect();
+    await admin.query(`create database ${name}`).finally(() => admin.end());
+    this.database = "external";
+    this.cleanup.add("throwaway database", async () => {
+      const dropper = new pg.Client({ connectionString: server });
+      await dropper.connect();
+      await dropper.query(`drop database if exists ${name} with (force)`).finally(() => dropper.end());
+    });
+    const url = new URL(server);
+    url.pathname = `/${name}`;
+    return url.toString();
+  }
+
+  /** Runs one operation in the stack process; resolves with how long it took there. */
+  control(op: FaultOp): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.replies.push((line) => {
+        const reply = JSON.parse(line) as { ok: boolean; ms?: number; error?: string };
+        if (reply.ok) resolve(reply.ms ?? 0);
+        else reject(new Error(`${op} failed: ${reply.error}`));
+      });
+      this.stack.stdin!.write(`${JSON.stringify({ op })}\n`);
+    });
+  }
+
+  /**
+   * Runs `work` with redis-server killed (SIGKILL) behind the Upstash endpoint, then starts it again
+   * on the same port. A test for any other read that must survive the cache going away (plugin
+   * content, assembled context) is one more call of this.
+   */
+  async whileRedisDown<T>(work: () => Promise<T>): Promise<T> {
+    await this.control("stop-redis");
+    try {
+      return await work();
+    } finally {
+      await this.control("start-redis");
+    }
+  }
+
+  /**
+   * Runs `work` with the worker's database relay stopped (its port closed: connections refused) or,
+   * with `hang`, replaced by a black hole (connections accepted, never answered), then starts it again.
+   */
+  async whileDatabaseDown<T>(work: () => Promise<T>, how: "refused" | "hang" = "refused"): Promise<T> {
+    await this.control(how === "hang" ? "hang-relay" : "stop-relay");
+    try {
+      return await work();
+    } finally {
+      await this.control("start-relay");
+    }
+  }
+
+  /**
+   * Runs `work` with the R2 store broken under the running worker (its blob directory replaced by a
+   * file, so every write fails inside workerd's R2 implementation), then repairs it.
+   */
+  async whileStorageBroken<T>(work: () => Promise<T>): Promise<T> {
+    const root = join(this.r2Dir, "r2");
+    const blobs = readdirSync(root)
+      .filter((name) => name.startsWith("BUNDLES-"))
+      .map((name) => join(root, name, "blobs"));
+    if (blobs.length === 0) throw new Error("the R2 store has no blob directory yet (store an object first)");
+    for (const dir of blobs) {
+      rmSync(dir, { recursive: true, force: true });
+      writeFileSync(dir, "broken on purpose");
+    }
+    try {
+      return await work();
+    } finally {
+      for (const dir of blobs) {
+        rmSync(dir, { force: true });
+        mkdirSync(dir);
+      }
+    }
+  }
+
+  /** The worker's R2 bucket, as Miniflare holds it. */
+  bucket(): Promise<R2Bucket> {
+    return this.worker.bucket();
+  }
+
+  async token(sub: string): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ azp: PARTY }).setProtectedHeader({ alg: "RS256" }).setSubject(sub).setIssuer(ISSUER).setIssuedAt(now - 1).setExpirationTime(now + 600).sign(this.privateKey);
+  }
+
+  uniqueSub(kind: string): string {
+    this.serial += 1;
+    return `user_faults_${kind}_${this.serial}_${Date.now()}`;
+  }
+
+  fetch(method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<Response> {
+    const init: RequestInit = { method, headers: { ...headers } };
+    if (body instanceof FormData) init.body = body;
+    else if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      (init.headers as Record<string, string>)["Content-Type"] = "application/json";
+    }
+    return fetch(`${this.url}${path}`, init);
+  }
+
+  /** A workspace created through the API by a new user. */
+  async tenant(): Promise<Tenant> {
+    const sub = this.uniqueSub("owner");
+    const auth = { Authorization: `Bearer ${await this.token(sub)}` };
+    const created = await this.fetch("POST", "/api/workspaces", auth, { name: `Faults ${sub}` });
+    if (created.status !== 201) throw new Error(`workspace create answered ${created.status}: ${await created.text()}`);
+    const { id } = (await created.json()) as { id: string };
+    return { workspaceId: id, owner: { ...auth, "X-Workspace-ID": id } };
+  }
+
+  /** A system admin's headers (the user row is made before its first request). */
+  async admin(): Promise<Record<string, string>> {
+    const sub = this.uniqueSub("admin");
+    await this.query(sql`insert into users (clerk_user_id, system_role) values (${sub}, 'admin')`);
+    return { Authorization: `Bearer ${await this.token(sub)}` };
+  }
+
+  /** A query straight to the database (not through the relay the worker uses). */
+  async query<T extends Record<string, unknown>>(query: ReturnType<typeof sql>): Promise<T[]> {
+    return withDrizzle(this.bindings.DATABASE_URL, async (db) => (await db.execute<T>(query)).rows as T[]);
+  }
+}
