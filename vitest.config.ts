@@ -30,6 +30,8 @@ export default defineConfig({
                 // rate-limit test; the hung-cache test goes back to the default deadline.
                 CACHE_TIMEOUT_MS: "1000",
                 CORS_ORIGINS: "https://frontend.test",
+                // The contract fuzzer's seed (test/system/contract-fuzz.test.ts): set it to replay a run.
+                FUZZ_SEED: process.env.FUZZ_SEED ?? "",
               },
             },
           })),

@@ -8,6 +8,8 @@ declare global {
       TEST_PAUSABLE_CACHE_URL: string;
       TEST_PAUSABLE_CACHE_TOKEN: string;
       TEST_PAUSABLE_CACHE_CONTROL: string;
+      /** The contract fuzzer's seed; empty for the fixed default. */
+      FUZZ_SEED: string;
     }
   }
 }

@@ -23,6 +23,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: "Not found, or not visible to the caller",
   409: "Conflicts with the current state",
   413: "Request body too large",
+  415: "The request body's media type is not one this operation takes",
   422: "Well-formed but not processable (e.g. an Idempotency-Key reused for another request)",
   429: "Rate limit exceeded (see Retry-After)",
   503: "A backing service (database, storage) is unavailable; nothing was changed",

@@ -7,6 +7,7 @@ import { guardJsonBody } from "../middleware/input-guard";
 import { accessSentence, securityFor, type RouteAccess } from "./access";
 import type { ApiTag } from "./api-tags";
 import { ApiError } from "./errors";
+import { AUTH_PROBLEMS, problemResponses } from "./openapi";
 
 /** Default request-body ceiling for JSON routes; uploads set their own. */
 export const JSON_BODY_LIMIT_BYTES = 64 * 1024;
@@ -47,10 +48,23 @@ const emptyBodyIsNoBody: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /**
+ * The problems an operation can answer whatever its handler does, so the document declares every
+ * status the app really sends (issue 16 item 1; test/system/contract-fuzz.test.ts checks each
+ * response against it): 400 from the URL guard (app.ts `refuseUnstorableUrl`, every route) and
+ * from validation; for routes behind the gate, its 401/403/404/429 and 503 `database_unavailable`
+ * (app.ts onError); for routes with a body, 413 over the body limit and 415 for a media type the
+ * route does not take. A route's own entry for a status wins (its description is the precise one).
+ */
+export function alwaysPossibleProblems(access: RouteAccess, hasBody: boolean) {
+  const statuses: number[] = [400, ...(access.access === "public" ? [] : [...AUTH_PROBLEMS, 503]), ...(hasBody ? [413, 415] : [])];
+  return problemResponses(...statuses);
+}
+
+/**
  * `createRoute` plus the project's conventions: the access declaration becomes both the gate
  * middleware and the operation's OpenAPI security (and `x-access`), and a body limit and the JSON
  * guard (unstorable strings, depth, key count: middleware/input-guard.ts) always apply to routes
- * that take a body. The description ends with the access declaration in words (accessSentence), so
+ * that take a body; `alwaysPossibleProblems` joins the declared responses. The description ends with the access declaration in words (accessSentence), so
  * every operation has one and the required scope and role read the same everywhere.
  */
 export function defineRoute<const C extends DefinedRouteConfig>(config: C) {
@@ -61,6 +75,7 @@ export function defineRoute<const C extends DefinedRouteConfig>(config: C) {
   if (route.request?.body) middleware.push(guardJsonBody);
   return createRoute({
     ...route,
+    responses: { ...alwaysPossibleProblems(access, Boolean(route.request?.body)), ...route.responses },
     middleware,
     description: route.description ? `${route.description}\n\n${accessSentence(access)}` : accessSentence(access),
     security: securityFor(access),
