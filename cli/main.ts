@@ -11,8 +11,16 @@ Settings:
   base URL  --base-url, else MARKETPLACE_URL, else the config file, else http://127.0.0.1:8787
   config    MARKETPLACE_CONFIG, else $XDG_CONFIG_HOME/marketplace/config.json (~/.config/…)`;
 
-export function buildProgram(write: (text: string) => void): Command {
-  const program = new Command("marketplace")
+/** Where commander writes help and usage errors; subcommands inherit it when created. */
+export interface HelpOutput {
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+}
+
+export function buildProgram(write: (text: string) => void, help?: HelpOutput): Command {
+  const program = new Command("marketplace");
+  if (help) program.configureOutput(help);
+  program
     .description("The agent marketplace from the command line, for API-key holders")
     .option("--base-url <url>", "the API's base URL")
     .option("--json", "print the API's JSON instead of a table")
