@@ -15,20 +15,21 @@ export function cell(value: unknown): string {
   return String(value);
 }
 
-// No colours: output is read by people and by grep alike.
+// No colours (output is read by people and by grep alike) and no rule between rows.
 const PLAIN = { head: [] as string[], border: [] as string[] };
+const COMPACT = { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" };
 
 /** Rows as a table with these columns (key → heading); only the columns some row has. */
 export function table(rows: Row[], columns: Array<[key: string, heading: string]>): string {
   const present = columns.filter(([key]) => rows.some((row) => row[key] !== undefined));
-  const t = new Table({ head: present.map(([, heading]) => heading), style: PLAIN });
+  const t = new Table({ head: present.map(([, heading]) => heading), style: PLAIN, chars: COMPACT });
   for (const row of rows) t.push(present.map(([key]) => cell(row[key])));
   return t.toString();
 }
 
 /** One record as a two-column table (field, value), in this order, then any other fields. */
 export function record(row: Row, order: string[] = []): string {
-  const t = new Table({ style: PLAIN });
+  const t = new Table({ style: PLAIN, chars: COMPACT });
   const keys = [...order.filter((key) => key in row), ...Object.keys(row).filter((key) => !order.includes(key))];
   for (const key of keys) t.push({ [key]: cell(row[key]) });
   return t.toString();

@@ -41,7 +41,7 @@ export function registerInstallCommands(program: Command, write: Write) {
       const { settings, out } = contextOf(command, write);
       const page = (await callApi(settings, "GET", "/api/marketplace/installs", { query: options })) as { items: Row[]; total: number; offset: number };
       print(out, page, () =>
-        `${table(page.items, [["item_id", "Item"], ["type", "Type"], ["clone_name", "Copy"], ["installed_version", "Installed"], ["latest_version", "Latest"], ["update_available", "Update"], ["removed", "Removed"]])}\n${pageLine(page)}`,
+        `${table(page.items, [["item_id", "Item"], ["item_name", "Name"], ["type", "Type"], ["clone_name", "Copy"], ["installed_version", "Installed"], ["latest_version", "Latest"], ["update_available", "Update"], ["removed", "Removed"]])}\n${pageLine(page)}`,
       );
     });
 
