@@ -49,8 +49,8 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version are answers, not errors; commander has already printed its message.
-      return ["commander.helpDisplayed", "commander.help", "commander.version"].includes(error.code) ? EXIT.ok : EXIT.usage;
+      // Commander has printed its message; --help is exit 0, help shown for a missing command is 1.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof CliError) {
       process.stderr.write(`${error.message}\n`);

@@ -2,7 +2,7 @@ import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import { callApi } from "../api";
 import { configPath, readConfig, resolveSettings, writeConfig } from "../config";
-import type { GlobalOptions } from "../context";
+import { uuidArg, type GlobalOptions } from "../context";
 import { CliError, EXIT } from "../exit-codes";
 
 type Write = (text: string) => void;
@@ -27,7 +27,7 @@ export function registerLoginCommand(program: Command, write: Write) {
     .command("login")
     .description("Store an API key (and base URL, workspace) in the config file, mode 0600")
     .option("--key <key>", "the API key (default: read from standard input, so it stays out of shell history)")
-    .option("--workspace <id>", "the key's workspace id, used by `plugins enable|disable`")
+    .option("--workspace <id>", "the key's workspace id, used by `plugins enable|disable`", uuidArg)
     .action(async (options: { key?: string; workspace?: string }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const key = options.key ?? (await readKey());

@@ -159,7 +159,7 @@ describe("CLI exit codes", () => {
   });
 
   it("1: unknown command, bad option, an id that is not a UUID, a plugin command without a workspace", async () => {
-    for (const args of [["bogus"], ["search", "--nope"], ["show", "not-a-uuid"], ["install"], ["plugins", "enable", item.id]]) {
+    for (const args of [[], ["plugins"], ["bogus"], ["search", "--nope"], ["show", "not-a-uuid"], ["install"], ["plugins", "enable", item.id]]) {
       const result = await runCli(args, env);
       expect(result.code, args.join(" ")).toBe(1);
       expect(result.stderr, args.join(" ")).toMatch(/error/);
