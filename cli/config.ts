@@ -23,6 +23,7 @@ export function configPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, "marketplace", "config.json");
 }
 
+/** The stored settings ({} when there is no file); a file that is not JSON is a usage error (exit 1). */
 export function readConfig(path = configPath()): CliConfig {
   if (!existsSync(path)) return {};
   try {

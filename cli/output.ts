@@ -8,6 +8,7 @@ export interface Output {
   write(text: string): void;
 }
 
+/** A value as table text: arrays joined with commas, objects as JSON, null as blank. */
 export function cell(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (Array.isArray(value)) return value.map((v) => (v && typeof v === "object" ? JSON.stringify(v) : String(v))).join(", ");
@@ -41,6 +42,7 @@ export function pageLine(page: { items: unknown[]; total?: number; offset?: numb
   return `${page.items.length} of ${total} (offset ${page.offset ?? 0})`;
 }
 
+/** The API's JSON with --json, else what `human` renders. */
 export function print(out: Output, data: unknown, human: () => string): void {
   out.write(out.json ? JSON.stringify(data, null, 2) : human());
 }
