@@ -40,7 +40,7 @@ export default defineConfig({
           name: "workers",
           globalSetup: ["./test/global-setup.ts"],
           include: ["test/**/*.test.ts"],
-          exclude: ["test/node/**"],
+          exclude: ["test/node/**", "test/browser/**"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -1,0 +1,86 @@
+import type { Command } from "commander";
+import { callApi } from "../api";
+import { contextOf, intArg, uuidArg } from "../context";
+import { CliError, EXIT } from "../exit-codes";
+import { pageLine, print, record, table, type Row } from "../output";
+import type { Settings } from "../config";
+
+type Write = (text: string) => void;
+
+const PLUGIN_COLUMNS: Array<[string, string]> = [
+  ["id", "ID"],
+  ["name", "Name"],
+  ["display_name", "Display name"],
+  ["version", "Version"],
+  ["latest_version", "Version"],
+  ["category", "Category"],
+  ["enable_count", "Enabled by"],
+];
+
+/** Enable and disable act on a workspace named in the path: flag, MARKETPLACE_WORKSPACE_ID or the config. */
+function workspaceOf(settings: Settings): string {
+  if (!settings.workspaceId) {
+    throw new CliError(EXIT.usage, "error: no workspace: pass --workspace <id>, set MARKETPLACE_WORKSPACE_ID or run `marketplace login --workspace <id>`");
+  }
+  return settings.workspaceId;
+}
+
+/** `plugins list|show|enable|disable` (GET /api/marketplace/plugins[/{id}], POST/DELETE /api/workspaces/{workspace_id}/plugins). */
+export function registerPluginCommands(program: Command, write: Write) {
+  const plugins = program.command("plugins").description("Browse plugins and enable them in a workspace");
+
+  plugins
+    .command("list")
+    .description("Browse or search the plugin catalog (GET /api/marketplace/plugins)")
+    .argument("[query...]", "words to search for")
+    .option("--category <id>", "a plugin category id")
+    .option("--tags <tags>", "comma-separated")
+    .option("--sort <order>", "popular, newest or name")
+    .option("--limit <n>", "1–100 (default 20)", intArg)
+    .option("--offset <n>", "skip this many", intArg)
+    .action(async (words: string[], options: Record<string, string | number | undefined>, command: Command) => {
+      const { settings, out } = contextOf(command, write);
+      const search = words.join(" ").trim() || undefined;
+      const page = (await callApi(settings, "GET", "/api/marketplace/plugins", {
+        query: { search, category_id: options.category, tags: options.tags, sort: options.sort, limit: options.limit, offset: options.offset },
+      })) as { items: Row[]; total: number; offset: number };
+      // The list shows one version column: `version` when the API names it so, else `latest_version`.
+      const columns = page.items.some((p) => p.version !== undefined) ? PLUGIN_COLUMNS.filter(([k]) => k !== "latest_version") : PLUGIN_COLUMNS;
+      print(out, page, () => `${table(page.items, columns)}\n${pageLine(page)}`);
+    });
+
+  plugins
+    .command("show")
+    .description("One plugin: manifest, contents, versions, scan verdict (GET /api/marketplace/plugins/{id})")
+    .argument("<plugin_id>", "the plugin's id (UUID)", uuidArg)
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const { settings, out } = contextOf(command, write);
+      const plugin = (await callApi(settings, "GET", `/api/marketplace/plugins/${id}`)) as Row;
+      print(out, plugin, () => record(plugin, ["id", "name", "display_name", "version", "latest_version", "description", "category"]));
+    });
+
+  plugins
+    .command("enable")
+    .description("Enable a plugin in the workspace (POST /api/workspaces/{workspace_id}/plugins)")
+    .argument("<plugin_id>", "the plugin's id (UUID)", uuidArg)
+    .option("--workspace <id>", "the workspace (default: MARKETPLACE_WORKSPACE_ID or the config)", uuidArg)
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const { settings, out } = contextOf(command, write);
+      const workspaceId = workspaceOf(settings);
+      const result = (await callApi(settings, "POST", `/api/workspaces/${workspaceId}/plugins`, { body: { plugin_id: id } })) as Row;
+      print(out, result, () => `Enabled\n${record(result ?? { plugin_id: id })}`);
+    });
+
+  plugins
+    .command("disable")
+    .description("Disable a plugin in the workspace (DELETE /api/workspaces/{workspace_id}/plugins/{plugin_id})")
+    .argument("<plugin_id>", "the plugin's id (UUID)", uuidArg)
+    .option("--workspace <id>", "the workspace (default: MARKETPLACE_WORKSPACE_ID or the config)", uuidArg)
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const { settings, out } = contextOf(command, write);
+      const workspaceId = workspaceOf(settings);
+      const result = (await callApi(settings, "DELETE", `/api/workspaces/${workspaceId}/plugins/${id}`)) as Row | null;
+      const shown = result ?? { plugin_id: id, disabled: true };
+      print(out, shown, () => `Disabled\n${record(shown)}`);
+    });
+}

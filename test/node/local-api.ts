@@ -1,0 +1,125 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { SignJWT, exportSPKI, generateKeyPair } from "jose";
+import { Miniflare } from "miniflare";
+import { Cleanup } from "../../scripts/bench/cleanup";
+import { buildWorkerScript } from "../../scripts/bench/worker";
+import { freePort } from "../../scripts/local/free-port";
+import { seedIfEmpty } from "../../scripts/seed/run";
+import { PROJECT_ROOT } from "../../scripts/stack/paths";
+import type { StackBindings } from "../../scripts/stack/stack";
+
+// The API as a client outside the runtime sees it (the CLI, a browser): its own local stack
+// (embedded PostgreSQL, redis-server) with the demo catalog, and the deployed bundle on Miniflare
+// with Workers Static Assets serving public/ (the docs UI's files) as deployed.
+
+const ISSUER = "https://clerk.local-api.invalid";
+const PARTY = "https://frontend.local-api.invalid";
+const HOST = "127.0.0.1";
+
+export interface LocalApi {
+  url: string;
+  bindings: StackBindings;
+  /** A session token for this Clerk user id (the user row is created on first use). */
+  token(sub: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+async function startStack(cleanup: Cleanup): Promise<StackBindings> {
+  // Embedded PostgreSQL always: a second migrator on the suite's TEST_DATABASE_URL would race the suite's own.
+  const stack: ChildProcess = spawn("tsx", ["scripts/stack/serve.ts"], {
+    cwd: PROJECT_ROOT,
+    stdio: ["pipe", "pipe", "inherit"],
+    env: { ...process.env, TEST_DATABASE_URL: "" },
+  });
+  cleanup.add("stack", async () => {
+    if (stack.exitCode !== null) return;
+    const exited = new Promise((resolve) => stack.once("exit", resolve));
+    stack.stdin?.end();
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    if (stack.exitCode === null) stack.kill("SIGKILL");
+  });
+  const first = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: stack.stdout! }).once("line", resolve);
+    stack.once("exit", (code) => reject(new Error(`the stack exited with ${code}`)));
+  });
+  const message = JSON.parse(first) as { ready?: StackBindings; error?: string };
+  if (!message.ready) throw new Error(`the stack failed: ${message.error}`);
+  return message.ready;
+}
+
+/** Starts the stack, seeds the demo catalog and serves the bundled worker; `close` stops all of it. */
+export async function startLocalApi(): Promise<LocalApi> {
+  const cleanup = new Cleanup(() => {});
+  try {
+    const bindings = await startStack(cleanup);
+    await seedIfEmpty(bindings.DATABASE_URL);
+    const pair = await generateKeyPair("RS256", { extractable: true });
+    const vars: Record<string, string> = {
+      ...(bindings as unknown as Record<string, string>),
+      ENVIRONMENT: "test",
+      LOG_LEVEL: "error",
+      RATE_LIMIT_PER_MINUTE: "100000",
+      CLERK_JWT_PUBLIC_KEY: await exportSPKI(pair.publicKey),
+      CLERK_ISSUER: ISSUER,
+      CLERK_AUTHORIZED_PARTIES: PARTY,
+    };
+    const script = buildWorkerScript(cleanup);
+    const port = await freePort(HOST);
+    const mf = new Miniflare({
+      host: HOST,
+      port,
+      workers: [
+        {
+          config: {
+            name: "local-api",
+            compatibilityDate: "2026-11-01",
+            compatibilityFlags: ["nodejs_compat"],
+            env: { BUNDLES: { type: "r2" }, ...Object.fromEntries(Object.entries(vars).map(([k, value]) => [k, { type: "text", value }])) },
+            assets: { directory: join(PROJECT_ROOT, "public"), hasUserWorker: true },
+            manifest: { mainModule: "index.js", modulesRoot: "/", modules: { "index.js": { type: "esm", contents: readFileSync(script, "utf8") } } },
+          },
+        },
+      ],
+    });
+    cleanup.add("worker", () => mf.dispose());
+    const url = (await mf.ready).origin;
+    const token = async (sub: string) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ azp: PARTY })
+        .setProtectedHeader({ alg: "RS256" })
+        .setSubject(sub)
+        .setIssuer(ISSUER)
+        .setIssuedAt(now - 1)
+        .setExpirationTime(now + 600)
+        .sign(pair.privateKey);
+    };
+    return { url, bindings, token, close: () => cleanup.run() };
+  } catch (error) {
+    await cleanup.run();
+    throw error;
+  }
+}
+
+let serial = 0;
+
+/**
+ * A workspace of its own (created through the API by a fresh user) and an API key there with these
+ * scopes; returns the key's secret and the workspace id.
+ */
+export async function workspaceKey(api: LocalApi, scopes: string[]): Promise<{ key: string; workspaceId: string }> {
+  serial += 1;
+  const owner = { Authorization: `Bearer ${await api.token(`user_local_api_${process.pid}_${serial}_${Date.now()}`)}`, "Content-Type": "application/json" };
+  const created = await fetch(`${api.url}/api/workspaces`, { method: "POST", headers: owner, body: JSON.stringify({ name: `Local API ${serial} ${Date.now()}` }) });
+  if (created.status !== 201) throw new Error(`creating a workspace answered ${created.status}: ${await created.text()}`);
+  const workspace = (await created.json()) as { id: string };
+  const keyResponse = await fetch(`${api.url}/api/api-keys`, {
+    method: "POST",
+    headers: { ...owner, "X-Workspace-ID": workspace.id },
+    body: JSON.stringify({ name: "local api", scopes }),
+  });
+  if (keyResponse.status !== 201) throw new Error(`creating a key answered ${keyResponse.status}: ${await keyResponse.text()}`);
+  return { key: ((await keyResponse.json()) as { key: string }).key, workspaceId: workspace.id };
+}
