@@ -15,6 +15,9 @@ import { registerBenchRoutes } from "./routes/bench/floor";
 import { registerApiKeyRoutes } from "./routes/api-keys";
 import { registerDocs } from "./routes/docs";
 import { registerMarketplaceRoutes } from "./routes/marketplace";
+import { registerMarketplacePluginRoutes } from "./routes/marketplace-plugins";
+import { registerWorkspacePluginRoutes } from "./routes/workspace-plugins";
+import { registerAgentPluginRoutes } from "./routes/agent-plugins";
 import { registerModerationRoutes } from "./routes/moderation";
 import { registerInvitationRoutes } from "./routes/invitations";
 import { registerHealth } from "./routes/system/health";
@@ -89,6 +92,9 @@ export function createApp(options: AppOptions = {}) {
   registerInvitationRoutes(app);
   registerApiKeyRoutes(app);
   registerAdminRoutes(app);
+  registerMarketplacePluginRoutes(app);
+  registerWorkspacePluginRoutes(app);
+  registerAgentPluginRoutes(app);
   if (options.testRoutes) registerTestRoutes(app);
   if (options.benchRoutes) registerBenchRoutes(app);
 

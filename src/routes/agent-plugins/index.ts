@@ -1,0 +1,10 @@
+import type { Router } from "../../lib/router";
+import { registerAssembledContext } from "./assembled-context";
+import { registerListAgentPlugins } from "./list";
+import { registerReplaceAgentPlugins } from "./replace";
+
+export function registerAgentPluginRoutes(router: Router) {
+  registerListAgentPlugins(router);
+  registerReplaceAgentPlugins(router);
+  registerAssembledContext(router);
+}
