@@ -20,11 +20,13 @@ import {
 import { Cleanup, stopOnSignals } from "./bench/cleanup";
 import { openBenchDatabase } from "./bench/database";
 import { explainCatalogQueries, type ExplainedQuery } from "./bench/explain";
+import { benchAssembledContext, renderContextSection } from "./bench/assembled-context";
 import { benchInstalls, type InstallRun } from "./bench/installs";
 import { LoadError, measure, probe, type Endpoint, type LoadSettings, type Measurement } from "./bench/load";
 import { parseOptions, type BenchOptions } from "./bench/options";
 import { renderReport, type ModeRun } from "./bench/report";
-import { buildWorkerScript, startBareWorker, startWorker, type CacheMode } from "./bench/worker";
+import { buildWorkerScript, startBareWorker, startBundledWorker, startWorker, workerVars, type CacheMode } from "./bench/worker";
+import { devWorkerVars, ensureDevKeyPair } from "./stack/dev-auth";
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 const MODES: CacheMode[] = ["on", "off"];
@@ -95,6 +97,21 @@ async function runInstalls(scriptPath: string, bindings: StackBindings, database
   }
 }
 
+/**
+ * The assembled-context section (issue 15 item 6) on its own worker, cache on, trusting the dev
+ * signing key so a platform admin can upload and approve the plugins through the API.
+ */
+async function runAssembledContext(scriptPath: string, bindings: StackBindings, databaseUrl: string, requests: number, cleanup: Cleanup): Promise<string> {
+  const { publicKeyPem } = await ensureDevKeyPair();
+  const worker = await startBundledWorker(scriptPath, { ...workerVars(bindings, "on"), ...devWorkerVars(publicKeyPem) }, cleanup, "worker assembled context");
+  try {
+    const redis = { url: bindings.UPSTASH_REDIS_REST_URL!, token: bindings.UPSTASH_REDIS_REST_TOKEN! };
+    return renderContextSection(await benchAssembledContext(worker.url, databaseUrl, redis, requests, log));
+  } finally {
+    await worker.stop();
+  }
+}
+
 /** Anything else busy on this machine skews every figure; the report says how busy it was. */
 function loadAverage(): string {
   return loadavg()
@@ -126,6 +143,10 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
 
   log("bundling the worker (wrangler deploy --dry-run) for Miniflare ...");
   const scriptPath = buildWorkerScript(cleanup);
+  if (options.pluginsOnly) {
+    const section = await runAssembledContext(scriptPath, stack.bindings, database.url, options.contextRequests, cleanup);
+    return `# Benchmark (assembled context only), ${startedAt.toISOString()}\n\nLoad average at start: ${loadAtStart}\n\n${section}`;
+  }
   const bare = await startBareWorker(cleanup);
   const runs: ModeRun[] = [];
   let explains: ExplainedQuery[] = [];
@@ -159,6 +180,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     if (demo) log(`seeded the demo catalog (${demo.items} items)`);
   }
   const installs = await runInstalls(scriptPath, stack.bindings, database.url, cleanup);
+  const contextSection = await runAssembledContext(scriptPath, stack.bindings, database.url, options.contextRequests, cleanup);
 
   log("bundling the worker (wrangler deploy --dry-run) for its size ...");
   const bundle = renderBundleSize(measureBundle());
@@ -185,7 +207,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     explains,
     installs,
   });
-  return `${report}\n${bundle}`;
+  return `${report}\n\n${contextSection}\n${bundle}`;
 }
 
 async function main(): Promise<void> {

@@ -11,15 +11,21 @@ export interface BenchOptions {
   quick: boolean;
   /** Only the install section, on the demo catalog (no catalog sizes). */
   installsOnly: boolean;
+  /** Only the assembled-context section (issue 15 item 6). */
+  pluginsOnly: boolean;
+  /** Sequential requests per case in the assembled-context section. */
+  contextRequests: number;
 }
 
-const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--sizes 1000,100000] [--quick] [--installs-only]
+const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--sizes 1000,100000] [--quick] [--installs-only] [--plugins-only] [--context-requests <n>]
   --duration     measured seconds per endpoint (default 8; 2 with --quick)
   --warmup       warm-up seconds per endpoint (default 2; 1 with --quick)
   --connections  concurrent connections (default 10)
   --sizes        catalog sizes, comma-separated (default 1000,100000; 1000 with --quick)
   --quick        a short smoke run (shorter loads, the 1k catalog only unless --sizes says otherwise)
   --installs-only  only the install section (50 clients, 100 workspaces), on the demo catalog
+  --plugins-only   only the assembled-context section (5 plugins × 50 KB, cache miss vs hit)
+  --context-requests  sequential requests per case in that section (default 100; 20 with --quick)
 Database: BENCH_DATABASE_URL if set, else a fresh Debian PostgreSQL cluster, else embedded PGlite.`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
@@ -47,6 +53,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       connections: { type: "string" },
       quick: { type: "boolean", default: false },
       "installs-only": { type: "boolean", default: false },
+      "plugins-only": { type: "boolean", default: false },
+      "context-requests": { type: "string" },
       sizes: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -67,5 +75,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     sizes: parseSizes(values.sizes, quick ? [1_000] : [1_000, 100_000]),
     quick,
     installsOnly: values["installs-only"] ?? false,
+    pluginsOnly: values["plugins-only"] ?? false,
+    contextRequests: Math.ceil(positive("context-requests", values["context-requests"], quick ? 20 : 100)),
   };
 }
