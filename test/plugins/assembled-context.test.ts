@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";
 import { DEFAULT_CONTEXT_BUDGET } from "../../src/services/plugins/assembled-context";
@@ -65,6 +66,18 @@ describe("the assembled context, end to end", () => {
     expect(after.system_prompt).toContain(newer.marker);
     expect(after.system_prompt).not.toContain(plugin.marker);
     expect(after.plugins[0]!.version).toBe("1.1.0");
+  });
+});
+
+describe("the content cache behind the assembled context", () => {
+  it("serves plugin text from Redis once read: with the R2 objects gone, the next context still has it", async () => {
+    const plugin = await approvedPlugin(admin);
+    const tenant = await tenantWithAgent(db());
+    await enableAndAssign(tenant, [plugin.plugin_id]);
+    expect((await assembled(tenant.headers, tenant.agentId)).system_prompt).toContain(plugin.marker);
+    const listed = await env.BUNDLES.list({ prefix: `plugins/${plugin.slug}/` });
+    await env.BUNDLES.delete(listed.objects.map((o) => o.key));
+    expect((await assembled(tenant.headers, tenant.agentId)).system_prompt).toContain(plugin.marker);
   });
 });
 

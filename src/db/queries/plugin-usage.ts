@@ -164,12 +164,13 @@ export async function assemblablePlugins(db: Queryable, workspaceId: string, age
     .orderBy(asc(agentAssignedPlugins.priority));
 }
 
-/** A persona the agent's workspace may use (global or its own). */
-export async function personaFor(db: Queryable, workspaceId: string, personaId: string) {
+/** A workspace-owned agent of this workspace with its persona, if the persona is global or the workspace's own. */
+export async function workspaceAgentWithPersona(db: Queryable, workspaceId: string, agentId: string) {
   const [row] = await db
-    .select()
-    .from(personas)
-    .where(and(eq(personas.id, personaId), sql`(${personas.workspaceId} is null or ${personas.workspaceId} = ${workspaceId})`))
+    .select({ agent: items, persona: personas })
+    .from(items)
+    .leftJoin(personas, and(eq(personas.id, items.personaId), sql`(${personas.workspaceId} is null or ${personas.workspaceId} = ${workspaceId})`))
+    .where(and(eq(items.id, agentId), eq(items.type, "agent"), eq(items.ownerType, "workspace"), eq(items.workspaceId, workspaceId)))
     .limit(1);
   return row;
 }

@@ -1,12 +1,12 @@
 import type { Cache } from "../../clients/cache";
 import type { Queryable } from "../../db/client";
-import { assemblablePlugins, contextWindowOf, personaFor, toolDefinitionsOf } from "../../db/queries/plugin-usage";
+import { assemblablePlugins, contextWindowOf, toolDefinitionsOf, workspaceAgentWithPersona } from "../../db/queries/plugin-usage";
 import type { PluginRow, PluginVersionRow } from "../../db/queries/plugins";
 import { planBudget } from "../../domain/context-budget";
 import { CONTEXT_SEPARATOR, estimateTokens, SEPARATOR_TOKENS } from "../../domain/tokens";
 import { ApiError } from "../../lib/errors";
-import { requireWorkspaceAgent } from "./assignment";
-import { contextText, readPluginContent } from "./content";
+import { agentNotFound } from "./assignment";
+import { contextText, readPluginContents } from "./content";
 
 /** The budget when the LLM catalog lists no context window for the agent's model. */
 export const DEFAULT_CONTEXT_BUDGET = 8192;
@@ -30,12 +30,14 @@ function summaryOf(plugin: PluginRow, version: PluginVersionRow): string {
   return lines.join("\n");
 }
 
-async function personaOf(db: Queryable, workspaceId: string, agent: { personaId: string | null; details: Record<string, unknown> }) {
-  const custom = agent.details.persona_prompt;
+type PersonaRow = NonNullable<Awaited<ReturnType<typeof workspaceAgentWithPersona>>>["persona"];
+
+/** The agent's own persona prompt wins over a linked persona (reference §6.7 step 2). */
+function personaOf(details: Record<string, unknown>, row: PersonaRow) {
+  const custom = details.persona_prompt;
   if (typeof custom === "string" && custom.trim()) {
     return { prompt: custom.trim(), persona: { name: "Custom Persona", slug: null, source: "custom" }, temperature: undefined };
   }
-  const row = agent.personaId ? await personaFor(db, workspaceId, agent.personaId) : undefined;
   if (!row) return { prompt: "", persona: { name: null, slug: null, source: null }, temperature: undefined };
   const suggested = Number(row.suggestedTemperature);
   return {
@@ -57,18 +59,20 @@ async function personaOf(db: Queryable, workspaceId: string, agent: { personaId:
  *   `model_config.model_id`; 400 `budget_too_small` when the persona and tools alone exceed it.
  */
 export async function assembleContext(deps: ContextDeps, workspaceId: string, agentId: string, requestedBudget?: number) {
-  const agent = await requireWorkspaceAgent(deps.db, workspaceId, agentId);
+  // One round trip: the plugin and tool queries are scoped by agent and workspace, and their rows
+  // are thrown away when the agent turns out not to be this workspace's.
+  const [found, assigned, toolRows] = await Promise.all([
+    workspaceAgentWithPersona(deps.db, workspaceId, agentId),
+    assemblablePlugins(deps.db, workspaceId, agentId),
+    toolDefinitionsOf(deps.db, agentId),
+  ]);
+  if (!found) throw agentNotFound();
+  const { agent } = found;
   const modelConfig = (agent.details.model_config ?? {}) as Record<string, unknown>;
   const model = typeof modelConfig.model_id === "string" && modelConfig.model_id.trim() ? modelConfig.model_id.trim() : null;
   if (!model) throw new ApiError(400, "agent_model_missing", "Agent has no model configured. Set model_config.model_id on the agent.");
-
-  const [persona, assigned, toolRows, window] = await Promise.all([
-    personaOf(deps.db, workspaceId, agent),
-    assemblablePlugins(deps.db, workspaceId, agentId),
-    toolDefinitionsOf(deps.db, agentId),
-    requestedBudget === undefined ? contextWindowOf(deps.db, model) : Promise.resolve(null),
-  ]);
-  const budget = requestedBudget ?? window ?? DEFAULT_CONTEXT_BUDGET;
+  const persona = personaOf(agent.details, found.persona);
+  const budget = requestedBudget ?? (await contextWindowOf(deps.db, model)) ?? DEFAULT_CONTEXT_BUDGET;
   const temperature = persona.temperature ?? numberOr(modelConfig.temperature, DEFAULT_TEMPERATURE);
 
   const tools = toolRows.map(({ tool }) => ({
@@ -81,10 +85,9 @@ export async function assembleContext(deps: ContextDeps, workspaceId: string, ag
   const toolTokens = tools.length ? estimateTokens(JSON.stringify(tools)) : 0;
   const personaTokens = estimateTokens(persona.prompt);
 
-  const contents = await Promise.all(
-    assigned.map(({ plugin, version }) =>
-      readPluginContent(deps, { pluginId: plugin.id, version: version.version, storagePrefix: version.storagePrefix, bundleSha256: version.bundleSha256 }),
-    ),
+  const contents = await readPluginContents(
+    deps,
+    assigned.map(({ plugin, version }) => ({ pluginId: plugin.id, version: version.version, storagePrefix: version.storagePrefix, bundleSha256: version.bundleSha256 })),
   );
   const sections = assigned.map(({ plugin, version }, i) => {
     const header = `## Plugin: ${plugin.name} (${plugin.slug}) v${version.version}`;

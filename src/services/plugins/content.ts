@@ -66,19 +66,31 @@ async function readFromStorage(bucket: R2Bucket, prefix: string): Promise<Record
   return files;
 }
 
+const isContent = (value: unknown): value is PluginContent =>
+  typeof value === "object" && value !== null && typeof (value as PluginContent).files === "object" && typeof (value as PluginContent).context_tokens === "number";
+
 /**
- * A version's content: Redis first; on a miss (or with Redis down, which the cache client turns
- * into a miss) R2, then the entry is written with TTL exactly `PLUGIN_CONTENT_TTL_SECONDS`.
- * R2 failures propagate (the caller's request fails as storage_unavailable would).
+ * Versions' content: Redis first, every key in one round trip; each miss (all of them with Redis
+ * down, which the cache client turns into misses) is read from R2 and written back with TTL
+ * exactly `PLUGIN_CONTENT_TTL_SECONDS`. R2 failures propagate.
  */
-export async function readPluginContent(deps: { cache: Cache; bucket: R2Bucket }, version: ContentVersion): Promise<PluginContent & { cached: boolean }> {
-  const key = pluginContentKey(version);
-  const hit = await deps.cache.get<PluginContent>(key);
-  if (hit && typeof hit === "object" && hit.files && typeof hit.context_tokens === "number") return { ...hit, cached: true };
-  const files = await readFromStorage(deps.bucket, version.storagePrefix);
-  const content: PluginContent = { files, context_tokens: estimateTokens(contextText(files)) };
-  await deps.cache.set(key, content, PLUGIN_CONTENT_TTL_SECONDS);
-  return { ...content, cached: false };
+export async function readPluginContents(deps: { cache: Cache; bucket: R2Bucket }, versions: ContentVersion[]): Promise<Array<PluginContent & { cached: boolean }>> {
+  const hits = await deps.cache.mget<PluginContent>(versions.map(pluginContentKey));
+  return Promise.all(
+    versions.map(async (version, i) => {
+      const hit = hits[i];
+      if (isContent(hit)) return { ...hit, cached: true };
+      const files = await readFromStorage(deps.bucket, version.storagePrefix);
+      const content: PluginContent = { files, context_tokens: estimateTokens(contextText(files)) };
+      await deps.cache.set(pluginContentKey(version), content, PLUGIN_CONTENT_TTL_SECONDS);
+      return { ...content, cached: false };
+    }),
+  );
+}
+
+/** One version's content (see `readPluginContents`). */
+export async function readPluginContent(deps: { cache: Cache; bucket: R2Bucket }, version: ContentVersion) {
+  return (await readPluginContents(deps, [version]))[0]!;
 }
 
 /** Drops the cached content of these versions (deactivation, deletion). */
