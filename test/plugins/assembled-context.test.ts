@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";
 import { DEFAULT_CONTEXT_BUDGET } from "../../src/services/plugins/assembled-context";
@@ -66,6 +67,28 @@ describe("the assembled context, end to end", () => {
     expect(after.system_prompt).toContain(newer.marker);
     expect(after.system_prompt).not.toContain(plugin.marker);
     expect(after.plugins[0]!.version).toBe("1.1.0");
+  });
+});
+
+describe("the persona", () => {
+  it("uses a linked library persona (prompt first, its suggested temperature) and ignores another workspace's persona", async () => {
+    const tenant = await tenantWithAgent(db());
+    const other = await tenantWithAgent(db());
+    const [library] = await db()
+      .insert(schema.personas)
+      .values({ slug: `p-${uniqueToken()}`, name: "Reviewer", systemPrompt: "You review code.", suggestedTemperature: "0.4" })
+      .returning();
+    const [foreign] = await db()
+      .insert(schema.personas)
+      .values({ slug: `p-${uniqueToken()}`, name: "Theirs", systemPrompt: "Private prompt.", workspaceId: other.workspace.id })
+      .returning();
+    await db().update(schema.items).set({ personaId: library!.id }).where(eq(schema.items.id, tenant.agentId));
+    const context = await assembled(tenant.headers, tenant.agentId);
+    expect(context).toMatchObject({ temperature: 0.4, persona: { name: "Reviewer", source: "library" } });
+    expect(context.system_prompt).toBe("You review code.");
+    await db().update(schema.items).set({ personaId: foreign!.id }).where(eq(schema.items.id, tenant.agentId));
+    const refused = await assembled(tenant.headers, tenant.agentId);
+    expect(refused).toMatchObject({ temperature: 0.2, persona: { name: null, source: null }, system_prompt: "" });
   });
 });
 
