@@ -4,7 +4,8 @@
  * Why an estimate and not a tokenizer library: the maintained Workers-compatible tokenizer
  * (`gpt-tokenizer`) ships its rank table in the bundle. Measured with gzip -9 on its modules:
  * cl100k_base adds 446 KB, o200k_base 1036 KB, p50k_base 203 KB, against a worker of 451.5 KiB
- * gzip whose target is 512 KiB (budget 1 MiB). Every encoding breaks the target, and the cheap
+ * gzip whose target is 512 KiB (budget 1 MiB); measured on the whole worker with cl100k imported:
+ * 909.5 KiB gzip against 459.9 without. Every encoding breaks the target, and the cheap
  * ones (p50k/r50k) are not what current models use, so they would be estimates too.
  *
  * The estimate follows cl100k_base's pre-tokenizer and rounds every piece up, so that a context
