@@ -20,12 +20,14 @@ import {
 import { Cleanup, stopOnSignals } from "./bench/cleanup";
 import { openBenchDatabase } from "./bench/database";
 import { explainCatalogQueries, type ExplainedQuery } from "./bench/explain";
+import { benchAssembledContext, renderContextSection } from "./bench/assembled-context";
 import { benchInstalls, type InstallRun } from "./bench/installs";
 import { benchMixed, type MixedRun } from "./bench/mixed";
 import { LoadError, measure, probe, type Endpoint, type LoadSettings, type Measurement } from "./bench/load";
 import { parseOptions, type BenchOptions } from "./bench/options";
 import { renderReport, type ModeRun } from "./bench/report";
-import { buildWorkerScript, startBareUpstashWorker, startBareWorker, startWorker, type CacheMode } from "./bench/worker";
+import { buildWorkerScript, startBareUpstashWorker, startBareWorker, startBundledWorker, startWorker, workerVars, type CacheMode } from "./bench/worker";
+import { devWorkerVars, ensureDevKeyPair } from "./stack/dev-auth";
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 const MODES: CacheMode[] = ["on", "off"];
@@ -108,6 +110,21 @@ async function runMixed(scriptPath: string, bindings: StackBindings, databaseUrl
   }
 }
 
+/**
+ * The assembled-context section (issue 15 item 6) on its own worker, cache on, trusting the dev
+ * signing key so a platform admin can upload and approve the plugins through the API.
+ */
+async function runAssembledContext(scriptPath: string, bindings: StackBindings, databaseUrl: string, requests: number, cleanup: Cleanup): Promise<string> {
+  const { publicKeyPem } = await ensureDevKeyPair();
+  const worker = await startBundledWorker(scriptPath, { ...workerVars(bindings, "on"), ...devWorkerVars(publicKeyPem) }, cleanup, "worker assembled context");
+  try {
+    const redis = { url: bindings.UPSTASH_REDIS_REST_URL!, token: bindings.UPSTASH_REDIS_REST_TOKEN! };
+    return renderContextSection(await benchAssembledContext(worker.url, databaseUrl, redis, requests, log));
+  } finally {
+    await worker.stop();
+  }
+}
+
 /** Anything else busy on this machine skews every figure; the report says how busy it was. */
 function loadAverage(): string {
   return loadavg()
@@ -139,6 +156,10 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
 
   log("bundling the worker (wrangler deploy --dry-run) for Miniflare ...");
   const scriptPath = buildWorkerScript(cleanup);
+  if (options.pluginsOnly) {
+    const section = await runAssembledContext(scriptPath, stack.bindings, database.url, options.contextRequests, cleanup);
+    return `# Benchmark (assembled context only), ${startedAt.toISOString()}\n\nLoad average at start: ${loadAtStart}\n\n${section}`;
+  }
   const bare = await startBareWorker(cleanup);
   const bareUpstash = await startBareUpstashWorker(stack.bindings, cleanup);
   const runs: ModeRun[] = [];
@@ -175,6 +196,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
   }
   const installs = options.mixedOnly ? undefined : await runInstalls(scriptPath, stack.bindings, database.url, cleanup);
   const mixed = options.installsOnly ? undefined : await runMixed(scriptPath, stack.bindings, database.url, options, cleanup);
+  const contextSection = options.installsOnly || options.mixedOnly ? "" : await runAssembledContext(scriptPath, stack.bindings, database.url, options.contextRequests, cleanup);
 
   log("bundling the worker (wrangler deploy --dry-run) for its size ...");
   const bundle = renderBundleSize(measureBundle());
@@ -202,7 +224,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     installs,
     mixed,
   });
-  return `${report}\n${bundle}`;
+  return `${report}\n\n${contextSection}\n${bundle}`;
 }
 
 async function main(): Promise<void> {

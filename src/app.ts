@@ -16,6 +16,8 @@ import { registerApiKeyRoutes } from "./routes/api-keys";
 import { registerDocs } from "./routes/docs";
 import { registerMarketplaceRoutes } from "./routes/marketplace";
 import { registerMarketplacePluginRoutes } from "./routes/marketplace-plugins";
+import { registerWorkspacePluginRoutes } from "./routes/workspace-plugins";
+import { registerAgentPluginRoutes } from "./routes/agent-plugins";
 import { registerModerationRoutes } from "./routes/moderation";
 import { registerInvitationRoutes } from "./routes/invitations";
 import { registerHealth } from "./routes/system/health";
@@ -87,6 +89,8 @@ export function createApp(options: AppOptions = {}) {
     registerDocs(app),
     registerMarketplaceRoutes(app),
     registerMarketplacePluginRoutes(app),
+    registerWorkspacePluginRoutes(app),
+    registerAgentPluginRoutes(app),
     registerModerationRoutes(app),
     registerWorkspaceRoutes(app),
     registerWorkspaceItemRoutes(app),

@@ -13,9 +13,13 @@ export interface BenchOptions {
   installsOnly: boolean;
   /** Only the mixed-load section (90 % reads / 10 % installs), on the demo catalog. */
   mixedOnly: boolean;
+  /** Only the assembled-context section (issue 15 item 6). */
+  pluginsOnly: boolean;
+  /** Sequential requests per case in the assembled-context section. */
+  contextRequests: number;
 }
 
-const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--sizes 1000,100000] [--quick] [--installs-only] [--mixed-only]
+const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--sizes 1000,100000] [--quick] [--installs-only] [--mixed-only] [--plugins-only] [--context-requests <n>]
   --duration     measured seconds per endpoint (default 8; 2 with --quick)
   --warmup       warm-up seconds per endpoint (default 2; 1 with --quick)
   --connections  concurrent connections (default 10)
@@ -24,6 +28,8 @@ const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <
   --installs-only  only the install section (50 clients, 100 workspaces), on the demo catalog
   --mixed-only   only the mixed-load section (90 % reads / 10 % installs, 50 clients, 100 workspaces,
                  --warmup s of reads then --duration s), on the demo catalog
+  --plugins-only   only the assembled-context section (5 plugins × 50 KB, cache miss vs hit)
+  --context-requests  sequential requests per case in that section (default 100; 20 with --quick)
 Database: BENCH_DATABASE_URL if set, else a fresh Debian PostgreSQL cluster, else embedded PGlite.`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
@@ -52,6 +58,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       quick: { type: "boolean", default: false },
       "installs-only": { type: "boolean", default: false },
       "mixed-only": { type: "boolean", default: false },
+      "plugins-only": { type: "boolean", default: false },
+      "context-requests": { type: "string" },
       sizes: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -73,5 +81,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     quick,
     installsOnly: values["installs-only"] ?? false,
     mixedOnly: values["mixed-only"] ?? false,
+    pluginsOnly: values["plugins-only"] ?? false,
+    contextRequests: Math.ceil(positive("context-requests", values["context-requests"], quick ? 20 : 100)),
   };
 }

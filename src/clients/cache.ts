@@ -13,6 +13,8 @@ export interface Cache {
   /** The raw client for callers with their own fallback (rate limiting); null when the cache is off. */
   readonly redis: Redis | null;
   get<T>(key: string): Promise<T | null>;
+  /** Several keys in one round trip; all null on failure. */
+  mget<T>(keys: string[]): Promise<Array<T | null>>;
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   del(...keys: string[]): Promise<void>;
   incr(key: string): Promise<number | null>;
@@ -76,6 +78,8 @@ export function createCache(env: CacheEnv, logger: Logger): Cache {
     enabled: true,
     redis,
     get: <T>(key: string) => guard("get", null, () => redis.get<T>(key)),
+    mget: <T>(keys: string[]) =>
+      keys.length ? guard("mget", keys.map(() => null as T | null), () => redis.mget<Array<T | null>>(...keys)) : Promise.resolve([]),
     set: (key, value, ttlSeconds) => guard("set", undefined, async () => void (await redis.set(key, value, { ex: ttlSeconds }))),
     del: (...keys) => guard("del", undefined, async () => void (keys.length ? await redis.del(...keys) : 0)),
     incr: (key) => guard("incr", null, () => redis.incr(key)),
@@ -87,6 +91,7 @@ const disabledCache: Cache = {
   enabled: false,
   redis: null,
   get: async () => null,
+  mget: async (keys) => keys.map(() => null),
   set: async () => {},
   del: async () => {},
   incr: async () => null,

@@ -21,6 +21,7 @@ import { ApiError } from "../../lib/errors";
 import type { Actor } from "../auth/principal";
 import { invalidateCatalog } from "../catalog-cache";
 import { deleteKeys, listKeys } from "./bundle-storage";
+import { invalidatePluginContent } from "./content";
 import { materialiseSkills, type MaterialisedSkills } from "./skills";
 
 export interface PluginDeps {
@@ -148,10 +149,12 @@ export async function rejectPlugin(deps: PluginDeps, pluginId: string, reason: s
  * `enable_count` reset, in one transaction (the original left the count behind, reference §9.4).
  */
 export async function deactivatePlugin(deps: PluginDeps, pluginId: string) {
-  return moderate(deps, pluginId, async (tx, plugin) => {
+  let versions: PluginVersionRow[] = [];
+  const result = await moderate(deps, pluginId, async (tx, plugin) => {
     if (!plugin.isActive) throw illegal("The plugin is already inactive.");
     const detached = await detachPluginEverywhere(tx, pluginId);
-    const versionIds = (await versionsOfPlugin(tx, pluginId)).map((v) => v.id);
+    versions = await versionsOfPlugin(tx, pluginId);
+    const versionIds = versions.map((v) => v.id);
     const skillsRetired = await setSkillsListed(tx, versionIds, false, deps.actor);
     await updatePlugin(tx, pluginId, { isActive: false, enableCount: 0, ...deps.actor });
     await audit(tx, deps, "deactivate", plugin, {
@@ -165,6 +168,9 @@ export async function deactivatePlugin(deps: PluginDeps, pluginId: string) {
       skills_retired: skillsRetired,
     };
   });
+  // After the commit: a read between the two refills from R2, but no enablement can reach it any more.
+  await invalidatePluginContent(deps.cache, versions);
+  return result;
 }
 
 /** Puts a deactivated plugin back in the marketplace; workspaces must enable it again. */
@@ -185,14 +191,16 @@ export async function reactivatePlugin(deps: PluginDeps, pluginId: string) {
  * the commit so a failed transaction never leaves rows pointing at deleted files.
  */
 export async function deletePlugin(deps: PluginDeps, pluginId: string) {
+  let versions: PluginVersionRow[] = [];
   const plugin = await moderate(deps, pluginId, async (tx, found) => {
-    const versions = await versionsOfPlugin(tx, pluginId);
+    versions = await versionsOfPlugin(tx, pluginId);
     // Before the versions go (their ids are what the skills remember).
     await setSkillsListed(tx, versions.map((v) => v.id), false, deps.actor);
     await deletePluginRows(tx, pluginId);
     await audit(tx, deps, "delete", found, { details: { versions: versions.map((v) => v.version) } });
     return found;
   });
+  await invalidatePluginContent(deps.cache, versions);
   const keys = await listKeys(deps.bucket, `plugins/${plugin.slug}/`);
   await deleteKeys(deps.bucket, keys);
   return { plugin_id: pluginId, slug: plugin.slug, deleted: true as const, objects_deleted: keys.length };

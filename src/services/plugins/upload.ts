@@ -114,6 +114,7 @@ export async function uploadPlugin(deps: PluginUploadDeps, bytes: Uint8Array): P
         ...countsOf(manifest),
         tokenEstimate: manifest.token_estimate,
         recommendedModels: manifest.recommended_models,
+        changelog: manifest.changelog ?? null,
         securityStatus: scan.verdict,
         approvalStatus: "pending",
         ...deps.actor,

@@ -1,0 +1,56 @@
+import { z } from "@hono/zod-openapi";
+import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
+import { defineRoute } from "../../lib/route";
+import type { Router } from "../../lib/router";
+import { requireWorkspace } from "../../services/auth/principal";
+import { assembleContext, DEFAULT_CONTEXT_BUDGET } from "../../services/plugins/assembled-context";
+import { AgentParam, READ_ACCESS, TAG } from "./schemas";
+
+const AssembledContextSchema = z
+  .object({
+    agent_id: z.uuid(),
+    model: z.string(),
+    temperature: z.number(),
+    system_prompt: z.string().openapi({ description: "Persona prompt, then plugin sections in priority order, joined by blank lines." }),
+    persona: z.object({ name: z.string().nullable(), slug: z.string().nullable(), source: z.string().nullable() }),
+    plugins: z.array(
+      z.object({
+        plugin_id: z.uuid(),
+        slug: z.string(),
+        version: z.string().openapi({ description: "The workspace's pinned version." }),
+        priority: z.number().int(),
+        included: z.enum(["full", "summary", "omitted"]),
+        tokens: z.number().int().openapi({ description: "Tokens this plugin adds (0 when omitted)." }),
+      }),
+    ),
+    tools: z.array(z.object({ id: z.uuid(), name: z.string(), display_name: z.string(), description: z.string(), category: z.string().nullable() })),
+    token_count: z.number().int().openapi({ description: "Estimated tokens of system_prompt plus tool definitions; never above budget." }),
+    budget: z.number().int(),
+  })
+  .openapi("AssembledContext");
+
+export const assembledContextRoute = defineRoute({
+  method: "get",
+  path: "/api/agents/{agent_id}/assembled-context",
+  operationId: "getAssembledContext",
+  tags: [TAG],
+  summary: "The agent's assembled context within a token budget",
+  description: `Persona prompt, then each assigned plugin that is approved, active and enabled for the workspace (its pinned version, read from R2 through the 3600 s Redis cache) in priority order, then tool definitions from the agent's tool assignments and the tool catalog. \`budget\` (tokens, 1–2,000,000) defaults to the model's context window in the LLM catalog, else ${DEFAULT_CONTEXT_BUDGET}; a plugin that does not fit falls back to its summary, then is omitted, as \`plugins[].included\` says. Tokens are an estimate that over-counts cl100k (src/domain/tokens.ts). 400 \`agent_model_missing\`, \`budget_too_small\`; 404 \`agent_not_found\` (marketplace or other workspace's agents).`,
+  access: READ_ACCESS,
+  request: {
+    params: AgentParam,
+    query: z.object({ budget: z.coerce.number().int().min(1).max(2_000_000).optional().openapi({ description: "Token budget" }) }),
+  },
+  responses: {
+    200: { description: "The assembled context", content: { "application/json": { schema: AssembledContextSchema } } },
+    ...problemResponses(400, 503, ...AUTH_PROBLEMS),
+  },
+});
+
+export function registerAssembledContext(router: Router) {
+  return router.openapi(assembledContextRoute, async (c) => {
+    const deps = { db: c.var.db.http, cache: c.var.cache, bucket: c.var.storage.bucket };
+    const context = await assembleContext(deps, requireWorkspace(c.var.workspace).id, c.req.valid("param").agent_id, c.req.valid("query").budget);
+    return c.json(context, 200);
+  });
+}

@@ -1,0 +1,35 @@
+import { z } from "@hono/zod-openapi";
+import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
+import { defineRoute } from "../../lib/route";
+import type { Router } from "../../lib/router";
+import { enablePlugin } from "../../services/plugins/enablement";
+import { ENABLE_ACCESS, EnableBody, TAG, WorkspaceParam } from "./schemas";
+
+export const enableWorkspacePluginRoute = defineRoute({
+  method: "post",
+  path: "/api/workspaces/{workspace_id}/plugins",
+  operationId: "enableWorkspacePlugin",
+  tags: [TAG],
+  summary: "Enable a marketplace plugin for the workspace",
+  description:
+    "Body `{plugin_id}`. Pins the plugin's latest approved version (design.md §8) and adds one to its `enable_count` in the same transaction. 201 with the pinned version; 404 `plugin_not_found` when the plugin is not approved and active; 409 `plugin_already_enabled` (the primary key decides). Workspace admins/owners or keys with `plugins:enable`.",
+  access: ENABLE_ACCESS,
+  request: { params: WorkspaceParam, body: { required: true, content: { "application/json": { schema: EnableBody } } } },
+  responses: {
+    201: {
+      description: "Enabled",
+      content: {
+        "application/json": {
+          schema: z.object({ plugin_id: z.uuid(), workspace_id: z.uuid(), slug: z.string(), name: z.string(), version: z.string(), enabled_at: z.string() }),
+        },
+      },
+    },
+    ...problemResponses(400, 409, ...AUTH_PROBLEMS),
+  },
+});
+
+export function registerEnableWorkspacePlugin(router: Router) {
+  return router.openapi(enableWorkspacePluginRoute, async (c) =>
+    c.json(await enablePlugin(c.var.db.pool, c.req.valid("param").workspace_id, c.req.valid("json").plugin_id, c.var.actor), 201),
+  );
+}

@@ -1,0 +1,99 @@
+import type { Cache } from "../../clients/cache";
+import { estimateTokens } from "../../domain/tokens";
+import { listKeys } from "./bundle-storage";
+
+/**
+ * Plugin content read from R2 through Redis (issue 15 item 5; reference §6.8 used the same TTL).
+ * One entry per plugin version holds every UTF-8 file of the bundle plus the token estimate of the
+ * text the assembled context uses, so a hit costs neither R2 nor counting.
+ */
+export const PLUGIN_CONTENT_TTL_SECONDS = 3600;
+
+/** What a version's content is looked up by: its plugin, version, and the bundle hash (the file set). */
+export interface ContentVersion {
+  pluginId: string;
+  version: string;
+  storagePrefix: string;
+  bundleSha256: string;
+}
+
+export interface PluginContent {
+  /** Relative path → text, for every file that is valid UTF-8 (binaries are left out). */
+  files: Record<string, string>;
+  /** Estimated tokens of `contextText(files)`. */
+  context_tokens: number;
+}
+
+/**
+ * The key holds the plugin id (a deleted and re-uploaded slug gets a new id) and the bundle hash,
+ * so a key can never name other bytes than the ones it was filled from.
+ */
+export const pluginContentKey = (v: Pick<ContentVersion, "pluginId" | "version" | "bundleSha256">) =>
+  `plugin:content:${v.pluginId}:${v.version}:${v.bundleSha256.slice(0, 16)}`;
+
+/** Files that go into an agent's context: the bundle's prose (markdown and text), not code or the manifest. */
+const CONTEXT_FILE = /\.(md|markdown|txt)$/i;
+
+/** The text an assembled context includes for a plugin: its prose files in path order, each under its path. */
+export function contextText(files: Record<string, string>): string {
+  return Object.keys(files)
+    .filter((path) => CONTEXT_FILE.test(path))
+    .sort()
+    .map((path) => `### ${path}\n${files[path]!.trim()}`)
+    .join("\n\n");
+}
+
+const READ_CONCURRENCY = 6;
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+/** Every file under the version's prefix that decodes as UTF-8; a file that vanished or is binary is skipped. */
+async function readFromStorage(bucket: R2Bucket, prefix: string): Promise<Record<string, string>> {
+  const keys = (await listKeys(bucket, prefix)).sort();
+  const files: Record<string, string> = {};
+  for (let at = 0; at < keys.length; at += READ_CONCURRENCY) {
+    await Promise.all(
+      keys.slice(at, at + READ_CONCURRENCY).map(async (key) => {
+        const object = await bucket.get(key);
+        if (!object) return;
+        try {
+          files[key.slice(prefix.length)] = utf8.decode(await object.arrayBuffer());
+        } catch {
+          // Not text: images and the like have no place in a prompt or a text listing.
+        }
+      }),
+    );
+  }
+  return files;
+}
+
+const isContent = (value: unknown): value is PluginContent =>
+  typeof value === "object" && value !== null && typeof (value as PluginContent).files === "object" && typeof (value as PluginContent).context_tokens === "number";
+
+/**
+ * Versions' content: Redis first, every key in one round trip; each miss (all of them with Redis
+ * down, which the cache client turns into misses) is read from R2 and written back with TTL
+ * exactly `PLUGIN_CONTENT_TTL_SECONDS`. R2 failures propagate.
+ */
+export async function readPluginContents(deps: { cache: Cache; bucket: R2Bucket }, versions: ContentVersion[]): Promise<Array<PluginContent & { cached: boolean }>> {
+  const hits = await deps.cache.mget<PluginContent>(versions.map(pluginContentKey));
+  return Promise.all(
+    versions.map(async (version, i) => {
+      const hit = hits[i];
+      if (isContent(hit)) return { ...hit, cached: true };
+      const files = await readFromStorage(deps.bucket, version.storagePrefix);
+      const content: PluginContent = { files, context_tokens: estimateTokens(contextText(files)) };
+      await deps.cache.set(pluginContentKey(version), content, PLUGIN_CONTENT_TTL_SECONDS);
+      return { ...content, cached: false };
+    }),
+  );
+}
+
+/** One version's content (see `readPluginContents`). */
+export async function readPluginContent(deps: { cache: Cache; bucket: R2Bucket }, version: ContentVersion) {
+  return (await readPluginContents(deps, [version]))[0]!;
+}
+
+/** Drops the cached content of these versions (deactivation, deletion). */
+export async function invalidatePluginContent(cache: Cache, versions: Array<Pick<ContentVersion, "pluginId" | "version" | "bundleSha256">>): Promise<void> {
+  if (versions.length) await cache.del(...versions.map(pluginContentKey));
+}
