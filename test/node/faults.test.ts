@@ -79,6 +79,31 @@ describe("Redis stopped (issue 16 item 2)", () => {
     const back = await h.fetch("GET", "/api/marketplace/items?limit=3", { "X-API-Key": key });
     expect(back.headers.get("ratelimit-limit")).toBe("1");
   }, 60_000);
+  it("plugin content and an agent's assembled context answer 200 from R2 and the database, with the plugin's text", async () => {
+    const admin = await h.admin();
+    const { owner, workspaceId } = await h.tenant();
+    const slug = uniqueSlug();
+    const uploaded = await h.fetch("POST", "/api/admin/plugins/upload", admin, uploadForm(slug));
+    expect(uploaded.status).toBe(201);
+    const { plugin_id } = (await uploaded.json()) as { plugin_id: string };
+    expect((await h.fetch("POST", `/api/admin/plugins/${plugin_id}/approve`, admin, { version: "1.0.0" })).status).toBe(200);
+    expect((await h.fetch("POST", `/api/workspaces/${workspaceId}/plugins`, owner, { plugin_id })).status).toBe(201);
+    const agent = await h.fetch("POST", "/api/agents", owner, { name: `Agent ${slug}`, details: { model_config: { model_id: "model-a", temperature: 0.2 } } });
+    expect(agent.status).toBe(201);
+    const { id: agentId } = (await agent.json()) as { id: string };
+    expect((await h.fetch("PUT", `/api/agents/${agentId}/plugins`, owner, { plugin_ids: [plugin_id] })).status).toBe(200);
+
+    await h.whileRedisDown(async () => {
+      const content = await timed("redis down: plugin content", () => h.fetch("GET", `/api/marketplace/plugins/${plugin_id}/content`, owner));
+      expect(content.status).toBe(200);
+      expect(await content.text()).toContain("List what is missing.");
+      const context = await timed("redis down: assembled context", () => h.fetch("GET", `/api/agents/${agentId}/assembled-context`, owner));
+      expect(context.status).toBe(200);
+      const body = (await context.json()) as { system_prompt: string; plugins: Array<{ plugin_id: string; included: string }> };
+      expect(body.plugins).toEqual([expect.objectContaining({ plugin_id, included: "full" })]);
+      expect(body.system_prompt).toContain("List what is missing.");
+    });
+  }, 90_000);
 });
 
 describe("database unreachable (issue 16 item 2)", () => {
