@@ -110,40 +110,28 @@ export function startBundledWorker(scriptPath: string, vars: Record<string, stri
   return serve(name, readFileSync(scriptPath, "utf8"), env, cleanup, r2Persist);
 }
 
-// No middleware, no framework: what the runtime itself costs to answer a canned body of the size asked.
-const BARE_SCRIPT = `
-const bodies = new Map();
-export default {
-  fetch(request) {
-    const bytes = Number(new URL(request.url).searchParams.get("bytes") ?? 20000);
-    let body = bodies.get(bytes);
-    if (body === undefined) {
-      body = JSON.stringify({ items: [], padding: "x".repeat(Math.max(0, bytes - 25)) });
-      bodies.set(bytes, body);
-    }
-    return new Response(body, { headers: { "Content-Type": "application/json; charset=UTF-8" } });
-  },
-};`;
-
-/** The runtime's ceiling: a bare worker on its own workerd, same settings, same canned body size. */
-export function startBareWorker(cleanup: Cleanup): Promise<RunningWorker> {
-  return serve("bare worker", BARE_SCRIPT, {}, cleanup);
-}
-
-// The bare worker plus the one Upstash round trip a cached read cannot avoid: what the runtime and the
-// local Upstash stand-in (a Node REST shim over redis-server on the same cores) cost together, so the
-// report can tell the API's own overhead from the price of that round trip on this machine.
-const BARE_UPSTASH_SCRIPT = `
-const bodies = new Map();
-export default {
-  async fetch(request, env) {
-    const bytes = Number(new URL(request.url).searchParams.get("bytes") ?? 20000);
-    const trip = await fetch(env.UPSTASH_REDIS_REST_URL, {
+/**
+ * No middleware, no framework: what the runtime itself costs to answer a canned body of the size
+ * asked. With `upstashRoundTrip`, it first makes the one Upstash request a cached read cannot avoid
+ * (a GET to the stack's endpoint), so the report can tell the API's own overhead from the price of
+ * that round trip on this machine, where the Upstash stand-in (a Node REST shim over redis-server)
+ * shares the cores with the worker.
+ */
+function bareScript(upstashRoundTrip: boolean): string {
+  const trip = upstashRoundTrip
+    ? `const trip = await fetch(env.UPSTASH_REDIS_REST_URL, {
       method: "POST",
       headers: { Authorization: "Bearer " + env.UPSTASH_REDIS_REST_TOKEN, "Content-Type": "application/json" },
       body: JSON.stringify(["GET", "bench:bare-upstash"]),
     });
-    await trip.arrayBuffer();
+    await trip.arrayBuffer();`
+    : "";
+  return `
+const bodies = new Map();
+export default {
+  async fetch(request, env) {
+    ${trip}
+    const bytes = Number(new URL(request.url).searchParams.get("bytes") ?? 20000);
     let body = bodies.get(bytes);
     if (body === undefined) {
       body = JSON.stringify({ items: [], padding: "x".repeat(Math.max(0, bytes - 25)) });
@@ -152,6 +140,12 @@ export default {
     return new Response(body, { headers: { "Content-Type": "application/json; charset=UTF-8" } });
   },
 };`;
+}
+
+/** The runtime's ceiling: a bare worker on its own workerd, same settings, same canned body size. */
+export function startBareWorker(cleanup: Cleanup): Promise<RunningWorker> {
+  return serve("bare worker", bareScript(false), {}, cleanup);
+}
 
 /** The bare worker making one request to the stack's Upstash endpoint per request it answers. */
 export function startBareUpstashWorker(bindings: StackBindings, cleanup: Cleanup): Promise<RunningWorker> {
@@ -160,5 +154,5 @@ export function startBareUpstashWorker(bindings: StackBindings, cleanup: Cleanup
     UPSTASH_REDIS_REST_URL: { type: "text", value: bindings.UPSTASH_REDIS_REST_URL },
     UPSTASH_REDIS_REST_TOKEN: { type: "text", value: bindings.UPSTASH_REDIS_REST_TOKEN },
   };
-  return serve("bare worker + upstash", BARE_UPSTASH_SCRIPT, env, cleanup);
+  return serve("bare worker + upstash", bareScript(true), env, cleanup);
 }

@@ -2,25 +2,22 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface, type Interface } from "node:readline";
+import type { Interface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "drizzle-orm";
-import { SignJWT, exportSPKI, generateKeyPair } from "jose";
 import pg from "pg";
 import { Cleanup } from "../../scripts/bench/cleanup";
 import { buildWorkerScript, startBundledWorker, type RunningWorker } from "../../scripts/bench/worker";
 import { seedIfEmpty } from "../../scripts/seed/run";
 import { withDrizzle } from "../../scripts/stack/dev-auth";
 import type { StackBindings } from "../../scripts/stack/stack";
+import { stackReady, TestSigner } from "./stack-process";
 
 // The harness of test/node/faults.test.ts (issue 16 item 2): its own stack (scripts/stack/
 // fault-stack.ts, whose relay and redis-server can really be stopped and started) and the deployed
 // bundle on its own Miniflare with R2 kept on disk, so the store can be broken under the running
 // worker. Nothing here mocks a client: the worker meets a closed port, a dead redis-server or a
 // failing R2 store exactly as it would in production.
-
-const ISSUER = "https://clerk.faults.invalid";
-const PARTY = "https://frontend.faults.invalid";
 
 export type FaultOp = "stop-relay" | "hang-relay" | "start-relay" | "stop-redis" | "start-redis";
 
@@ -39,7 +36,7 @@ export class FaultHarness {
   private stack!: ChildProcess;
   private lines!: Interface;
   private replies: Array<(line: string) => void> = [];
-  private privateKey!: CryptoKey;
+  private signer!: TestSigner;
   private worker!: RunningWorker;
   private r2Dir = "";
   private serial = 0;
@@ -51,33 +48,15 @@ export class FaultHarness {
       stdio: ["pipe", "pipe", "inherit"],
       env: { ...process.env, TEST_DATABASE_URL: "", FAULT_DATABASE_URL: databaseUrl ?? "" },
     });
-    this.lines = createInterface({ input: this.stack.stdout! });
-    const first = await new Promise<string>((resolve, reject) => {
-      this.lines.once("line", resolve);
-      this.stack.once("exit", (code) => reject(new Error(`the fault stack exited with ${code}`)));
-    });
-    const message = JSON.parse(first) as { ready?: StackBindings; error?: string };
-    if (!message.ready) throw new Error(`the fault stack failed: ${message.error}`);
-    this.bindings = message.ready;
+    ({ bindings: this.bindings, lines: this.lines } = await stackReady(this.stack, "the fault stack"));
     this.lines.on("line", (line) => this.replies.shift()?.(line));
     await seedIfEmpty(this.bindings.DATABASE_URL);
 
-    const pair = await generateKeyPair("RS256", { extractable: true });
-    this.privateKey = pair.privateKey;
+    this.signer = await TestSigner.create("faults");
     this.r2Dir = mkdtempSync(join(tmpdir(), "faults-r2-"));
     this.cleanup.add("r2 directory", async () => rmSync(this.r2Dir, { recursive: true, force: true }));
-    const vars: Record<string, string> = {
-      DATABASE_URL: this.bindings.DATABASE_URL,
-      LOCAL_NEON_PROXY: this.bindings.LOCAL_NEON_PROXY!,
-      UPSTASH_REDIS_REST_URL: this.bindings.UPSTASH_REDIS_REST_URL!,
-      UPSTASH_REDIS_REST_TOKEN: this.bindings.UPSTASH_REDIS_REST_TOKEN!,
-      ENVIRONMENT: "test",
-      LOG_LEVEL: "error",
-      RATE_LIMIT_PER_MINUTE: "100000",
-      CLERK_JWT_PUBLIC_KEY: await exportSPKI(pair.publicKey),
-      CLERK_ISSUER: ISSUER,
-      CLERK_AUTHORIZED_PARTIES: PARTY,
-    };
+    const vars = this.signer.workerVars(this.bindings);
+
     this.worker = await startBundledWorker(buildWorkerScript(this.cleanup), vars, this.cleanup, "fault worker", this.r2Dir);
     this.url = this.worker.url;
   }
@@ -176,9 +155,8 @@ export class FaultHarness {
     return this.worker.bucket();
   }
 
-  async token(sub: string): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ azp: PARTY }).setProtectedHeader({ alg: "RS256" }).setSubject(sub).setIssuer(ISSUER).setIssuedAt(now - 1).setExpirationTime(now + 600).sign(this.privateKey);
+  token(sub: string): Promise<string> {
+    return this.signer.token(sub);
   }
 
   uniqueSub(kind: string): string {

@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { SignJWT, exportSPKI, generateKeyPair } from "jose";
 import { Miniflare } from "miniflare";
 import { Cleanup } from "../../scripts/bench/cleanup";
 import { buildWorkerScript } from "../../scripts/bench/worker";
@@ -10,13 +8,12 @@ import { freePort } from "../../scripts/local/free-port";
 import { seedIfEmpty } from "../../scripts/seed/run";
 import { PROJECT_ROOT } from "../../scripts/stack/paths";
 import type { StackBindings } from "../../scripts/stack/stack";
+import { stackReady, TestSigner } from "./stack-process";
 
 // The API as a client outside the runtime sees it (the CLI, a browser): its own local stack
 // (embedded PostgreSQL, redis-server) with the demo catalog, and the deployed bundle on Miniflare
 // with Workers Static Assets serving public/ (the docs UI's files) as deployed.
 
-const ISSUER = "https://clerk.local-api.invalid";
-const PARTY = "https://frontend.local-api.invalid";
 const HOST = "127.0.0.1";
 
 export interface LocalApi {
@@ -41,13 +38,7 @@ async function startStack(cleanup: Cleanup): Promise<StackBindings> {
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
     if (stack.exitCode === null) stack.kill("SIGKILL");
   });
-  const first = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: stack.stdout! }).once("line", resolve);
-    stack.once("exit", (code) => reject(new Error(`the stack exited with ${code}`)));
-  });
-  const message = JSON.parse(first) as { ready?: StackBindings; error?: string };
-  if (!message.ready) throw new Error(`the stack failed: ${message.error}`);
-  return message.ready;
+  return (await stackReady(stack)).bindings;
 }
 
 /** Starts the stack, seeds the demo catalog and serves the bundled worker; `close` stops all of it. */
@@ -56,16 +47,9 @@ export async function startLocalApi(): Promise<LocalApi> {
   try {
     const bindings = await startStack(cleanup);
     await seedIfEmpty(bindings.DATABASE_URL);
-    const pair = await generateKeyPair("RS256", { extractable: true });
-    const vars: Record<string, string> = {
-      ...(bindings as unknown as Record<string, string>),
-      ENVIRONMENT: "test",
-      LOG_LEVEL: "error",
-      RATE_LIMIT_PER_MINUTE: "100000",
-      CLERK_JWT_PUBLIC_KEY: await exportSPKI(pair.publicKey),
-      CLERK_ISSUER: ISSUER,
-      CLERK_AUTHORIZED_PARTIES: PARTY,
-    };
+    const signer = await TestSigner.create("local-api");
+    const vars = signer.workerVars(bindings);
+
     const script = buildWorkerScript(cleanup);
     const port = await freePort(HOST);
     const mf = new Miniflare({
@@ -86,16 +70,8 @@ export async function startLocalApi(): Promise<LocalApi> {
     });
     cleanup.add("worker", () => mf.dispose());
     const url = (await mf.ready).origin;
-    const token = async (sub: string) => {
-      const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ azp: PARTY })
-        .setProtectedHeader({ alg: "RS256" })
-        .setSubject(sub)
-        .setIssuer(ISSUER)
-        .setIssuedAt(now - 1)
-        .setExpirationTime(now + 600)
-        .sign(pair.privateKey);
-    };
+    const token = (sub: string) => signer.token(sub);
+
     return { url, bindings, token, close: () => cleanup.run() };
   } catch (error) {
     await cleanup.run();

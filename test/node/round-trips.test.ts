@@ -1,42 +1,32 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "drizzle-orm";
-import { SignJWT, exportSPKI, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Cleanup } from "../../scripts/bench/cleanup";
 import { buildWorkerScript, startBundledWorker } from "../../scripts/bench/worker";
 import { seedIfEmpty } from "../../scripts/seed/run";
 import { withDrizzle } from "../../scripts/stack/dev-auth";
 import type { StackBindings } from "../../scripts/stack/stack";
+import { stackReady, TestSigner } from "./stack-process";
 
 // Issue 11 items 1–3 and 5: the round trips of the hot path, counted where they arrive (the Neon
 // relay and the local Upstash endpoint). Counts are only deterministic with nothing else using the
 // stack, so this file runs its own stack (embedded PostgreSQL, redis-server) and the deployed
 // bundle on its own Miniflare, instead of sharing the suite's.
 
-const ISSUER = "https://clerk.round-trips.invalid";
-const PARTY = "https://frontend.round-trips.invalid";
-
 const cleanup = new Cleanup(() => {});
 let stack: ChildProcess;
 let bindings: StackBindings;
 let url = "";
 let downUrl = "";
-let privateKey: CryptoKey;
+let signer: TestSigner;
 let itemId = "";
 
 async function startStack(): Promise<StackBindings> {
   // Embedded PostgreSQL always: the round trips do not depend on the server, and a second
   // migrator on the suite's TEST_DATABASE_URL would race the suite's own.
   stack = spawn("tsx", ["scripts/stack/serve.ts"], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, TEST_DATABASE_URL: "" } });
-  const first = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: stack.stdout! }).once("line", resolve);
-    stack.once("exit", (code) => reject(new Error(`the stack exited with ${code}`)));
-  });
-  const message = JSON.parse(first) as { ready?: StackBindings; error?: string };
-  if (!message.ready) throw new Error(`the stack failed: ${message.error}`);
-  return message.ready;
+  return (await stackReady(stack)).bindings;
 }
 
 interface Counts {
@@ -65,16 +55,7 @@ async function roundTripsOf<T>(work: () => Promise<T>): Promise<{ result: T; tri
   return { result, trips: { database: last.database - before.database, upstash: last.upstash - before.upstash } };
 }
 
-async function token(sub: string, email?: string): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ azp: PARTY, ...(email ? { email } : {}) })
-    .setProtectedHeader({ alg: "RS256" })
-    .setSubject(sub)
-    .setIssuer(ISSUER)
-    .setIssuedAt(now - 1)
-    .setExpirationTime(now + 600)
-    .sign(privateKey);
-}
+const token = (sub: string, email?: string) => signer.token(sub, email ? { email } : {});
 
 const get = (path: string, headers: Record<string, string>, base = url) => fetch(`${base}${path}`, { headers });
 async function send(method: string, path: string, headers: Record<string, string>, body?: unknown) {
@@ -117,21 +98,10 @@ beforeAll(async () => {
     const rows = await db.execute<{ id: string }>(sql`select id from items where owner_type = 'marketplace' and is_approved order by name limit 1`);
     return rows.rows[0]!.id;
   });
-  const pair = await generateKeyPair("RS256", { extractable: true });
-  privateKey = pair.privateKey;
+  signer = await TestSigner.create("round-trips");
   const script = buildWorkerScript(cleanup);
-  const vars: Record<string, string> = {
-    DATABASE_URL: bindings.DATABASE_URL,
-    LOCAL_NEON_PROXY: bindings.LOCAL_NEON_PROXY!,
-    UPSTASH_REDIS_REST_URL: bindings.UPSTASH_REDIS_REST_URL!,
-    UPSTASH_REDIS_REST_TOKEN: bindings.UPSTASH_REDIS_REST_TOKEN!,
-    ENVIRONMENT: "test",
-    LOG_LEVEL: "error",
-    RATE_LIMIT_PER_MINUTE: "100000",
-    CLERK_JWT_PUBLIC_KEY: await exportSPKI(pair.publicKey),
-    CLERK_ISSUER: ISSUER,
-    CLERK_AUTHORIZED_PARTIES: PARTY,
-  };
+  const vars = signer.workerVars(bindings);
+
   url = (await startBundledWorker(script, vars, cleanup)).url;
   // The same worker with Redis unreachable (a closed port): the cache-down path.
   downUrl = (await startBundledWorker(script, { ...vars, UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9", CACHE_TIMEOUT_MS: "200" }, cleanup, "worker cache down")).url;
