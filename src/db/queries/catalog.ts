@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { ParsedSearch } from "../../domain/search-query";
 import { rowsOf, type Queryable } from "../client";
 import {
   agentSkills,
@@ -11,6 +12,7 @@ import {
   workspaces,
   type ItemType,
 } from "../schema";
+import { searchCondition, searchRanking, type SearchColumns } from "./search";
 
 export type CatalogSort = "popular" | "newest" | "name" | "relevance";
 
@@ -21,19 +23,13 @@ export interface CatalogFilter {
   featured?: boolean;
   /** Every tag must be present. */
   tags?: string[];
-  search?: string;
+  /** Parsed by src/domain/search-query.ts; every term must match. */
+  search?: ParsedSearch;
   includeUnapproved: boolean;
 }
 
-/** LIKE pattern matching `text` literally: % and _ in a query are characters, not wildcards. */
-export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-function tsQuery(search: string): SQL {
-  // Names and tags are indexed with the 'simple' configuration, descriptions with 'english'.
-  return sql`(websearch_to_tsquery('simple', ${search}) || websearch_to_tsquery('english', ${search}))`;
-}
+/** items.search is the generated tsvector (name A, description B, tags C) with a GIN index; lower(name) has a trigram GIN. */
+const itemSearchColumns: SearchColumns = { document: sql`${items.search}`, lowerName: sql`lower(${items.name})` };
 
 function whereOf(filter: CatalogFilter): SQL {
   const conditions: SQL[] = [sql`${items.ownerType} = 'marketplace'`];
@@ -42,13 +38,8 @@ function whereOf(filter: CatalogFilter): SQL {
   if (filter.categoryId) conditions.push(eq(items.categoryId, filter.categoryId));
   if (filter.featured !== undefined) conditions.push(eq(items.isFeatured, filter.featured));
   if (filter.tags?.length) conditions.push(sql`${items.tags} @> ${JSON.stringify(filter.tags)}::jsonb`);
-  if (filter.search) {
-    const lowered = filter.search.toLowerCase();
-    // Full text, typo-tolerant word similarity, or a literal substring of the name: each has a GIN index.
-    conditions.push(sql`(${items.search} @@ ${tsQuery(filter.search)}
-      or ${lowered} <% lower(${items.name})
-      or lower(${items.name}) like ${containsPattern(lowered)})`);
-  }
+  const matches = filter.search && searchCondition(filter.search, itemSearchColumns);
+  if (matches) conditions.push(matches);
   return and(...conditions)!;
 }
 
@@ -58,24 +49,14 @@ function whereOf(filter: CatalogFilter): SQL {
 const mostInstalled = sql`${items.installCount} desc nulls last`;
 const newestFirst = sql`${items.createdAt} desc nulls last`;
 
-function orderOf(sort: CatalogSort, search: string | undefined): SQL[] {
+function orderOf(sort: CatalogSort, search: ParsedSearch | undefined): SQL[] {
   switch (sort) {
     case "newest":
       return [newestFirst, asc(items.id)];
     case "name":
       return [sql`lower(${items.name})`, asc(items.id)];
-    case "relevance": {
-      if (!search) return [mostInstalled, asc(items.id)];
-      const lowered = search.toLowerCase();
-      // Exact name first, then names starting with the query, then text rank and similarity.
-      return [
-        sql`(lower(${items.name}) = ${lowered}) desc`,
-        sql`(lower(${items.name}) like ${containsPattern(lowered).slice(1)}) desc`,
-        sql`ts_rank(${items.search}, ${tsQuery(search)}) + word_similarity(${lowered}, lower(${items.name})) desc`,
-        mostInstalled,
-        asc(items.id),
-      ];
-    }
+    case "relevance":
+      return [...(search ? searchRanking(search, itemSearchColumns) : []), mostInstalled, asc(items.id)];
     default:
       return [mostInstalled, asc(items.id)];
   }
@@ -102,13 +83,27 @@ export const catalogColumns = {
 
 export type CatalogRow = Awaited<ReturnType<typeof listCatalogItems>>[number];
 
+/**
+ * One page of the catalog. A search ranks its matches on the items table alone and joins the
+ * publisher only for the page's rows (the ranking keys are recomputed on those few rows to order them).
+ */
 export function listCatalogItems(db: Queryable, filter: CatalogFilter, sort: CatalogSort, page: { limit: number; offset: number }) {
+  const order = orderOf(sort, filter.search);
+  if (filter.search) {
+    const pageIds = db.select({ id: items.id }).from(items).where(whereOf(filter)).orderBy(...order).limit(page.limit).offset(page.offset);
+    return db
+      .select(catalogColumns)
+      .from(items)
+      .leftJoin(workspaces, eq(workspaces.id, items.publisherWorkspaceId))
+      .where(inArray(items.id, pageIds))
+      .orderBy(...order);
+  }
   return db
     .select(catalogColumns)
     .from(items)
     .leftJoin(workspaces, eq(workspaces.id, items.publisherWorkspaceId))
     .where(whereOf(filter))
-    .orderBy(...orderOf(sort, filter.search))
+    .orderBy(...order)
     .limit(page.limit)
     .offset(page.offset);
 }
