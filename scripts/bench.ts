@@ -24,6 +24,7 @@ import { benchInstalls, type InstallRun } from "./bench/installs";
 import { LoadError, measure, probe, type Endpoint, type LoadSettings, type Measurement } from "./bench/load";
 import { parseOptions, type BenchOptions } from "./bench/options";
 import { renderReport, type ModeRun } from "./bench/report";
+import { benchSearch, explainSearchQueries, renderSearchSection, type SearchRun } from "./bench/search";
 import { buildWorkerScript, startBareWorker, startWorker, type CacheMode } from "./bench/worker";
 
 const log = (line: string) => console.error(`[bench] ${line}`);
@@ -115,11 +116,27 @@ function writeReport(markdown: string, startedAt: Date): string {
   return file;
 }
 
+/** The search section at every size (relevance, uncached p50), plans at the largest. */
+async function searchSection(databaseUrl: string, sizes: number[], runs: SearchRun[]): Promise<ExplainedQuery[]> {
+  for (const size of sizes) {
+    const itemCount = await seedCatalogTo(databaseUrl, size, log);
+    log(`${size.toLocaleString("en-US")} catalog, search:`);
+    runs.push(await benchSearch(databaseUrl, size, itemCount, log));
+  }
+  log("EXPLAIN (ANALYZE, BUFFERS) of three searches ...");
+  return explainSearchQueries(databaseUrl);
+}
+
 async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Date): Promise<string> {
   const loadAtStart = loadAverage();
   const database = await openBenchDatabase(log);
   cleanup.add("database", () => database.close());
   log(`database: ${database.name}\n         ${database.version}`);
+  const searchRuns: SearchRun[] = [];
+  if (options.searchOnly) {
+    const plans = await searchSection(database.url, options.sizes, searchRuns);
+    return `# Search benchmark\n\n${database.name}: ${database.version}; load average ${loadAtStart}\n\n${renderSearchSection(searchRuns, plans)}`;
+  }
 
   const stack = await startStack({ databaseUrl: database.url, redis: "require", log });
   cleanup.add("stack", () => stack.close());
@@ -129,6 +146,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
   const bare = await startBareWorker(cleanup);
   const runs: ModeRun[] = [];
   let explains: ExplainedQuery[] = [];
+  let searchPlans: ExplainedQuery[] = [];
   let apiKey: string | undefined;
   let detailId = "";
   for (const size of options.installsOnly ? [] : options.sizes) {
@@ -147,10 +165,12 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
       const load = loadAverage();
       runs.push({ size, itemCount, mode, loadAverage: load, measurements: await runMode({ scriptPath, bareUrl: bare.url }, stack.bindings, mode, base, detailId, cleanup) });
     }
+    searchRuns.push(await benchSearch(database.url, size, itemCount, log));
     if (size === options.sizes[options.sizes.length - 1]) {
       // Every query a detail read runs (versions and dependencies included) is in this set.
       log("EXPLAIN (ANALYZE, BUFFERS) of the app's catalog queries ...");
       explains = await explainCatalogQueries(database.url, detailId);
+      searchPlans = await explainSearchQueries(database.url);
     }
   }
 
@@ -185,7 +205,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     explains,
     installs,
   });
-  return `${report}\n${bundle}`;
+  return `${report}\n${renderSearchSection(searchRuns, searchPlans)}\n\n${bundle}`;
 }
 
 async function main(): Promise<void> {

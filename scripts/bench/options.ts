@@ -11,15 +11,18 @@ export interface BenchOptions {
   quick: boolean;
   /** Only the install section, on the demo catalog (no catalog sizes). */
   installsOnly: boolean;
+  /** Only the search section (judged relevance and uncached latency), no worker, no load. */
+  searchOnly: boolean;
 }
 
-const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--sizes 1000,100000] [--quick] [--installs-only]
+const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--sizes 1000,100000] [--quick] [--installs-only] [--search-only]
   --duration     measured seconds per endpoint (default 8; 2 with --quick)
   --warmup       warm-up seconds per endpoint (default 2; 1 with --quick)
   --connections  concurrent connections (default 10)
   --sizes        catalog sizes, comma-separated (default 1000,100000; 1000 with --quick)
   --quick        a short smoke run (shorter loads, the 1k catalog only unless --sizes says otherwise)
   --installs-only  only the install section (50 clients, 100 workspaces), on the demo catalog
+  --search-only  only the search section (judged queries: relevance and uncached p50) at each size
 Database: BENCH_DATABASE_URL if set, else a fresh Debian PostgreSQL cluster, else embedded PGlite.`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
@@ -47,6 +50,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       connections: { type: "string" },
       quick: { type: "boolean", default: false },
       "installs-only": { type: "boolean", default: false },
+      "search-only": { type: "boolean", default: false },
       sizes: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -67,5 +71,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     sizes: parseSizes(values.sizes, quick ? [1_000] : [1_000, 100_000]),
     quick,
     installsOnly: values["installs-only"] ?? false,
+    searchOnly: values["search-only"] ?? false,
   };
 }

@@ -8,14 +8,15 @@
  * - A token holding `%`, `_` or `\` (`100%`, `snake_case`) is a literal: it must occur as written in
  *   the name (those characters are never wildcards).
  * - English stop words (`the`, `of`, …) are dropped while any other term remains; a query of stop
- *   words only keeps them, so `the` still finds names with a word starting "the" (search as you type).
+ *   words only keeps them as whole words of the name (`the` finds "The Librarian"), so it never
+ *   matches most of the catalog by prefix or through descriptions.
  * - A query with no word at all (`:&!`, `'`, `(`) becomes one literal of its trimmed text: it finds
  *   names containing exactly that text, typically none. Never an error, never everything.
  */
 
 export type SearchTerm =
   /** Must match a word of the item by prefix, or a word of the name within a small typo distance. */
-  | { kind: "word"; text: string }
+  | { kind: "word"; text: string; wholeNameWord?: boolean }
   /** Words that must appear consecutively, in order. */
   | { kind: "phrase"; words: string[] }
   /** Must occur verbatim (case-insensitively) in the name. */
@@ -76,7 +77,8 @@ export function parseSearchQuery(raw: string): ParsedSearch {
     }
   });
   const meaningful = terms.filter((t) => t.kind !== "word" || !isStopWord(t.text));
-  const kept = meaningful.length > 0 ? meaningful : terms;
+  const kept: SearchTerm[] =
+    meaningful.length > 0 ? meaningful : terms.map((t) => (t.kind === "word" ? { ...t, wholeNameWord: true } : t));
   const trimmed = text.replace(/\s+/g, " ").trim();
   if (kept.length === 0) {
     return { terms: trimmed ? [{ kind: "literal", text: trimmed }] : [], nameText: trimmed };

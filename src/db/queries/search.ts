@@ -39,9 +39,11 @@ function phraseQuery(words: string[]): SQL {
 function termCondition(term: SearchTerm, columns: SearchColumns): SQL {
   switch (term.kind) {
     case "word": {
+      if (term.wholeNameWord) return sql`${columns.document} @@ to_tsquery('simple', ${`${term.text}:A`})`;
       const text = sql`${columns.document} @@ ${anyConfig(prefixQuery([term.text]))}`;
       if (term.text.length < MIN_TYPO_WORD_LENGTH) return text;
-      // pg_trgm's defaults, both served by the trigram GIN: `<%` word_similarity >= 0.6 with some part
+      // pg_trgm's default thresholds (a query cannot change them through the HTTP driver; "small typo
+      // distance" is therefore one edit in a word of about six letters or more), both served by the trigram GIN: `<%` word_similarity >= 0.6 with some part
       // of the name, `<<%` strict_word_similarity >= 0.5 with whole words of it ("invoce" → "invoice").
       return sql`(${text} or ${term.text} <% ${columns.lowerName} or ${term.text} <<% ${columns.lowerName})`;
     }
