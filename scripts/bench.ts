@@ -7,6 +7,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { measureBundle, renderBundleSize } from "./bundle-size";
 import { seedIfEmpty } from "./seed/run";
+import { applyMigrations } from "./stack/migrate";
 import { PROJECT_ROOT } from "./stack/paths";
 import { startStack, type StackBindings } from "./stack/stack";
 import {
@@ -134,6 +135,8 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
   log(`database: ${database.name}\n         ${database.version}`);
   const searchRuns: SearchRun[] = [];
   if (options.searchOnly) {
+    // No worker or stack: only the schema the app's queries need.
+    await applyMigrations(database.url);
     const plans = await searchSection(database.url, options.sizes, searchRuns);
     return `# Search benchmark\n\n${database.name}: ${database.version}; load average ${loadAtStart}\n\n${renderSearchSection(searchRuns, plans)}`;
   }
