@@ -26,7 +26,7 @@ import { LoadError, measure, probe, type Endpoint, type LoadSettings, type Measu
 import { parseOptions, type BenchOptions } from "./bench/options";
 import { renderReport, type ModeRun } from "./bench/report";
 import { benchSearch, explainSearchQueries, renderSearchSection, type SearchRun } from "./bench/search";
-import { buildWorkerScript, startBareWorker, startWorker, type CacheMode } from "./bench/worker";
+import { buildWorkerScript, startBareUpstashWorker, startBareWorker, startWorker, type CacheMode } from "./bench/worker";
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 const MODES: CacheMode[] = ["on", "off"];
@@ -46,16 +46,17 @@ function listEndpoints(): Endpoint[] {
  * The floor runs first and last: on a small shared machine throughput drifts, and the two floor
  * figures show by how much (the ratios use their mean).
  */
-async function runEndpoints(settings: LoadSettings, detailId: string, bareUrl: string): Promise<Measurement[]> {
+async function runEndpoints(settings: LoadSettings, detailId: string, bare: { url: string; upstashUrl?: string }): Promise<Measurement[]> {
   const lists = listEndpoints();
   const { bytes } = await probe(settings, lists[0]!);
   const floorPath = `/__bench/floor?bytes=${bytes}`;
-  const bare: Endpoint = { name: "bare", kind: "bare", path: `/?bytes=${bytes}`, baseUrl: bareUrl };
+  const references: Endpoint[] = [{ name: "bare", kind: "bare", path: `/?bytes=${bytes}`, baseUrl: bare.url }];
+  if (bare.upstashUrl) references.push({ name: "bare + upstash", kind: "bare-upstash", path: `/?bytes=${bytes}`, baseUrl: bare.upstashUrl });
   const floor: Endpoint = { name: "floor", kind: "floor", path: floorPath };
   const floorAgain: Endpoint = { name: "floor (again)", kind: "floor", path: floorPath };
   const detail: Endpoint = { name: "detail", kind: "detail", path: `/api/marketplace/items/${detailId}` };
   const results: Measurement[] = [];
-  for (const endpoint of [bare, floor, ...lists, detail, floorAgain]) {
+  for (const endpoint of [...references, floor, ...lists, detail, floorAgain]) {
     const m = await measure(settings, endpoint);
     const trips = `db ${m.roundTrips.database.toFixed(2)}, upstash ${m.roundTrips.upstash.toFixed(2)} per request`;
     log(`  ${endpoint.name.padEnd(14)} ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  ${trips}  (${m.requests} requests${m.probe.xCache ? `, X-Cache ${m.probe.xCache}` : ""})`);
@@ -75,13 +76,14 @@ async function checkCacheMode(url: string, mode: CacheMode): Promise<void> {
 }
 
 /** A fresh workerd per mode: the cache setting is a var, read when the isolate starts. */
-async function runMode(run: { scriptPath: string; bareUrl: string }, bindings: StackBindings, mode: CacheMode, base: Omit<LoadSettings, "baseUrl">, detailId: string, cleanup: Cleanup) {
+async function runMode(run: { scriptPath: string; bareUrl: string; bareUpstashUrl: string }, bindings: StackBindings, mode: CacheMode, base: Omit<LoadSettings, "baseUrl">, detailId: string, cleanup: Cleanup) {
   const started = Date.now();
   const worker = await startWorker(run.scriptPath, bindings, mode, cleanup);
   log(`cache ${mode}: Miniflare ready at ${worker.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   try {
     await checkCacheMode(worker.url, mode);
-    return await runEndpoints({ ...base, baseUrl: worker.url }, detailId, run.bareUrl);
+    // The Upstash reference only where the API makes that round trip (cache on).
+    return await runEndpoints({ ...base, baseUrl: worker.url }, detailId, { url: run.bareUrl, upstashUrl: mode === "on" ? run.bareUpstashUrl : undefined });
   } finally {
     await worker.stop();
   }
@@ -147,6 +149,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
   log("bundling the worker (wrangler deploy --dry-run) for Miniflare ...");
   const scriptPath = buildWorkerScript(cleanup);
   const bare = await startBareWorker(cleanup);
+  const bareUpstash = await startBareUpstashWorker(stack.bindings, cleanup);
   const runs: ModeRun[] = [];
   let explains: ExplainedQuery[] = [];
   let searchPlans: ExplainedQuery[] = [];
@@ -166,7 +169,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
       log(`${size.toLocaleString("en-US")} catalog, cache ${mode}:`);
       const base = { apiKey, warmupSec: options.warmupSec, durationSec: options.durationSec, connections: options.connections, roundTrips: stack.roundTrips };
       const load = loadAverage();
-      runs.push({ size, itemCount, mode, loadAverage: load, measurements: await runMode({ scriptPath, bareUrl: bare.url }, stack.bindings, mode, base, detailId, cleanup) });
+      runs.push({ size, itemCount, mode, loadAverage: load, measurements: await runMode({ scriptPath, bareUrl: bare.url, bareUpstashUrl: bareUpstash.url }, stack.bindings, mode, base, detailId, cleanup) });
     }
     searchRuns.push(await benchSearch(database.url, size, itemCount, log));
     if (size === options.sizes[options.sizes.length - 1]) {

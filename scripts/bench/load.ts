@@ -1,6 +1,6 @@
 import autocannon from "autocannon";
 
-export type EndpointKind = "bare" | "floor" | "list" | "detail";
+export type EndpointKind = "bare" | "bare-upstash" | "floor" | "list" | "detail";
 
 export interface Endpoint {
   /** Stable name used in tables and ratios: floor, list, list type, list category, list search, detail. */

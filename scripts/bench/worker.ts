@@ -122,3 +122,36 @@ export default {
 export function startBareWorker(cleanup: Cleanup): Promise<RunningWorker> {
   return serve("bare worker", BARE_SCRIPT, {}, cleanup);
 }
+
+// The bare worker plus the one Upstash round trip a cached read cannot avoid: what the runtime and the
+// local Upstash stand-in (a Node REST shim over redis-server on the same cores) cost together, so the
+// report can tell the API's own overhead from the price of that round trip on this machine.
+const BARE_UPSTASH_SCRIPT = `
+const bodies = new Map();
+export default {
+  async fetch(request, env) {
+    const bytes = Number(new URL(request.url).searchParams.get("bytes") ?? 20000);
+    const trip = await fetch(env.UPSTASH_REDIS_REST_URL, {
+      method: "POST",
+      headers: { Authorization: "Bearer " + env.UPSTASH_REDIS_REST_TOKEN, "Content-Type": "application/json" },
+      body: JSON.stringify(["GET", "bench:bare-upstash"]),
+    });
+    await trip.arrayBuffer();
+    let body = bodies.get(bytes);
+    if (body === undefined) {
+      body = JSON.stringify({ items: [], padding: "x".repeat(Math.max(0, bytes - 25)) });
+      bodies.set(bytes, body);
+    }
+    return new Response(body, { headers: { "Content-Type": "application/json; charset=UTF-8" } });
+  },
+};`;
+
+/** The bare worker making one request to the stack's Upstash endpoint per request it answers. */
+export function startBareUpstashWorker(bindings: StackBindings, cleanup: Cleanup): Promise<RunningWorker> {
+  if (!bindings.UPSTASH_REDIS_REST_URL || !bindings.UPSTASH_REDIS_REST_TOKEN) throw new Error("the bare + Upstash worker needs the stack's Upstash endpoint");
+  const env: Env = {
+    UPSTASH_REDIS_REST_URL: { type: "text", value: bindings.UPSTASH_REDIS_REST_URL },
+    UPSTASH_REDIS_REST_TOKEN: { type: "text", value: bindings.UPSTASH_REDIS_REST_TOKEN },
+  };
+  return serve("bare worker + upstash", BARE_UPSTASH_SCRIPT, env, cleanup);
+}

@@ -1,8 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { listUsers } from "../../db/queries/identity";
 import { AUTH_PROBLEMS, paginated, PaginationQuery, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
+import { listPlatformUsers } from "../../services/users";
 
 const AdminUserSchema = z
   .object({
@@ -31,15 +31,7 @@ export const listUsersRoute = defineRoute({
 export function registerListUsers(router: Router) {
   router.openapi(listUsersRoute, async (c) => {
     const query = c.req.valid("query");
-    const { rows, total } = await listUsers(c.var.db.http, query);
-    const items = rows.map((u) => ({
-      id: u.id,
-      clerk_user_id: u.clerkUserId,
-      email: u.email,
-      name: u.name,
-      system_role: u.systemRole,
-      created_at: u.createdAt.toISOString(),
-    }));
+    const { items, total } = await listPlatformUsers(c.var.db.http, query);
     return c.json({ items, total, limit: query.limit, offset: query.offset }, 200);
   });
 }
