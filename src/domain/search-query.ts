@@ -10,8 +10,9 @@
  * - English stop words (`the`, `of`, …) are dropped while any other term remains; a query of stop
  *   words only keeps them as whole words of the name (`the` finds "The Librarian"), so it never
  *   matches most of the catalog by prefix or through descriptions.
- * - A query with no word at all (`:&!`, `'`, `(`) becomes one literal of its trimmed text: it finds
- *   names containing exactly that text, typically none. Never an error, never everything.
+ * - A query with no letter or digit at all (`:&!`, `'`, `(`, `%`) has no terms and matches nothing:
+ *   an empty page, never an error and never everything (a name search for bare punctuation could use
+ *   no index, pg_trgm ignores punctuation, and would scan the whole catalog).
  */
 
 export type SearchTerm =
@@ -72,6 +73,7 @@ export function parseSearchQuery(raw: string): ParsedSearch {
       return;
     }
     for (const token of tokensOf(part)) {
+      if (!/[\p{L}\p{N}]/u.test(token)) continue;
       if (LITERAL_CHARS.test(token)) terms.push({ kind: "literal", text: token });
       else terms.push({ kind: "word", text: token });
     }
@@ -80,9 +82,7 @@ export function parseSearchQuery(raw: string): ParsedSearch {
   const kept: SearchTerm[] =
     meaningful.length > 0 ? meaningful : terms.map((t) => (t.kind === "word" ? { ...t, wholeNameWord: true } : t));
   const trimmed = text.replace(/\s+/g, " ").trim();
-  if (kept.length === 0) {
-    return { terms: trimmed ? [{ kind: "literal", text: trimmed }] : [], nameText: trimmed };
-  }
+  if (kept.length === 0) return { terms: [], nameText: trimmed };
   return { terms: dedupe(kept), nameText: trimmed.replace(/"/g, "").trim() };
 }
 

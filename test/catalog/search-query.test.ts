@@ -28,14 +28,13 @@ describe("parseSearchQuery (src/domain/search-query.ts)", () => {
     ]);
   });
 
-  it("keeps tokens with %, _ or \\ as literals and punctuation-only queries as one literal", () => {
+  it("keeps tokens with %, _ or \\ as literals, and gives punctuation-only queries no terms", () => {
     expect(parseSearchQuery("100% snake_case a\\b").terms).toEqual([
       { kind: "literal", text: "100%" },
       { kind: "literal", text: "snake_case" },
       { kind: "literal", text: "a\\b" },
     ]);
-    expect(parseSearchQuery(" :&! ").terms).toEqual([{ kind: "literal", text: ":&!" }]);
-    expect(parseSearchQuery('""').terms).toEqual([{ kind: "literal", text: '""' }]);
+    for (const query of [" :&! ", '""', "%", "_ \\", "'", "("]) expect(parseSearchQuery(query).terms, query).toEqual([]);
   });
 
   it("reads words of any script and drops repeated terms", () => {

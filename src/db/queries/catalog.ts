@@ -38,8 +38,7 @@ function whereOf(filter: CatalogFilter): SQL {
   if (filter.categoryId) conditions.push(eq(items.categoryId, filter.categoryId));
   if (filter.featured !== undefined) conditions.push(eq(items.isFeatured, filter.featured));
   if (filter.tags?.length) conditions.push(sql`${items.tags} @> ${JSON.stringify(filter.tags)}::jsonb`);
-  const matches = filter.search && searchCondition(filter.search, itemSearchColumns);
-  if (matches) conditions.push(matches);
+  if (filter.search) conditions.push(searchCondition(filter.search, itemSearchColumns));
   return and(...conditions)!;
 }
 

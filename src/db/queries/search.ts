@@ -56,10 +56,11 @@ function termCondition(term: SearchTerm, columns: SearchColumns): SQL {
 
 /**
  * Every term must match (AND); each alternative is one index's operator, so the planner can combine
- * bitmap scans of the tsvector GIN and the trigram GIN. Undefined for a query with no terms.
+ * bitmap scans of the tsvector GIN and the trigram GIN. A query with no terms matches nothing
+ * (`false`, which the planner answers without a scan).
  */
-export function searchCondition(search: ParsedSearch, columns: SearchColumns): SQL | undefined {
-  if (search.terms.length === 0) return undefined;
+export function searchCondition(search: ParsedSearch, columns: SearchColumns): SQL {
+  if (search.terms.length === 0) return sql`false`;
   return sql.join(
     search.terms.map((t) => termCondition(t, columns)),
     sql` and `,
