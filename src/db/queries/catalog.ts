@@ -12,7 +12,7 @@ import {
   workspaces,
   type ItemType,
 } from "../schema";
-import { searchCondition, searchRanking, type SearchColumns } from "./search";
+import { searchCondition, searchRanking, searchTiers, type SearchColumns } from "./search";
 
 export type CatalogSort = "popular" | "newest" | "name" | "relevance";
 
@@ -83,13 +83,44 @@ export const catalogColumns = {
 export type CatalogRow = Awaited<ReturnType<typeof listCatalogItems>>[number];
 
 /**
- * One page of the catalog. A search ranks its matches on the items table alone and joins the
- * publisher only for the page's rows (the ranking keys are recomputed on those few rows to order them).
+ * Rows ranked per search tier (search.ts searchTiers: names starting with the query; then all
+ * matches): the most installed this many of each, or as many as the page reaches, whichever is more.
+ * Ranking (ts_rank, word similarity) is computed only for them, not for every weak match. The price:
+ * when more than this many items match, the ranking covers the most installed of them (plus every
+ * name starting with the query), not all.
+ */
+export const SEARCH_CANDIDATES_PER_TIER = 500;
+
+/** The ids a search ranks: the most popular rows of each tier, so the best-ranked rows are always among them. */
+function searchCandidates(filter: CatalogFilter & { search: ParsedSearch }, reach: number): SQL {
+  const where = whereOf(filter);
+  // Rounded up to whole blocks so consecutive pages rank the same candidates (no repeats or gaps).
+  const perTier = Math.ceil(Math.max(reach, SEARCH_CANDIDATES_PER_TIER) / SEARCH_CANDIDATES_PER_TIER) * SEARCH_CANDIDATES_PER_TIER;
+  const tiers = [...searchTiers(filter.search, itemSearchColumns), sql`true`];
+  return sql.join(
+    // `+ 0`: not the popularity index's order, so the planner gathers matches through the GIN indexes
+    // and keeps the top rows in a heap, instead of walking every item by popularity hunting for rare matches.
+    tiers.map((tier) => sql`(select ${items.id} from ${items} where ${where} and ${tier} order by ${items.installCount} + 0 desc, ${items.id} limit ${perTier})`),
+    sql` union `,
+  );
+}
+
+/**
+ * One page of the catalog. A search ranks a bounded candidate set on the items table alone and joins
+ * the publisher only for the page's rows (the ranking keys are recomputed on those few rows to order them).
  */
 export function listCatalogItems(db: Queryable, filter: CatalogFilter, sort: CatalogSort, page: { limit: number; offset: number }) {
   const order = orderOf(sort, filter.search);
-  if (filter.search) {
-    const pageIds = db.select({ id: items.id }).from(items).where(whereOf(filter)).orderBy(...order).limit(page.limit).offset(page.offset);
+  // Other sorts walk their own index in order and need no candidates.
+  if (filter.search && sort === "relevance") {
+    const candidates = searchCandidates({ ...filter, search: filter.search }, page.offset + page.limit);
+    const pageIds = db
+      .select({ id: items.id })
+      .from(items)
+      .where(sql`${items.id} in (${candidates})`)
+      .orderBy(...order)
+      .limit(page.limit)
+      .offset(page.offset);
     return db
       .select(catalogColumns)
       .from(items)

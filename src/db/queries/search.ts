@@ -91,6 +91,18 @@ function rankQuery(search: ParsedSearch): SQL {
   return sql.join(parts, sql` && `);
 }
 
+/**
+ * Conditions picking the rows that top the ranking: names starting with the query (exact names
+ * included), which the trigram GIN finds cheaply. A caller bounding its candidates takes the most
+ * popular rows of each tier plus the most popular matches overall, then ranks only those. (A tier of
+ * names holding every term was measured slower: the tsvector GIN cannot tell name lexemes apart, so it
+ * re-reads every match.)
+ */
+export function searchTiers(search: ParsedSearch, columns: SearchColumns): SQL[] {
+  if (search.terms.length === 0) return [];
+  return [sql`${columns.lowerName} like ${`${escapeLike(search.nameText)}%`}`];
+}
+
 // ts_rank's weights are {D, C, B, A}: name (A) 1.0 > tags (C) 0.4 > description (B) 0.2 (issue 13).
 const WEIGHTS = "{0.0, 0.4, 0.2, 1.0}";
 
