@@ -6,7 +6,7 @@ import { allowedMethodsOf } from "./lib/allowed-methods";
 import { conflictFor } from "./lib/conflicts";
 import { ApiError, renderProblem } from "./lib/errors";
 import type { Logger } from "./lib/logger";
-import { createRouter } from "./lib/router";
+import { createRouter, withRoutes } from "./lib/router";
 import { clients } from "./middleware/clients";
 import { refuseUnstorableUrl } from "./middleware/input-guard";
 import { requestContext } from "./middleware/request-context";
@@ -15,6 +15,7 @@ import { registerBenchRoutes } from "./routes/bench/floor";
 import { registerApiKeyRoutes } from "./routes/api-keys";
 import { registerDocs } from "./routes/docs";
 import { registerMarketplaceRoutes } from "./routes/marketplace";
+import { registerMarketplacePluginRoutes } from "./routes/marketplace-plugins";
 import { registerModerationRoutes } from "./routes/moderation";
 import { registerInvitationRoutes } from "./routes/invitations";
 import { registerHealth } from "./routes/system/health";
@@ -78,17 +79,22 @@ export function createApp(options: AppOptions = {}) {
   app.use("*", refuseUnstorableUrl);
   app.use("*", clients);
 
-  registerHealth(app);
-  registerOpenApi(app);
-  registerDocs(app);
-  registerMarketplaceRoutes(app);
-  registerModerationRoutes(app);
-  registerWorkspaceRoutes(app);
-  registerWorkspaceItemRoutes(app);
-  registerWorkspaceMemberRoutes(app);
-  registerInvitationRoutes(app);
-  registerApiKeyRoutes(app);
-  registerAdminRoutes(app);
+  // Typed with every route registered here (lib/router.ts withRoutes): the typed client's AppType.
+  const routes = withRoutes(
+    app,
+    registerHealth(app),
+    registerOpenApi(app),
+    registerDocs(app),
+    registerMarketplaceRoutes(app),
+    registerMarketplacePluginRoutes(app),
+    registerModerationRoutes(app),
+    registerWorkspaceRoutes(app),
+    registerWorkspaceItemRoutes(app),
+    registerWorkspaceMemberRoutes(app),
+    registerInvitationRoutes(app),
+    registerApiKeyRoutes(app),
+    registerAdminRoutes(app),
+  );
   if (options.testRoutes) registerTestRoutes(app);
   if (options.benchRoutes) registerBenchRoutes(app);
 
@@ -106,7 +112,7 @@ export function createApp(options: AppOptions = {}) {
     return renderProblem(c, new ApiError(404, "not_found", "No route matches this method and path."));
   });
   app.onError((error, c) => renderProblem(c, toApiError(error, c.get("logger"))));
-  return app;
+  return routes;
 }
 
 export type App = ReturnType<typeof createApp>;

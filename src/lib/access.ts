@@ -47,10 +47,29 @@ export function isAccessMiddleware(handler: unknown): handler is AccessMiddlewar
   return typeof handler === "function" && "access" in handler;
 }
 
-/** OpenAPI security requirement for a declaration, so access is visible in the document. */
+/**
+ * OpenAPI security requirement for a declaration. Scope arrays stay empty: OpenAPI gives them a
+ * meaning only for OAuth2/OpenID schemes (spectral:oas warns otherwise), so the scope is in
+ * `x-access` and the description (accessSentence) instead.
+ */
 export function securityFor(access: RouteAccess): Array<Record<string, string[]>> {
   if (access.access === "public") return [];
   if (access.access === "admin" || access.scope === null) return [{ clerkSession: [] }];
-  const keyScopes = access.scope ? [access.scope] : [];
-  return [{ clerkSession: [] }, { apiKey: keyScopes }, { apiKeyHeader: keyScopes }];
+  return [{ clerkSession: [] }, { apiKey: [] }, { apiKeyHeader: [] }];
+}
+
+/** The access declaration in words, appended to every operation's description. */
+export function accessSentence(access: RouteAccess): string {
+  if (access.access === "public") return "**Access:** public, no credentials needed.";
+  if (access.access === "admin") return "**Access:** platform admins only (a Clerk session of a user with the admin system role); API keys are refused (403).";
+  const who =
+    access.scope === null
+      ? "a signed-in user (Clerk session); API keys are refused (403)"
+      : `a signed-in user (Clerk session) or an API key with the \`${access.scope}\` scope`;
+  if (!access.workspaceScoped) return `**Access:** ${who}. Needs no workspace; one named in X-Workspace-ID must be one the caller may act in (else 404).`;
+  const role = access.role ? ` A user needs at least the \`${access.role}\` role there (403 \`insufficient_role\`).` : "";
+  return (
+    `**Access:** ${who}. Acts in one workspace: the \`{workspace_id}\` path segment, else the X-Workspace-ID header ` +
+    `(an API key defaults to its own; 400 \`workspace_required\` when none is named; 404 for a workspace the caller may not act in).${role}`
+  );
 }

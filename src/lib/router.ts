@@ -29,3 +29,17 @@ export function createRouter() {
 }
 
 export type Router = ReturnType<typeof createRouter>;
+
+/** The routes (paths, inputs, typed responses) a router was given by `router.openapi`. */
+type SchemaOf<R> = R extends OpenAPIHono<AppEnv, infer S, "/"> ? S : never;
+
+/**
+ * Every register function adds its routes to the one shared router and returns what
+ * `router.openapi` returned: the same router, typed with those routes. This gives the shared router
+ * the types of all of them, so `hc<AppType>` (src/client.ts) knows every route from the routes'
+ * own definitions, with nothing declared twice. Register functions that return nothing (test and
+ * benchmark routes) add no types.
+ */
+export function withRoutes<const R extends readonly unknown[]>(router: Router, ..._registered: R): OpenAPIHono<AppEnv, SchemaOf<R[number]>> {
+  return router as unknown as OpenAPIHono<AppEnv, SchemaOf<R[number]>>;
+}

@@ -188,6 +188,36 @@ describe("round trips of a cached read (issue 11)", () => {
   }, 60_000);
 });
 
+describe("round trips of a cached plugin read (issue 15 item 1)", () => {
+  it("an API key: 0 queries and 1 Upstash request per cached plugin list, detail and categories", async () => {
+    const pluginId = await withDrizzle(bindings.DATABASE_URL, async (db) => {
+      const slug = `rt-plugin-${Date.now()}`;
+      const plugin = await db.execute<{ id: string }>(
+        sql`insert into marketplace_plugins (slug, name, description, actor_type) values (${slug}, ${`Round trip ${slug}`}, 'Counted reads', 'system') returning id`,
+      );
+      const id = plugin.rows[0]!.id;
+      const version = await db.execute<{ id: string }>(
+        sql`insert into plugin_versions (plugin_id, version, storage_prefix, manifest, bundle_sha256, bundle_size_bytes, file_count, security_status, approval_status, approved_at, actor_type)
+            values (${id}, '1.0.0', ${`plugins/${slug}/1.0.0/`}, '{}'::jsonb, ${"b".repeat(64)}, 1, 1, 'safe', 'approved', now(), 'system') returning id`,
+      );
+      await db.execute(sql`update marketplace_plugins set latest_version_id = ${version.rows[0]!.id} where id = ${id}`);
+      return id;
+    });
+    const { owner } = await tenant();
+    const { key } = await createKey(owner);
+    const headers = { "X-API-Key": key };
+    const paths = ["/api/marketplace/plugins?limit=5", `/api/marketplace/plugins/${pluginId}`, "/api/marketplace/plugins/categories"];
+    for (const path of paths) expect((await roundTripsOf(() => get(path, owner))).result.status).toBe(200);
+    await roundTripsOf(() => get(paths[0]!, headers)); // the key's principal is cached
+    for (const path of paths) {
+      const warm = await roundTripsOf(() => get(path, headers));
+      expect(warm.result.status).toBe(200);
+      expect(warm.result.headers.get("x-cache")).toBe("hit");
+      expect(warm.trips, path).toEqual({ database: 0, upstash: 1 });
+    }
+  }, 60_000);
+});
+
 describe("changes take effect on the next request with a warm cache (issue 11 item 1)", () => {
   it("a revoked key is refused at once", async () => {
     const { owner } = await tenant();

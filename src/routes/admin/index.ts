@@ -1,8 +1,11 @@
-import type { Router } from "../../lib/router";
+import { withRoutes, type Router } from "../../lib/router";
 import { registerListUsers } from "./list-users";
 import { registerAdminPluginRoutes } from "./plugins";
 
 export function registerAdminRoutes(router: Router) {
-  registerListUsers(router);
-  registerAdminPluginRoutes(router);
+  return withRoutes(
+    router,
+    registerListUsers(router),
+    registerAdminPluginRoutes(router),
+  );
 }

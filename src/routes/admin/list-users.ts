@@ -18,6 +18,7 @@ const AdminUserSchema = z
 export const listUsersRoute = defineRoute({
   method: "get",
   path: "/api/admin/users",
+  operationId: "listUsers",
   tags: ["Admin"],
   summary: "List users (platform admins only)",
   access: { access: "admin" },
@@ -29,7 +30,7 @@ export const listUsersRoute = defineRoute({
 });
 
 export function registerListUsers(router: Router) {
-  router.openapi(listUsersRoute, async (c) => {
+  return router.openapi(listUsersRoute, async (c) => {
     const query = c.req.valid("query");
     const { items, total } = await listPlatformUsers(c.var.db.http, query);
     return c.json({ items, total, limit: query.limit, offset: query.offset }, 200);

@@ -18,6 +18,7 @@ const CreateApiKeyBody = z.object({
 export const createApiKeyRoute = defineRoute({
   method: "post",
   path: "/api/api-keys",
+  operationId: "createApiKey",
   tags: ["API keys"],
   summary: "Create a workspace API key (the secret is shown once)",
   description:
@@ -38,7 +39,7 @@ export const createApiKeyRoute = defineRoute({
 });
 
 export function registerCreateApiKey(router: Router) {
-  router.openapi(createApiKeyRoute, async (c) => {
+  return router.openapi(createApiKeyRoute, async (c) => {
     const body = c.req.valid("json");
     const { key, secret } = await createApiKey(c.var.db.http, {
       workspaceId: requireWorkspace(c.var.workspace).id,

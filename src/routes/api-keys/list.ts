@@ -9,6 +9,7 @@ import { ApiKeySchema } from "./schemas";
 export const listApiKeysRoute = defineRoute({
   method: "get",
   path: "/api/api-keys",
+  operationId: "listApiKeys",
   tags: ["API keys"],
   summary: "List the workspace's API keys (never their secrets)",
   access: { access: "authenticated", scope: "keys:manage", workspaceScoped: true, role: KEY_MANAGER_ROLE },
@@ -20,7 +21,7 @@ export const listApiKeysRoute = defineRoute({
 });
 
 export function registerListApiKeys(router: Router) {
-  router.openapi(listApiKeysRoute, async (c) => {
+  return router.openapi(listApiKeysRoute, async (c) => {
     const keys = await listWorkspaceApiKeys(c.var.db.http, requireWorkspace(c.var.workspace).id);
     return c.json(pageOf(keys, c.req.valid("query")), 200);
   });

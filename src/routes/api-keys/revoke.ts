@@ -9,6 +9,7 @@ import { requireWorkspace } from "../../services/auth/principal";
 export const revokeApiKeyRoute = defineRoute({
   method: "delete",
   path: "/api/api-keys/{key_id}",
+  operationId: "revokeApiKey",
   tags: ["API keys"],
   summary: "Revoke an API key (effective on the next request)",
   access: { access: "authenticated", scope: "keys:manage", workspaceScoped: true, role: KEY_MANAGER_ROLE },
@@ -17,7 +18,7 @@ export const revokeApiKeyRoute = defineRoute({
 });
 
 export function registerRevokeApiKey(router: Router) {
-  router.openapi(revokeApiKeyRoute, async (c) => {
+  return router.openapi(revokeApiKeyRoute, async (c) => {
     await revokeWorkspaceApiKey(c.var.db.http, c.var.cache, requireWorkspace(c.var.workspace).id, c.req.valid("param").key_id);
     return c.body(null, 204);
   });

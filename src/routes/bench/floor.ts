@@ -24,6 +24,7 @@ function cannedBody(bytes: number): string {
 export const floorRoute = defineRoute({
   method: "get",
   path: "/__bench/floor",
+  operationId: "benchFloor",
   tags: ["Benchmark"],
   summary: "A canned response behind the catalog's middleware (benchmarks only)",
   access: CATALOG_ACCESS,

@@ -11,6 +11,7 @@ const Joined = z.object({ workspace_id: z.uuid(), role: WORKSPACE_ROLE }).openap
 export const acceptInvitationRoute = defineRoute({
   method: "post",
   path: "/api/invitations/{invitation_id}/accept",
+  operationId: "acceptInvitation",
   tags: ["Workspaces"],
   summary: "Accept an invitation addressed to my e-mail and join the workspace",
   description:
@@ -25,7 +26,7 @@ export const acceptInvitationRoute = defineRoute({
 });
 
 export function registerAcceptInvitation(router: Router) {
-  router.openapi(acceptInvitationRoute, async (c) => {
+  return router.openapi(acceptInvitationRoute, async (c) => {
     const joined = await acceptInvitation(c.var.db.pool, requireUser(c.var.principal), c.req.valid("param").invitation_id);
     return c.json({ workspace_id: joined.workspaceId, role: joined.role }, 200);
   });

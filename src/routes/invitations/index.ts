@@ -1,8 +1,11 @@
-import type { Router } from "../../lib/router";
+import { withRoutes, type Router } from "../../lib/router";
 import { registerAcceptInvitation } from "./accept";
 import { registerListInvitations } from "./list";
 
 export function registerInvitationRoutes(router: Router) {
-  registerListInvitations(router);
-  registerAcceptInvitation(router);
+  return withRoutes(
+    router,
+    registerListInvitations(router),
+    registerAcceptInvitation(router),
+  );
 }

@@ -8,6 +8,7 @@ import { InvitationSchema } from "./schemas";
 export const listInvitationsRoute = defineRoute({
   method: "get",
   path: "/api/invitations",
+  operationId: "listInvitations",
   tags: ["Workspaces"],
   summary: "List the workspace invitations addressed to my e-mail",
   description:
@@ -22,7 +23,7 @@ export const listInvitationsRoute = defineRoute({
 });
 
 export function registerListInvitations(router: Router) {
-  router.openapi(listInvitationsRoute, async (c) => {
+  return router.openapi(listInvitationsRoute, async (c) => {
     const rows = await listMyInvitations(c.var.db.http, requireUser(c.var.principal));
     const items = rows.map((r) => ({
       id: r.id,

@@ -8,6 +8,7 @@ import { INSTALL_ACCESS, MarketplaceItemIdParam, UpdateResultSchema } from "./in
 export const applyUpdateRoute = defineRoute({
   method: "post",
   path: "/api/marketplace/items/{id}/update",
+  operationId: "applyItemUpdate",
   tags: ["Installs"],
   summary: "Apply the available update to the workspace's copy",
   description: [
@@ -25,7 +26,7 @@ export const applyUpdateRoute = defineRoute({
 });
 
 export function registerApplyUpdate(router: Router) {
-  router.openapi(applyUpdateRoute, async (c) =>
+  return router.openapi(applyUpdateRoute, async (c) =>
     c.json(await applyUpdate(c.var.db.pool, requireWorkspace(c.var.workspace).id, c.req.valid("param").id, c.var.actor), 200),
   );
 }

@@ -20,6 +20,7 @@ const CategorySchema = z
 export const categoriesRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/categories",
+  operationId: "listCategories",
   tags: ["Catalog"],
   summary: "Categories with their item counts per type",
   access: CATALOG_ACCESS,
@@ -34,7 +35,7 @@ export const categoriesRoute = defineRoute({
 });
 
 export function registerCategories(router: Router) {
-  router.openapi(categoriesRoute, (c) =>
+  return router.openapi(categoriesRoute, (c) =>
     respondWithCatalog(c, async () => {
       const items = await catalogCategories(c.var.db.http);
       return { items, total: items.length };

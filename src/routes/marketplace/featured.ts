@@ -11,6 +11,7 @@ const DEFAULT_FEATURED_LIMIT = 8;
 export const featuredRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/featured",
+  operationId: "listFeaturedItems",
   tags: ["Catalog"],
   summary: "Featured items of every type, most popular first",
   access: CATALOG_ACCESS,
@@ -27,7 +28,7 @@ export const featuredRoute = defineRoute({
 });
 
 export function registerFeatured(router: Router) {
-  router.openapi(featuredRoute, (c) => {
+  return router.openapi(featuredRoute, (c) => {
     const configured = Number(c.env.FEATURED_DEFAULT_LIMIT);
     const fallback = Number.isInteger(configured) && configured >= 1 && configured <= 20 ? configured : DEFAULT_FEATURED_LIMIT;
     const limit = c.req.valid("query").limit ?? fallback;

@@ -12,6 +12,7 @@ import { CATALOG_ACCESS, CatalogItemDetailSchema, NOT_MODIFIED } from "./schemas
 export const getItemRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/items/{id}",
+  operationId: "getItem",
   tags: ["Catalog"],
   summary: "An item with its dependencies and version history",
   description:
@@ -31,7 +32,7 @@ export const getItemRoute = defineRoute({
 });
 
 export function registerGetItem(router: Router) {
-  router.openapi(getItemRoute, async (c) => {
+  return router.openapi(getItemRoute, async (c) => {
     const { id } = c.req.valid("param");
     const workspace = c.var.workspace;
     if (!workspace || c.req.valid("query").include !== "install") return respondWithCatalog(c, (admin) => catalogItemDetail(c.var.db.http, id, { admin }));

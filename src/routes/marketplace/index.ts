@@ -1,4 +1,4 @@
-import type { Router } from "../../lib/router";
+import { withRoutes, type Router } from "../../lib/router";
 import { registerApplyUpdate } from "./apply-update";
 import { registerCategories } from "./categories";
 import { registerFeatured } from "./featured";
@@ -13,17 +13,20 @@ import { registerUninstall } from "./uninstall";
 import { registerUpdates } from "./updates";
 
 export function registerMarketplaceRoutes(router: Router) {
-  registerListItems(router);
-  registerFeatured(router);
-  registerCategories(router);
-  registerStats(router);
-  registerSubmit(router);
-  registerSubmissions(router);
-  registerInstalls(router);
-  registerInstall(router);
-  registerUninstall(router);
-  registerUpdates(router);
-  registerApplyUpdate(router);
-  // After the fixed paths, although a UUID pattern could not shadow them anyway.
-  registerGetItem(router);
+  return withRoutes(
+    router,
+    registerListItems(router),
+    registerFeatured(router),
+    registerCategories(router),
+    registerStats(router),
+    registerSubmit(router),
+    registerSubmissions(router),
+    registerInstalls(router),
+    registerInstall(router),
+    registerUninstall(router),
+    registerUpdates(router),
+    registerApplyUpdate(router),
+    // After the fixed paths, although a UUID pattern could not shadow them anyway.
+    registerGetItem(router),
+  );
 }

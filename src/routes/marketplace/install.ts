@@ -14,6 +14,7 @@ const InstallBody = z.object({
 export const installRoute = defineRoute({
   method: "post",
   path: "/api/marketplace/items/{id}/install",
+  operationId: "installItem",
   tags: ["Installs"],
   summary: "Install (clone) a marketplace item into the workspace",
   description: [
@@ -39,7 +40,7 @@ export const installRoute = defineRoute({
 });
 
 export function registerInstall(router: Router) {
-  router.openapi(installRoute, async (c) => {
+  return router.openapi(installRoute, async (c) => {
     const { id } = c.req.valid("param");
     const version = (c.req.valid("json") ?? {}).version;
     const key = c.req.valid("header")["idempotency-key"];

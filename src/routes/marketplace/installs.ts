@@ -8,6 +8,7 @@ import { INSTALLS_READ_ACCESS, InstalledItemSchema } from "./install-schemas";
 export const installsRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/installs",
+  operationId: "listInstalls",
   tags: ["Installs"],
   summary: "The workspace's installed marketplace items",
   description:
@@ -22,7 +23,7 @@ export const installsRoute = defineRoute({
 });
 
 export function registerInstalls(router: Router) {
-  router.openapi(installsRoute, async (c) =>
+  return router.openapi(installsRoute, async (c) =>
     c.json(await listInstalls(c.var.db.http, requireWorkspace(c.var.workspace).id, c.req.valid("query")), 200),
   );
 }

@@ -25,6 +25,7 @@ export const ListItemsQuery = PaginationQuery.extend({
 export const listItemsRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/items",
+  operationId: "listItems",
   tags: ["Catalog"],
   summary: "Browse and search the catalog (all five types)",
   access: CATALOG_ACCESS,
@@ -37,7 +38,7 @@ export const listItemsRoute = defineRoute({
 });
 
 export function registerListItems(router: Router) {
-  router.openapi(listItemsRoute, (c) => {
+  return router.openapi(listItemsRoute, (c) => {
     const query = c.req.valid("query");
     // Every tag must match, so their order is no part of the answer (nor of the cache key).
     const params = {

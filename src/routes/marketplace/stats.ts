@@ -18,6 +18,7 @@ const StatsSchema = z
 export const statsRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/stats",
+  operationId: "getCatalogStats",
   tags: ["Catalog"],
   summary: "Catalog statistics, computed in the database and cached",
   access: CATALOG_ACCESS,
@@ -30,5 +31,5 @@ export const statsRoute = defineRoute({
 
 export function registerStats(router: Router) {
   // Admins get the same public figures; the answer is cached for everyone else.
-  router.openapi(statsRoute, (c) => respondWithCatalog(c, () => catalogStatistics(c.var.db.http)));
+  return router.openapi(statsRoute, (c) => respondWithCatalog(c, () => catalogStatistics(c.var.db.http)));
 }

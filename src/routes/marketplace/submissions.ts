@@ -15,6 +15,7 @@ const SubmissionStatusSchema = SubmissionSummarySchema.extend({
 export const submissionsRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/submissions",
+  operationId: "listSubmissions",
   tags: ["Publishing"],
   summary: "My workspace's submissions and their review status",
   access: { access: "authenticated", scope: "items:read", workspaceScoped: true, role: "viewer" },
@@ -26,7 +27,7 @@ export const submissionsRoute = defineRoute({
 });
 
 export function registerSubmissions(router: Router) {
-  router.openapi(submissionsRoute, async (c) =>
+  return router.openapi(submissionsRoute, async (c) =>
     c.json(await listSubmissions(c.var.db.http, requireWorkspace(c.var.workspace).id, c.req.valid("query")), 200),
   );
 }

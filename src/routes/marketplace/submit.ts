@@ -6,7 +6,7 @@ import { NameSchema } from "../../domain/names";
 import { TagsSchema } from "../../domain/tags";
 import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
-import type { Router } from "../../lib/router";
+import { withRoutes, type Router } from "../../lib/router";
 import { requireWorkspace } from "../../services/auth/principal";
 import { submitItem } from "../../services/publishing";
 
@@ -52,10 +52,11 @@ const SubmissionSchema = z
   })
   .openapi("Submission");
 
-function submitRouteAt(path: string, summary: string) {
+function submitRouteAt(path: string, operationId: string, summary: string) {
   return defineRoute({
     method: "post",
     path,
+    operationId,
     tags: ["Publishing"],
     summary,
     description:
@@ -69,25 +70,28 @@ function submitRouteAt(path: string, summary: string) {
   });
 }
 
-export const submitRoute = submitRouteAt("/api/marketplace/submit", "Submit a workspace agent, recipe or skill for review");
-export const submitAliasRoute = submitRouteAt("/api/marketplace/items/submit", "Alias of POST /api/marketplace/submit (the frontend's path)");
+export const submitRoute = submitRouteAt("/api/marketplace/submit", "submitItem", "Submit a workspace agent, recipe or skill for review");
+export const submitAliasRoute = submitRouteAt("/api/marketplace/items/submit", "submitItemAlias", "Alias of POST /api/marketplace/submit (the frontend's path)");
 
 export function registerSubmit(router: Router) {
-  for (const route of [submitRoute, submitAliasRoute]) {
-    router.openapi(route, async (c) => {
-      const body = c.req.valid("json");
-      const result = await submitItem(c.var.db.pool, requireWorkspace(c.var.workspace).id, c.var.principal, {
-        itemId: (body.item_id ?? body.metadata?.agent_id ?? body.metadata?.recipe_id ?? body.metadata?.skill_id)!,
-        itemType: body.item_type,
-        name: body.name,
-        description: body.description,
-        category: body.category,
-        tags: body.tags,
-        icon: body.icon ?? body.metadata?.icon,
-        version: body.version,
-        changelog: body.changelog,
+  return withRoutes(
+    router,
+    ...[submitRoute, submitAliasRoute].map((route) => {
+      return router.openapi(route, async (c) => {
+        const body = c.req.valid("json");
+        const result = await submitItem(c.var.db.pool, requireWorkspace(c.var.workspace).id, c.var.principal, {
+          itemId: (body.item_id ?? body.metadata?.agent_id ?? body.metadata?.recipe_id ?? body.metadata?.skill_id)!,
+          itemType: body.item_type,
+          name: body.name,
+          description: body.description,
+          category: body.category,
+          tags: body.tags,
+          icon: body.icon ?? body.metadata?.icon,
+          version: body.version,
+          changelog: body.changelog,
+        });
+        return c.json(result, 201);
       });
-      return c.json(result, 201);
-    });
-  }
+    }),
+  );
 }

@@ -8,6 +8,7 @@ import { INSTALL_ACCESS, MarketplaceItemIdParam } from "./install-schemas";
 export const uninstallRoute = defineRoute({
   method: "delete",
   path: "/api/marketplace/items/{id}/install",
+  operationId: "uninstallItem",
   tags: ["Installs"],
   summary: "Uninstall: delete the workspace's copy and end its install record",
   description:
@@ -20,7 +21,7 @@ export const uninstallRoute = defineRoute({
 });
 
 export function registerUninstall(router: Router) {
-  router.openapi(uninstallRoute, async (c) => {
+  return router.openapi(uninstallRoute, async (c) => {
     await uninstallItem(c.var.db.pool, requireWorkspace(c.var.workspace).id, c.req.valid("param").id);
     return c.body(null, 204);
   });

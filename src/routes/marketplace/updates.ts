@@ -8,6 +8,7 @@ import { INSTALLS_READ_ACCESS, UpdateEntrySchema } from "./install-schemas";
 export const updatesRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/updates",
+  operationId: "listUpdates",
   tags: ["Installs"],
   summary: "Updates available to the workspace's installs",
   description:
@@ -24,7 +25,7 @@ export const updatesRoute = defineRoute({
 });
 
 export function registerUpdates(router: Router) {
-  router.openapi(updatesRoute, async (c) =>
+  return router.openapi(updatesRoute, async (c) =>
     c.json(await listUpdates(c.var.db.http, requireWorkspace(c.var.workspace).id, c.req.valid("query")), 200),
   );
 }

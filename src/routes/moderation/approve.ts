@@ -8,6 +8,7 @@ import { ADMIN, ItemIdParam, moderationDeps } from "./schemas";
 export const approveRoute = defineRoute({
   method: "post",
   path: "/api/marketplace/items/{id}/approve",
+  operationId: "approveItem",
   tags: ["Moderation"],
   summary: "Approve the item's pending version",
   description:
@@ -30,7 +31,7 @@ export const approveRoute = defineRoute({
 });
 
 export function registerApprove(router: Router) {
-  router.openapi(approveRoute, async (c) => {
+  return router.openapi(approveRoute, async (c) => {
     const body = c.req.valid("json") ?? {};
     return c.json(await approveItem(moderationDeps(c), c.req.valid("param").id, body.version), 200);
   });

@@ -23,6 +23,7 @@ const AuditEntrySchema = z
 export const auditRoute = defineRoute({
   method: "get",
   path: "/api/admin/audit",
+  operationId: "listAuditEvents",
   tags: ["Admin"],
   summary: "The audit log, newest first, filterable",
   access: ADMIN,
@@ -40,7 +41,7 @@ export const auditRoute = defineRoute({
 });
 
 export function registerAudit(router: Router) {
-  router.openapi(auditRoute, async (c) => {
+  return router.openapi(auditRoute, async (c) => {
     const { action, target_id: targetId, actor_id: actorId, ...page } = c.req.valid("query");
     return c.json(await auditTrail(c.var.db.http, { action, targetId, actorId }, page), 200);
   });

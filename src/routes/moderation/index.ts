@@ -1,4 +1,4 @@
-import type { Router } from "../../lib/router";
+import { withRoutes, type Router } from "../../lib/router";
 import { registerApprove } from "./approve";
 import { registerAudit } from "./audit";
 import { registerFeature } from "./feature";
@@ -7,10 +7,13 @@ import { registerReject } from "./reject";
 import { registerRemove } from "./remove";
 
 export function registerModerationRoutes(router: Router) {
-  registerPending(router);
-  registerApprove(router);
-  registerReject(router);
-  registerFeature(router);
-  registerRemove(router);
-  registerAudit(router);
+  return withRoutes(
+    router,
+    registerPending(router),
+    registerApprove(router),
+    registerReject(router),
+    registerFeature(router),
+    registerRemove(router),
+    registerAudit(router),
+  );
 }

@@ -14,6 +14,7 @@ const PendingSchema = SubmissionSummarySchema.extend({
 export const pendingRoute = defineRoute({
   method: "get",
   path: "/api/marketplace/admin/pending",
+  operationId: "listPendingItems",
   tags: ["Moderation"],
   summary: "The review queue, oldest first",
   access: ADMIN,
@@ -25,5 +26,5 @@ export const pendingRoute = defineRoute({
 });
 
 export function registerPending(router: Router) {
-  router.openapi(pendingRoute, async (c) => c.json(await reviewQueue(c.var.db.http, c.req.valid("query")), 200));
+  return router.openapi(pendingRoute, async (c) => c.json(await reviewQueue(c.var.db.http, c.req.valid("query")), 200));
 }

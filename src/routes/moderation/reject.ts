@@ -8,6 +8,7 @@ import { ADMIN, ItemIdParam, moderationDeps } from "./schemas";
 export const rejectRoute = defineRoute({
   method: "post",
   path: "/api/marketplace/items/{id}/reject",
+  operationId: "rejectItem",
   tags: ["Moderation"],
   summary: "Reject the item's pending version, with a reason the submitter sees",
   access: ADMIN,
@@ -28,7 +29,7 @@ export const rejectRoute = defineRoute({
 });
 
 export function registerReject(router: Router) {
-  router.openapi(rejectRoute, async (c) => {
+  return router.openapi(rejectRoute, async (c) => {
     const { reason, version } = c.req.valid("json");
     return c.json(await rejectItem(moderationDeps(c), c.req.valid("param").id, reason, version), 200);
   });

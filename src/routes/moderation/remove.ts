@@ -8,6 +8,7 @@ import { ADMIN, ItemIdParam, moderationDeps } from "./schemas";
 export const removeRoute = defineRoute({
   method: "delete",
   path: "/api/marketplace/items/{id}",
+  operationId: "removeItem",
   tags: ["Moderation"],
   summary: "Remove an item from the marketplace (it returns to its publisher; installs are kept)",
   access: ADMIN,
@@ -19,5 +20,5 @@ export const removeRoute = defineRoute({
 });
 
 export function registerRemove(router: Router) {
-  router.openapi(removeRoute, async (c) => c.json(await removeItem(moderationDeps(c), c.req.valid("param").id, c.req.valid("query").reason), 200));
+  return router.openapi(removeRoute, async (c) => c.json(await removeItem(moderationDeps(c), c.req.valid("param").id, c.req.valid("query").reason), 200));
 }

@@ -16,6 +16,7 @@ const HealthReport = z
 export const healthRoute = defineRoute({
   method: "get",
   path: "/health",
+  operationId: "getHealth",
   tags: ["System"],
   summary: "Service health",
   description:
@@ -28,7 +29,7 @@ export const healthRoute = defineRoute({
 });
 
 export function registerHealth(router: Router) {
-  router.openapi(healthRoute, async (c) => {
+  return router.openapi(healthRoute, async (c) => {
     const report = await checkHealth({ db: c.var.db, cache: c.var.cache, storage: c.var.storage });
     c.header("Cache-Control", "no-store");
     return report.status === "ok" ? c.json(report, 200) : c.json(report, 503);

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../env";
+import { declaredTags } from "../../lib/api-tags";
 import { authorize } from "../../middleware/authorize";
 
 export const API_VERSION = "1.0.0";
@@ -21,6 +22,19 @@ export function serverUrl(publicUrl: string | undefined): string {
   return "/";
 }
 
+type Document = ReturnType<OpenAPIHono<AppEnv>["getOpenAPI31Document"]>;
+
+/** The top-level tags: those the operations use, each with its description from lib/api-tags.ts. */
+function withDeclaredTags(document: Document): Document {
+  const used = new Set<string>();
+  for (const item of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(item ?? {})) {
+      if (operation && typeof operation === "object" && "tags" in operation) for (const tag of (operation.tags as string[] | undefined) ?? []) used.add(tag);
+    }
+  }
+  return { ...document, tags: declaredTags().filter((tag) => used.has(tag.name)) };
+}
+
 /** Serves the OpenAPI 3.1 document generated from the registered routes (servers: see serverUrl). */
 export function registerOpenApi(app: OpenAPIHono<AppEnv>) {
   app.openAPIRegistry.registerComponent("securitySchemes", "clerkSession", {
@@ -32,13 +46,13 @@ export function registerOpenApi(app: OpenAPIHono<AppEnv>) {
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
     type: "http",
     scheme: "bearer",
-    description: "A workspace API key sent as `Authorization: Bearer <key>`; the listed scopes are required.",
+    description: "A workspace API key sent as `Authorization: Bearer <key>`; the scope an operation needs is named in its description and `x-access`.",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKeyHeader", {
     type: "apiKey",
     in: "header",
     name: "X-API-Key",
-    description: "A workspace API key sent in the X-API-Key header; the listed scopes are required.",
+    description: "A workspace API key sent in the X-API-Key header; the scope an operation needs is named in its description and `x-access`.",
   });
   // The document depends only on the code and PUBLIC_URL, so one copy per server URL is safe.
   const documents = new Map<string, unknown>();
@@ -46,16 +60,17 @@ export function registerOpenApi(app: OpenAPIHono<AppEnv>) {
     const server = serverUrl(c.env.PUBLIC_URL);
     let document = documents.get(server);
     if (!document) {
-      document = app.getOpenAPI31Document({
+      document = withDeclaredTags(app.getOpenAPI31Document({
         openapi: "3.1.0",
         info: {
           title: "Agent Marketplace API",
           version: API_VERSION,
+          contact: { name: "Agent Marketplace API maintainers" },
           description:
             "Browse, install, publish and moderate agents, recipes, skills, LLM entries, tools and plugins. Errors are `application/problem+json` with a stable `code`.",
         },
         servers: [{ url: server }],
-      });
+      }));
       documents.set(server, document);
     }
     c.header("Cache-Control", "no-cache");

@@ -16,6 +16,7 @@ const EchoBody = z.object({
 export const echoRoute = defineRoute({
   method: "post",
   path: "/__test/echo/{id}",
+  operationId: "testEcho",
   tags: ["Testing"],
   summary: "Echo a validated body (tests only)",
   access: { access: "public" },
@@ -36,6 +37,7 @@ export const echoRoute = defineRoute({
 export const failRoute = defineRoute({
   method: "get",
   path: "/__test/fail",
+  operationId: "testFail",
   tags: ["Testing"],
   summary: "Throw an unexpected error (tests only)",
   access: { access: "public" },
@@ -45,6 +47,7 @@ export const failRoute = defineRoute({
 export const protectedRoute = defineRoute({
   method: "get",
   path: "/__test/protected",
+  operationId: "testProtected",
   tags: ["Testing"],
   summary: "A route that requires authentication (tests only)",
   access: { access: "authenticated", scope: "catalog:read", workspaceScoped: false },

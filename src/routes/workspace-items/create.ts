@@ -1,28 +1,32 @@
 import { z } from "@hono/zod-openapi";
 import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
-import type { Router } from "../../lib/router";
+import { withRoutes, type Router } from "../../lib/router";
 import { requireWorkspace } from "../../services/auth/principal";
 import { createItem } from "../../services/workspace-items";
 import { COLLECTIONS, ItemInputSchema, WorkspaceItemSchema, WRITE_ACCESS } from "./schemas";
 
 export function registerCreateWorkspaceItem(router: Router) {
-  for (const { type, path, tag, label } of COLLECTIONS) {
-    const route = defineRoute({
-      method: "post",
-      path,
-      tags: [tag],
-      summary: `Create ${/^[aeiou]/i.test(label) ? "an" : "a"} ${label} in the workspace`,
-      access: WRITE_ACCESS,
-      request: { body: { required: true, content: { "application/json": { schema: ItemInputSchema } } } },
-      responses: {
-        201: { description: "Created", content: { "application/json": { schema: WorkspaceItemSchema } } },
-        ...problemResponses(400, 409, ...AUTH_PROBLEMS),
-      },
-    });
-    router.openapi(route, async (c) => {
-      const item = await createItem(c.var.db.pool, requireWorkspace(c.var.workspace).id, type, c.req.valid("json"), c.var.actor);
-      return c.json(item as z.infer<typeof WorkspaceItemSchema>, 201);
-    });
-  }
+  return withRoutes(
+    router,
+    ...COLLECTIONS.map(({ type, path, tag, label, noun }) => {
+      const route = defineRoute({
+        method: "post",
+        path,
+        tags: [tag],
+        operationId: `create${noun}`,
+        summary: `Create ${/^[aeiou]/i.test(label) ? "an" : "a"} ${label} in the workspace`,
+        access: WRITE_ACCESS,
+        request: { body: { required: true, content: { "application/json": { schema: ItemInputSchema } } } },
+        responses: {
+          201: { description: "Created", content: { "application/json": { schema: WorkspaceItemSchema } } },
+          ...problemResponses(400, 409, ...AUTH_PROBLEMS),
+        },
+      });
+      return router.openapi(route, async (c) => {
+        const item = await createItem(c.var.db.pool, requireWorkspace(c.var.workspace).id, type, c.req.valid("json"), c.var.actor);
+        return c.json(item as z.infer<typeof WorkspaceItemSchema>, 201);
+      });
+    }),
+  );
 }

@@ -1,4 +1,4 @@
-import type { Router } from "../../lib/router";
+import { withRoutes, type Router } from "../../lib/router";
 import { registerCreateWorkspaceItem } from "./create";
 import { registerDeleteWorkspaceItem } from "./delete";
 import { registerGetWorkspaceItem } from "./get";
@@ -6,9 +6,12 @@ import { registerListWorkspaceItems } from "./list";
 import { registerUpdateWorkspaceItem } from "./update";
 
 export function registerWorkspaceItemRoutes(router: Router) {
-  registerListWorkspaceItems(router);
-  registerCreateWorkspaceItem(router);
-  registerGetWorkspaceItem(router);
-  registerUpdateWorkspaceItem(router);
-  registerDeleteWorkspaceItem(router);
+  return withRoutes(
+    router,
+    registerListWorkspaceItems(router),
+    registerCreateWorkspaceItem(router),
+    registerGetWorkspaceItem(router),
+    registerUpdateWorkspaceItem(router),
+    registerDeleteWorkspaceItem(router),
+  );
 }

@@ -1,13 +1,17 @@
 import { z } from "@hono/zod-openapi";
 import { NameSchema } from "../../domain/names";
 import { TagsSchema } from "../../domain/tags";
+import type { ApiTag } from "../../lib/api-tags";
 import type { WorkspaceType } from "../../services/workspace-items";
 
-/** Each workspace type under its own collection path (seed: /api/agents; also recipes and skills). */
-export const COLLECTIONS: Array<{ type: WorkspaceType; path: string; tag: string; label: string }> = [
-  { type: "agent", path: "/api/agents", tag: "Agents", label: "agent" },
-  { type: "recipe", path: "/api/recipes", tag: "Recipes", label: "recipe" },
-  { type: "skill", path: "/api/skills", tag: "Skills", label: "skill" },
+/**
+ * Each workspace type under its own collection path (seed: /api/agents; also recipes and skills).
+ * `noun` names the operations (`listAgents`, `getRecipe`, …).
+ */
+export const COLLECTIONS: Array<{ type: WorkspaceType; path: "/api/agents" | "/api/recipes" | "/api/skills"; tag: ApiTag; label: string; noun: string }> = [
+  { type: "agent", path: "/api/agents", tag: "Agents", label: "agent", noun: "Agent" },
+  { type: "recipe", path: "/api/recipes", tag: "Recipes", label: "recipe", noun: "Recipe" },
+  { type: "skill", path: "/api/skills", tag: "Skills", label: "skill", noun: "Skill" },
 ];
 
 const details = z

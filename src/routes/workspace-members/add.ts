@@ -18,6 +18,7 @@ const PendingInvitation = z
 export const addMemberRoute = defineRoute({
   method: "post",
   path: "/api/workspaces/{workspace_id}/members",
+  operationId: "addWorkspaceMember",
   tags: ["Workspaces"],
   summary: "Add a user by id, or invite an e-mail address",
   description:
@@ -36,7 +37,7 @@ export const addMemberRoute = defineRoute({
 });
 
 export function registerAddMember(router: Router) {
-  router.openapi(addMemberRoute, async (c) => {
+  return router.openapi(addMemberRoute, async (c) => {
     const workspace = { id: requireWorkspace(c.var.workspace).id, role: c.var.workspace!.role! };
     const body = c.req.valid("json");
     if (body.email) {

@@ -17,6 +17,7 @@ const ChangedMember = z
 export const changeMemberRoleRoute = defineRoute({
   method: "patch",
   path: "/api/workspaces/{workspace_id}/members/{user_id}",
+  operationId: "changeWorkspaceMemberRole",
   tags: ["Workspaces"],
   summary: "Change a member's role",
   description:
@@ -35,7 +36,7 @@ export const changeMemberRoleRoute = defineRoute({
 });
 
 export function registerChangeMemberRole(router: Router) {
-  router.openapi(changeMemberRoleRoute, async (c) => {
+  return router.openapi(changeMemberRoleRoute, async (c) => {
     const workspace = requireWorkspace(c.var.workspace);
     const { user_id: userId } = c.req.valid("param");
     const { role } = c.req.valid("json");

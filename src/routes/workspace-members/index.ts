@@ -1,12 +1,15 @@
-import type { Router } from "../../lib/router";
+import { withRoutes, type Router } from "../../lib/router";
 import { registerAddMember } from "./add";
 import { registerChangeMemberRole } from "./change-role";
 import { registerListMembers } from "./list";
 import { registerRemoveMember } from "./remove";
 
 export function registerWorkspaceMemberRoutes(router: Router) {
-  registerListMembers(router);
-  registerAddMember(router);
-  registerChangeMemberRole(router);
-  registerRemoveMember(router);
+  return withRoutes(
+    router,
+    registerListMembers(router),
+    registerAddMember(router),
+    registerChangeMemberRole(router),
+    registerRemoveMember(router),
+  );
 }

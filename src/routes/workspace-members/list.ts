@@ -8,6 +8,7 @@ import { MemberSchema, WorkspaceIdParam } from "../workspaces/schemas";
 export const listMembersRoute = defineRoute({
   method: "get",
   path: "/api/workspaces/{workspace_id}/members",
+  operationId: "listWorkspaceMembers",
   tags: ["Workspaces"],
   summary: "List a workspace's members",
   access: { access: "authenticated", scope: null, workspaceScoped: true, role: "viewer" },
@@ -19,7 +20,7 @@ export const listMembersRoute = defineRoute({
 });
 
 export function registerListMembers(router: Router) {
-  router.openapi(listMembersRoute, async (c) => {
+  return router.openapi(listMembersRoute, async (c) => {
     const workspace = requireWorkspace(c.var.workspace);
     const rows = await listWorkspaceMembers(c.var.db.http, workspace.id);
     const items = rows.map((m) => ({ user_id: m.userId, clerk_user_id: m.clerkUserId, email: m.email, name: m.name, role: m.role }));

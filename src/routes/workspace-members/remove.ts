@@ -16,6 +16,7 @@ const RemovedMember = z
 export const removeMemberRoute = defineRoute({
   method: "delete",
   path: "/api/workspaces/{workspace_id}/members/{user_id}",
+  operationId: "removeWorkspaceMember",
   tags: ["Workspaces"],
   summary: "Remove a member, or leave the workspace (the last owner stays)",
   description:
@@ -32,7 +33,7 @@ export const removeMemberRoute = defineRoute({
 });
 
 export function registerRemoveMember(router: Router) {
-  router.openapi(removeMemberRoute, async (c) => {
+  return router.openapi(removeMemberRoute, async (c) => {
     const workspace = requireWorkspace(c.var.workspace);
     const userId = c.req.valid("param").user_id;
     const { revokedApiKeys } = await removeWorkspaceMember(

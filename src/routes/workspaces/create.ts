@@ -14,6 +14,7 @@ const CreateWorkspaceBody = z.object({
 export const createWorkspaceRoute = defineRoute({
   method: "post",
   path: "/api/workspaces",
+  operationId: "createWorkspace",
   tags: ["Workspaces"],
   summary: "Create a workspace (the creator becomes its owner)",
   access: { access: "authenticated", scope: null, workspaceScoped: false },
@@ -25,7 +26,7 @@ export const createWorkspaceRoute = defineRoute({
 });
 
 export function registerCreateWorkspace(router: Router) {
-  router.openapi(createWorkspaceRoute, async (c) => {
+  return router.openapi(createWorkspaceRoute, async (c) => {
     const user = requireUser(c.var.principal);
     const workspace = await createWorkspace(c.var.db.pool, user.id, c.req.valid("json"));
     return c.json(

@@ -1,8 +1,11 @@
-import type { Router } from "../../lib/router";
+import { withRoutes, type Router } from "../../lib/router";
 import { registerCreateWorkspace } from "./create";
 import { registerListWorkspaces } from "./list";
 
 export function registerWorkspaceRoutes(router: Router) {
-  registerCreateWorkspace(router);
-  registerListWorkspaces(router);
+  return withRoutes(
+    router,
+    registerCreateWorkspace(router),
+    registerListWorkspaces(router),
+  );
 }

@@ -8,6 +8,7 @@ import { WorkspaceSchema } from "./schemas";
 export const listWorkspacesRoute = defineRoute({
   method: "get",
   path: "/api/workspaces",
+  operationId: "listWorkspaces",
   tags: ["Workspaces"],
   summary: "List the workspaces I am a member of, with my role",
   access: { access: "authenticated", scope: null, workspaceScoped: false },
@@ -19,7 +20,7 @@ export const listWorkspacesRoute = defineRoute({
 });
 
 export function registerListWorkspaces(router: Router) {
-  router.openapi(listWorkspacesRoute, async (c) => {
+  return router.openapi(listWorkspacesRoute, async (c) => {
     const user = requireUser(c.var.principal);
     const rows = await listMyWorkspaces(c.var.db.http, user.id);
     const items = rows.map((w) => ({ id: w.id, name: w.name, slug: w.slug, role: w.role, created_at: w.createdAt.toISOString() }));

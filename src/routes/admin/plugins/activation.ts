@@ -8,6 +8,7 @@ import { ADMIN, PluginIdParam, pluginDeps } from "./schemas";
 export const deactivatePluginRoute = defineRoute({
   method: "post",
   path: "/api/admin/plugins/{plugin_id}/deactivate",
+  operationId: "deactivatePlugin",
   tags: ["Plugins (admin)"],
   summary: "Take a plugin out of service everywhere",
   description:
@@ -36,6 +37,7 @@ export const deactivatePluginRoute = defineRoute({
 export const reactivatePluginRoute = defineRoute({
   method: "post",
   path: "/api/admin/plugins/{plugin_id}/reactivate",
+  operationId: "reactivatePlugin",
   tags: ["Plugins (admin)"],
   summary: "Return a deactivated plugin to the marketplace (workspaces must enable it again)",
   description: "409 `invalid_transition` if already active. Audit row in the same transaction.",
@@ -48,6 +50,7 @@ export const reactivatePluginRoute = defineRoute({
 });
 
 export function registerActivation(router: Router) {
-  router.openapi(deactivatePluginRoute, async (c) => c.json(await deactivatePlugin(pluginDeps(c), c.req.valid("param").plugin_id), 200));
-  router.openapi(reactivatePluginRoute, async (c) => c.json(await reactivatePlugin(pluginDeps(c), c.req.valid("param").plugin_id), 200));
+  return router
+    .openapi(deactivatePluginRoute, async (c) => c.json(await deactivatePlugin(pluginDeps(c), c.req.valid("param").plugin_id), 200))
+    .openapi(reactivatePluginRoute, async (c) => c.json(await reactivatePlugin(pluginDeps(c), c.req.valid("param").plugin_id), 200));
 }

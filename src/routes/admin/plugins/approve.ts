@@ -8,6 +8,7 @@ import { ADMIN, PluginIdParam, pluginDeps } from "./schemas";
 export const approvePluginRoute = defineRoute({
   method: "post",
   path: "/api/admin/plugins/{plugin_id}/approve",
+  operationId: "approvePlugin",
   tags: ["Plugins (admin)"],
   summary: "Approve a pending plugin version (default: the newest pending one)",
   description:
@@ -38,7 +39,7 @@ export const approvePluginRoute = defineRoute({
 });
 
 export function registerApprovePlugin(router: Router) {
-  router.openapi(approvePluginRoute, async (c) => {
+  return router.openapi(approvePluginRoute, async (c) => {
     const body = c.req.valid("json") as { version?: string } | undefined;
     return c.json(await approvePlugin(pluginDeps(c), c.req.valid("param").plugin_id, body?.version), 200);
   });

@@ -8,6 +8,7 @@ import { ADMIN, PluginIdParam, pluginDeps } from "./schemas";
 export const deletePluginRoute = defineRoute({
   method: "delete",
   path: "/api/admin/plugins/{plugin_id}",
+  operationId: "deletePlugin",
   tags: ["Plugins (admin)"],
   summary: "Delete a plugin: rows, R2 objects and cached catalog pages",
   description:
@@ -28,5 +29,5 @@ export const deletePluginRoute = defineRoute({
 });
 
 export function registerDeletePlugin(router: Router) {
-  router.openapi(deletePluginRoute, async (c) => c.json(await deletePlugin(pluginDeps(c), c.req.valid("param").plugin_id), 200));
+  return router.openapi(deletePluginRoute, async (c) => c.json(await deletePlugin(pluginDeps(c), c.req.valid("param").plugin_id), 200));
 }

@@ -1,4 +1,4 @@
-import type { Router } from "../../../lib/router";
+import { withRoutes, type Router } from "../../../lib/router";
 import { registerActivation } from "./activation";
 import { registerApprovePlugin } from "./approve";
 import { registerDeletePlugin } from "./delete";
@@ -8,11 +8,14 @@ import { registerPluginScan } from "./scan";
 import { registerUpload } from "./upload";
 
 export function registerAdminPluginRoutes(router: Router) {
-  registerUpload(router);
-  registerPendingPlugins(router);
-  registerApprovePlugin(router);
-  registerRejectPlugin(router);
-  registerActivation(router);
-  registerPluginScan(router);
-  registerDeletePlugin(router);
+  return withRoutes(
+    router,
+    registerUpload(router),
+    registerPendingPlugins(router),
+    registerApprovePlugin(router),
+    registerRejectPlugin(router),
+    registerActivation(router),
+    registerPluginScan(router),
+    registerDeletePlugin(router),
+  );
 }

@@ -21,6 +21,7 @@ const PendingPluginSchema = z
 export const pendingPluginsRoute = defineRoute({
   method: "get",
   path: "/api/admin/plugins/pending",
+  operationId: "listPendingPluginVersions",
   tags: ["Plugins (admin)"],
   summary: "Plugin versions waiting for review, oldest first, with scan verdict and finding counts",
   access: ADMIN,
@@ -32,5 +33,5 @@ export const pendingPluginsRoute = defineRoute({
 });
 
 export function registerPendingPlugins(router: Router) {
-  router.openapi(pendingPluginsRoute, async (c) => c.json(await pluginReviewQueue(c.var.db.pool, c.req.valid("query")), 200));
+  return router.openapi(pendingPluginsRoute, async (c) => c.json(await pluginReviewQueue(c.var.db.pool, c.req.valid("query")), 200));
 }

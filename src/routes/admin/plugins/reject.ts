@@ -8,6 +8,7 @@ import { ADMIN, PluginIdParam, pluginDeps } from "./schemas";
 export const rejectPluginRoute = defineRoute({
   method: "post",
   path: "/api/admin/plugins/{plugin_id}/reject",
+  operationId: "rejectPlugin",
   tags: ["Plugins (admin)"],
   summary: "Reject a pending plugin version with a reason (default: the newest pending one)",
   description: "404 `plugin_not_found`; 409 `invalid_transition` when nothing (or not that version) is pending. Audit row in the same transaction.",
@@ -33,7 +34,7 @@ export const rejectPluginRoute = defineRoute({
 });
 
 export function registerRejectPlugin(router: Router) {
-  router.openapi(rejectPluginRoute, async (c) => {
+  return router.openapi(rejectPluginRoute, async (c) => {
     const { reason, version } = c.req.valid("json");
     return c.json(await rejectPlugin(pluginDeps(c), c.req.valid("param").plugin_id, reason, version), 200);
   });

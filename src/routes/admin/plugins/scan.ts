@@ -23,6 +23,7 @@ const ScanSchema = z
 export const pluginScanRoute = defineRoute({
   method: "get",
   path: "/api/admin/plugins/{plugin_id}/scan",
+  operationId: "getPluginScan",
   tags: ["Plugins (admin)"],
   summary: "The stored security scan of a plugin version (default: the newest version)",
   description: "404 `plugin_not_found`, `version_not_found` or `scan_not_found`.",
@@ -35,7 +36,7 @@ export const pluginScanRoute = defineRoute({
 });
 
 export function registerPluginScan(router: Router) {
-  router.openapi(pluginScanRoute, async (c) =>
+  return router.openapi(pluginScanRoute, async (c) =>
     c.json(await pluginScan(c.var.db.pool, c.req.valid("param").plugin_id, c.req.valid("query").version), 200),
   );
 }

@@ -28,6 +28,7 @@ const UploadResultSchema = z
 export const uploadRoute = defineRoute({
   method: "post",
   path: "/api/admin/plugins/upload",
+  operationId: "uploadPlugin",
   tags: ["Plugins (admin)"],
   summary: "Upload a plugin bundle (zip): validated, scanned, stored in R2, pending review",
   description: [
@@ -55,7 +56,7 @@ export const uploadRoute = defineRoute({
 });
 
 export function registerUpload(router: Router) {
-  router.openapi(uploadRoute, async (c) => {
+  return router.openapi(uploadRoute, async (c) => {
     const file = c.req.valid("form").file as unknown;
     if (!(file instanceof File)) throw new ApiError(400, "file_missing", "Send the zip archive as the multipart field `file`.");
     const bytes = new Uint8Array(await file.arrayBuffer());

@@ -1,0 +1,28 @@
+/**
+ * The document's tags, declared at the top level with a description (issue 17 item 1: spectral's
+ * `operation-tag-defined`). A route's `tags` must name one of these, so a new tag is added here.
+ */
+export const API_TAGS = {
+  Catalog: "Browse and search the marketplace catalog: items of all five types, featured items, categories and statistics.",
+  Installs: "Install marketplace items into a workspace, list installs, find and apply updates, uninstall.",
+  Publishing: "Submit a workspace agent, recipe or skill to the marketplace and follow its submissions.",
+  Moderation: "Platform admins: the review queue, approve, reject, feature and remove items, the audit trail.",
+  Plugins: "Browse plugins and enable them in a workspace.",
+  "Plugins (admin)": "Platform admins: upload plugin bundles, review their security scan, approve, reject, activate and delete them.",
+  Workspaces: "Workspaces, their members and invitations.",
+  Agents: "A workspace's own agents (create, read, update, delete).",
+  Recipes: "A workspace's own recipes (create, read, update, delete).",
+  Skills: "A workspace's own skills (create, read, update, delete).",
+  "API keys": "Workspace API keys: create with a subset of scopes, list, revoke.",
+  Admin: "Platform administration.",
+  System: "Health and the service's own documents.",
+  Testing: "Mounted only in the test suite.",
+  Benchmark: "Mounted only for the benchmark.",
+} as const;
+
+export type ApiTag = keyof typeof API_TAGS;
+
+/** The top-level `tags` of the OpenAPI document. */
+export function declaredTags(): Array<{ name: ApiTag; description: string }> {
+  return (Object.keys(API_TAGS) as ApiTag[]).map((name) => ({ name, description: API_TAGS[name] }));
+}

@@ -1,0 +1,76 @@
+import { z } from "@hono/zod-openapi";
+import { REVIEW_STATUSES } from "../../db/schema";
+import { TagSchema } from "../../domain/tags";
+import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
+import { defineRoute } from "../../lib/route";
+import type { Router } from "../../lib/router";
+import { listPlugins } from "../../services/plugins/catalog";
+import { respondWithCatalog } from "../marketplace/respond";
+import { CATALOG_ACCESS, NOT_MODIFIED } from "../marketplace/schemas";
+import { PLUGINS_TAG, PluginListSchema } from "./schemas";
+
+const tagList = z.preprocess(
+  (value) => (value === undefined ? undefined : (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(","))),
+  z.array(TagSchema).max(10).optional(),
+);
+
+export const ListPluginsQuery = z.object({
+  category_id: z.uuid().optional(),
+  category: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1)
+    .max(63)
+    .optional()
+    .openapi({ description: "A category slug (as the original frontend sends it); an unknown slug matches nothing." }),
+  search: z.string().trim().min(1).max(200).optional(),
+  tags: tagList.openapi({ type: "string", description: "Comma-separated (or repeated); every tag must match, ignoring case. At most 10." }),
+  sort: z.enum(["popular", "newest", "name", "relevance"]).optional().openapi({ description: "Default: relevance when searching, else popular." }),
+  approval_status: z
+    .enum(REVIEW_STATUSES)
+    .optional()
+    .openapi({ description: "Platform admins only: narrow to plugins with this derived status. Ignored for everyone else, who only ever see approved, active plugins." }),
+  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: "1–100, default 20" }),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const listPluginsRoute = defineRoute({
+  method: "get",
+  path: "/api/marketplace/plugins",
+  operationId: "listPlugins",
+  tags: [PLUGINS_TAG],
+  summary: "Browse and search marketplace plugins",
+  description: [
+    "Answers `{items, total, total_exact, limit, offset}`. Non-admins see only plugins that are active and have an approved version; `approval_status` is ignored for them (it can narrow but never widen, so it is not an error). Platform admins see every plugin, uncached.",
+    "Orders: `popular` (enable_count, descending), `newest` (created_at, descending), `name` (case-insensitive), `relevance` (exact name, then name prefix, then text rank + trigram similarity; the default when searching). Every order ends with the id, so pages within one catalog generation never repeat or skip a plugin.",
+    "Search (`search`) matches name, slug, description and tags by full text, the name by typo-tolerant word similarity, or a literal substring of the name or slug; punctuation is never an error.",
+    "Cached for non-admins like the item catalog (design.md §15): ETag `\"g<generation>-<hash>\"`, `If-None-Match` → 304, `Cache-Control: private, max-age=60`; plugin approve, reject, deactivate, reactivate and delete bump the generation.",
+    "400 `validation_failed` for a bad limit, offset, sort, status, category_id or tag.",
+  ].join("\n\n"),
+  access: CATALOG_ACCESS,
+  request: { query: ListPluginsQuery },
+  responses: {
+    200: { description: "A page of plugins", content: { "application/json": { schema: PluginListSchema } } },
+    ...NOT_MODIFIED,
+    ...problemResponses(400, ...AUTH_PROBLEMS),
+  },
+});
+
+export function registerListPlugins(router: Router) {
+  return router.openapi(listPluginsRoute, (c) => {
+    const q = c.req.valid("query");
+    const query = {
+      categoryId: q.category_id,
+      category: q.category,
+      search: q.search,
+      // Every tag must match, so their order is no part of the answer.
+      tags: q.tags && [...new Set(q.tags)].sort(),
+      sort: q.sort,
+      approvalStatus: q.approval_status,
+      limit: q.limit,
+      offset: q.offset,
+    };
+    return respondWithCatalog(c, (admin) => listPlugins(c.var.db.http, query, { admin }));
+  });
+}

@@ -1,0 +1,103 @@
+import { z } from "@hono/zod-openapi";
+import { REVIEW_STATUSES } from "../../db/schema";
+
+/** The plugin marketplace's OpenAPI tag. */
+export const PLUGINS_TAG = "Plugins" as const;
+
+export const PluginIdParam = z.object({ id: z.uuid().openapi({ description: "The plugin's id" }) });
+
+const ApprovalStatusSchema = z.enum(REVIEW_STATUSES);
+
+export const PluginSummarySchema = z
+  .object({
+    id: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    description: z.string(),
+    version: z.string().nullable().openapi({ description: "The listed version: the highest approved one (admins: the newest upload while none is approved)." }),
+    category_id: z.uuid().nullable(),
+    category_name: z.string().nullable(),
+    tags: z.array(z.string()),
+    skills_count: z.number().int(),
+    commands_count: z.number().int(),
+    agents_count: z.number().int(),
+    hooks_count: z.number().int(),
+    tools_count: z.number().int(),
+    token_estimate: z.number().int().openapi({ description: "The manifest's estimate of the plugin's content, in tokens." }),
+    enable_count: z.number().int().openapi({ description: "Workspaces that enabled the plugin." }),
+    is_featured: z.boolean(),
+    is_active: z.boolean().openapi({ description: "Always true for non-admins." }),
+    approval_status: ApprovalStatusSchema.openapi({
+      description: "Derived from the versions: `approved` once one is approved, else `pending` while one awaits review, else `rejected`. Always `approved` for non-admins.",
+    }),
+    security_status: z.string().nullable().openapi({ description: "The listed version's scan verdict: safe | review_required (| pending, blocked for admins)." }),
+    original_author: z.string().nullable(),
+    license: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("PluginSummary");
+
+export const PluginListSchema = z
+  .object({
+    items: z.array(PluginSummarySchema),
+    total: z.number().int(),
+    total_exact: z.boolean().openapi({ description: "False when more than 10,000 plugins match and `total` is an estimate." }),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  })
+  .openapi("PluginList");
+
+const ContentEntrySchema = z.object({
+  name: z.string().openapi({ description: "The manifest's name, else derived from the file name (`skills/pr-review/SKILL.md` → `Pr Review`)." }),
+  description: z.string().nullable(),
+  path: z.string().nullable().openapi({ description: "The file or folder in the bundle." }),
+});
+
+export const PluginDetailSchema = PluginSummarySchema.extend({
+  long_description: z.string().nullable(),
+  recommended_models: z.array(z.string()),
+  source_type: z.string(),
+  source_url: z.string().nullable(),
+  manifest: z.record(z.string(), z.unknown()).nullable().openapi({ description: "The listed version's manifest.json, as validated at upload." }),
+  skills: z.array(ContentEntrySchema),
+  commands: z.array(ContentEntrySchema),
+  agents: z.array(ContentEntrySchema),
+  tools: z.array(ContentEntrySchema),
+  versions: z
+    .array(
+      z.object({
+        version: z.string(),
+        prerelease: z.boolean(),
+        changelog: z.string().nullable(),
+        lifecycle: z.string(),
+        created_at: z.string(),
+        approved_at: z.string().nullable(),
+        approval_status: ApprovalStatusSchema.optional().openapi({ description: "Admins only." }),
+        security_status: z.string().optional().openapi({ description: "Admins only." }),
+      }),
+    )
+    .openapi({ description: "Approved versions (admins: every version), highest semver precedence first." }),
+  scan: z
+    .object({
+      version: z.string().nullable(),
+      verdict: z.enum(["safe", "review_required", "blocked"]),
+      scanned_at: z.string(),
+      findings: z.object({ total: z.number().int(), by_severity: z.record(z.string(), z.number().int()) }),
+    })
+    .nullable()
+    .openapi({ description: "The newest security scan of the listed version." }),
+}).openapi("PluginDetail");
+
+export const PluginCategorySchema = z
+  .object({
+    id: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    icon: z.string().nullable(),
+    sort_order: z.number().int(),
+    parent_id: z.uuid().nullable(),
+    plugin_count: z.number().int().openapi({ description: "Active plugins with an approved version in this category." }),
+  })
+  .openapi("PluginCategory");

@@ -1,0 +1,136 @@
+import type { Queryable } from "../../db/client";
+import {
+  countPlugins,
+  findPluginForDetail,
+  latestVerdictOf,
+  listPluginRows,
+  pluginCategoriesWithCounts,
+  pluginVersionHistory,
+  type PluginApprovalStatus,
+  type PluginFilter,
+  type PluginSort,
+  type PluginSummaryRow,
+} from "../../db/queries/plugin-catalog";
+import { pluginContents } from "../../domain/plugin-contents";
+import { severityCounts, type Finding } from "../../domain/plugin-scan";
+import { compareSemver, isPrerelease } from "../../domain/semver";
+import { ApiError } from "../../lib/errors";
+import { EXACT_TOTAL_CAP, type Viewer } from "../catalog";
+
+/** The plugin marketplace's read side (issue 15 item 1). Writes (upload, moderation) are in upload.ts and moderation.ts. */
+
+export interface PluginListQuery {
+  categoryId?: string;
+  category?: string;
+  search?: string;
+  tags?: string[];
+  sort?: PluginSort;
+  approvalStatus?: PluginApprovalStatus;
+  limit: number;
+  offset: number;
+}
+
+function toSummary(row: PluginSummaryRow) {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    description: row.description ?? "",
+    version: row.version,
+    category_id: row.categoryId,
+    category_name: row.categoryName,
+    tags: row.tags,
+    skills_count: row.skillsCount ?? 0,
+    commands_count: row.commandsCount ?? 0,
+    agents_count: row.agentsCount ?? 0,
+    hooks_count: row.hooksCount ?? 0,
+    tools_count: row.toolsCount ?? 0,
+    token_estimate: row.tokenEstimate ?? 0,
+    enable_count: row.enableCount,
+    is_featured: row.isFeatured,
+    is_active: row.isActive,
+    approval_status: row.approvalStatus,
+    security_status: row.securityStatus,
+    original_author: row.originalAuthor,
+    license: row.license,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * GET /api/marketplace/plugins. Non-admins see active plugins with an approved version only, and
+ * `approvalStatus` is ignored for them (it can only narrow an admin's view). Default order:
+ * relevance when searching, else popular (enable_count); every order ends with the id, so pages
+ * are stable. `total` is exact up to 10,000 matches, else an estimate (`total_exact: false`).
+ */
+export async function listPlugins(db: Queryable, query: PluginListQuery, viewer: Viewer) {
+  const page = { limit: query.limit, offset: query.offset };
+  const filter: PluginFilter = {
+    categoryId: query.categoryId,
+    categorySlug: query.category,
+    tags: query.tags,
+    search: query.search,
+    admin: viewer.admin,
+    approvalStatus: viewer.admin ? query.approvalStatus : undefined,
+  };
+  const sort = query.sort ?? (query.search ? "relevance" : "popular");
+  const [rows, count] = await Promise.all([listPluginRows(db, filter, sort, page), countPlugins(db, filter, EXACT_TOTAL_CAP)]);
+  return { items: rows.map(toSummary), total: count.total, total_exact: count.exact, ...page };
+}
+
+/**
+ * GET /api/marketplace/plugins/{id}: the summary plus the shown version's manifest, its skills,
+ * commands, agents and tools, the version history with changelogs (approved versions; admins: all,
+ * with review state) and the shown version's newest scan verdict.
+ * @throws ApiError 404 plugin_not_found when the plugin does not exist or (non-admins) is not approved and active.
+ */
+export async function pluginDetail(db: Queryable, id: string, viewer: Viewer) {
+  const row = await findPluginForDetail(db, id, viewer.admin);
+  if (!row) throw new ApiError(404, "plugin_not_found", "Plugin not found");
+  const [history, scan] = await Promise.all([
+    pluginVersionHistory(db, id, viewer.admin),
+    row.versionId ? latestVerdictOf(db, row.versionId) : Promise.resolve(undefined),
+  ]);
+  history.sort((a, b) => compareSemver(b.version, a.version));
+  return {
+    ...toSummary(row),
+    long_description: row.longDescription,
+    recommended_models: row.recommendedModels ?? [],
+    source_type: row.sourceType,
+    source_url: row.sourceUrl,
+    manifest: row.manifest,
+    ...pluginContents(row.manifest),
+    versions: history.map((v) => ({
+      version: v.version,
+      prerelease: isPrerelease(v.version),
+      changelog: v.changelog,
+      lifecycle: v.lifecycle,
+      created_at: v.createdAt.toISOString(),
+      approved_at: v.approvedAt?.toISOString() ?? null,
+      ...(viewer.admin ? { approval_status: v.approvalStatus, security_status: v.securityStatus } : {}),
+    })),
+    scan: scan
+      ? {
+          version: row.version,
+          verdict: scan.verdict,
+          scanned_at: scan.scannedAt.toISOString(),
+          findings: { total: scan.staticFindings.length, by_severity: severityCounts(scan.staticFindings as Finding[]) },
+        }
+      : null,
+  };
+}
+
+/** GET /api/marketplace/plugins/categories: every category in display order, with its visible plugins counted. */
+export async function pluginCategories(db: Queryable) {
+  return (await pluginCategoriesWithCounts(db)).map((c) => ({
+    id: c.id,
+    slug: c.slug,
+    name: c.name,
+    description: c.description,
+    icon: c.icon,
+    sort_order: c.sortOrder,
+    parent_id: c.parentId,
+    plugin_count: c.pluginCount,
+  }));
+}
