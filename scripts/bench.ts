@@ -7,6 +7,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { measureBundle, renderBundleSize } from "./bundle-size";
 import { seedIfEmpty } from "./seed/run";
+import { applyMigrations } from "./stack/migrate";
 import { PROJECT_ROOT } from "./stack/paths";
 import { startStack, type StackBindings } from "./stack/stack";
 import {
@@ -28,6 +29,7 @@ import { parseOptions, type BenchOptions } from "./bench/options";
 import { renderReport, type ModeRun } from "./bench/report";
 import { buildWorkerScript, startBareUpstashWorker, startBareWorker, startBundledWorker, startWorker, workerVars, type CacheMode } from "./bench/worker";
 import { devWorkerVars, ensureDevKeyPair } from "./stack/dev-auth";
+import { benchSearch, explainSearchQueries, renderSearchSection, type SearchRun } from "./bench/search";
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 const MODES: CacheMode[] = ["on", "off"];
@@ -145,11 +147,29 @@ function writeReport(markdown: string, startedAt: Date): string {
   return file;
 }
 
+/** The search section at every size (relevance, uncached p50), plans at the largest. */
+async function searchSection(databaseUrl: string, sizes: number[], runs: SearchRun[]): Promise<ExplainedQuery[]> {
+  for (const size of sizes) {
+    const itemCount = await seedCatalogTo(databaseUrl, size, log);
+    log(`${size.toLocaleString("en-US")} catalog, search:`);
+    runs.push(await benchSearch(databaseUrl, size, itemCount, log));
+  }
+  log("EXPLAIN (ANALYZE, BUFFERS) of three searches ...");
+  return explainSearchQueries(databaseUrl);
+}
+
 async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Date): Promise<string> {
   const loadAtStart = loadAverage();
   const database = await openBenchDatabase(log);
   cleanup.add("database", () => database.close());
   log(`database: ${database.name}\n         ${database.version}`);
+  const searchRuns: SearchRun[] = [];
+  if (options.searchOnly) {
+    // No worker or stack: only the schema the app's queries need.
+    await applyMigrations(database.url);
+    const plans = await searchSection(database.url, options.sizes, searchRuns);
+    return `# Search benchmark\n\n${database.name}: ${database.version}; load average ${loadAtStart}\n\n${renderSearchSection(searchRuns, plans)}`;
+  }
 
   const stack = await startStack({ databaseUrl: database.url, redis: "require", log });
   cleanup.add("stack", () => stack.close());
@@ -164,6 +184,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
   const bareUpstash = await startBareUpstashWorker(stack.bindings, cleanup);
   const runs: ModeRun[] = [];
   let explains: ExplainedQuery[] = [];
+  let searchPlans: ExplainedQuery[] = [];
   let apiKey: string | undefined;
   let detailId = "";
   const onlyOne = options.installsOnly || options.mixedOnly;
@@ -183,10 +204,12 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
       const load = loadAverage();
       runs.push({ size, itemCount, mode, loadAverage: load, measurements: await runMode({ scriptPath, bareUrl: bare.url, bareUpstashUrl: bareUpstash.url }, stack.bindings, mode, base, detailId, cleanup) });
     }
+    searchRuns.push(await benchSearch(database.url, size, itemCount, log));
     if (size === options.sizes[options.sizes.length - 1]) {
       // Every query a detail read runs (versions and dependencies included) is in this set.
       log("EXPLAIN (ANALYZE, BUFFERS) of the app's catalog queries ...");
       explains = await explainCatalogQueries(database.url, detailId);
+      searchPlans = await explainSearchQueries(database.url);
     }
   }
 
@@ -224,7 +247,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     installs,
     mixed,
   });
-  return `${report}\n\n${contextSection}\n${bundle}`;
+  return `${report}\n${renderSearchSection(searchRuns, searchPlans)}\n\n${contextSection}\n${bundle}`;
 }
 
 async function main(): Promise<void> {

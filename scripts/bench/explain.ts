@@ -4,6 +4,7 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import pg from "pg";
 import * as schema from "../../src/db/schema";
 import { boundedCountSql, findCategory, listCatalogItems, type CatalogFilter, type CatalogSort } from "../../src/db/queries/catalog";
+import { parseSearchQuery } from "../../src/domain/search-query";
 import { EXACT_TOTAL_CAP, catalogItemDetail } from "../../src/services/catalog";
 import { BENCH_CATEGORY_SLUG, BENCH_SEARCH_TERM } from "./catalog";
 
@@ -32,7 +33,7 @@ async function variants(db: NodePgDatabase<typeof schema>): Promise<Variant[]> {
     { name: "list type=agent", filter: { ...base, type: "agent" }, sort: "popular" },
     { name: `list category=${BENCH_CATEGORY_SLUG}`, filter: { ...base, categoryId: category.id }, sort: "popular" },
     // The app's default sort when searching.
-    { name: `list search="${BENCH_SEARCH_TERM}"`, filter: { ...base, search: BENCH_SEARCH_TERM }, sort: "relevance" },
+    { name: `list search="${BENCH_SEARCH_TERM}"`, filter: { ...base, search: parseSearchQuery(BENCH_SEARCH_TERM) }, sort: "relevance" },
   ];
 }
 

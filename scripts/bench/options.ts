@@ -17,9 +17,11 @@ export interface BenchOptions {
   pluginsOnly: boolean;
   /** Sequential requests per case in the assembled-context section. */
   contextRequests: number;
+  /** Only the search section (judged relevance and uncached latency), no worker, no load. */
+  searchOnly: boolean;
 }
 
-const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--sizes 1000,100000] [--quick] [--installs-only] [--mixed-only] [--plugins-only] [--context-requests <n>]
+const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--sizes 1000,100000] [--quick] [--installs-only] [--mixed-only] [--plugins-only] [--context-requests <n>] [--search-only]
   --duration     measured seconds per endpoint (default 8; 2 with --quick)
   --warmup       warm-up seconds per endpoint (default 2; 1 with --quick)
   --connections  concurrent connections (default 10)
@@ -30,6 +32,7 @@ const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <
                  --warmup s of reads then --duration s), on the demo catalog
   --plugins-only   only the assembled-context section (5 plugins × 50 KB, cache miss vs hit)
   --context-requests  sequential requests per case in that section (default 100; 20 with --quick)
+  --search-only  only the search section (judged queries: relevance and uncached p50) at each size
 Database: BENCH_DATABASE_URL if set, else a fresh Debian PostgreSQL cluster, else embedded PGlite.`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
@@ -60,6 +63,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       "mixed-only": { type: "boolean", default: false },
       "plugins-only": { type: "boolean", default: false },
       "context-requests": { type: "string" },
+      "search-only": { type: "boolean", default: false },
       sizes: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -83,5 +87,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     mixedOnly: values["mixed-only"] ?? false,
     pluginsOnly: values["plugins-only"] ?? false,
     contextRequests: Math.ceil(positive("context-requests", values["context-requests"], quick ? 20 : 100)),
+    searchOnly: values["search-only"] ?? false,
   };
 }

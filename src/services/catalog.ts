@@ -16,6 +16,7 @@ import {
   type CatalogSort,
 } from "../db/queries/catalog";
 import type { ItemType } from "../db/schema";
+import { parseSearchQuery } from "../domain/search-query";
 import { publishedConfig } from "../domain/published-config";
 import { compareSemver, isPrerelease } from "../domain/semver";
 import { ApiError } from "../lib/errors";
@@ -102,7 +103,8 @@ export async function listCatalog(db: Queryable, query: CatalogQuery, viewer: Vi
     categoryId,
     featured: query.featured,
     tags: query.tags,
-    search: query.search,
+    // Query semantics (every word, phrases, literals, stop words): src/domain/search-query.ts.
+    search: query.search === undefined ? undefined : parseSearchQuery(query.search),
     includeUnapproved: viewer.admin,
   };
   const sort = query.sort ?? (query.search ? "relevance" : "popular");

@@ -114,6 +114,14 @@ describe("GET /api/marketplace/plugins: search", () => {
     expect(names(await list(`search=${encodeURIComponent("100%")}`))).toEqual([`Pct 100% Sure ${TAG}`]);
     expect((await list(`search=${encodeURIComponent("1_0")}`)).total).toBe(0);
   });
+
+  // The catalog's query semantics, from the shared code (issue 13 item 4: src/db/queries/search.ts).
+  it("requires every word, each by prefix in any order, ignoring stop words alone and bare punctuation", async () => {
+    expect(names(await list(`search=${encodeURIComponent("reconc the invoi")}`))).toEqual([`Invoice Reconciler ${TAG}`]);
+    expect((await list(`search=${encodeURIComponent("invoice zebra")}`)).total).toBe(0);
+    expect((await list(`search=${encodeURIComponent('"reconciler invoice"')}`)).total).toBe(0);
+    for (const search of ["the", "%", "'"]) expect((await list(`search=${encodeURIComponent(search)}`)).total, search).toBe(0);
+  });
 });
 
 describe("GET /api/marketplace/plugins/categories", () => {

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { ParsedSearch } from "../../domain/search-query";
 import { rowsOf, type Queryable } from "../client";
 import {
   agentSkills,
@@ -11,6 +12,7 @@ import {
   workspaces,
   type ItemType,
 } from "../schema";
+import { searchCondition, searchRanking, searchTiers, type SearchColumns } from "./search";
 
 export type CatalogSort = "popular" | "newest" | "name" | "relevance";
 
@@ -21,19 +23,13 @@ export interface CatalogFilter {
   featured?: boolean;
   /** Every tag must be present. */
   tags?: string[];
-  search?: string;
+  /** Parsed by src/domain/search-query.ts; every term must match. */
+  search?: ParsedSearch;
   includeUnapproved: boolean;
 }
 
-/** LIKE pattern matching `text` literally: % and _ in a query are characters, not wildcards. */
-export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-function tsQuery(search: string): SQL {
-  // Names and tags are indexed with the 'simple' configuration, descriptions with 'english'.
-  return sql`(websearch_to_tsquery('simple', ${search}) || websearch_to_tsquery('english', ${search}))`;
-}
+/** items.search is the generated tsvector (name A, description B, tags C) with a GIN index; lower(name) has a trigram GIN. */
+const itemSearchColumns: SearchColumns = { document: sql`${items.search}`, lowerName: sql`lower(${items.name})` };
 
 function whereOf(filter: CatalogFilter): SQL {
   const conditions: SQL[] = [sql`${items.ownerType} = 'marketplace'`];
@@ -42,13 +38,7 @@ function whereOf(filter: CatalogFilter): SQL {
   if (filter.categoryId) conditions.push(eq(items.categoryId, filter.categoryId));
   if (filter.featured !== undefined) conditions.push(eq(items.isFeatured, filter.featured));
   if (filter.tags?.length) conditions.push(sql`${items.tags} @> ${JSON.stringify(filter.tags)}::jsonb`);
-  if (filter.search) {
-    const lowered = filter.search.toLowerCase();
-    // Full text, typo-tolerant word similarity, or a literal substring of the name: each has a GIN index.
-    conditions.push(sql`(${items.search} @@ ${tsQuery(filter.search)}
-      or ${lowered} <% lower(${items.name})
-      or lower(${items.name}) like ${containsPattern(lowered)})`);
-  }
+  if (filter.search) conditions.push(searchCondition(filter.search, itemSearchColumns));
   return and(...conditions)!;
 }
 
@@ -58,24 +48,14 @@ function whereOf(filter: CatalogFilter): SQL {
 const mostInstalled = sql`${items.installCount} desc nulls last`;
 const newestFirst = sql`${items.createdAt} desc nulls last`;
 
-function orderOf(sort: CatalogSort, search: string | undefined): SQL[] {
+function orderOf(sort: CatalogSort, search: ParsedSearch | undefined): SQL[] {
   switch (sort) {
     case "newest":
       return [newestFirst, asc(items.id)];
     case "name":
       return [sql`lower(${items.name})`, asc(items.id)];
-    case "relevance": {
-      if (!search) return [mostInstalled, asc(items.id)];
-      const lowered = search.toLowerCase();
-      // Exact name first, then names starting with the query, then text rank and similarity.
-      return [
-        sql`(lower(${items.name}) = ${lowered}) desc`,
-        sql`(lower(${items.name}) like ${containsPattern(lowered).slice(1)}) desc`,
-        sql`ts_rank(${items.search}, ${tsQuery(search)}) + word_similarity(${lowered}, lower(${items.name})) desc`,
-        mostInstalled,
-        asc(items.id),
-      ];
-    }
+    case "relevance":
+      return [...(search ? searchRanking(search, itemSearchColumns) : []), mostInstalled, asc(items.id)];
     default:
       return [mostInstalled, asc(items.id)];
   }
@@ -102,13 +82,58 @@ export const catalogColumns = {
 
 export type CatalogRow = Awaited<ReturnType<typeof listCatalogItems>>[number];
 
+/**
+ * Rows ranked per search tier (search.ts searchTiers: names starting with the query; then all
+ * matches): the most installed this many of each, or as many as the page reaches, whichever is more.
+ * Ranking (ts_rank, word similarity) is computed only for them, not for every weak match. The price:
+ * when more than this many items match, the ranking covers the most installed of them (plus every
+ * name starting with the query), not all.
+ */
+export const SEARCH_CANDIDATES_PER_TIER = 500;
+
+/** The ids a search ranks: the most popular rows of each tier, so the best-ranked rows are always among them. */
+function searchCandidates(filter: CatalogFilter & { search: ParsedSearch }, reach: number): SQL {
+  const where = whereOf(filter);
+  // Rounded up to whole blocks so consecutive pages rank the same candidates (no repeats or gaps).
+  const perTier = Math.ceil(Math.max(reach, SEARCH_CANDIDATES_PER_TIER) / SEARCH_CANDIDATES_PER_TIER) * SEARCH_CANDIDATES_PER_TIER;
+  const tiers = [...searchTiers(filter.search, itemSearchColumns), sql`true`];
+  return sql.join(
+    // `+ 0`: not the popularity index's order, so the planner gathers matches through the GIN indexes
+    // and keeps the top rows in a heap, instead of walking every item by popularity hunting for rare matches.
+    tiers.map((tier) => sql`(select ${items.id} from ${items} where ${where} and ${tier} order by ${items.installCount} + 0 desc, ${items.id} limit ${perTier})`),
+    sql` union `,
+  );
+}
+
+/**
+ * One page of the catalog. A search ranks a bounded candidate set on the items table alone and joins
+ * the publisher only for the page's rows (the ranking keys are recomputed on those few rows to order them).
+ */
 export function listCatalogItems(db: Queryable, filter: CatalogFilter, sort: CatalogSort, page: { limit: number; offset: number }) {
+  const order = orderOf(sort, filter.search);
+  // Other sorts walk their own index in order and need no candidates.
+  if (filter.search && sort === "relevance") {
+    const candidates = searchCandidates({ ...filter, search: filter.search }, page.offset + page.limit);
+    const pageIds = db
+      .select({ id: items.id })
+      .from(items)
+      .where(sql`${items.id} in (${candidates})`)
+      .orderBy(...order)
+      .limit(page.limit)
+      .offset(page.offset);
+    return db
+      .select(catalogColumns)
+      .from(items)
+      .leftJoin(workspaces, eq(workspaces.id, items.publisherWorkspaceId))
+      .where(inArray(items.id, pageIds))
+      .orderBy(...order);
+  }
   return db
     .select(catalogColumns)
     .from(items)
     .leftJoin(workspaces, eq(workspaces.id, items.publisherWorkspaceId))
     .where(whereOf(filter))
-    .orderBy(...orderOf(sort, filter.search))
+    .orderBy(...order)
     .limit(page.limit)
     .offset(page.offset);
 }

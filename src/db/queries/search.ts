@@ -1,0 +1,122 @@
+import { sql, type SQL } from "drizzle-orm";
+import { MIN_TYPO_WORD_LENGTH, type ParsedSearch, type SearchTerm } from "../../domain/search-query";
+
+/**
+ * The columns a searchable table offers, as SQL expressions, so items and plugins share one
+ * implementation of src/domain/search-query.ts (issue 13 items 1 and 4).
+ *
+ * `document` is a tsvector whose name lexemes carry weight A, tag lexemes weight C and description
+ * lexemes weight B; names and tags parsed with the 'simple' configuration, descriptions with 'english'
+ * (items.search is exactly that, generated and GIN-indexed). `lowerName` must be the very expression a
+ * trigram GIN index covers (`lower(name)`), or typo matching cannot use it.
+ */
+export interface SearchColumns {
+  document: SQL;
+  lowerName: SQL;
+}
+
+/** LIKE pattern matching `text` literally: % and _ in a query are characters, not wildcards. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+// Words hold only letters and digits (search-query.ts), so they can be spliced into to_tsquery's
+// syntax as parameters without any operator sneaking in.
+function prefixQuery(words: string[], weights = ""): string {
+  return words.map((w) => `${w}:*${weights}`).join(" & ");
+}
+
+/** Names and tags are parsed with 'simple', descriptions with 'english' (stemmed): try both. */
+function anyConfig(query: string): SQL {
+  return sql`(to_tsquery('simple', ${query}) || to_tsquery('english', ${query}))`;
+}
+
+function phraseQuery(words: string[]): SQL {
+  const text = words.join(" ");
+  return sql`(phraseto_tsquery('simple', ${text}) || phraseto_tsquery('english', ${text}))`;
+}
+
+function termCondition(term: SearchTerm, columns: SearchColumns): SQL {
+  switch (term.kind) {
+    case "word": {
+      if (term.wholeNameWord) return sql`${columns.document} @@ to_tsquery('simple', ${`${term.text}:A`})`;
+      const text = sql`${columns.document} @@ ${anyConfig(prefixQuery([term.text]))}`;
+      if (term.text.length < MIN_TYPO_WORD_LENGTH) return text;
+      // pg_trgm's default thresholds (a query cannot change them through the HTTP driver; "small typo
+      // distance" is therefore one edit in a word of about six letters or more), both served by the trigram GIN: `<%` word_similarity >= 0.6 with some part
+      // of the name, `<<%` strict_word_similarity >= 0.5 with whole words of it ("invoce" → "invoice").
+      return sql`(${text} or ${term.text} <% ${columns.lowerName} or ${term.text} <<% ${columns.lowerName})`;
+    }
+    case "phrase":
+      return sql`${columns.document} @@ ${phraseQuery(term.words)}`;
+    case "literal":
+      return sql`${columns.lowerName} like ${`%${escapeLike(term.text)}%`}`;
+  }
+}
+
+/**
+ * Every term must match (AND); each alternative is one index's operator, so the planner can combine
+ * bitmap scans of the tsvector GIN and the trigram GIN. A query with no terms matches nothing
+ * (`false`, which the planner answers without a scan).
+ */
+export function searchCondition(search: ParsedSearch, columns: SearchColumns): SQL {
+  if (search.terms.length === 0) return sql`false`;
+  return sql.join(
+    search.terms.map((t) => termCondition(t, columns)),
+    sql` and `,
+  );
+}
+
+/** Every term found in the name itself (weight A), so "Ledger Insight" outranks a description mention. */
+function allInName(search: ParsedSearch, columns: SearchColumns): SQL {
+  return sql.join(
+    search.terms.map((term) => {
+      switch (term.kind) {
+        case "word":
+          return sql`${columns.document} @@ to_tsquery('simple', ${prefixQuery([term.text], "A")})`;
+        case "phrase":
+          return sql`${columns.document} @@ to_tsquery('simple', ${term.words.map((w) => `${w}:A`).join(" <-> ")})`;
+        case "literal":
+          return sql`${columns.lowerName} like ${`%${escapeLike(term.text)}%`}`;
+      }
+    }),
+    sql` and `,
+  );
+}
+
+/** The terms as one tsquery for ts_rank (literals rank by their ranking keys, not text rank). */
+function rankQuery(search: ParsedSearch): SQL {
+  const parts = search.terms.flatMap((t) => (t.kind === "word" ? [anyConfig(prefixQuery([t.text]))] : t.kind === "phrase" ? [phraseQuery(t.words)] : []));
+  if (parts.length === 0) return sql`''::tsquery`;
+  return sql.join(parts, sql` && `);
+}
+
+/**
+ * Conditions picking the rows that top the ranking: names starting with the query (exact names
+ * included), which the trigram GIN finds cheaply. A caller bounding its candidates takes the most
+ * popular rows of each tier plus the most popular matches overall, then ranks only those. (A tier of
+ * names holding every term was measured slower: the tsvector GIN cannot tell name lexemes apart, so it
+ * re-reads every match.)
+ */
+export function searchTiers(search: ParsedSearch, columns: SearchColumns): SQL[] {
+  if (search.terms.length === 0) return [];
+  return [sql`${columns.lowerName} like ${`${escapeLike(search.nameText)}%`}`];
+}
+
+// ts_rank's weights are {D, C, B, A}: name (A) 1.0 > tags (C) 0.4 > description (B) 0.2 (issue 13).
+const WEIGHTS = "{0.0, 0.4, 0.2, 1.0}";
+
+/**
+ * Ranking keys, best first: exact name, name starting with the query, every term in the name, text
+ * rank weighted name > tags > description plus name similarity (which ranks typo matches). The
+ * caller appends popularity and a unique tie-breaker.
+ */
+export function searchRanking(search: ParsedSearch, columns: SearchColumns): SQL[] {
+  if (search.terms.length === 0) return [];
+  return [
+    sql`(${columns.lowerName} = ${search.nameText}) desc`,
+    sql`(${columns.lowerName} like ${`${escapeLike(search.nameText)}%`}) desc`,
+    sql`(${allInName(search, columns)}) desc`,
+    sql`(ts_rank(${WEIGHTS}::float4[], ${columns.document}, ${rankQuery(search)}) + 0.1 * word_similarity(${search.nameText}, ${columns.lowerName})) desc`,
+  ];
+}

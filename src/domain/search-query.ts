@@ -1,0 +1,97 @@
+/**
+ * What a catalog search query means (issue 13 item 1), independent of SQL so item search and plugin
+ * search read it the same way (src/db/queries/search.ts turns it into a condition and a ranking).
+ *
+ * - Words are runs of letters and digits (any script), lower-cased after NFKC; every other character
+ *   separates words, as PostgreSQL's text-search parser does, so `code-review` is two words.
+ * - `"…"` quotes a phrase: its words must appear in that order. An unterminated quote quotes the rest.
+ * - A token holding `%`, `_` or `\` (`100%`, `snake_case`) is a literal: it must occur as written in
+ *   the name (those characters are never wildcards).
+ * - English stop words (`the`, `of`, …) are dropped while any other term remains; a query of stop
+ *   words only keeps them as whole words of the name (`the` finds "The Librarian"), so it never
+ *   matches most of the catalog by prefix or through descriptions.
+ * - A query with no letter or digit at all (`:&!`, `'`, `(`, `%`) has no terms and matches nothing:
+ *   an empty page, never an error and never everything (a name search for bare punctuation could use
+ *   no index, pg_trgm ignores punctuation, and would scan the whole catalog).
+ */
+
+export type SearchTerm =
+  /** Must match a word of the item by prefix, or a word of the name within a small typo distance. */
+  | { kind: "word"; text: string; wholeNameWord?: boolean }
+  /** Words that must appear consecutively, in order. */
+  | { kind: "phrase"; words: string[] }
+  /** Must occur verbatim (case-insensitively) in the name. */
+  | { kind: "literal"; text: string };
+
+export interface ParsedSearch {
+  terms: SearchTerm[];
+  /** The query as a name would be written: lower-case, one space between words; for exact and prefix ranking. */
+  nameText: string;
+}
+
+/** Words this short get no typo tolerance: one edit of a three-letter word is another word. */
+export const MIN_TYPO_WORD_LENGTH = 4;
+
+// Function words that carry no meaning in a catalog query: a subset of PostgreSQL's 'english'
+// stop list, which also drops them from indexed descriptions.
+const STOP_WORDS = new Set(
+  (
+    "a an and are as at be been but by for from had has have he her his i if in into is it its me my no nor not of on or our " +
+    "she so such than that the their them then there these they this those to too us was we were what when where which who " +
+    "why will with you your"
+  ).split(" "),
+);
+
+const LITERAL_CHARS = /[%_\\]/;
+// A token is a run of letters, digits and the literal characters; anything else separates tokens.
+const TOKEN = /[\p{L}\p{N}%_\\]+/gu;
+const WORD = /[\p{L}\p{N}]+/gu;
+
+function tokensOf(text: string): string[] {
+  return text.match(TOKEN) ?? [];
+}
+
+function wordsOf(text: string): string[] {
+  return text.match(WORD) ?? [];
+}
+
+export function isStopWord(word: string): boolean {
+  return STOP_WORDS.has(word);
+}
+
+/** Parses a raw `search` parameter (already trimmed, at most 200 characters) into terms. */
+export function parseSearchQuery(raw: string): ParsedSearch {
+  const text = raw.normalize("NFKC").toLowerCase();
+  const terms: SearchTerm[] = [];
+  const parts = text.split('"');
+  parts.forEach((part, i) => {
+    // Odd parts are inside quotes ("a" "b" splits as ['', a, ' ', b, '']).
+    if (i % 2 === 1) {
+      const words = wordsOf(part);
+      if (words.length > 1) terms.push({ kind: "phrase", words });
+      else if (words.length === 1) terms.push({ kind: "word", text: words[0]! });
+      return;
+    }
+    for (const token of tokensOf(part)) {
+      if (!/[\p{L}\p{N}]/u.test(token)) continue;
+      if (LITERAL_CHARS.test(token)) terms.push({ kind: "literal", text: token });
+      else terms.push({ kind: "word", text: token });
+    }
+  });
+  const meaningful = terms.filter((t) => t.kind !== "word" || !isStopWord(t.text));
+  const kept: SearchTerm[] =
+    meaningful.length > 0 ? meaningful : terms.map((t) => (t.kind === "word" ? { ...t, wholeNameWord: true } : t));
+  const trimmed = text.replace(/\s+/g, " ").trim();
+  if (kept.length === 0) return { terms: [], nameText: trimmed };
+  return { terms: dedupe(kept), nameText: trimmed.replace(/"/g, "").trim() };
+}
+
+function dedupe(terms: SearchTerm[]): SearchTerm[] {
+  const seen = new Set<string>();
+  return terms.filter((t) => {
+    const key = JSON.stringify(t);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
