@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerCatalogCommands } from "./commands/catalog";
 import { registerInstallCommands } from "./commands/installs";
@@ -17,6 +18,12 @@ export interface HelpOutput {
   writeErr(text: string): void;
 }
 
+/** This package's version, read from its package.json next to cli/ (the CLI runs from source). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return manifest.version;
+}
+
 export function buildProgram(write: (text: string) => void, help?: HelpOutput): Command {
   const program = new Command("marketplace");
   if (help) program.configureOutput(help);
@@ -30,7 +37,7 @@ export function buildProgram(write: (text: string) => void, help?: HelpOutput): 
   registerCatalogCommands(program, write);
   registerInstallCommands(program, write);
   registerPluginCommands(program, write);
-  program.addHelpText("after", `${SETTINGS_HELP}\n${EXIT_CODES_HELP}`);
+  program.addHelpText("after", `\n  marketplace --version (-V) prints the CLI's version.\n${SETTINGS_HELP}\n${EXIT_CODES_HELP}`);
   for (const command of allCommands(program)) {
     if (command !== program) command.addHelpText("after", EXIT_CODES_HELP);
   }
@@ -43,6 +50,11 @@ function allCommands(command: Command): Command[] {
 
 /** Runs the CLI and returns its exit code (see EXIT_CODES_HELP). */
 export async function main(argv: string[]): Promise<number> {
+  // Only as the whole command line: `install <id> --version <v>` keeps its own --version.
+  if (argv.length === 3 && (argv[2] === "--version" || argv[2] === "-V")) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return EXIT.ok;
+  }
   const program = buildProgram((text) => process.stdout.write(`${text}\n`));
   try {
     await program.parseAsync(argv);

@@ -58,10 +58,12 @@ async function waitForHealth(wrangler: ChildProcess, timeoutMs: number): Promise
 }
 
 /** How to call the API as someone: the demo workspace's key, or a dev session token. */
-function authBanner(demoKey: string | null): string {
-  const key = demoKey
-    ? `    API key   ${demoKey}   (${DEMO_WORKSPACE.name}, all scopes; replaced on every start)
-              curl -H "X-API-Key: ${demoKey}" ${API_URL}/api/api-keys`
+function authBanner(demo: { key: string; workspace: { id: string } } | null): string {
+  // The workspace id too: a key cannot list workspaces, and workspace routes (plugins) take the id.
+  const key = demo
+    ? `    API key   ${demo.key}   (${DEMO_WORKSPACE.name}, all scopes; replaced on every start)
+    Workspace ${demo.workspace.id}   (for /api/workspaces/{workspace_id}/… and \`marketplace plugins enable --workspace\`)
+              curl -H "X-API-Key: ${demo.key}" ${API_URL}/api/api-keys`
     : `    API key   none: the demo workspace "${DEMO_WORKSPACE.slug}" is not in this database`;
   return `${key}
     JWT       TOKEN=$(npm run -s token -- --user <clerk user id> --workspace "${DEMO_WORKSPACE.name}")
@@ -149,7 +151,7 @@ async function main() {
     Health    ${JSON.stringify(health)}
     Database  ${databaseLine(stack)}
     Cache     ${stack.cache === "on" ? "redis-server via the local Upstash endpoint" : "off"}
-${authBanner(demoKey?.key ?? null)}
+${authBanner(demoKey)}
   Press Ctrl-C to stop.
 `);
   } catch (error) {

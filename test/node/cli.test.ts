@@ -190,6 +190,13 @@ describe("CLI help", () => {
     }
   }
 
+  it("--version prints this package's version, exit 0", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    const result = await runCli(["--version"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(version);
+  });
+
   it("every command answers --help with its usage and the exit codes, exit 0", async () => {
     const top = await runCli(["--help"]);
     expect(top.code).toBe(0);
