@@ -1,7 +1,7 @@
 import { HTTPException } from "hono/http-exception";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
-import { isDatabaseUnavailable } from "./db/errors";
+import { isDatabaseUnavailable, isLostRace } from "./db/errors";
 import { allowedMethodsOf } from "./lib/allowed-methods";
 import { conflictFor } from "./lib/conflicts";
 import { ApiError, renderProblem } from "./lib/errors";
@@ -50,6 +50,10 @@ function toApiError(error: unknown, logger: Logger | undefined): unknown {
     if (isDatabaseUnavailable(error)) {
       logger?.error("database_unavailable", { message: error instanceof Error ? error.message.slice(0, 200) : String(error) });
       return new ApiError(503, "database_unavailable", "The database is not reachable right now; retry shortly.", { headers: { "Retry-After": "5" } });
+    }
+    if (isLostRace(error)) {
+      logger?.warn("database_busy", { message: error instanceof Error ? error.message.slice(0, 200) : String(error) });
+      return new ApiError(503, "database_busy", "A concurrent change collided with this one and nothing was written; retry shortly.", { headers: { "Retry-After": "1" } });
     }
     return conflictFor(error, logger) ?? error;
   }

@@ -58,3 +58,17 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+// SQLSTATEs of a transaction that lost a race, not of a wrong request: 40001 serialization_failure,
+// 40P01 deadlock_detected, 55P03 lock_not_available (PostgreSQL appendix A). Retrying succeeds.
+const LOST_RACE_SQLSTATE = /^(40001|40P01|55P03)$/;
+
+/**
+ * True when a transaction was aborted because it collided with a concurrent one (a deadlock, a
+ * serialization failure, a lock it could not get). Rendered as 503 `database_busy` with
+ * Retry-After 1: nothing was written (PostgreSQL rolled the transaction back), and a retry succeeds.
+ */
+export function isLostRace(error: unknown): boolean {
+  const found = pgError(error);
+  return Boolean(found?.code && LOST_RACE_SQLSTATE.test(found.code));
+}

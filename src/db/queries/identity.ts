@@ -141,12 +141,16 @@ export async function deleteMembership(db: Queryable, workspaceId: string, userI
   return deleted.length > 0;
 }
 
-/** Owners of a workspace, locked so that two concurrent removals cannot both leave it ownerless. */
+/**
+ * Owners of a workspace, locked so that two concurrent removals cannot both leave it ownerless;
+ * always in user-id order, so two transactions taking the same locks cannot deadlock each other.
+ */
 export async function lockOwners(db: Queryable, workspaceId: string): Promise<string[]> {
   const rows = await db
     .select({ userId: workspaceMembers.userId })
     .from(workspaceMembers)
     .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.role, "owner")))
+    .orderBy(asc(workspaceMembers.userId))
     .for("update");
   return rows.map((r) => r.userId);
 }
