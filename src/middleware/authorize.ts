@@ -6,8 +6,10 @@ import { authenticateRequest, readCredentials } from "../services/auth/authentic
 import { clerkConfigFrom } from "../services/auth/clerk-jwt";
 import { actorOf, isPlatformAdmin, roleAtLeast, type Principal, type WorkspaceContext } from "../services/auth/principal";
 import { catalogRequestKey } from "../services/catalog-cache";
+import { invalidateWorkspaceContexts } from "../services/plugins/context-cache";
 import { defaultRateLimit, rateLimitHeaders, type RateLimitDecision } from "../services/rate-limit";
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const workspaceNotFound = () =>
@@ -91,6 +93,10 @@ export function authorize(access: RouteAccess): AccessMiddleware {
     }
     c.set("workspace", workspace);
     await next();
+    // Every write in a workspace may change an input of its agents' assembled contexts (agent rows,
+    // enablements, pins, assignments, clones): bumping here, after the handler committed, covers
+    // them all, including writes added later (services/plugins/context-cache.ts).
+    if (workspace && !SAFE_METHODS.has(c.req.method)) await invalidateWorkspaceContexts(c.var.cache, workspace.id);
   };
   return Object.assign(middleware, { access });
 }

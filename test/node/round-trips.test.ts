@@ -241,3 +241,22 @@ describe("Redis unreachable (issue 11 item 3)", () => {
     expect(member.status).toBe(200);
   }, 60_000);
 });
+
+describe("round trips of a cached assembled context (issue 15 item 6)", () => {
+  it("a hit: 0 queries and 2 Upstash requests (the access gate's script, then generations + entry); Redis down: 200", async () => {
+    const { owner } = await tenant();
+    const created = await send("POST", "/api/agents", owner, { name: `Context agent ${Date.now()}`, details: { model_config: { model_id: "rt-model" }, persona_prompt: "Counted." } });
+    expect(created.status).toBe(201);
+    const agent = (await created.json()) as { id: string };
+    const path = `/api/agents/${agent.id}/assembled-context`;
+    expect((await roundTripsOf(() => get(path, owner))).result.headers.get("x-cache")).toBe("miss");
+    const warm = await roundTripsOf(() => get(path, owner));
+    expect(warm.result.status).toBe(200);
+    expect(warm.result.headers.get("x-cache")).toBe("hit");
+    expect(((await warm.result.json()) as { system_prompt: string }).system_prompt).toBe("Counted.");
+    expect(warm.trips).toEqual({ database: 0, upstash: 2 });
+    const down = await get(path, owner, downUrl);
+    expect(down.status).toBe(200);
+    expect(down.headers.get("x-cache")).toBe("miss");
+  }, 60_000);
+});

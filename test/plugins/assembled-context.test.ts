@@ -86,8 +86,11 @@ describe("the persona", () => {
     const context = await assembled(tenant.headers, tenant.agentId);
     expect(context).toMatchObject({ temperature: 0.4, persona: { name: "Reviewer", source: "library" } });
     expect(context.system_prompt).toBe("You review code.");
-    await db().update(schema.items).set({ personaId: foreign!.id }).where(eq(schema.items.id, tenant.agentId));
-    const refused = await assembled(tenant.headers, tenant.agentId);
+    // Persona links have no API (seeded rows only), so a second agent gets the foreign one before
+    // its first read: the first agent's context is cached and a direct row edit bypasses the bump.
+    const third = await tenantWithAgent(db());
+    await db().update(schema.items).set({ personaId: foreign!.id }).where(eq(schema.items.id, third.agentId));
+    const refused = await assembled(third.headers, third.agentId);
     expect(refused).toMatchObject({ temperature: 0.2, persona: { name: null, source: null }, system_prompt: "" });
   });
 });
