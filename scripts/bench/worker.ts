@@ -61,8 +61,15 @@ export function buildWorkerScript(cleanup: Cleanup): string {
 
 type Env = Record<string, { type: "text"; value: string } | { type: "r2" }>;
 
+export interface ServeOptions {
+  /** A directory holding the R2 bucket's objects, so a test can break the store under the running worker; in memory otherwise. */
+  r2Persist?: string;
+  /** Serve this directory with Workers Static Assets in front of the worker, as deployed (public/: the docs UI's files). */
+  assetsDirectory?: string;
+}
+
 /** One Miniflare (one workerd) serving one ES-module worker on its own loopback socket. */
-async function serve(name: string, script: string, env: Env, cleanup: Cleanup, r2Persist?: string): Promise<RunningWorker> {
+async function serve(name: string, script: string, env: Env, cleanup: Cleanup, options: ServeOptions = {}): Promise<RunningWorker> {
   const port = await freePort(HOST);
   const mf = new Miniflare({
     host: HOST,
@@ -74,11 +81,12 @@ async function serve(name: string, script: string, env: Env, cleanup: Cleanup, r
           compatibilityDate: COMPATIBILITY_DATE,
           compatibilityFlags: COMPATIBILITY_FLAGS,
           env,
+          ...(options.assetsDirectory ? { assets: { directory: options.assetsDirectory, hasUserWorker: true } } : {}),
           manifest: { mainModule: "index.js", modulesRoot: "/", modules: { "index.js": { type: "esm", contents: script } } },
         },
       },
     ],
-    ...(r2Persist ? { resourcePersistencePath: r2Persist } : {}),
+    ...(options.r2Persist ? { resourcePersistencePath: options.r2Persist } : {}),
   });
   const stop = cleanup.add(name, () => mf.dispose());
   try {
@@ -100,14 +108,13 @@ export function startWorker(scriptPath: string, bindings: StackBindings, mode: C
 }
 
 /**
- * The bundle on its own Miniflare with these vars and the R2 bucket (also used by
- * test/node/round-trips.test.ts). `r2Persist`: a directory holding the bucket's objects, so a test
- * can break the store under the running worker (test/node/faults.test.ts); in memory otherwise.
+ * The bundle on its own Miniflare with these vars and the R2 bucket (also used by the Node-project
+ * tests: round trips, faults, the CLI and the docs in a browser).
  */
-export function startBundledWorker(scriptPath: string, vars: Record<string, string>, cleanup: Cleanup, name = "worker", r2Persist?: string): Promise<RunningWorker> {
+export function startBundledWorker(scriptPath: string, vars: Record<string, string>, cleanup: Cleanup, name = "worker", options: ServeOptions = {}): Promise<RunningWorker> {
   const env: Env = { BUNDLES: { type: "r2" } };
   for (const [key, value] of Object.entries(vars)) env[key] = { type: "text", value };
-  return serve(name, readFileSync(scriptPath, "utf8"), env, cleanup, r2Persist);
+  return serve(name, readFileSync(scriptPath, "utf8"), env, cleanup, options);
 }
 
 /**

@@ -44,6 +44,14 @@ export const PaginationQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
+/**
+ * The body of a moderation rejection (items and plugins alike): the reason the submitter sees,
+ * 1–2000 characters after trimming, and optionally which pending version (default: the newest).
+ */
+export const RejectionRequest = z
+  .object({ reason: z.string().trim().min(1).max(2000), version: z.string().max(100).optional() })
+  .openapi("RejectionRequest");
+
 export function paginated<T extends z.ZodType>(item: T, name: string) {
   return z
     .object({ items: z.array(item), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })

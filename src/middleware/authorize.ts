@@ -95,8 +95,9 @@ export function authorize(access: RouteAccess): AccessMiddleware {
     await next();
     // Every write in a workspace may change an input of its agents' assembled contexts (agent rows,
     // enablements, pins, assignments, clones): bumping here, after the handler committed, covers
-    // them all, including writes added later (services/plugins/context-cache.ts).
-    if (workspace && !SAFE_METHODS.has(c.req.method)) await invalidateWorkspaceContexts(c.var.cache, workspace.id);
+    // them all, including writes added later (services/plugins/context-cache.ts). A refused write
+    // (4xx, 5xx) committed nothing, so it costs no Upstash request.
+    if (workspace && !SAFE_METHODS.has(c.req.method) && c.res.status < 400) await invalidateWorkspaceContexts(c.var.cache, workspace.id);
   };
   return Object.assign(middleware, { access });
 }

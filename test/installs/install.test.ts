@@ -4,7 +4,7 @@ import * as schema from "../../src/db/schema";
 import { createKey, signToken, bearer } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";
 import { addMember, createMarketplaceItem, createWorkspaceItem, uniqueToken } from "../helpers/factories";
-import { api, jsonRequest, problem } from "../helpers/http";
+import { api, problem } from "../helpers/http";
 import { post } from "../publishing/helpers";
 import { installCount, installer, installRows, publishedAgent, type InstallBody } from "./helpers";
 

@@ -57,7 +57,7 @@ export class FaultHarness {
     this.cleanup.add("r2 directory", async () => rmSync(this.r2Dir, { recursive: true, force: true }));
     const vars = this.signer.workerVars(this.bindings);
 
-    this.worker = await startBundledWorker(buildWorkerScript(this.cleanup), vars, this.cleanup, "fault worker", this.r2Dir);
+    this.worker = await startBundledWorker(buildWorkerScript(this.cleanup), vars, this.cleanup, "fault worker", { r2Persist: this.r2Dir });
     this.url = this.worker.url;
   }
 

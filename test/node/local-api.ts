@@ -1,10 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Miniflare } from "miniflare";
 import { Cleanup } from "../../scripts/bench/cleanup";
-import { buildWorkerScript } from "../../scripts/bench/worker";
-import { freePort } from "../../scripts/local/free-port";
+import { buildWorkerScript, startBundledWorker } from "../../scripts/bench/worker";
 import { seedIfEmpty } from "../../scripts/seed/run";
 import { PROJECT_ROOT } from "../../scripts/stack/paths";
 import type { StackBindings } from "../../scripts/stack/stack";
@@ -13,8 +10,6 @@ import { stackReady, TestSigner } from "./stack-process";
 // The API as a client outside the runtime sees it (the CLI, a browser): its own local stack
 // (embedded PostgreSQL, redis-server) with the demo catalog, and the deployed bundle on Miniflare
 // with Workers Static Assets serving public/ (the docs UI's files) as deployed.
-
-const HOST = "127.0.0.1";
 
 export interface LocalApi {
   url: string;
@@ -51,25 +46,7 @@ export async function startLocalApi(): Promise<LocalApi> {
     const vars = signer.workerVars(bindings);
 
     const script = buildWorkerScript(cleanup);
-    const port = await freePort(HOST);
-    const mf = new Miniflare({
-      host: HOST,
-      port,
-      workers: [
-        {
-          config: {
-            name: "local-api",
-            compatibilityDate: "2026-11-01",
-            compatibilityFlags: ["nodejs_compat"],
-            env: { BUNDLES: { type: "r2" }, ...Object.fromEntries(Object.entries(vars).map(([k, value]) => [k, { type: "text", value }])) },
-            assets: { directory: join(PROJECT_ROOT, "public"), hasUserWorker: true },
-            manifest: { mainModule: "index.js", modulesRoot: "/", modules: { "index.js": { type: "esm", contents: readFileSync(script, "utf8") } } },
-          },
-        },
-      ],
-    });
-    cleanup.add("worker", () => mf.dispose());
-    const url = (await mf.ready).origin;
+    const { url } = await startBundledWorker(script, vars, cleanup, "local-api", { assetsDirectory: join(PROJECT_ROOT, "public") });
     const token = (sub: string) => signer.token(sub);
 
     return { url, bindings, token, close: () => cleanup.run() };

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
+import { AUTH_PROBLEMS, problemResponses, RejectionRequest } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
 import { rejectItem } from "../../services/moderation";
@@ -16,7 +16,7 @@ export const rejectRoute = defineRoute({
     params: ItemIdParam,
     body: {
       required: true,
-      content: { "application/json": { schema: z.object({ reason: z.string().trim().min(1).max(2000), version: z.string().max(100).optional() }) } },
+      content: { "application/json": { schema: RejectionRequest } },
     },
   },
   responses: {
