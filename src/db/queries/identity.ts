@@ -142,16 +142,19 @@ export async function deleteMembership(db: Queryable, workspaceId: string, userI
 }
 
 /**
- * Owners of a workspace, locked so that two concurrent removals cannot both leave it ownerless;
- * always in user-id order, so two transactions taking the same locks cannot deadlock each other.
+ * Owners of a workspace, read after locking the workspace row, so that membership changes in one
+ * workspace run one at a time: two concurrent removals cannot both leave it ownerless, and, since
+ * each such transaction takes this one lock first, they cannot deadlock each other (locking the
+ * owner rows themselves did, under concurrent role changes). FOR NO KEY UPDATE leaves inserts that
+ * reference the workspace (installs, keys: FOR KEY SHARE) free to proceed.
  */
 export async function lockOwners(db: Queryable, workspaceId: string): Promise<string[]> {
+  await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, workspaceId)).for("no key update");
   const rows = await db
     .select({ userId: workspaceMembers.userId })
     .from(workspaceMembers)
     .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.role, "owner")))
-    .orderBy(asc(workspaceMembers.userId))
-    .for("update");
+    .orderBy(asc(workspaceMembers.userId));
   return rows.map((r) => r.userId);
 }
 
