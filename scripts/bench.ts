@@ -113,17 +113,20 @@ async function runMixed(scriptPath: string, bindings: StackBindings, databaseUrl
 }
 
 /**
- * The assembled-context section (issue 15 item 6) on its own worker, cache on, trusting the dev
+ * The assembled-context section (issue 15 item 6) on its own worker, cache on (and a second one
+ * with the memory tier off, for hits from Redis alone), trusting the dev
  * signing key so a platform admin can upload and approve the plugins through the API.
  */
 async function runAssembledContext(scriptPath: string, bindings: StackBindings, databaseUrl: string, requests: number, cleanup: Cleanup): Promise<string> {
   const { publicKeyPem } = await ensureDevKeyPair();
-  const worker = await startBundledWorker(scriptPath, { ...workerVars(bindings, "on"), ...devWorkerVars(publicKeyPem) }, cleanup, "worker assembled context");
+  const vars = { ...workerVars(bindings, "on"), ...devWorkerVars(publicKeyPem) };
+  const worker = await startBundledWorker(scriptPath, vars, cleanup, "worker assembled context");
+  const memoryOff = await startBundledWorker(scriptPath, { ...vars, CONTEXT_MEMORY_BYTES: "0" }, cleanup, "worker assembled context, memory tier off");
   try {
     const redis = { url: bindings.UPSTASH_REDIS_REST_URL!, token: bindings.UPSTASH_REDIS_REST_TOKEN! };
-    return renderContextSection(await benchAssembledContext(worker.url, databaseUrl, redis, requests, log));
+    return renderContextSection(await benchAssembledContext({ worker: worker.url, memoryOff: memoryOff.url }, databaseUrl, redis, requests, log));
   } finally {
-    await worker.stop();
+    await Promise.all([worker.stop(), memoryOff.stop()]);
   }
 }
 

@@ -15,6 +15,8 @@ export interface Bindings {
   UPSTASH_REDIS_REST_TOKEN?: string;
   /** Deadline of each Redis request in ms (default 250); past it the request goes on without the cache. */
   CACHE_TIMEOUT_MS?: string;
+  /** Bytes of assembled contexts an isolate keeps in memory, 0–67108864 (default 16 MiB; 0 turns the tier off). */
+  CONTEXT_MEMORY_BYTES?: string;
   /** debug | info | warn | error (default info). */
   LOG_LEVEL?: string;
   /** The API's public base URL (e.g. https://api.example.com), the `servers` entry of /openapi.json; default "/". */

@@ -13,6 +13,8 @@ export interface UpstashShim {
   token: string;
   /** HTTP requests received so far, whatever their path (also GET /__counters, with the token). */
   requests(): number;
+  /** Bytes of the response bodies sent so far, counters excluded (GET /__counters: `responseBytes`). */
+  responseBytes(): number;
   close(): Promise<void>;
 }
 
@@ -48,13 +50,15 @@ export async function startUpstashShim(opts: {
   if (!opts.token) throw new Error("startUpstashShim: token must be non-empty");
   const pool = new RedisPool(opts.redisHost ?? "127.0.0.1", opts.redisPort);
   let requests = 0;
+  let responseBytes = 0;
   const server = createServer((req, res) => {
     if (req.method === "GET" && req.url === "/__counters") {
       const url = new URL(req.url, "http://shim.invalid");
       if (!authorized(req, url, opts.token)) return send(res, 401, { error: "Unauthorized" });
-      return send(res, 200, { requests });
+      return send(res, 200, { requests, responseBytes });
     }
     requests += 1;
+    res.on("finish", () => (responseBytes += Number(res.getHeader("content-length") ?? 0)));
     handle(req, res, pool, opts.token).catch((err: unknown) => {
       if (err instanceof RequestError) send(res, err.status, { error: err.message });
       else send(res, 502, { error: `ERR redis unavailable: ${(err as Error).message}` });
@@ -77,6 +81,7 @@ export async function startUpstashShim(opts: {
     port,
     token: opts.token,
     requests: () => requests,
+    responseBytes: () => responseBytes,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -201,6 +206,9 @@ function readBody(req: IncomingMessage): Promise<string> {
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  // Set before writeHead so the byte counter's `finish` listener can read the length back.
+  res.setHeader("content-type", "application/json");
+  res.setHeader("content-length", Buffer.byteLength(text));
+  res.writeHead(status);
   res.end(text);
 }

@@ -19,6 +19,7 @@ let stack: ChildProcess;
 let bindings: StackBindings;
 let url = "";
 let downUrl = "";
+let memoryOffUrl = "";
 let signer: TestSigner;
 let itemId = "";
 
@@ -34,14 +35,15 @@ interface Counts {
   upstash: number;
 }
 
-async function counters(): Promise<Counts> {
+async function counters(): Promise<Counts & { upstashBytes: number }> {
   const db = (await (await fetch(`http://${bindings.LOCAL_NEON_PROXY}/__counters`)).json()) as { total: number };
   const redis = await fetch(`${bindings.UPSTASH_REDIS_REST_URL}/__counters`, { headers: { Authorization: `Bearer ${bindings.UPSTASH_REDIS_REST_TOKEN}` } });
-  return { database: db.total, upstash: ((await redis.json()) as { requests: number }).requests };
+  const upstash = (await redis.json()) as { requests: number; responseBytes: number };
+  return { database: db.total, upstash: upstash.requests, upstashBytes: upstash.responseBytes };
 }
 
-/** Runs `work` and returns what it cost, waitUntil work included. */
-async function roundTripsOf<T>(work: () => Promise<T>): Promise<{ result: T; trips: Counts }> {
+/** Runs `work` and returns what it cost, waitUntil work included (`upstashBytes`: response bytes the Upstash endpoint sent). */
+async function roundTripsOf<T>(work: () => Promise<T>): Promise<{ result: T; trips: Counts; upstashBytes: number }> {
   const before = await counters();
   const result = await work();
   let last = await counters();
@@ -52,7 +54,7 @@ async function roundTripsOf<T>(work: () => Promise<T>): Promise<{ result: T; tri
     still = now.database === last.database && now.upstash === last.upstash ? still + 1 : 0;
     last = now;
   }
-  return { result, trips: { database: last.database - before.database, upstash: last.upstash - before.upstash } };
+  return { result, trips: { database: last.database - before.database, upstash: last.upstash - before.upstash }, upstashBytes: last.upstashBytes - before.upstashBytes };
 }
 
 const token = (sub: string, email?: string) => signer.token(sub, email ? { email } : {});
@@ -105,6 +107,8 @@ beforeAll(async () => {
   url = (await startBundledWorker(script, vars, cleanup)).url;
   // The same worker with Redis unreachable (a closed port): the cache-down path.
   downUrl = (await startBundledWorker(script, { ...vars, UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9", CACHE_TIMEOUT_MS: "200" }, cleanup, "worker cache down")).url;
+  // The same worker without the assembled-context memory tier: hits come from Redis.
+  memoryOffUrl = (await startBundledWorker(script, { ...vars, CONTEXT_MEMORY_BYTES: "0" }, cleanup, "worker context memory off")).url;
 }, 180_000);
 
 afterAll(async () => {
@@ -243,18 +247,31 @@ describe("Redis unreachable (issue 11 item 3)", () => {
 });
 
 describe("round trips of a cached assembled context (issue 15 item 6)", () => {
-  it("a hit: 0 queries and 2 Upstash requests (the access gate's script, then generations + entry); Redis down: 200", async () => {
+  it("a hit: 0 queries and 2 Upstash requests (the access gate's script, then the generation tag); from memory the body does not cross the network, from Redis it does; Redis down: 200", async () => {
     const { owner } = await tenant();
-    const created = await send("POST", "/api/agents", owner, { name: `Context agent ${Date.now()}`, details: { model_config: { model_id: "rt-model" }, persona_prompt: "Counted." } });
+    // A persona prompt of about 12,000 characters: large enough to tell a reply carrying the body apart.
+    const persona = `Counted. ${"The agent answers in one sentence. ".repeat(340)}`.trim();
+    const created = await send("POST", "/api/agents", owner, { name: `Context agent ${Date.now()}`, details: { model_config: { model_id: "rt-model" }, persona_prompt: persona } });
     expect(created.status).toBe(201);
     const agent = (await created.json()) as { id: string };
     const path = `/api/agents/${agent.id}/assembled-context`;
     expect((await roundTripsOf(() => get(path, owner))).result.headers.get("x-cache")).toBe("miss");
-    const warm = await roundTripsOf(() => get(path, owner));
-    expect(warm.result.status).toBe(200);
-    expect(warm.result.headers.get("x-cache")).toBe("hit");
-    expect(((await warm.result.json()) as { system_prompt: string }).system_prompt).toBe("Counted.");
-    expect(warm.trips).toEqual({ database: 0, upstash: 2 });
+
+    const memoryHit = await roundTripsOf(() => get(path, owner));
+    expect(memoryHit.result.status).toBe(200);
+    expect(memoryHit.result.headers.get("x-cache")).toBe("hit");
+    expect(memoryHit.result.headers.get("x-cache-tier")).toBe("memory");
+    expect(((await memoryHit.result.json()) as { system_prompt: string }).system_prompt).toBe(persona);
+    expect(memoryHit.trips).toEqual({ database: 0, upstash: 2 });
+    expect(memoryHit.upstashBytes).toBeLessThan(4_000);
+
+    // Another isolate, without the memory tier, reads the same entry from Redis.
+    const redisHit = await roundTripsOf(() => get(path, owner, memoryOffUrl));
+    expect(redisHit.result.headers.get("x-cache-tier")).toBe("redis");
+    expect(((await redisHit.result.json()) as { system_prompt: string }).system_prompt).toBe(persona);
+    expect(redisHit.trips).toEqual({ database: 0, upstash: 2 });
+    expect(redisHit.upstashBytes).toBeGreaterThan(persona.length);
+
     const down = await get(path, owner, downUrl);
     expect(down.status).toBe(200);
     expect(down.headers.get("x-cache")).toBe("miss");

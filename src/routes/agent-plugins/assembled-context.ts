@@ -6,6 +6,7 @@ import type { Router } from "../../lib/router";
 import { requireWorkspace } from "../../services/auth/principal";
 import { assembleContext, DEFAULT_CONTEXT_BUDGET } from "../../services/plugins/assembled-context";
 import { cachedAssembledContext, CONTEXT_TTL_SECONDS } from "../../services/plugins/context-cache";
+import { isolateContextMemory } from "../../services/plugins/context-memory";
 import { AgentParam, READ_ACCESS, TAG } from "./schemas";
 
 const AssembledContextSchema = z
@@ -37,7 +38,7 @@ export const assembledContextRoute = defineRoute({
   operationId: "getAssembledContext",
   tags: [TAG],
   summary: "The agent's assembled context within a token budget",
-  description: `Persona prompt, then each assigned plugin that is approved, active and enabled for the workspace (its pinned version, read from R2 through the 3600 s Redis cache) in priority order, then tool definitions from the agent's tool assignments and the tool catalog. \`budget\` (tokens, 1–2,000,000) defaults to the model's context window in the LLM catalog, else ${DEFAULT_CONTEXT_BUDGET}; a plugin that does not fit falls back to its summary, then is omitted, as \`plugins[].included\` says. The whole answer is cached in Redis for up to ${CONTEXT_TTL_SECONDS} s and served only while no input changed (src/services/plugins/context-cache.ts); \`X-Cache: hit|miss\` says which. Tokens are an estimate that over-counts cl100k (src/domain/tokens.ts). 400 \`agent_model_missing\`, \`budget_too_small\`; 404 \`agent_not_found\` (marketplace or other workspace's agents).`,
+  description: `Persona prompt, then each assigned plugin that is approved, active and enabled for the workspace (its pinned version, read from R2 through the 3600 s Redis cache) in priority order, then tool definitions from the agent's tool assignments and the tool catalog. \`budget\` (tokens, 1–2,000,000) defaults to the model's context window in the LLM catalog, else ${DEFAULT_CONTEXT_BUDGET}; a plugin that does not fit falls back to its summary, then is omitted, as \`plugins[].included\` says. The whole answer is cached in Redis for up to ${CONTEXT_TTL_SECONDS} s, with a copy in the isolate's memory (CONTEXT_MEMORY_BYTES, default 16 MiB), and served only while no input changed (src/services/plugins/context-cache.ts); \`X-Cache: hit|miss\` says which, and on a hit \`X-Cache-Tier: memory|redis\` says from where. Tokens are an estimate that over-counts cl100k (src/domain/tokens.ts). 400 \`agent_model_missing\`, \`budget_too_small\`; 404 \`agent_not_found\` (marketplace or other workspace's agents).`,
   access: READ_ACCESS,
   request: {
     params: AgentParam,
@@ -55,15 +56,17 @@ export function registerAssembledContext(router: Router) {
     const workspaceId = requireWorkspace(c.var.workspace).id;
     const agentId = c.req.valid("param").agent_id;
     const budget = c.req.valid("query").budget;
-    const { body, fromCache } = await cachedAssembledContext(
+    const { body, source } = await cachedAssembledContext(
       c.var.cache,
+      isolateContextMemory(c.env.CONTEXT_MEMORY_BYTES),
       workspaceId,
       agentId,
       budget,
       () => assembleContext(deps, workspaceId, agentId, budget),
       (work) => c.executionCtx.waitUntil(work),
     );
-    c.header("X-Cache", fromCache ? "hit" : "miss");
+    c.header("X-Cache", source === "computed" ? "miss" : "hit");
+    if (source !== "computed") c.header("X-Cache-Tier", source);
     // The body is the schema's shape, serialised by the service (or read back from Redis).
     return c.body(body, 200, { "Content-Type": "application/json; charset=UTF-8" }) as unknown as TypedResponse<z.infer<typeof AssembledContextSchema>, 200, "json">;
   });

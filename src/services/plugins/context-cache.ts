@@ -1,10 +1,12 @@
 import type { Cache } from "../../clients/cache";
 import { CATALOG_GENERATION_KEY } from "../catalog-cache";
+import type { ContextMemory } from "./context-memory";
 
 /**
  * Whole assembled-context responses in Redis (issue 15 items 5–6), so a repeated read costs no
- * database query. An entry records the two generations it was built under and is served only
- * while both are current:
+ * database query, with a copy in the isolate's memory (context-memory.ts) so a repeated read does
+ * not move the body again. An entry records the two generations it was built under as the tag
+ * `<catalog>:<workspace>`, and either tier serves it only while both are current:
  * - the global catalog generation (`catalog:generation`), bumped by item moderation (agents' tool
  *   rows, LLM catalog budgets) and plugin moderation (approve, reject, deactivate, delete);
  * - the workspace's context generation, bumped after every write made in that workspace
@@ -24,38 +26,84 @@ export const assembledContextKey = (workspaceId: string, agentId: string, budget
   `context:${workspaceId}:${agentId}:${budget ?? "default"}`;
 
 interface StoredContext {
-  catalog: number;
-  workspace: number;
+  tag: string;
   body: string;
 }
+
+/**
+ * One Upstash request: the generation tag `<catalog>:<workspace>` (missing counters count as 0)
+ * and, unless the caller's memory copy already carries that tag (ARGV[1]), the stored entry. So a
+ * memory hit moves a few bytes, and a Redis hit the entry, in the same single request.
+ * KEYS: catalog generation, workspace generation, entry. ARGV: the memory copy's tag, or "".
+ */
+const CONTEXT_SCRIPT = `
+local tag = (redis.call('GET', KEYS[1]) or '0') .. ':' .. (redis.call('GET', KEYS[2]) or '0')
+if ARGV[1] == tag then return {tag, false} end
+return {tag, redis.call('GET', KEYS[3])}
+`;
 
 /** Makes every cached context of the workspace stale; a Redis failure is swallowed (the cache wall). */
 export async function invalidateWorkspaceContexts(cache: Cache, workspaceId: string): Promise<void> {
   await cache.incr(workspaceContextGenerationKey(workspaceId));
 }
 
+/** The client parses JSON replies itself; an entry may arrive as text or already parsed. */
+function storedEntry(value: unknown): StoredContext | null {
+  let entry = value;
+  if (typeof value === "string") {
+    try {
+      entry = JSON.parse(value);
+    } catch {
+      return null;
+    }
+  }
+  const candidate = entry as Partial<StoredContext> | null;
+  return candidate && typeof candidate.tag === "string" && typeof candidate.body === "string" ? (candidate as StoredContext) : null;
+}
+
+/** The current tag and the Redis entry (null when absent or not asked for); null when Redis is off or failing. */
+async function readTagAndEntry(cache: Cache, workspaceId: string, key: string, memoryTag: string | undefined) {
+  if (!cache.redis) return null;
+  try {
+    const reply = await cache.redis.eval(CONTEXT_SCRIPT, [CATALOG_GENERATION_KEY, workspaceContextGenerationKey(workspaceId), key], [memoryTag ?? ""]);
+    if (!Array.isArray(reply)) return null;
+    return { tag: String(reply[0]), entry: storedEntry(reply[1]) };
+  } catch {
+    return null;
+  }
+}
+
+/** Where an answer came from: the isolate's memory, Redis, or a fresh assembly. */
+export type ContextSource = "memory" | "redis" | "computed";
+
 /**
- * The JSON body of the agent's assembled context: from Redis when an entry built under the current
- * generations exists (one Upstash request, no database), else `compute()` (whose errors propagate,
- * and are never cached) stored through `defer` for CONTEXT_TTL_SECONDS. With Redis off or failing
- * every read computes, as before the cache.
+ * The JSON body of the agent's assembled context, from the first tier holding a copy built under
+ * the current generation tag: the isolate's memory (context-memory.ts), then Redis, else
+ * `compute()` (whose errors propagate, and are never cached), kept in memory and stored in Redis
+ * through `defer` for CONTEXT_TTL_SECONDS. Either hit makes no database query and one Upstash
+ * request (besides the access gate's). With Redis off or failing every read computes, as before
+ * the cache, and memory is not consulted (its copies cannot be checked).
  */
 export async function cachedAssembledContext(
   cache: Cache,
+  memory: ContextMemory,
   workspaceId: string,
   agentId: string,
   budget: number | undefined,
   compute: () => Promise<unknown>,
   defer: (work: Promise<unknown>) => void,
-): Promise<{ body: string; fromCache: boolean }> {
+): Promise<{ body: string; source: ContextSource }> {
   const key = assembledContextKey(workspaceId, agentId, budget);
-  const [catalog, workspace, stored] = await cache.mget<unknown>([CATALOG_GENERATION_KEY, workspaceContextGenerationKey(workspaceId), key]);
-  const current = { catalog: Number(catalog ?? 0), workspace: Number(workspace ?? 0) };
-  const entry = stored as StoredContext | null;
-  if (entry && entry.catalog === current.catalog && entry.workspace === current.workspace && typeof entry.body === "string") {
-    return { body: entry.body, fromCache: true };
+  const current = await readTagAndEntry(cache, workspaceId, key, memory.tagOf(key));
+  if (!current) return { body: JSON.stringify(await compute()), source: "computed" };
+  const remembered = memory.get(key, current.tag);
+  if (remembered !== undefined) return { body: remembered, source: "memory" };
+  if (current.entry && current.entry.tag === current.tag) {
+    memory.set(key, current.tag, current.entry.body);
+    return { body: current.entry.body, source: "redis" };
   }
   const body = JSON.stringify(await compute());
-  if (cache.enabled) defer(cache.set(key, { ...current, body } satisfies StoredContext, CONTEXT_TTL_SECONDS));
-  return { body, fromCache: false };
+  memory.set(key, current.tag, body);
+  defer(cache.set(key, { tag: current.tag, body } satisfies StoredContext, CONTEXT_TTL_SECONDS));
+  return { body, source: "computed" };
 }

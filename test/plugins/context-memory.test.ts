@@ -1,0 +1,165 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createCache } from "../../src/clients/cache";
+import { createLogger } from "../../src/lib/logger";
+import { assembledContextKey, cachedAssembledContext, invalidateWorkspaceContexts } from "../../src/services/plugins/context-cache";
+import { contextMemoryBytes, ContextMemory, DEFAULT_CONTEXT_MEMORY_BYTES } from "../../src/services/plugins/context-memory";
+import { DEAD_URL } from "../helpers/app";
+
+// Issue 15 item 6: the isolate-memory tier in front of the Redis entries of assembled contexts,
+// against the real Redis (through the Upstash endpoint) and the real counters.
+
+const cache = () => createCache(env, createLogger({}));
+const deadCache = () => createCache({ ...env, UPSTASH_REDIS_REST_URL: DEAD_URL, CACHE_TIMEOUT_MS: "200" }, createLogger({}));
+
+/** A compute function that counts its calls and answers `{n}` for the n-th. */
+function counter() {
+  let calls = 0;
+  return {
+    get calls() {
+      return calls;
+    },
+    compute: async () => ({ n: ++calls }),
+  };
+}
+
+/** Collects deferred work so a test can wait for the Redis write, as waitUntil would. */
+function deferred() {
+  const pending: Promise<unknown>[] = [];
+  return { defer: (work: Promise<unknown>) => void pending.push(work), settle: () => Promise.all(pending.splice(0)) };
+}
+
+describe("ContextMemory (happy)", () => {
+  it("serves a body only under the tag it was stored with", () => {
+    const memory = new ContextMemory(1024);
+    memory.set("k", "1:1", "body");
+    expect(memory.get("k", "1:1")).toBe("body");
+    expect(memory.get("k", "1:2")).toBeUndefined();
+    expect(memory.tagOf("k")).toBe("1:1");
+    expect(memory.get("other", "1:1")).toBeUndefined();
+  });
+
+  it("evicts the least recently used entries beyond its byte budget (2 bytes per UTF-16 unit)", () => {
+    // Each entry: key 1 + tag 3 + body 46 = 50 units = 100 bytes; the budget holds two.
+    const memory = new ContextMemory(200);
+    const body = "x".repeat(46);
+    memory.set("a", "0:0", body);
+    memory.set("b", "0:0", body);
+    expect(memory.size).toBe(200);
+    expect(memory.get("a", "0:0")).toBe(body); // a is now the most recent
+    memory.set("c", "0:0", body);
+    expect(memory.get("b", "0:0")).toBeUndefined();
+    expect(memory.get("a", "0:0")).toBe(body);
+    expect(memory.get("c", "0:0")).toBe(body);
+    expect(memory.size).toBe(200);
+  });
+
+  it("replaces an entry in place, refuses a body over the whole budget, and shrinks on resize", () => {
+    const memory = new ContextMemory(200);
+    memory.set("a", "0:0", "x".repeat(46));
+    memory.set("a", "0:1", "y");
+    expect(memory.size).toBe((1 + 3 + 1) * 2);
+    expect(memory.get("a", "0:1")).toBe("y");
+    memory.set("big", "0:0", "z".repeat(200));
+    expect(memory.get("big", "0:0")).toBeUndefined();
+    expect(memory.size).toBe(10);
+    memory.resize(0);
+    expect(memory.size).toBe(0);
+    expect(memory.get("a", "0:1")).toBeUndefined();
+  });
+});
+
+describe("ContextMemory (errors): CONTEXT_MEMORY_BYTES", () => {
+  it("accepts integers 0–64 MiB and falls back to 16 MiB for anything else", () => {
+    expect(DEFAULT_CONTEXT_MEMORY_BYTES).toBe(16 * 1024 * 1024);
+    expect(contextMemoryBytes(undefined)).toBe(DEFAULT_CONTEXT_MEMORY_BYTES);
+    expect(contextMemoryBytes("0")).toBe(0);
+    expect(contextMemoryBytes("1048576")).toBe(1048576);
+    expect(contextMemoryBytes(String(64 * 1024 * 1024))).toBe(64 * 1024 * 1024);
+    for (const bad of ["", "-1", "1.5", "abc", String(64 * 1024 * 1024 + 1)]) expect(contextMemoryBytes(bad), bad).toBe(DEFAULT_CONTEXT_MEMORY_BYTES);
+  });
+});
+
+describe("cachedAssembledContext: the memory tier over Redis", () => {
+  it("computes once, then serves from memory; a fresh isolate reads Redis; a write in the workspace makes both stale", async () => {
+    const workspaceId = crypto.randomUUID();
+    const agentId = crypto.randomUUID();
+    const counted = counter();
+    const work = deferred();
+    const memory = new ContextMemory(1024 * 1024);
+    const read = (tier: ContextMemory) => cachedAssembledContext(cache(), tier, workspaceId, agentId, 100, counted.compute, work.defer);
+
+    expect(await read(memory)).toEqual({ body: '{"n":1}', source: "computed" });
+    await work.settle();
+    expect(await read(memory)).toEqual({ body: '{"n":1}', source: "memory" });
+    // Another isolate (an empty memory) finds the Redis entry and keeps a copy.
+    const other = new ContextMemory(1024 * 1024);
+    expect(await read(other)).toEqual({ body: '{"n":1}', source: "redis" });
+    expect(await read(other)).toEqual({ body: '{"n":1}', source: "memory" });
+    expect(counted.calls).toBe(1);
+
+    await invalidateWorkspaceContexts(cache(), workspaceId);
+    expect(await read(memory)).toEqual({ body: '{"n":2}', source: "computed" });
+    await work.settle();
+    // The other isolate's copy is stale too: it takes the new Redis entry, never its old body.
+    expect(await read(other)).toEqual({ body: '{"n":2}', source: "redis" });
+    expect(counted.calls).toBe(2);
+  });
+
+  it("a memory copy under the current tag is served even after the Redis entry is gone (the tag, not the entry, decides)", async () => {
+    const workspaceId = crypto.randomUUID();
+    const agentId = crypto.randomUUID();
+    const counted = counter();
+    const work = deferred();
+    const memory = new ContextMemory(1024 * 1024);
+    await cachedAssembledContext(cache(), memory, workspaceId, agentId, undefined, counted.compute, work.defer);
+    await work.settle();
+    await cache().del(assembledContextKey(workspaceId, agentId, undefined));
+    expect((await cachedAssembledContext(cache(), memory, workspaceId, agentId, undefined, counted.compute, work.defer)).source).toBe("memory");
+    expect(counted.calls).toBe(1);
+  });
+});
+
+describe("cachedAssembledContext: errors", () => {
+  it("with Redis unreachable, memory is not consulted (its copies cannot be checked): every read computes", async () => {
+    const workspaceId = crypto.randomUUID();
+    const agentId = crypto.randomUUID();
+    const counted = counter();
+    const memory = new ContextMemory(1024 * 1024);
+    memory.set(assembledContextKey(workspaceId, agentId, undefined), "0:0", '{"stale":true}');
+    const first = await cachedAssembledContext(deadCache(), memory, workspaceId, agentId, undefined, counted.compute, () => {});
+    const second = await cachedAssembledContext(deadCache(), memory, workspaceId, agentId, undefined, counted.compute, () => {});
+    expect([first, second]).toEqual([
+      { body: '{"n":1}', source: "computed" },
+      { body: '{"n":2}', source: "computed" },
+    ]);
+  });
+
+  it("a failed computation is neither kept in memory nor stored in Redis", async () => {
+    const workspaceId = crypto.randomUUID();
+    const agentId = crypto.randomUUID();
+    const memory = new ContextMemory(1024 * 1024);
+    const work = deferred();
+    const failing = async () => {
+      throw new Error("no such agent");
+    };
+    await expect(cachedAssembledContext(cache(), memory, workspaceId, agentId, undefined, failing, work.defer)).rejects.toThrow("no such agent");
+    await work.settle();
+    expect(memory.size).toBe(0);
+    expect(await cache().get(assembledContextKey(workspaceId, agentId, undefined))).toBeNull();
+  });
+});
+
+describe("cachedAssembledContext: security", () => {
+  it("entries are per workspace: the same agent id under another workspace never gets the first one's body", async () => {
+    const agentId = crypto.randomUUID();
+    const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
+    const memory = new ContextMemory(1024 * 1024);
+    const work = deferred();
+    const first = await cachedAssembledContext(cache(), memory, a, agentId, undefined, async () => ({ owner: "a" }), work.defer);
+    await work.settle();
+    const second = await cachedAssembledContext(cache(), memory, b, agentId, undefined, async () => ({ owner: "b" }), work.defer);
+    expect(first.body).toBe('{"owner":"a"}');
+    expect(second).toEqual({ body: '{"owner":"b"}', source: "computed" });
+  });
+});
