@@ -1,5 +1,6 @@
 import type { Cache } from "./clients/cache";
 import type { Prefetched } from "./services/catalog-cache";
+import type { ContextPrefetch } from "./services/plugins/context-cache";
 import type { DatabaseClients } from "./db/client";
 import type { Logger } from "./lib/logger";
 import type { Storage } from "./clients/storage";
@@ -60,6 +61,8 @@ export interface Variables {
   workspace: WorkspaceContext | null;
   /** The catalog page the access gate read with the principal (one Redis round trip), if any. */
   catalogPrefetch?: Prefetched;
+  /** The assembled-context tag read the access gate started for this request's workspace, if any. */
+  contextPrefetch?: ContextPrefetch;
 }
 
 export interface AppEnv {

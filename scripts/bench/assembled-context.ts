@@ -215,7 +215,7 @@ export function renderContextSection(run: ContextRun): string {
   return [
     "## Assembled context (cache on)",
     "",
-    `\`GET /api/agents/{id}/assembled-context\` for an agent with ${run.plugins} plugins of ${run.pluginBytes / 1024} KB of prose each (${run.includedFull} included in full), ${run.requests} sequential requests per case. Miss: the workspace's context generation bumped (as any write in the workspace does) and the plugin content cache emptied before each request (database, R2 reads, token count). Hits make 0 database queries and 2 Upstash requests (the access gate's script, then the generation tag with the entry, or without it when the isolate's memory holds the current copy).`,
+    `\`GET /api/agents/{id}/assembled-context\` for an agent with ${run.plugins} plugins of ${run.pluginBytes / 1024} KB of prose each (${run.includedFull} included in full), ${run.requests} sequential requests per case. Miss: the workspace's context generation bumped (as any write in the workspace does) and the plugin content cache emptied before each request (database, R2 reads, token count). Hits make 0 database queries; a hit from memory makes 1 Upstash request (the access gate's script and the generation tag read, pipelined), a hit from Redis 2 (the gate's script, then the tag with the entry).`,
     "",
     "| case | p50 ms | p99 ms | miss p50 / this p50 |",
     "| --- | --- | --- | --- |",

@@ -38,6 +38,11 @@ export type RouteAccess =
        * page with the principal, in its one Redis round trip (issue 11 item 2).
        */
       cachedCatalogRead?: boolean;
+      /**
+       * The route answers from the assembled-context cache (services/plugins/context-cache.ts):
+       * the gate starts its tag read alongside its own Redis request.
+       */
+      cachedContextRead?: boolean;
     }
   | { access: "admin"; workspaceScoped?: false };
 

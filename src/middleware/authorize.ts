@@ -6,7 +6,8 @@ import { authenticateRequest, readCredentials } from "../services/auth/authentic
 import { clerkConfigFrom } from "../services/auth/clerk-jwt";
 import { actorOf, isPlatformAdmin, roleAtLeast, type Principal, type WorkspaceContext } from "../services/auth/principal";
 import { catalogRequestKey } from "../services/catalog-cache";
-import { invalidateWorkspaceContexts } from "../services/plugins/context-cache";
+import { invalidateWorkspaceContexts, prefetchContext, type ContextPrefetch } from "../services/plugins/context-cache";
+import { isolateContextMemory } from "../services/plugins/context-memory";
 import { defaultRateLimit, rateLimitHeaders, type RateLimitDecision } from "../services/rate-limit";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -39,6 +40,19 @@ function applyRateLimit(c: Context<AppEnv>, decision: RateLimitDecision | null):
   for (const [name, value] of Object.entries(headers)) c.header(name, value);
 }
 
+const BUDGET = /^[1-9][0-9]{0,6}$/;
+
+/**
+ * The assembled-context tag read, started while the gate's own script is in flight (see
+ * prefetchContext); only for well-formed requests, so the key is the one the route will compute.
+ */
+function speculateContextRead(c: Context<AppEnv>, workspaceId: string): ContextPrefetch | undefined {
+  const agentId = c.req.param("agent_id");
+  const budget = c.req.query("budget");
+  if (!agentId || !UUID.test(agentId) || agentId !== agentId.toLowerCase() || (budget !== undefined && !BUDGET.test(budget))) return undefined;
+  return prefetchContext(c.var.cache, isolateContextMemory(c.env.CONTEXT_MEMORY_BYTES), workspaceId, agentId, budget === undefined ? undefined : Number(budget));
+}
+
 /**
  * The per-route gate, driven by the route's declaration: who may call it (design.md §13), with
  * which API-key scope or workspace role, in which workspace (§10), and how often (§14).
@@ -58,7 +72,12 @@ export function authorize(access: RouteAccess): AccessMiddleware {
     const outcome = await authenticateRequest(
       credentials,
       { db: c.var.db, cache: c.var.cache, clerk: clerkConfigFrom(c.env), waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work) },
-      { defaultLimit: defaultRateLimit(c.env.RATE_LIMIT_PER_MINUTE), workspaceId, pageKey: access.access === "authenticated" && access.cachedCatalogRead ? await catalogRequestKey(c.req.url) : undefined },
+      {
+        defaultLimit: defaultRateLimit(c.env.RATE_LIMIT_PER_MINUTE),
+        workspaceId,
+        pageKey: access.access === "authenticated" && access.cachedCatalogRead ? await catalogRequestKey(c.req.url) : undefined,
+        speculate: access.access === "authenticated" && access.cachedContextRead ? (guess: string) => speculateContextRead(c, guess) : undefined,
+      },
     );
     const { principal } = outcome;
     c.set("principal", principal);
@@ -92,6 +111,8 @@ export function authorize(access: RouteAccess): AccessMiddleware {
       }
     }
     c.set("workspace", workspace);
+    // Used only for the workspace the request turned out to act in.
+    if (outcome.speculative?.value && workspace?.id === outcome.speculative.workspaceId) c.set("contextPrefetch", outcome.speculative.value);
     await next();
     // Every write in a workspace may change an input of its agents' assembled contexts (agent rows,
     // enablements, pins, assignments, clones): bumping here, after the handler committed, covers

@@ -39,7 +39,7 @@ export const assembledContextRoute = defineRoute({
   tags: [TAG],
   summary: "The agent's assembled context within a token budget",
   description: `Persona prompt, then each assigned plugin that is approved, active and enabled for the workspace (its pinned version, read from R2 through the 3600 s Redis cache) in priority order, then tool definitions from the agent's tool assignments and the tool catalog. \`budget\` (tokens, 1–2,000,000) defaults to the model's context window in the LLM catalog, else ${DEFAULT_CONTEXT_BUDGET}; a plugin that does not fit falls back to its summary, then is omitted, as \`plugins[].included\` says. The whole answer is cached in Redis for up to ${CONTEXT_TTL_SECONDS} s, with a copy in the isolate's memory (CONTEXT_MEMORY_BYTES, default 16 MiB), and served only while no input changed (src/services/plugins/context-cache.ts); \`X-Cache: hit|miss\` says which, and on a hit \`X-Cache-Tier: memory|redis\` says from where. Tokens are an estimate that over-counts cl100k (src/domain/tokens.ts). 400 \`agent_model_missing\`, \`budget_too_small\`; 404 \`agent_not_found\` (marketplace or other workspace's agents).`,
-  access: READ_ACCESS,
+  access: { ...READ_ACCESS, cachedContextRead: true },
   request: {
     params: AgentParam,
     query: z.object({ budget: z.coerce.number().int().min(1).max(2_000_000).optional().openapi({ description: "Token budget" }) }),
@@ -64,6 +64,7 @@ export function registerAssembledContext(router: Router) {
       budget,
       () => assembleContext(deps, workspaceId, agentId, budget),
       (work) => c.executionCtx.waitUntil(work),
+      c.var.contextPrefetch,
     );
     c.header("X-Cache", source === "computed" ? "miss" : "hit");
     if (source !== "computed") c.header("X-Cache-Tier", source);

@@ -84,14 +84,32 @@ function checkExpiry(principal: Principal): void {
   }
 }
 
-export interface AuthOutcome {
+export interface AuthOutcome<S = never> {
   principal: Principal;
+  /** What `speculate` started, and for which workspace (the caller checks it is the request's). */
+  speculative?: { workspaceId: string; value: S };
   /** null when Redis is off or failed: rate limiting fails open. */
   decision: RateLimitDecision | null;
   /** For a user naming a workspace: their role there, null when not a member. */
   membership?: WorkspaceRole | null;
   /** The catalog page read in the same round trip, for the route. */
   catalog?: Prefetched;
+}
+
+/**
+ * Which workspace each API key (by hash) acts for, as this isolate has seen: a key's workspace
+ * never changes (api_keys.workspace_id is set once), so an entry cannot go wrong, only be missing;
+ * revocation is still checked on every request by the hot path. It only lets `speculate` start
+ * before the principal is read. Isolate scope on purpose (it outlives requests); bounded, oldest
+ * first out.
+ */
+const keyWorkspaces = new Map<string, string>();
+const KEY_WORKSPACES_MAX = 10_000;
+
+function rememberKeyWorkspace(keyHash: string, workspaceId: string): void {
+  if (keyWorkspaces.get(keyHash) === workspaceId) return;
+  keyWorkspaces.set(keyHash, workspaceId);
+  if (keyWorkspaces.size > KEY_WORKSPACES_MAX) keyWorkspaces.delete(keyWorkspaces.keys().next().value!);
 }
 
 /**
@@ -103,22 +121,27 @@ export interface AuthOutcome {
  * - Redis off, failing or past its deadline: the principal comes from the database and nothing is
  *   refused for want of a rate-limit decision.
  * `workspaceId` (a well-formed id, lower case) makes a user's membership part of the read; the
- * membership is cached only when it exists. Raises the 401s of credentials, keys and tokens.
+ * membership is cached only when it exists. `speculate` is started, alongside the hot-path request,
+ * for the workspace the request most likely acts in (the named one, else the API key's own as
+ * this isolate learnt it from an earlier request), and its value returned as `speculative`.
+ * Raises the 401s of credentials, keys and tokens.
  */
-export async function authenticateRequest(
+export async function authenticateRequest<S = never>(
   credentials: Credentials,
   deps: Deps,
-  opts: { defaultLimit: number; workspaceId?: string; pageKey?: string },
-): Promise<AuthOutcome> {
+  opts: { defaultLimit: number; workspaceId?: string; pageKey?: string; speculate?: (workspaceId: string) => S | undefined },
+): Promise<AuthOutcome<S>> {
   let input: HotPathInput;
   let load: () => Promise<Principal>;
   let claims: SessionClaims | undefined;
+  let keyHash: string | undefined;
   if (credentials.kind === "api_key") {
     // The checksum refuses typos and guesses before any cache or database work.
     if (!isWellFormedApiKey(credentials.value)) throw invalidKey();
-    const keyHash = await hashApiKey(credentials.value);
+    keyHash = await hashApiKey(credentials.value);
     input = { principalKey: apiKeyCacheKey(keyHash), subject: `key:${keyHash}`, defaultLimit: opts.defaultLimit, pageKey: opts.pageKey };
-    load = () => loadApiKey(keyHash, deps);
+    const hash = keyHash;
+    load = () => loadApiKey(hash, deps);
   } else {
     const verified = await verifySessionToken(credentials.value, deps.clerk);
     claims = verified;
@@ -132,6 +155,8 @@ export async function authenticateRequest(
     load = () => loadUser(verified, deps);
   }
 
+  const guess = opts.workspaceId ?? (keyHash ? keyWorkspaces.get(keyHash) : undefined);
+  const started = guess && opts.speculate ? opts.speculate(guess) : undefined;
   let hot: HotPathResult = await readHotPath(deps.cache, input);
   let principal: Principal;
   if (hot.status === "hit") {
@@ -146,8 +171,10 @@ export async function authenticateRequest(
     if (hot.status === "miss") hot = await primeHotPath(deps.cache, input, toCached(principal));
   }
   checkExpiry(principal);
+  if (keyHash && principal.kind === "api_key") rememberKeyWorkspace(keyHash, principal.key.workspaceId);
 
-  const outcome: AuthOutcome = { principal, decision: hot.status === "hit" ? hot.decision : null };
+  const outcome: AuthOutcome<S> = { principal, decision: hot.status === "hit" ? hot.decision : null };
+  if (guess && started !== undefined) outcome.speculative = { workspaceId: guess, value: started };
   if (opts.pageKey) outcome.catalog = hot.status === "hit" && hot.catalog ? hot.catalog : hot.status === "unavailable" ? { key: opts.pageKey, unavailable: true } : undefined;
   if (opts.workspaceId && principal.kind === "user" && claims && outcome.decision?.allowed !== false) {
     const cached = hot.status === "hit" ? hot.membership : null;

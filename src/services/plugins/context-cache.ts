@@ -61,8 +61,13 @@ function storedEntry(value: unknown): StoredContext | null {
   return candidate && typeof candidate.tag === "string" && typeof candidate.body === "string" ? (candidate as StoredContext) : null;
 }
 
+interface TagAndEntry {
+  tag: string;
+  entry: StoredContext | null;
+}
+
 /** The current tag and the Redis entry (null when absent or not asked for); null when Redis is off or failing. */
-async function readTagAndEntry(cache: Cache, workspaceId: string, key: string, memoryTag: string | undefined) {
+async function readTagAndEntry(cache: Cache, workspaceId: string, key: string, memoryTag: string | undefined): Promise<TagAndEntry | null> {
   if (!cache.redis) return null;
   try {
     const reply = await cache.redis.eval(CONTEXT_SCRIPT, [CATALOG_GENERATION_KEY, workspaceContextGenerationKey(workspaceId), key], [memoryTag ?? ""]);
@@ -73,6 +78,27 @@ async function readTagAndEntry(cache: Cache, workspaceId: string, key: string, m
   }
 }
 
+/** The tag read (CONTEXT_SCRIPT) for one entry key, started before the route runs. */
+export interface ContextPrefetch {
+  key: string;
+  read: Promise<TagAndEntry | null>;
+}
+
+/**
+ * Starts the route's tag read early: the access gate calls this for routes declaring
+ * `cachedContextRead` while its own Upstash request is in flight (middleware/authorize.ts), so a
+ * memory hit waits for one round trip instead of two. Only when this isolate already holds a copy
+ * under the key (it served the same workspace's agent before), so a request the gate then refuses
+ * costs at most one read the same agent's readers made anyway; `undefined` otherwise, and the
+ * route reads after the gate as usual. Never throws (a failing Redis resolves to null).
+ */
+export function prefetchContext(cache: Cache, memory: ContextMemory, workspaceId: string, agentId: string, budget: number | undefined): ContextPrefetch | undefined {
+  const key = assembledContextKey(workspaceId, agentId, budget);
+  const tag = memory.tagOf(key);
+  if (tag === undefined || !cache.redis) return undefined;
+  return { key, read: readTagAndEntry(cache, workspaceId, key, tag) };
+}
+
 /** Where an answer came from: the isolate's memory, Redis, or a fresh assembly. */
 export type ContextSource = "memory" | "redis" | "computed";
 
@@ -80,9 +106,12 @@ export type ContextSource = "memory" | "redis" | "computed";
  * The JSON body of the agent's assembled context, from the first tier holding a copy built under
  * the current generation tag: the isolate's memory (context-memory.ts), then Redis, else
  * `compute()` (whose errors propagate, and are never cached), kept in memory and stored in Redis
- * through `defer` for CONTEXT_TTL_SECONDS. Either hit makes no database query and one Upstash
- * request (besides the access gate's). With Redis off or failing every read computes, as before
- * the cache, and memory is not consulted (its copies cannot be checked).
+ * through `defer` for CONTEXT_TTL_SECONDS. Either hit makes no database query. With `prefetched`
+ * (this key's read, started by the access gate) the tag read rides in the same Upstash HTTP request
+ * as the gate's script (the client pipelines concurrent commands): a memory hit costs that one
+ * request; otherwise the read is one more request after the gate's.
+ * With Redis off or failing every read computes, as before the cache, and memory is not
+ * consulted (its copies cannot be checked).
  */
 export async function cachedAssembledContext(
   cache: Cache,
@@ -92,9 +121,10 @@ export async function cachedAssembledContext(
   budget: number | undefined,
   compute: () => Promise<unknown>,
   defer: (work: Promise<unknown>) => void,
+  prefetched?: ContextPrefetch,
 ): Promise<{ body: string; source: ContextSource }> {
   const key = assembledContextKey(workspaceId, agentId, budget);
-  const current = await readTagAndEntry(cache, workspaceId, key, memory.tagOf(key));
+  const current = prefetched?.key === key ? await prefetched.read : await readTagAndEntry(cache, workspaceId, key, memory.tagOf(key));
   if (!current) return { body: JSON.stringify(await compute()), source: "computed" };
   const remembered = memory.get(key, current.tag);
   if (remembered !== undefined) return { body: remembered, source: "memory" };
