@@ -3,23 +3,43 @@ import type { AppEnv } from "../env";
 import { inspectJson, printable, unstorableText, type InputProblem } from "../lib/input-limits";
 import { validationError } from "../lib/router";
 
+/** Why a percent-encoded URL component is unusable: its escapes spell bytes that are not UTF-8. */
+const NOT_UTF8 = "must be valid UTF-8 once percent-decoded (RFC 3986 §2.5)";
+
+/**
+ * The component percent-decoded, or null when its escapes spell bytes that are not UTF-8 (`%FF`, an
+ * encoded lone surrogate `%ED%A0%80`, a truncated sequence). A stray `%` not followed by two hex
+ * digits stays literal, as URLSearchParams keeps it, so `search=100%` still means "100%".
+ */
+function decoded(component: string): string | null {
+  try {
+    return decodeURIComponent(component.replace(/%(?![0-9A-Fa-f]{2})/g, "%25"));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Refuses, for every request, a path or query parameter (name or value) that PostgreSQL could not
- * store: U+0000 or a lone surrogate → 400 `validation_failed` naming `query.<name>` or `path`.
- * Global and ahead of authentication, since the refusal depends on nothing but the URL.
+ * store, or that is not text at all: U+0000, a lone surrogate, or escapes that are not UTF-8 (which
+ * URLSearchParams would silently turn into U+FFFD) → 400 `validation_failed` naming
+ * `query.<name>` or `path`. Global and ahead of authentication, since the refusal depends on
+ * nothing but the URL.
  */
 export const refuseUnstorableUrl: MiddlewareHandler<AppEnv> = async (c, next) => {
   const url = new URL(c.req.url);
-  let decodedPath: string;
-  try {
-    decodedPath = decodeURIComponent(url.pathname);
-  } catch {
-    decodedPath = url.pathname; // Undecodable escapes cannot spell U+0000; routing refuses them.
-  }
+  const decodedPath = decoded(url.pathname);
+  if (decodedPath === null) throw validationError("path", [{ path: [], message: NOT_UTF8 }]);
   if (unstorableText(decodedPath)) {
     throw validationError("path", [{ path: [], message: unstorableText(decodedPath)! }]);
   }
   const problems: InputProblem[] = [];
+  for (const pair of url.search.slice(1).split("&")) {
+    if (decoded(pair) !== null) continue;
+    const rawName = pair.split("=", 1)[0]!;
+    problems.push({ path: [printable(decoded(rawName) ?? rawName)], message: NOT_UTF8 });
+  }
+  if (problems.length > 0) throw validationError("query", problems);
   for (const [name, value] of url.searchParams) {
     const why = unstorableText(name) ?? unstorableText(value);
     if (why) problems.push({ path: [printable(name)], message: why });
@@ -32,14 +52,24 @@ export const refuseUnstorableUrl: MiddlewareHandler<AppEnv> = async (c, next) =>
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 const isJson = (contentType: string | undefined) => JSON_MEDIA_TYPE.test((contentType ?? "").split(";")[0]!.trim().toLowerCase());
 
+// Stateless between calls (whole buffers, no `stream` option), so one per isolate is safe.
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 /**
- * For routes with a JSON body, after the body limit: refuses unstorable strings, depth over 32 and
- * more than 1000 keys (src/lib/input-limits.ts) as 400 `validation_failed` with `json.<path>`.
- * Hono caches the body text, so the route's validator reads it again without touching the stream;
- * malformed JSON is left to that validator (400 `malformed_json`).
+ * For routes with a JSON body, after the body limit: refuses a body that is not UTF-8 (RFC 8259
+ * §8.1; a lenient decode would store U+FFFD in place of the bad bytes), unstorable strings, depth
+ * over 32 and more than 1000 keys (src/lib/input-limits.ts) as 400 `validation_failed` with
+ * `json` or `json.<path>`. Hono caches the body, so the route's validator reads it again without
+ * touching the stream; malformed JSON is left to that validator (400 `malformed_json`).
  */
 export const guardJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (isJson(c.req.header("content-type"))) {
+    try {
+      STRICT_UTF8.decode(await c.req.arrayBuffer());
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      throw validationError("json", [{ path: [], message: "must be UTF-8 (RFC 8259 §8.1): the body holds bytes that are not" }]);
+    }
     const body = await c.req.json().then(
       (value: unknown) => ({ value }),
       (error: unknown) => {

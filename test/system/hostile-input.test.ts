@@ -112,6 +112,48 @@ describe("NUL and lone surrogates in JSON bodies", () => {
   });
 });
 
+describe("bytes that are not UTF-8 (URL escapes and raw JSON bodies)", () => {
+  it.each([
+    ["an encoded lone surrogate", "search=%ED%A0%80", "query.search"],
+    ["a byte that never starts UTF-8", "search=caf%FF", "query.search"],
+    ["a truncated sequence (variant)", "type=agent&search=%E2%82", "query.search"],
+    ["a bad parameter name", "s%FFarch=x", "query.s%FFarch"],
+  ])("refuses %s in the query with 400 naming the parameter, before authentication", async (_, query, path) => {
+    await expectRefused(await api(`/api/marketplace/items?${query}`), [path]);
+  });
+
+  it("refuses them in the path", async () => {
+    await expectRefused(await api("/api/marketplace/items/%ED%A0%80"), ["path"]);
+  });
+
+  it("still accepts real UTF-8 escapes and a stray percent sign", async () => {
+    const { headers } = await member();
+    expect((await api("/api/marketplace/items?search=caf%C3%A9", { headers })).status).toBe(200);
+    expect((await api("/api/marketplace/items?search=100%", { headers })).status).toBe(200);
+    expect((await api("/api/marketplace/items?search=%F0%9F%98%80", { headers })).status).toBe(200);
+  });
+
+  it("refuses a JSON body holding raw bytes that are not UTF-8, and writes nothing", async () => {
+    const { headers } = await member();
+    const prefix = new TextEncoder().encode('{"name":"Skill ');
+    const bytes = new Uint8Array([...prefix, 0xff, 0xfe, ...new TextEncoder().encode('"}')]);
+    await expectRefused(await api("/api/skills", { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: bytes }), ["json"]);
+    // An encoded lone surrogate as raw bytes (WTF-8) is not UTF-8 either (variant).
+    const wtf8 = new Uint8Array([...prefix, 0xed, 0xa0, 0x80, ...new TextEncoder().encode('"}')]);
+    await expectRefused(await api("/api/skills", { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: wtf8 }), ["json"]);
+    const list = (await (await api("/api/skills", { headers })).json()) as { total: number };
+    expect(list.total).toBe(0);
+  });
+
+  it("accepts raw UTF-8 (multi-byte, with a byte-order mark) in a JSON body", async () => {
+    const { headers } = await member();
+    const body = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('{"name":"Café 😀 skill"}')]);
+    const created = await api("/api/skills", { method: "POST", headers: { ...headers, "content-type": "application/json" }, body });
+    expect(created.status, await created.clone().text()).toBe(201);
+    expect(((await created.json()) as { name: string }).name).toBe("Café 😀 skill");
+  });
+});
+
 describe("JSON depth and width", () => {
   const nested = (levels: number) => {
     let value: unknown = "leaf";
