@@ -1,11 +1,13 @@
 import { Redis } from "@upstash/redis";
 import { eq } from "drizzle-orm";
 import { strToU8, zipSync } from "fflate";
+import { createCache } from "../../src/clients/cache";
 import * as schema from "../../src/db/schema";
 import { nameSkeleton } from "../../src/domain/names";
+import { createLogger } from "../../src/lib/logger";
 import { displayPrefix, generateApiKey, hashApiKey } from "../../src/services/auth/api-key-format";
 import { pluginContentKey } from "../../src/services/plugins/content";
-import { workspaceContextGenerationKey } from "../../src/services/plugins/context-cache";
+import { invalidateWorkspaceContexts } from "../../src/services/plugins/context-cache";
 import { signDevToken, withDrizzle } from "../stack/dev-auth";
 import { LoadError } from "./load";
 
@@ -174,7 +176,9 @@ export async function benchAssembledContext(
 ): Promise<ContextRun> {
   const fixture = await prepare(urls.worker, databaseUrl);
   const client = new Redis({ url: redis.url, token: redis.token });
-  const bump = () => client.incr(workspaceContextGenerationKey(fixture.workspaceId));
+  // The very bump a write in the workspace makes (middleware/authorize.ts).
+  const cache = createCache({ UPSTASH_REDIS_REST_URL: redis.url, UPSTASH_REDIS_REST_TOKEN: redis.token }, createLogger({}, "error"));
+  const bump = () => invalidateWorkspaceContexts(cache, fixture.workspaceId);
   const read = (url: string, tier?: string) => async () => {
     const result = await timed(url, fixture);
     if (tier && result.tier !== tier) throw new LoadError(`assembled-context: expected a ${tier} hit, got X-Cache-Tier ${result.tier ?? "none"}`);

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createCache } from "../../src/clients/cache";
 import { createLogger } from "../../src/lib/logger";
-import { assembledContextKey, cachedAssembledContext, invalidateWorkspaceContexts } from "../../src/services/plugins/context-cache";
+import { assembledContextKey, cachedAssembledContext, CONTEXT_TTL_SECONDS, invalidateWorkspaceContexts, workspaceContextGenerationKey } from "../../src/services/plugins/context-cache";
 import { contextMemoryBytes, ContextMemory, DEFAULT_CONTEXT_MEMORY_BYTES } from "../../src/services/plugins/context-memory";
 import { DEAD_URL } from "../helpers/app";
 
@@ -161,5 +161,37 @@ describe("cachedAssembledContext: security", () => {
     const second = await cachedAssembledContext(cache(), memory, b, agentId, undefined, async () => ({ owner: "b" }), work.defer);
     expect(first.body).toBe('{"owner":"a"}');
     expect(second).toEqual({ body: '{"owner":"b"}', source: "computed" });
+  });
+});
+
+describe("cachedAssembledContext: the workspace generation survives eviction", () => {
+  it("an entry built before the workspace's first write is not revived when the generation key is evicted after that write", async () => {
+    const workspaceId = crypto.randomUUID();
+    const agentId = crypto.randomUUID();
+    const counted = counter();
+    const work = deferred();
+    const memory = new ContextMemory(1024 * 1024);
+    const read = () => cachedAssembledContext(cache(), memory, workspaceId, agentId, undefined, counted.compute, work.defer);
+    expect((await read()).source).toBe("computed");
+    await work.settle();
+    await invalidateWorkspaceContexts(cache(), workspaceId);
+    // Redis drops the generation (eviction, expiry): a new token is drawn, matching no entry.
+    await cache().del(workspaceContextGenerationKey(workspaceId));
+    expect(await read()).toEqual({ body: '{"n":2}', source: "computed" });
+  });
+
+  it("a write replaces the token (never a counter), and the token expires after twice the entries' TTL", async () => {
+    const workspaceId = crypto.randomUUID();
+    const key = workspaceContextGenerationKey(workspaceId);
+    await invalidateWorkspaceContexts(cache(), workspaceId);
+    const first = await cache().get<string>(key);
+    await invalidateWorkspaceContexts(cache(), workspaceId);
+    const second = await cache().get<string>(key);
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second).not.toBe(first);
+    const ttl = await cache().redis!.ttl(key);
+    expect(ttl).toBeGreaterThan(2 * CONTEXT_TTL_SECONDS - 60);
+    expect(ttl).toBeLessThanOrEqual(2 * CONTEXT_TTL_SECONDS);
   });
 });

@@ -18,7 +18,11 @@ import type { ContextMemory } from "./context-memory";
  */
 export const CONTEXT_TTL_SECONDS = 3600;
 
-/** The per-workspace counter; missing means 0. */
+/**
+ * The per-workspace generation: a random token, replaced by every write in the workspace. Never a
+ * counter that could restart: were the key evicted or expired, a counter would read 0 again and
+ * revive entries built under 0; a fresh token matches no entry. Kept for twice the entries' TTL.
+ */
 export const workspaceContextGenerationKey = (workspaceId: string) => `context:generation:${workspaceId}`;
 
 /** One entry per workspace, agent and requested budget (`default` when none was given). */
@@ -31,20 +35,28 @@ interface StoredContext {
 }
 
 /**
- * One Upstash request: the generation tag `<catalog>:<workspace>` (missing counters count as 0)
- * and, unless the caller's memory copy already carries that tag (ARGV[1]), the stored entry. So a
- * memory hit moves a few bytes, and a Redis hit the entry, in the same single request.
- * KEYS: catalog generation, workspace generation, entry. ARGV: the memory copy's tag, or "".
+ * One Upstash request: the generation tag `<catalog>:<workspace>` (a missing catalog counter counts
+ * as 0; a missing workspace token is created from ARGV[2]) and, unless the caller's memory copy
+ * already carries that tag (ARGV[1]), the stored entry. So a memory hit moves a few bytes, and a
+ * Redis hit the entry, in the same single request.
+ * KEYS: catalog generation, workspace generation, entry. ARGV: the memory copy's tag or "", a new
+ * token, the token's TTL in seconds.
  */
 const CONTEXT_SCRIPT = `
-local tag = (redis.call('GET', KEYS[1]) or '0') .. ':' .. (redis.call('GET', KEYS[2]) or '0')
+local workspace = redis.call('GET', KEYS[2])
+if not workspace then
+  workspace = ARGV[2]
+  redis.call('SET', KEYS[2], workspace, 'EX', ARGV[3])
+end
+local tag = (redis.call('GET', KEYS[1]) or '0') .. ':' .. workspace
 if ARGV[1] == tag then return {tag, false} end
 return {tag, redis.call('GET', KEYS[3])}
 `;
+const GENERATION_TTL_SECONDS = 2 * CONTEXT_TTL_SECONDS;
 
 /** Makes every cached context of the workspace stale; a Redis failure is swallowed (the cache wall). */
 export async function invalidateWorkspaceContexts(cache: Cache, workspaceId: string): Promise<void> {
-  await cache.incr(workspaceContextGenerationKey(workspaceId));
+  await cache.set(workspaceContextGenerationKey(workspaceId), crypto.randomUUID(), GENERATION_TTL_SECONDS);
 }
 
 /** The client parses JSON replies itself; an entry may arrive as text or already parsed. */
@@ -70,7 +82,11 @@ interface TagAndEntry {
 async function readTagAndEntry(cache: Cache, workspaceId: string, key: string, memoryTag: string | undefined): Promise<TagAndEntry | null> {
   if (!cache.redis) return null;
   try {
-    const reply = await cache.redis.eval(CONTEXT_SCRIPT, [CATALOG_GENERATION_KEY, workspaceContextGenerationKey(workspaceId), key], [memoryTag ?? ""]);
+    const reply = await cache.redis.eval(CONTEXT_SCRIPT, [CATALOG_GENERATION_KEY, workspaceContextGenerationKey(workspaceId), key], [
+      memoryTag ?? "",
+      crypto.randomUUID(),
+      GENERATION_TTL_SECONDS,
+    ]);
     if (!Array.isArray(reply)) return null;
     return { tag: String(reply[0]), entry: storedEntry(reply[1]) };
   } catch {
