@@ -195,3 +195,25 @@ describe("cachedAssembledContext: the workspace generation survives eviction", (
     expect(ttl).toBeLessThanOrEqual(2 * CONTEXT_TTL_SECONDS);
   });
 });
+
+describe("cachedAssembledContext: Redis entries are gzip-compressed", () => {
+  it("stores the body compressed, and recomputes over an entry that does not decode", async () => {
+    const workspaceId = crypto.randomUUID();
+    const agentId = crypto.randomUUID();
+    const work = deferred();
+    const prose = { text: "Explain the risk in one sentence. ".repeat(3_000) };
+    await cachedAssembledContext(cache(), new ContextMemory(0), workspaceId, agentId, undefined, async () => prose, work.defer);
+    await work.settle();
+    const key = assembledContextKey(workspaceId, agentId, undefined);
+    const stored = await cache().get<{ tag: string; gzip: string }>(key);
+    expect(typeof stored?.gzip).toBe("string");
+    expect(stored!.gzip.length).toBeLessThan(JSON.stringify(prose).length / 10);
+    expect((await cachedAssembledContext(cache(), new ContextMemory(0), workspaceId, agentId, undefined, async () => ({ again: true }), work.defer)).source).toBe("redis");
+
+    await cache().set(key, { tag: stored!.tag, gzip: "bm90IGd6aXA=" }, 60);
+    const counted = counter();
+    expect(await cachedAssembledContext(cache(), new ContextMemory(0), workspaceId, agentId, undefined, counted.compute, work.defer)).toEqual({ body: '{"n":1}', source: "computed" });
+    await work.settle();
+    expect((await cachedAssembledContext(cache(), new ContextMemory(0), workspaceId, agentId, undefined, counted.compute, work.defer)).body).toBe('{"n":1}');
+  });
+});

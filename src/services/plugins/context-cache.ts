@@ -1,11 +1,12 @@
 import type { Cache } from "../../clients/cache";
+import { gunzipFromBase64, gzipToBase64 } from "../../lib/gzip-text";
 import { CATALOG_GENERATION_KEY } from "../catalog-cache";
 import type { ContextMemory } from "./context-memory";
 
 /**
- * Whole assembled-context responses in Redis (issue 15 items 5–6), so a repeated read costs no
- * database query, with a copy in the isolate's memory (context-memory.ts) so a repeated read does
- * not move the body again. An entry records the two generations it was built under as the tag
+ * Whole assembled-context responses in Redis, gzip-compressed (issue 15 items 5–6), so a repeated
+ * read costs no database query, with a copy in the isolate's memory (context-memory.ts) so a
+ * repeated read does not move the body again. An entry records the two generations it was built under as the tag
  * `<catalog>:<workspace>`, and either tier serves it only while both are current:
  * - the global catalog generation (`catalog:generation`), bumped by item moderation (agents' tool
  *   rows, LLM catalog budgets) and plugin moderation (approve, reject, deactivate, delete);
@@ -29,9 +30,10 @@ export const workspaceContextGenerationKey = (workspaceId: string) => `context:g
 export const assembledContextKey = (workspaceId: string, agentId: string, budget: number | undefined) =>
   `context:${workspaceId}:${agentId}:${budget ?? "default"}`;
 
+/** A Redis entry: the tag it was built under and the body, gzip-compressed as base64 (lib/gzip-text.ts). */
 interface StoredContext {
   tag: string;
-  body: string;
+  gzip: string;
 }
 
 /**
@@ -70,7 +72,7 @@ function storedEntry(value: unknown): StoredContext | null {
     }
   }
   const candidate = entry as Partial<StoredContext> | null;
-  return candidate && typeof candidate.tag === "string" && typeof candidate.body === "string" ? (candidate as StoredContext) : null;
+  return candidate && typeof candidate.tag === "string" && typeof candidate.gzip === "string" ? (candidate as StoredContext) : null;
 }
 
 interface TagAndEntry {
@@ -145,11 +147,17 @@ export async function cachedAssembledContext(
   const remembered = memory.get(key, current.tag);
   if (remembered !== undefined) return { body: remembered, source: "memory" };
   if (current.entry && current.entry.tag === current.tag) {
-    memory.set(key, current.tag, current.entry.body);
-    return { body: current.entry.body, source: "redis" };
+    // A corrupt entry (never written by this code) is recomputed and overwritten.
+    const stored = await gunzipFromBase64(current.entry.gzip).catch(() => null);
+    if (stored !== null) {
+      memory.set(key, current.tag, stored);
+      return { body: stored, source: "redis" };
+    }
   }
   const body = JSON.stringify(await compute());
   memory.set(key, current.tag, body);
-  defer(cache.set(key, { tag: current.tag, body } satisfies StoredContext, CONTEXT_TTL_SECONDS));
+  const tag = current.tag;
+  // Compressed after the response is sent: the miss does not wait for it.
+  defer(gzipToBase64(body).then((gzip) => cache.set(key, { tag, gzip } satisfies StoredContext, CONTEXT_TTL_SECONDS)));
   return { body, source: "computed" };
 }
