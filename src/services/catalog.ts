@@ -20,6 +20,7 @@ import { parseSearchQuery } from "../domain/search-query";
 import { publishedConfig } from "../domain/published-config";
 import { compareSemver, isPrerelease } from "../domain/semver";
 import { ApiError } from "../lib/errors";
+import { countWithTypoRetry } from "./search-retry";
 
 /** Exact totals up to this many matches; an estimate beyond (design.md §15). */
 export const EXACT_TOTAL_CAP = 10_000;
@@ -98,17 +99,22 @@ export async function listCatalog(db: Queryable, query: CatalogQuery, viewer: Vi
     if (!category) return { items: [], total: 0, total_exact: true, ...page };
     categoryId = category.id;
   }
-  const filter: CatalogFilter = {
+  const base: CatalogFilter = {
     type: query.type,
     categoryId,
     featured: query.featured,
     tags: query.tags,
-    // Query semantics (every word, phrases, literals, stop words): src/domain/search-query.ts.
-    search: query.search === undefined ? undefined : parseSearchQuery(query.search),
     includeUnapproved: viewer.admin,
   };
   const sort = query.sort ?? (query.search ? "relevance" : "popular");
-  const [rows, count] = await Promise.all([listCatalogItems(db, filter, sort, page), countCatalogItems(db, filter, EXACT_TOTAL_CAP)]);
+  // Query semantics (every word, phrases, literals, stop words, typos only when nothing matches as
+  // typed): src/domain/search-query.ts. The count runs first so the page uses the same search, and
+  // a query that matches nothing costs no page query.
+  const { count, search } = await countWithTypoRetry(query.search === undefined ? undefined : parseSearchQuery(query.search), (s) =>
+    countCatalogItems(db, { ...base, search: s }, EXACT_TOTAL_CAP),
+  );
+  const filter: CatalogFilter = { ...base, search };
+  const rows = count.total === 0 ? [] : await listCatalogItems(db, filter, sort, page);
   const tools = await toolsByAgent(db, rows, LIST_TOOLS_PER_AGENT);
   return {
     items: rows.map((row) => toPublicItem(row, row.type === "agent" ? tools.get(row.id) : undefined)),
