@@ -6,9 +6,10 @@ import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { PgDialect } from "drizzle-orm/pg-core";
 import pg from "pg";
 import * as schema from "../../src/db/schema";
-import { boundedCountSql, listCatalogItems, type CatalogFilter } from "../../src/db/queries/catalog";
+import { boundedCountSql, countCatalogItems, listCatalogItems, type CatalogFilter } from "../../src/db/queries/catalog";
 import { parseSearchQuery } from "../../src/domain/search-query";
 import { EXACT_TOTAL_CAP, listCatalog } from "../../src/services/catalog";
+import { countWithTypoRetry } from "../../src/services/search-retry";
 import { JUDGEMENTS, judgementFailure, scoreRanking } from "../../test/catalog/search-judgements";
 import { summarisePlan, type ExplainedQuery } from "./explain";
 
@@ -82,10 +83,15 @@ export async function explainSearchQueries(databaseUrl: string): Promise<Explain
     const dialect = new PgDialect();
     const out: ExplainedQuery[] = [];
     for (const query of EXPLAINED) {
-      const filter: CatalogFilter = { search: parseSearchQuery(query), includeUnapproved: false };
+      // The search listCatalog pages: as typed, or its typo-tolerant retry when that counts nothing.
+      const { search } = await countWithTypoRetry(parseSearchQuery(query), (s) =>
+        countCatalogItems(db, { search: s, includeUnapproved: false }, EXACT_TOTAL_CAP),
+      );
+      const filter: CatalogFilter = { search, includeUnapproved: false };
+      const retry = search?.typos ? " (typo retry: the query as typed counted no match)" : "";
       const queries = [
-        { title: `search "${query}" — page (limit ${PAGE})`, ...listCatalogItems(db, filter, "relevance", { limit: PAGE, offset: 0 }).toSQL() },
-        { title: `search "${query}" — total (cap ${EXACT_TOTAL_CAP})`, ...dialect.sqlToQuery(boundedCountSql(filter, EXACT_TOTAL_CAP)) },
+        { title: `search "${query}" — page (limit ${PAGE})${retry}`, ...listCatalogItems(db, filter, "relevance", { limit: PAGE, offset: 0 }).toSQL() },
+        { title: `search "${query}" — total (cap ${EXACT_TOTAL_CAP})${retry}`, ...dialect.sqlToQuery(boundedCountSql(filter, EXACT_TOTAL_CAP)) },
       ];
       for (const q of queries) {
         const { rows } = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, BUFFERS) ${q.sql}`, q.params);

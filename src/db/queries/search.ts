@@ -121,11 +121,16 @@ const WEIGHTS = "{0.0, 0.4, 0.2, 1.0}";
  * caller appends popularity and a unique tie-breaker.
  */
 export function searchRanking(search: ParsedSearch, columns: SearchColumns): SQL[] {
+  return searchRankingKeys(search, columns).map((key) => sql`${key} desc`);
+}
+
+/** searchRanking's keys as plain expressions (each sorts descending), for a caller that computes them once per candidate. */
+export function searchRankingKeys(search: ParsedSearch, columns: SearchColumns): SQL[] {
   if (search.terms.length === 0) return [];
   return [
-    sql`(${columns.lowerName} = ${search.nameText}) desc`,
-    sql`(${columns.lowerName} like ${`${escapeLike(search.nameText)}%`}) desc`,
-    sql`(${allInName(search, columns)}) desc`,
-    sql`(ts_rank(${WEIGHTS}::float4[], ${columns.document}, ${rankQuery(search)}) + 0.1 * word_similarity(${search.nameText}, ${columns.lowerName})) desc`,
+    sql`(${columns.lowerName} = ${search.nameText})`,
+    sql`(${columns.lowerName} like ${`${escapeLike(search.nameText)}%`})`,
+    sql`(${allInName(search, columns)})`,
+    sql`(ts_rank(${WEIGHTS}::float4[], ${columns.document}, ${rankQuery(search)}) + 0.1 * word_similarity(${search.nameText}, ${columns.lowerName}))`,
   ];
 }
