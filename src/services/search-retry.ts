@@ -6,17 +6,25 @@ export interface BoundedCount {
 }
 
 /**
- * Counts a search as typed and, only when that finds nothing, counts it again with typo tolerance
- * (src/domain/search-query.ts: why typos are a retry). Shared by item and plugin search (issue 13 item 4).
- * Returns the count and the search the page must use, so list and total always agree; a total of 0
- * tells the caller that the page is empty without querying it.
+ * Runs a search as typed and, only when that counts nothing, runs it again with typo tolerance
+ * (src/domain/search-query.ts: why typos are a retry). Shared by item and plugin search (issue 13
+ * item 4). `run` answers a page and/or a count for one search; the result says which search it used,
+ * so list and total always agree.
  */
+export async function withTypoRetry<T extends { count: BoundedCount }>(
+  search: ParsedSearch | undefined,
+  run: (search: ParsedSearch | undefined) => Promise<T>,
+): Promise<T & { search: ParsedSearch | undefined }> {
+  const strict = await run(search);
+  const tolerant = strict.count.total === 0 && search ? withTypoTolerance(search) : undefined;
+  if (!tolerant) return { ...strict, search };
+  return { ...(await run(tolerant)), search: tolerant };
+}
+
+/** withTypoRetry for a caller that counts first and lists after (a total of 0 means the page is empty). */
 export async function countWithTypoRetry(
   search: ParsedSearch | undefined,
   count: (search: ParsedSearch | undefined) => Promise<BoundedCount>,
 ): Promise<{ count: BoundedCount; search: ParsedSearch | undefined }> {
-  const strict = await count(search);
-  const tolerant = strict.total === 0 && search ? withTypoTolerance(search) : undefined;
-  if (!tolerant) return { count: strict, search };
-  return { count: await count(tolerant), search: tolerant };
+  return withTypoRetry(search, async (s) => ({ count: await count(s) }));
 }

@@ -145,5 +145,13 @@ describe("search semantics", () => {
       paged.push(...((await response.json()) as { items: Array<{ name: string }> }).items.map((i) => i.name));
     }
     expect(paged).toEqual(all);
+    // Past the last match: no rows, and still the total (counted apart: the page statement returned no row to carry it).
+    const first = (await (await api(`/api/marketplace/items?tags=${TAG}&limit=7&search=ledger`, { headers: reader })).json()) as { total: number };
+    const past = (await (await api(`/api/marketplace/items?tags=${TAG}&limit=7&offset=${all.length}&search=ledger`, { headers: reader })).json()) as {
+      items: unknown[];
+      total: number;
+    };
+    expect(first.total).toBe(all.length);
+    expect(past).toMatchObject({ items: [], total: all.length });
   });
 });

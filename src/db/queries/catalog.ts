@@ -95,34 +95,60 @@ export const SEARCH_CANDIDATES_PER_TIER = 500;
  * The ids of one page of a relevance search: the most popular rows of each tier (so the best-ranked
  * rows are always among them), ranked with their keys computed once per candidate, on the row the
  * tier's scan already read. (Selecting candidate ids and ranking them in an outer `id in (…)` query
- * looked every candidate up again by id: 500 index probes per search at 100k items.)
+ * looked every candidate up again by id: 500 index probes per search at 100k items.) `matches` names
+ * a relation of every match (id, name, search, install_count) already read, which the last tier then
+ * takes its most popular rows from instead of scanning the matches again (searchCatalogPage).
  */
-function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: { limit: number; offset: number }): SQL {
+function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: { limit: number; offset: number }, matches?: SQL): SQL {
   const where = whereOf(filter);
   // Rounded up to whole blocks so consecutive pages rank the same candidates (no repeats or gaps).
   const reach = page.offset + page.limit;
   const perTier = Math.ceil(Math.max(reach, SEARCH_CANDIDATES_PER_TIER) / SEARCH_CANDIDATES_PER_TIER) * SEARCH_CANDIDATES_PER_TIER;
-  const tiers = [...searchTiers(filter.search, itemSearchColumns), sql`true`];
   const keys = searchRankingKeys(filter.search, itemSearchColumns);
-  const keyColumns = sql.join(
-    keys.map((key, i) => sql`${key} as ${sql.raw(`k${i}`)}`),
+  // A query without terms has no ranking keys (and matches nothing).
+  const candidateColumns = sql.join(
+    [sql`${items.id}`, sql`${items.installCount}`, ...keys.map((key, i) => sql`${key} as ${sql.raw(`k${i}`)}`)],
     sql`, `,
   );
+  // `+ 0`: not the popularity index's order, so the planner gathers matches through the GIN indexes
+  // and keeps the top rows in a heap, instead of walking every item by popularity hunting for rare matches.
+  const scan = (tier: SQL) => sql`select ${items.id}, ${items.name}, ${items.search}, ${items.installCount} from ${items}
+    where ${where} and ${tier} order by ${items.installCount} + 0 desc, ${items.id} limit ${perTier}`;
+  const tiers = [
+    ...searchTiers(filter.search, itemSearchColumns).map(scan),
+    matches ? sql`select id, name, search, install_count from ${matches} order by install_count desc, id limit ${perTier}` : scan(sql`true`),
+  ];
   const candidates = sql.join(
-    // `+ 0`: not the popularity index's order, so the planner gathers matches through the GIN indexes
-    // and keeps the top rows in a heap, instead of walking every item by popularity hunting for rare
-    // matches. The derived table is named `items` so the ranking keys (written against items' columns)
-    // read the candidate rows.
-    tiers.map(
-      (tier) => sql`(select ${items.id}, ${items.installCount}, ${keyColumns} from (
-        select ${items.id}, ${items.name}, ${items.search}, ${items.installCount} from ${items} where ${where} and ${tier}
-        order by ${items.installCount} + 0 desc, ${items.id} limit ${perTier}) as ${items})`,
-    ),
+    // The derived table is named `items` so the ranking keys (written against items' columns) read the candidate rows.
+    tiers.map((tier) => sql`(select ${candidateColumns} from (${tier}) as ${items})`),
     sql` union `,
   );
   const keyOrder = keys.map((_, i) => sql.raw(`k${i} desc, `));
   return sql`select id from (${candidates}) as candidates
     order by ${sql.join(keyOrder)}install_count desc nulls last, id limit ${page.limit} offset ${page.offset}`;
+}
+
+/**
+ * One page of a relevance search with its bounded count, in one statement that reads the matches
+ * once: the matches (at most cap + 1, as boundedCountSql) are counted, and their most popular rows
+ * are the last candidate tier. (A separate count read every match's index entries and heap row a
+ * second time: at 100k items, ~2,000 rows for two common words.) Each row carries `matchCount`;
+ * no row means no match when the page starts at offset 0. When `matchCount` exceeds `cap` the
+ * matches read are only some of them, so the caller must use listCatalogItems and
+ * countCatalogItems instead (more than 10,000 matches: the estimate path of design.md §15).
+ */
+export function searchCatalogPage(db: Queryable, filter: CatalogFilter & { search: ParsedSearch }, page: { limit: number; offset: number }, cap: number) {
+  const matches = db
+    .$with("search_matches")
+    .as(db.select({ id: items.id, name: items.name, search: items.search, installCount: items.installCount }).from(items).where(whereOf(filter)).limit(cap + 1));
+  const pageIds = searchPageIds(filter, page, sql.raw(`"search_matches"`));
+  return db
+    .with(matches)
+    .select({ ...catalogColumns, matchCount: sql<number>`(select count(*) from "search_matches")`.mapWith(Number) })
+    .from(items)
+    .leftJoin(workspaces, eq(workspaces.id, items.publisherWorkspaceId))
+    .where(sql`${items.id} in (${pageIds})`)
+    .orderBy(...orderOf("relevance", filter.search));
 }
 
 /**
