@@ -166,6 +166,8 @@ export function searchCatalogPage(db: Queryable, filter: CatalogFilter & { searc
 /**
  * One page of the catalog. A search ranks a bounded candidate set on the items table alone and joins
  * the publisher only for the page's rows (the ranking keys are recomputed on those few rows to order them).
+ * listCatalog pages relevance searches with searchCatalogPage (page and total in one statement); this
+ * serves the other orders and relevance searches matching more than the count's cap.
  */
 export function listCatalogItems(db: Queryable, filter: CatalogFilter, sort: CatalogSort, page: { limit: number; offset: number }) {
   const order = orderOf(sort, filter.search);

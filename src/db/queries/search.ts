@@ -65,8 +65,8 @@ function termCondition(term: SearchTerm, columns: SearchColumns, typos: boolean)
 
 /**
  * Every term must match (AND); each alternative is one index's operator, so the planner can combine
- * bitmap scans of the tsvector GIN and the trigram GIN. A query with no terms matches nothing
- * (`false`, which the planner answers without a scan).
+ * bitmap scans of the tsvector GIN and (typo retry only: `search.typos`) the trigram GIN. A query with
+ * no terms matches nothing (`false`, which the planner answers without a scan).
  */
 export function searchCondition(search: ParsedSearch, columns: SearchColumns): SQL {
   if (search.terms.length === 0) return sql`false`;
