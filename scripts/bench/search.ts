@@ -3,12 +3,12 @@
 // count and the page's tools, exactly the SQL the worker sends, no cache), scored for relevance
 // (MRR, precision@5, judgements held) and timed (p50 per query, sequential, one connection).
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
-import { PgDialect } from "drizzle-orm/pg-core";
 import pg from "pg";
 import * as schema from "../../src/db/schema";
-import { boundedCountSql, listCatalogItems, type CatalogFilter } from "../../src/db/queries/catalog";
+import { countCatalogItems, searchCatalogPage, type CatalogFilter } from "../../src/db/queries/catalog";
 import { parseSearchQuery } from "../../src/domain/search-query";
 import { EXACT_TOTAL_CAP, listCatalog } from "../../src/services/catalog";
+import { countWithTypoRetry } from "../../src/services/search-retry";
 import { JUDGEMENTS, judgementFailure, scoreRanking } from "../../test/catalog/search-judgements";
 import { summarisePlan, type ExplainedQuery } from "./explain";
 
@@ -79,14 +79,16 @@ export async function explainSearchQueries(databaseUrl: string): Promise<Explain
   await client.connect();
   try {
     const db = drizzle({ client, schema });
-    const dialect = new PgDialect();
     const out: ExplainedQuery[] = [];
     for (const query of EXPLAINED) {
-      const filter: CatalogFilter = { search: parseSearchQuery(query), includeUnapproved: false };
-      const queries = [
-        { title: `search "${query}" — page (limit ${PAGE})`, ...listCatalogItems(db, filter, "relevance", { limit: PAGE, offset: 0 }).toSQL() },
-        { title: `search "${query}" — total (cap ${EXACT_TOTAL_CAP})`, ...dialect.sqlToQuery(boundedCountSql(filter, EXACT_TOTAL_CAP)) },
-      ];
+      // The search listCatalog pages: as typed, or its typo-tolerant retry when that counts nothing.
+      const { search } = await countWithTypoRetry(parseSearchQuery(query), (s) =>
+        countCatalogItems(db, { search: s, includeUnapproved: false }, EXACT_TOTAL_CAP),
+      );
+      const filter = { search: search!, includeUnapproved: false } satisfies CatalogFilter;
+      const retry = search?.typos ? " (typo retry: the query as typed counted no match)" : "";
+      // listCatalog's relevance search: page and total in one statement (searchCatalogPage).
+      const queries = [{ title: `search "${query}" — page and total (limit ${PAGE}, cap ${EXACT_TOTAL_CAP})${retry}`, ...searchCatalogPage(db, filter, { limit: PAGE, offset: 0 }, EXACT_TOTAL_CAP).toSQL() }];
       for (const q of queries) {
         const { rows } = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN (ANALYZE, BUFFERS) ${q.sql}`, q.params);
         const plan = rows.map((r) => r["QUERY PLAN"]).join("\n");

@@ -13,6 +13,15 @@
  * - A query with no letter or digit at all (`:&!`, `'`, `(`, `%`) has no terms and matches nothing:
  *   an empty page, never an error and never everything (a name search for bare punctuation could use
  *   no index, pg_trgm ignores punctuation, and would scan the whole catalog).
+ * - Typos are forgiven only when the query as typed matches nothing (`typos`, set by the caller
+ *   through `withTypoTolerance` after an empty strict count). Why: a typo alternative is a trigram
+ *   match on the name, which the trigram GIN cannot bound — a correct common word ("triage",
+ *   "planner") is within typo distance of every name holding it, so offering the alternative on every
+ *   query made each common word cost a scan of thousands of names (issue 13 item 3, measured at 100k:
+ *   four trigram bitmap scans of ~10k rows per two-word query plus word_similarity per candidate row).
+ *   A query whose words all match as typed gains nothing from typo alternatives that the ranking
+ *   would not place below the exact matches anyway; one that matches nothing ("Tickt Triage",
+ *   "ledgr insigth") is retried with them, so every word is still forgiven a small typo (item 1).
  */
 
 export type SearchTerm =
@@ -25,6 +34,8 @@ export type SearchTerm =
 
 export interface ParsedSearch {
   terms: SearchTerm[];
+  /** Words of MIN_TYPO_WORD_LENGTH+ letters may also match a name word within a small typo distance (see withTypoTolerance). */
+  typos?: boolean;
   /** The query as a name would be written: lower-case, one space between words; for exact and prefix ranking. */
   nameText: string;
 }
@@ -84,6 +95,17 @@ export function parseSearchQuery(raw: string): ParsedSearch {
   const trimmed = text.replace(/\s+/g, " ").trim();
   if (kept.length === 0) return { terms: [], nameText: trimmed };
   return { terms: dedupe(kept), nameText: trimmed.replace(/"/g, "").trim() };
+}
+
+/**
+ * The same search with typo alternatives for its words, or undefined when no word is long enough to
+ * have one (retrying would find nothing new). Callers use it only after the search as typed counted
+ * no match, so typo matching never widens a query that already has answers (module docstring).
+ */
+export function withTypoTolerance(search: ParsedSearch): ParsedSearch | undefined {
+  if (search.typos) return undefined;
+  const eligible = search.terms.some((t) => t.kind === "word" && !t.wholeNameWord && t.text.length >= MIN_TYPO_WORD_LENGTH);
+  return eligible ? { ...search, typos: true } : undefined;
 }
 
 function dedupe(terms: SearchTerm[]): SearchTerm[] {

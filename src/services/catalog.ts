@@ -7,6 +7,7 @@ import {
   findCategory,
   listCatalogItems,
   recommendedAgentsOf,
+  searchCatalogPage,
   skillsOfAgent,
   toolsByAppNames,
   toolsOfAgents,
@@ -15,11 +16,13 @@ import {
   type CatalogRow,
   type CatalogSort,
 } from "../db/queries/catalog";
+import type { ParsedSearch } from "../domain/search-query";
 import type { ItemType } from "../db/schema";
 import { parseSearchQuery } from "../domain/search-query";
 import { publishedConfig } from "../domain/published-config";
 import { compareSemver, isPrerelease } from "../domain/semver";
 import { ApiError } from "../lib/errors";
+import { countWithTypoRetry, withTypoRetry } from "./search-retry";
 
 /** Exact totals up to this many matches; an estimate beyond (design.md §15). */
 export const EXACT_TOTAL_CAP = 10_000;
@@ -89,6 +92,32 @@ async function toolsByAgent(db: Queryable, rows: CatalogRow[], perAgent?: number
   return byAgent;
 }
 
+/**
+ * A relevance search's page and total from one statement that reads the matches once
+ * (searchCatalogPage); a separate count only for an empty page past the first, and the two-query
+ * path (estimated total) when more than EXACT_TOTAL_CAP items match.
+ */
+async function relevancePage(db: Queryable, filter: CatalogFilter & { search: ParsedSearch }, page: { limit: number; offset: number }) {
+  const rows = await searchCatalogPage(db, filter, page, EXACT_TOTAL_CAP);
+  const matched = rows[0]?.matchCount;
+  if (matched === undefined) {
+    // The first page holds the first match if there is one: empty means no match at all.
+    const count = page.offset === 0 ? { total: 0, exact: true } : await countCatalogItems(db, filter, EXACT_TOTAL_CAP);
+    return { rows: [] as CatalogRow[], count };
+  }
+  if (matched <= EXACT_TOTAL_CAP) return { rows: rows as CatalogRow[], count: { total: matched, exact: true } };
+  // The statement read only cap + 1 of the matches: its candidates were not the most popular of all.
+  const count = await countCatalogItems(db, filter, EXACT_TOTAL_CAP);
+  return { rows: await listCatalogItems(db, filter, "relevance", page), count };
+}
+
+/** Any other order (with or without a search): the count first, so an empty search costs no page query. */
+async function otherOrderPage(db: Queryable, base: CatalogFilter, parsed: ParsedSearch | undefined, sort: CatalogSort, page: { limit: number; offset: number }) {
+  const { count, search } = await countWithTypoRetry(parsed, (s) => countCatalogItems(db, { ...base, search: s }, EXACT_TOTAL_CAP));
+  const rows = count.total === 0 ? [] : await listCatalogItems(db, { ...base, search }, sort, page);
+  return { rows, count };
+}
+
 export async function listCatalog(db: Queryable, query: CatalogQuery, viewer: Viewer) {
   const page = { limit: query.limit, offset: query.offset };
   let categoryId: string | undefined;
@@ -98,17 +127,21 @@ export async function listCatalog(db: Queryable, query: CatalogQuery, viewer: Vi
     if (!category) return { items: [], total: 0, total_exact: true, ...page };
     categoryId = category.id;
   }
-  const filter: CatalogFilter = {
+  const base: CatalogFilter = {
     type: query.type,
     categoryId,
     featured: query.featured,
     tags: query.tags,
-    // Query semantics (every word, phrases, literals, stop words): src/domain/search-query.ts.
-    search: query.search === undefined ? undefined : parseSearchQuery(query.search),
     includeUnapproved: viewer.admin,
   };
   const sort = query.sort ?? (query.search ? "relevance" : "popular");
-  const [rows, count] = await Promise.all([listCatalogItems(db, filter, sort, page), countCatalogItems(db, filter, EXACT_TOTAL_CAP)]);
+  // Query semantics (every word, phrases, literals, stop words, typos only when nothing matches as
+  // typed): src/domain/search-query.ts.
+  const parsed = query.search === undefined ? undefined : parseSearchQuery(query.search);
+  const { rows, count } =
+    parsed && sort === "relevance"
+      ? await withTypoRetry(parsed, (s) => relevancePage(db, { ...base, search: s ?? parsed }, page))
+      : await otherOrderPage(db, base, parsed, sort, page);
   const tools = await toolsByAgent(db, rows, LIST_TOOLS_PER_AGENT);
   return {
     items: rows.map((row) => toPublicItem(row, row.type === "agent" ? tools.get(row.id) : undefined)),

@@ -120,6 +120,22 @@ describe("search semantics", () => {
     expect(await search("a\\b")).toEqual([]);
   });
 
+  it("forgives typos only when the query as typed matches nothing, and then counts what it lists", async () => {
+    const marks = [TAG, JUDGED_MARK];
+    const publisher = (await createWorkspace(db(), { name: "Typo Publisher" })).workspace.id;
+    for (const name of ["Zebrafish Tracker", "Zebrafsh Monitor"]) {
+      await createMarketplaceItem(db(), { publisherWorkspaceId: publisher, type: "skill", name, description: "Counts fish.", tags: marks, installCount: 1 });
+    }
+    // Matches as typed: the near-miss name is not added to the answer.
+    expect(await search("zebrafish", 100)).toEqual(["Zebrafish Tracker"]);
+    expect(await search("zebrafsh", 100)).toEqual(["Zebrafsh Monitor"]);
+    // Matches nothing as typed: retried with typo tolerance, and the total counts the retry's matches.
+    const response = await api(`/api/marketplace/items?tags=${TAG}&limit=100&search=zebrafisch`, { headers: reader });
+    const page = (await response.json()) as { items: Array<{ name: string }>; total: number };
+    expect(page.items.map((i) => i.name)).toContain("Zebrafish Tracker");
+    expect(page.total).toBe(page.items.length);
+  });
+
   it("pages search results stably: every match once, in one order", async () => {
     const all = await search("ledger", 100);
     expect(all.length).toBeGreaterThan(20);
@@ -129,5 +145,13 @@ describe("search semantics", () => {
       paged.push(...((await response.json()) as { items: Array<{ name: string }> }).items.map((i) => i.name));
     }
     expect(paged).toEqual(all);
+    // Past the last match: no rows, and still the total (counted apart: the page statement returned no row to carry it).
+    const first = (await (await api(`/api/marketplace/items?tags=${TAG}&limit=7&search=ledger`, { headers: reader })).json()) as { total: number };
+    const past = (await (await api(`/api/marketplace/items?tags=${TAG}&limit=7&offset=${all.length}&search=ledger`, { headers: reader })).json()) as {
+      items: unknown[];
+      total: number;
+    };
+    expect(first.total).toBe(all.length);
+    expect(past).toMatchObject({ items: [], total: all.length });
   });
 });

@@ -12,7 +12,7 @@ import {
   workspaces,
   type ItemType,
 } from "../schema";
-import { searchCondition, searchRanking, searchTiers, type SearchColumns } from "./search";
+import { searchCondition, searchRanking, searchRankingKeys, searchTiers, type SearchColumns } from "./search";
 
 export type CatalogSort = "popular" | "newest" | "name" | "relevance";
 
@@ -31,14 +31,23 @@ export interface CatalogFilter {
 /** items.search is the generated tsvector (name A, description B, tags C) with a GIN index; lower(name) has a trigram GIN. */
 const itemSearchColumns: SearchColumns = { document: sql`${items.search}`, lowerName: sql`lower(${items.name})` };
 
-function whereOf(filter: CatalogFilter): SQL {
+/**
+ * The filter's conditions. `searchAsFilter` makes the search condition a per-row filter the GIN
+ * indexes cannot serve (`is true`): for a scan that another index bounds better (searchPageIds' name
+ * prefix tier), where the planner, misled by its estimate for prefix tsqueries (40 rows for 2,254
+ * at 100k items), otherwise ANDs in a GIN bitmap of every match.
+ */
+function whereOf(filter: CatalogFilter, searchAsFilter = false): SQL {
   const conditions: SQL[] = [sql`${items.ownerType} = 'marketplace'`];
   if (!filter.includeUnapproved) conditions.push(sql`${items.isApproved}`);
   if (filter.type) conditions.push(eq(items.type, filter.type));
   if (filter.categoryId) conditions.push(eq(items.categoryId, filter.categoryId));
   if (filter.featured !== undefined) conditions.push(eq(items.isFeatured, filter.featured));
   if (filter.tags?.length) conditions.push(sql`${items.tags} @> ${JSON.stringify(filter.tags)}::jsonb`);
-  if (filter.search) conditions.push(searchCondition(filter.search, itemSearchColumns));
+  if (filter.search) {
+    const condition = searchCondition(filter.search, itemSearchColumns);
+    conditions.push(searchAsFilter ? sql`(${condition}) is true` : condition);
+  }
   return and(...conditions)!;
 }
 
@@ -91,41 +100,85 @@ export type CatalogRow = Awaited<ReturnType<typeof listCatalogItems>>[number];
  */
 export const SEARCH_CANDIDATES_PER_TIER = 500;
 
-/** The ids a search ranks: the most popular rows of each tier, so the best-ranked rows are always among them. */
-function searchCandidates(filter: CatalogFilter & { search: ParsedSearch }, reach: number): SQL {
+/**
+ * The ids of one page of a relevance search: the most popular rows of each tier (so the best-ranked
+ * rows are always among them), ranked with their keys computed once per candidate, on the row the
+ * tier's scan already read. (Selecting candidate ids and ranking them in an outer `id in (…)` query
+ * looked every candidate up again by id: 500 index probes per search at 100k items.) `matches` names
+ * a relation of every match (id, name, search, install_count) already read, which the last tier then
+ * takes its most popular rows from instead of scanning the matches again (searchCatalogPage).
+ */
+function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: { limit: number; offset: number }, matches?: SQL): SQL {
   const where = whereOf(filter);
+  // The name prefix tiers: the btree range of names starting with the query bounds them; each row
+  // found is then checked against the search (names starting with the query are few, matches many).
+  const prefixWhere = whereOf(filter, true);
   // Rounded up to whole blocks so consecutive pages rank the same candidates (no repeats or gaps).
+  const reach = page.offset + page.limit;
   const perTier = Math.ceil(Math.max(reach, SEARCH_CANDIDATES_PER_TIER) / SEARCH_CANDIDATES_PER_TIER) * SEARCH_CANDIDATES_PER_TIER;
-  const tiers = [...searchTiers(filter.search, itemSearchColumns), sql`true`];
-  return sql.join(
-    // `+ 0`: not the popularity index's order, so the planner gathers matches through the GIN indexes
-    // and keeps the top rows in a heap, instead of walking every item by popularity hunting for rare matches.
-    tiers.map((tier) => sql`(select ${items.id} from ${items} where ${where} and ${tier} order by ${items.installCount} + 0 desc, ${items.id} limit ${perTier})`),
+  const keys = searchRankingKeys(filter.search, itemSearchColumns);
+  // A query without terms has no ranking keys (and matches nothing).
+  const candidateColumns = sql.join(
+    [sql`${items.id}`, sql`${items.installCount}`, ...keys.map((key, i) => sql`${key} as ${sql.raw(`k${i}`)}`)],
+    sql`, `,
+  );
+  // `+ 0`: not the popularity index's order, so the planner gathers matches through the GIN indexes
+  // and keeps the top rows in a heap, instead of walking every item by popularity hunting for rare matches.
+  const scan = (conditions: SQL) => sql`select ${items.id}, ${items.name}, ${items.search}, ${items.installCount} from ${items}
+    where ${conditions} order by ${items.installCount} + 0 desc, ${items.id} limit ${perTier}`;
+  const tiers = [
+    ...searchTiers(filter.search, itemSearchColumns).map((tier) => scan(sql`${prefixWhere} and ${tier}`)),
+    matches ? sql`select id, name, search, install_count from ${matches} order by install_count desc, id limit ${perTier}` : scan(where),
+  ];
+  const candidates = sql.join(
+    // The derived table is named `items` so the ranking keys (written against items' columns) read the candidate rows.
+    tiers.map((tier) => sql`(select ${candidateColumns} from (${tier}) as ${items})`),
     sql` union `,
   );
+  const keyOrder = keys.map((_, i) => sql.raw(`k${i} desc, `));
+  return sql`select id from (${candidates}) as candidates
+    order by ${sql.join(keyOrder)}install_count desc nulls last, id limit ${page.limit} offset ${page.offset}`;
+}
+
+/**
+ * One page of a relevance search with its bounded count, in one statement that reads the matches
+ * once: the matches (at most cap + 1, as boundedCountSql) are counted, and their most popular rows
+ * are the last candidate tier. (A separate count read every match's index entries and heap row a
+ * second time: at 100k items, ~2,000 rows for two common words.) Each row carries `matchCount`;
+ * no row means no match when the page starts at offset 0. When `matchCount` exceeds `cap` the
+ * matches read are only some of them, so the caller must use listCatalogItems and
+ * countCatalogItems instead (more than 10,000 matches: the estimate path of design.md §15).
+ */
+export function searchCatalogPage(db: Queryable, filter: CatalogFilter & { search: ParsedSearch }, page: { limit: number; offset: number }, cap: number) {
+  const matches = db
+    .$with("search_matches")
+    .as(db.select({ id: items.id, name: items.name, search: items.search, installCount: items.installCount }).from(items).where(whereOf(filter)).limit(cap + 1));
+  const pageIds = searchPageIds(filter, page, sql.raw(`"search_matches"`));
+  return db
+    .with(matches)
+    .select({ ...catalogColumns, matchCount: sql<number>`(select count(*) from "search_matches")`.mapWith(Number) })
+    .from(items)
+    .leftJoin(workspaces, eq(workspaces.id, items.publisherWorkspaceId))
+    .where(sql`${items.id} in (${pageIds})`)
+    .orderBy(...orderOf("relevance", filter.search));
 }
 
 /**
  * One page of the catalog. A search ranks a bounded candidate set on the items table alone and joins
  * the publisher only for the page's rows (the ranking keys are recomputed on those few rows to order them).
+ * listCatalog pages relevance searches with searchCatalogPage (page and total in one statement); this
+ * serves the other orders and relevance searches matching more than the count's cap.
  */
 export function listCatalogItems(db: Queryable, filter: CatalogFilter, sort: CatalogSort, page: { limit: number; offset: number }) {
   const order = orderOf(sort, filter.search);
   // Other sorts walk their own index in order and need no candidates.
   if (filter.search && sort === "relevance") {
-    const candidates = searchCandidates({ ...filter, search: filter.search }, page.offset + page.limit);
-    const pageIds = db
-      .select({ id: items.id })
-      .from(items)
-      .where(sql`${items.id} in (${candidates})`)
-      .orderBy(...order)
-      .limit(page.limit)
-      .offset(page.offset);
+    const pageIds = searchPageIds({ ...filter, search: filter.search }, page);
     return db
       .select(catalogColumns)
       .from(items)
       .leftJoin(workspaces, eq(workspaces.id, items.publisherWorkspaceId))
-      .where(inArray(items.id, pageIds))
+      .where(sql`${items.id} in (${pageIds})`)
       .orderBy(...order);
   }
   return db

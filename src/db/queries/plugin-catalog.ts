@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
 import { rowsOf, type Queryable } from "../client";
 import { marketplacePlugins, pluginCategories, pluginSecurityScans, pluginVersions, REVIEW_STATUSES } from "../schema";
+import type { ParsedSearch } from "../../domain/search-query";
 import { pluginSearch } from "./plugin-search";
 
 /** Read side of the plugin marketplace (issue 15 item 1); moderation writes live in queries/plugins.ts. */
@@ -15,7 +16,8 @@ export interface PluginFilter {
   categorySlug?: string;
   /** Lower-case; every tag must be present (plugin tags are compared lower-cased). */
   tags?: string[];
-  search?: string;
+  /** The raw query, or one already parsed (a typo-tolerant retry: src/services/search-retry.ts). */
+  search?: string | ParsedSearch;
   /** Platform admins: every plugin, optionally narrowed by its approval status. Others: visible plugins only. */
   admin: boolean;
   approvalStatus?: PluginApprovalStatus;
@@ -54,7 +56,7 @@ function whereOf(filter: PluginFilter): SQL {
   return conditions.length ? and(...conditions)! : sql`true`;
 }
 
-function orderOf(sort: PluginSort, search: string | undefined): SQL[] {
+function orderOf(sort: PluginSort, search: string | ParsedSearch | undefined): SQL[] {
   const popular = [desc(p.enableCount), asc(p.id)];
   switch (sort) {
     case "newest":

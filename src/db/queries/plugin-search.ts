@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import { parseSearchQuery } from "../../domain/search-query";
+import { parseSearchQuery, type ParsedSearch } from "../../domain/search-query";
 import { marketplacePlugins } from "../schema";
 import { searchCondition, searchRanking, type SearchColumns } from "./search";
 
@@ -26,7 +26,7 @@ const pluginSearchColumns: SearchColumns = {
  * Ranking: exact name, name prefix, every term in the name, text rank (name > tags > description);
  * the caller appends popularity and the id.
  */
-export function pluginSearch(search: string): { match: SQL; rank: SQL[] } {
-  const parsed = parseSearchQuery(search);
+export function pluginSearch(search: string | ParsedSearch): { match: SQL; rank: SQL[] } {
+  const parsed = typeof search === "string" ? parseSearchQuery(search) : search;
   return { match: searchCondition(parsed, pluginSearchColumns), rank: searchRanking(parsed, pluginSearchColumns) };
 }

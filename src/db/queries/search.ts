@@ -26,22 +26,31 @@ function prefixQuery(words: string[], weights = ""): string {
   return words.map((w) => `${w}:*${weights}`).join(" & ");
 }
 
-/** Names and tags are parsed with 'simple', descriptions with 'english' (stemmed): try both. */
+/**
+ * Names and tags are parsed with 'simple', descriptions with 'english' (stemmed): try both, but only
+ * once when the stem is the word itself. Why: GIN does not merge two identical prefix entries
+ * (`'ledger':* | 'ledger':*`), it collects each one's posting list, so the plain `||` read every
+ * common word's list twice. The CASE has constant arguments only and is folded when the query is
+ * planned.
+ */
 function anyConfig(query: string): SQL {
-  return sql`(to_tsquery('simple', ${query}) || to_tsquery('english', ${query}))`;
+  return sql`(case when to_tsquery('simple', ${query}) = to_tsquery('english', ${query}) then to_tsquery('simple', ${query})
+    else to_tsquery('simple', ${query}) || to_tsquery('english', ${query}) end)`;
 }
 
 function phraseQuery(words: string[]): SQL {
   const text = words.join(" ");
-  return sql`(phraseto_tsquery('simple', ${text}) || phraseto_tsquery('english', ${text}))`;
+  return sql`(case when phraseto_tsquery('simple', ${text}) = phraseto_tsquery('english', ${text}) then phraseto_tsquery('simple', ${text})
+    else phraseto_tsquery('simple', ${text}) || phraseto_tsquery('english', ${text}) end)`;
 }
 
-function termCondition(term: SearchTerm, columns: SearchColumns): SQL {
+function termCondition(term: SearchTerm, columns: SearchColumns, typos: boolean): SQL {
   switch (term.kind) {
     case "word": {
       if (term.wholeNameWord) return sql`${columns.document} @@ to_tsquery('simple', ${`${term.text}:A`})`;
       const text = sql`${columns.document} @@ ${anyConfig(prefixQuery([term.text]))}`;
-      if (term.text.length < MIN_TYPO_WORD_LENGTH) return text;
+      // Typo alternatives only on the retry of a query that matched nothing as typed (search-query.ts).
+      if (!typos || term.text.length < MIN_TYPO_WORD_LENGTH) return text;
       // pg_trgm's default thresholds (a query cannot change them through the HTTP driver; "small typo
       // distance" is therefore one edit in a word of about six letters or more), both served by the trigram GIN: `<%` word_similarity >= 0.6 with some part
       // of the name, `<<%` strict_word_similarity >= 0.5 with whole words of it ("invoce" → "invoice").
@@ -56,13 +65,13 @@ function termCondition(term: SearchTerm, columns: SearchColumns): SQL {
 
 /**
  * Every term must match (AND); each alternative is one index's operator, so the planner can combine
- * bitmap scans of the tsvector GIN and the trigram GIN. A query with no terms matches nothing
- * (`false`, which the planner answers without a scan).
+ * bitmap scans of the tsvector GIN and (typo retry only: `search.typos`) the trigram GIN. A query with
+ * no terms matches nothing (`false`, which the planner answers without a scan).
  */
 export function searchCondition(search: ParsedSearch, columns: SearchColumns): SQL {
   if (search.terms.length === 0) return sql`false`;
   return sql.join(
-    search.terms.map((t) => termCondition(t, columns)),
+    search.terms.map((t) => termCondition(t, columns, search.typos ?? false)),
     sql` and `,
   );
 }
@@ -112,11 +121,16 @@ const WEIGHTS = "{0.0, 0.4, 0.2, 1.0}";
  * caller appends popularity and a unique tie-breaker.
  */
 export function searchRanking(search: ParsedSearch, columns: SearchColumns): SQL[] {
+  return searchRankingKeys(search, columns).map((key) => sql`${key} desc`);
+}
+
+/** searchRanking's keys as plain expressions (each sorts descending), for a caller that computes them once per candidate. */
+export function searchRankingKeys(search: ParsedSearch, columns: SearchColumns): SQL[] {
   if (search.terms.length === 0) return [];
   return [
-    sql`(${columns.lowerName} = ${search.nameText}) desc`,
-    sql`(${columns.lowerName} like ${`${escapeLike(search.nameText)}%`}) desc`,
-    sql`(${allInName(search, columns)}) desc`,
-    sql`(ts_rank(${WEIGHTS}::float4[], ${columns.document}, ${rankQuery(search)}) + 0.1 * word_similarity(${search.nameText}, ${columns.lowerName})) desc`,
+    sql`(${columns.lowerName} = ${search.nameText})`,
+    sql`(${columns.lowerName} like ${`${escapeLike(search.nameText)}%`})`,
+    sql`(${allInName(search, columns)})`,
+    sql`(ts_rank(${WEIGHTS}::float4[], ${columns.document}, ${rankQuery(search)}) + 0.1 * word_similarity(${search.nameText}, ${columns.lowerName}))`,
   ];
 }

@@ -208,6 +208,13 @@ export const items = pgTable(
     // Search (design.md §9).
     index("items_search_idx").using("gin", t.search),
     index("items_name_trgm_idx").using("gin", sql`lower(${t.name}) gin_trgm_ops`),
+    // Names starting with a search query (search.ts searchTiers: the top ranking tiers) as one range
+    // scan, at any catalog size. The trigram GIN answers `like 'ledger insight%'` only by reading every
+    // name holding those trigrams anywhere (500 rechecked rows at 100k items, 58 ms for a long name);
+    // text_pattern_ops because the database collation need not be C.
+    index("items_marketplace_name_prefix_idx")
+      .using("btree", sql`lower(${t.name}) text_pattern_ops`)
+      .where(sql`${t.ownerType} = 'marketplace'`),
     index("items_tags_idx").using("gin", sql`${t.tags} jsonb_path_ops`),
   ],
 );

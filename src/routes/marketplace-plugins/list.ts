@@ -44,7 +44,7 @@ export const listPluginsRoute = defineRoute({
   description: [
     "Answers `{items, total, total_exact, limit, offset}`. Non-admins see only plugins that are active and have an approved version; `approval_status` is ignored for them (it can narrow but never widen, so it is not an error). Platform admins see every plugin, uncached.",
     "Orders: `popular` (enable_count, descending), `newest` (created_at, descending), `name` (case-insensitive), `relevance` (exact name, then name prefix, then text rank + trigram similarity; the default when searching). Every order ends with the id, so pages within one catalog generation never repeat or skip a plugin.",
-    "Search (`search`) matches name, slug, description and tags by full text, the name by typo-tolerant word similarity, or a literal substring of the name or slug; punctuation is never an error.",
+    "Search (`search`) matches name, slug, description and tags by full text (every word, each also as a prefix), the name's words within a small typo distance when the query as typed matches nothing, or a literal substring of the name or slug; punctuation is never an error.",
     "Cached for non-admins like the item catalog (design.md §15): ETag `\"g<generation>-<hash>\"`, `If-None-Match` → 304, `Cache-Control: private, max-age=60`; plugin approve, reject, deactivate, reactivate and delete bump the generation.",
     "400 `validation_failed` for a bad limit, offset, sort, status, category_id or tag.",
   ].join("\n\n"),

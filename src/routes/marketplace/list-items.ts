@@ -16,7 +16,16 @@ const tagList = z.preprocess(
 export const ListItemsQuery = PaginationQuery.extend({
   type: ItemTypeSchema.optional(),
   category: CategoryRefSchema.optional(),
-  search: z.string().trim().min(1).max(200).optional(),
+  search: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({
+      description:
+        "Every word must match the name, description or tags (in full text or as a prefix of a word); quoted phrases in order; `%`, `_` and `\\` literal. When the query as typed matches nothing it is retried with each word of four letters or more also matching a name's word within a small typo distance.",
+    }),
   featured: z.enum(["true", "false"]).optional(),
   tags: tagList.openapi({ type: "string", description: "Comma-separated (or repeated); every tag must match, ignoring case (tags are stored lower-case)." }),
   sort: z.enum(["popular", "newest", "name", "relevance"]).optional().openapi({ description: "Default: relevance when searching, else popular." }),

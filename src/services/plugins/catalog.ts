@@ -14,8 +14,10 @@ import {
 import { pluginContents } from "../../domain/plugin-contents";
 import { severityCounts, type Finding } from "../../domain/plugin-scan";
 import { compareSemver, isPrerelease } from "../../domain/semver";
+import { parseSearchQuery } from "../../domain/search-query";
 import { ApiError } from "../../lib/errors";
 import { EXACT_TOTAL_CAP, type Viewer } from "../catalog";
+import { countWithTypoRetry } from "../search-retry";
 
 /** The plugin marketplace's read side (issue 15 item 1). Writes (upload, moderation) are in upload.ts and moderation.ts. */
 
@@ -66,16 +68,20 @@ function toSummary(row: PluginSummaryRow) {
  */
 export async function listPlugins(db: Queryable, query: PluginListQuery, viewer: Viewer) {
   const page = { limit: query.limit, offset: query.offset };
-  const filter: PluginFilter = {
+  const base: PluginFilter = {
     categoryId: query.categoryId,
     categorySlug: query.category,
     tags: query.tags,
-    search: query.search,
     admin: viewer.admin,
     approvalStatus: viewer.admin ? query.approvalStatus : undefined,
   };
   const sort = query.sort ?? (query.search ? "relevance" : "popular");
-  const [rows, count] = await Promise.all([listPluginRows(db, filter, sort, page), countPlugins(db, filter, EXACT_TOTAL_CAP)]);
+  // The item catalog's search semantics, typo retry included (src/services/search-retry.ts).
+  const { count, search } = await countWithTypoRetry(query.search ? parseSearchQuery(query.search) : undefined, (s) =>
+    countPlugins(db, { ...base, search: s }, EXACT_TOTAL_CAP),
+  );
+  const filter: PluginFilter = { ...base, search };
+  const rows = count.total === 0 ? [] : await listPluginRows(db, filter, sort, page);
   return { items: rows.map(toSummary), total: count.total, total_exact: count.exact, ...page };
 }
 

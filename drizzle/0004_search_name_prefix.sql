@@ -1,0 +1,1 @@
+CREATE INDEX "items_marketplace_name_prefix_idx" ON "items" USING btree (lower("name") text_pattern_ops) WHERE "items"."owner_type" = 'marketplace';
