@@ -63,8 +63,8 @@ export function securityFor(access: RouteAccess): Array<Record<string, string[]>
   return [{ clerkSession: [] }, { apiKey: [] }, { apiKeyHeader: [] }];
 }
 
-/** The access declaration in words, appended to every operation's description. */
-export function accessSentence(access: RouteAccess): string {
+/** The access declaration in words, appended to every operation's description (`path`: the route's OpenAPI path). */
+export function accessSentence(access: RouteAccess, path = ""): string {
   if (access.access === "public") return "**Access:** public, no credentials needed.";
   if (access.access === "admin") return "**Access:** platform admins only (a Clerk session of a user with the admin system role); API keys are refused (403).";
   const who =
@@ -73,8 +73,8 @@ export function accessSentence(access: RouteAccess): string {
       : `a signed-in user (Clerk session) or an API key with the \`${access.scope}\` scope`;
   if (!access.workspaceScoped) return `**Access:** ${who}. Needs no workspace; one named in X-Workspace-ID must be one the caller may act in (else 404).`;
   const role = access.role ? ` A user needs at least the \`${access.role}\` role there (403 \`insufficient_role\`).` : "";
-  return (
-    `**Access:** ${who}. Acts in one workspace: the \`{workspace_id}\` path segment, else the X-Workspace-ID header ` +
-    `(an API key defaults to its own; 400 \`workspace_required\` when none is named; 404 for a workspace the caller may not act in).${role}`
-  );
+  const named = path.includes("{workspace_id}")
+    ? "the `{workspace_id}` path segment (404 for a workspace the caller may not act in)"
+    : "the X-Workspace-ID header (an API key defaults to its own; 400 `workspace_required` when none is named; 404 for a workspace the caller may not act in)";
+  return `**Access:** ${who}. Acts in one workspace: ${named}.${role}`;
 }

@@ -77,7 +77,7 @@ export function defineRoute<const C extends DefinedRouteConfig>(config: C) {
     ...route,
     responses: { ...alwaysPossibleProblems(access, Boolean(route.request?.body)), ...route.responses },
     middleware,
-    description: route.description ? `${route.description}\n\n${accessSentence(access)}` : accessSentence(access),
+    description: route.description ? `${route.description}\n\n${accessSentence(access, route.path)}` : accessSentence(access, route.path),
     security: securityFor(access),
     "x-access": access,
   } as Omit<C, "access" | "bodyLimitBytes"> & { middleware: MiddlewareHandler<AppEnv>[] });

@@ -80,6 +80,9 @@ async function undoSkeletonMigration(client: pg.Client) {
   await client.query("alter table items drop column name_skeleton");
   await client.query(`create unique index items_marketplace_name_key on items (type, lower(name))
                       where owner_type = 'marketplace' or removed_at is not null`);
+  // The records of later migrations go too (the migrator replays everything after the last record),
+  // so their objects are undone as well: 0004's name-prefix index.
+  await client.query("drop index if exists items_marketplace_name_prefix_idx");
   await client.query("delete from drizzle.__drizzle_migrations where created_at >= $1", [when]);
   await client.query("delete from backfills_applied where id = $1", [normalizeNamesAndTags.id]);
 }
