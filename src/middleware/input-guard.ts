@@ -68,7 +68,7 @@ export const guardJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
       STRICT_UTF8.decode(await c.req.arrayBuffer());
     } catch (error) {
       if (!(error instanceof TypeError)) throw error;
-      throw validationError("json", [{ path: [], message: "must be UTF-8 (RFC 8259 §8.1): the body holds bytes that are not" }]);
+      throw validationError("json", [{ path: [], message: "holds bytes that are not valid UTF-8 (JSON must be UTF-8: RFC 8259 §8.1)" }]);
     }
     const body = await c.req.json().then(
       (value: unknown) => ({ value }),
