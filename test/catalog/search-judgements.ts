@@ -74,10 +74,6 @@ export const JUDGEMENTS: Judgement[] = [
   { query: "postmortm", kind: "typo", first: "Incident Postmortem" },
   { query: "qualifcation", kind: "typo", first: "Lead Qualification" },
   { query: "ledgr insigth", kind: "typo", firstPattern: both("ledger", "insight") },
-  // A letter dropped from a short word: below the per-word thresholds, caught by whole-name similarity.
-  { query: "Tiket Triage", kind: "typo", first: "Ticket Triage" },
-  { query: "Meeting Scibe", kind: "typo", first: "Meeting Scribe" },
-  { query: "Support Inbox Zro", kind: "typo", first: "Support Inbox Zero" },
   // Two words: both must match; names holding both come first ("Writer Insight" is no answer to "Ledger Insight").
   { query: "ledger insight", kind: "two-word", firstPattern: both("ledger", "insight") },
   { query: "insight ledger", kind: "two-word", firstPattern: both("ledger", "insight") },

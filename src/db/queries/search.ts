@@ -70,15 +70,10 @@ function termCondition(term: SearchTerm, columns: SearchColumns, typos: boolean)
  */
 export function searchCondition(search: ParsedSearch, columns: SearchColumns): SQL {
   if (search.terms.length === 0) return sql`false`;
-  const everyTerm = sql.join(
+  return sql.join(
     search.terms.map((t) => termCondition(t, columns, search.typos ?? false)),
     sql` and `,
   );
-  if (!search.typos) return everyTerm;
-  // The retry also takes names similar to the whole query (`%`: trigram similarity >= 0.3, pg_trgm's
-  // default, served by the trigram GIN): a letter dropped from a five- or six-letter word ("Tiket
-  // Triage", "Gmil") falls below the per-word thresholds but keeps most of the name's trigrams.
-  return sql`((${everyTerm}) or ${columns.lowerName} % ${search.nameText.toLowerCase()})`;
 }
 
 /** Every term found in the name itself (weight A), so "Ledger Insight" outranks a description mention. */
@@ -136,9 +131,6 @@ export function searchRankingKeys(search: ParsedSearch, columns: SearchColumns):
     sql`(${columns.lowerName} = ${search.nameText})`,
     sql`(${columns.lowerName} like ${`${escapeLike(search.nameText)}%`})`,
     sql`(${allInName(search, columns)})`,
-    // On the typo retry the name's likeness to the whole query decides next ("Tiket Triage" →
-    // Ticket Triage before a name that merely repeats "Triage").
-    ...(search.typos ? [sql`similarity(${columns.lowerName}, ${search.nameText.toLowerCase()})`] : []),
     sql`(ts_rank(${WEIGHTS}::float4[], ${columns.document}, ${rankQuery(search)}) + 0.1 * word_similarity(${search.nameText}, ${columns.lowerName}))`,
   ];
 }
