@@ -111,8 +111,15 @@ async function relevancePage(db: Queryable, filter: CatalogFilter & { search: Pa
   return { rows: await listCatalogItems(db, filter, "relevance", page), count };
 }
 
-/** Any other order (with or without a search): the count first, so an empty search costs no page query. */
+/**
+ * Any other order. Without a search, page and count run side by side (one round trip's wait); with
+ * one, the count first, since an empty count decides the typo retry and costs no page query.
+ */
 async function otherOrderPage(db: Queryable, base: CatalogFilter, parsed: ParsedSearch | undefined, sort: CatalogSort, page: { limit: number; offset: number }) {
+  if (!parsed) {
+    const [rows, count] = await Promise.all([listCatalogItems(db, base, sort, page), countCatalogItems(db, base, EXACT_TOTAL_CAP)]);
+    return { rows, count };
+  }
   const { count, search } = await countWithTypoRetry(parsed, (s) => countCatalogItems(db, { ...base, search: s }, EXACT_TOTAL_CAP));
   const rows = count.total === 0 ? [] : await listCatalogItems(db, { ...base, search }, sort, page);
   return { rows, count };

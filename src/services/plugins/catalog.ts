@@ -76,8 +76,14 @@ export async function listPlugins(db: Queryable, query: PluginListQuery, viewer:
     approvalStatus: viewer.admin ? query.approvalStatus : undefined,
   };
   const sort = query.sort ?? (query.search ? "relevance" : "popular");
-  // The item catalog's search semantics, typo retry included (src/services/search-retry.ts).
-  const { count, search } = await countWithTypoRetry(query.search ? parseSearchQuery(query.search) : undefined, (s) =>
+  if (!query.search) {
+    // No search, no retry: page and count side by side.
+    const [rows, count] = await Promise.all([listPluginRows(db, base, sort, page), countPlugins(db, base, EXACT_TOTAL_CAP)]);
+    return { items: rows.map(toSummary), total: count.total, total_exact: count.exact, ...page };
+  }
+  // The item catalog's search semantics, typo retry included (src/services/search-retry.ts); the
+  // count first, since an empty count decides the retry and costs no page query.
+  const { count, search } = await countWithTypoRetry(parseSearchQuery(query.search), (s) =>
     countPlugins(db, { ...base, search: s }, EXACT_TOTAL_CAP),
   );
   const filter: PluginFilter = { ...base, search };
