@@ -49,7 +49,7 @@ export async function seedCatalogTo(databaseUrl: string, target: number, log: (l
  */
 async function vacuumCatalog(databaseUrl: string): Promise<void> {
   await withDrizzle(databaseUrl, async (db) => {
-    await db.execute(sql`vacuum (analyze) items, item_versions`);
+    await db.execute(sql`vacuum (analyze) items, item_versions, search_lexemes`);
   });
 }
 

@@ -81,8 +81,10 @@ async function undoSkeletonMigration(client: pg.Client) {
   await client.query(`create unique index items_marketplace_name_key on items (type, lower(name))
                       where owner_type = 'marketplace' or removed_at is not null`);
   // The records of later migrations go too (the migrator replays everything after the last record),
-  // so their objects are undone as well: 0004's name-prefix index.
+  // so their objects are undone as well: 0004's name-prefix index, 0005's lexicon and its trigger.
   await client.query("drop index if exists items_marketplace_name_prefix_idx");
+  await client.query("drop function if exists record_search_lexemes() cascade");
+  await client.query("drop table if exists search_lexemes");
   await client.query("delete from drizzle.__drizzle_migrations where created_at >= $1", [when]);
   await client.query("delete from backfills_applied where id = $1", [normalizeNamesAndTags.id]);
 }
@@ -187,6 +189,20 @@ describe("migration 0003 name_skeleton + backfill 0003-normalize-names-and-tags 
         client.query(`insert into items (type, name, name_skeleton, owner_type, actor_type) values ('skill', 'TICKET TRIAGE', $1, 'marketplace', 'system')`, [nameSkeleton("TICKET TRIAGE")]),
       ).rejects.toMatchObject({ code: "23505", constraint: "items_marketplace_name_key" });
     });
+  });
+
+  it("fills the search lexicon (migration 0005) with every lexeme of the marketplace rows written before it", async () => {
+    const missing = await withClient(
+      async (client) =>
+        (
+          await client.query<{ n: number }>(`select count(*)::int as n from items i, unnest(tsvector_to_array(i.search)) as l(lexeme)
+           where i.owner_type = 'marketplace' and not exists (select 1 from search_lexemes s where s.lexeme = l.lexeme)`)
+        ).rows[0]!.n,
+    );
+    expect(missing).toBe(0);
+    // A legacy row's words as the name backfill left them (written by the trigger on its update).
+    const messy = await withClient(async (client) => (await client.query("select lexeme from search_lexemes where lexeme in ('messy', 'spaced')")).rows);
+    expect(messy.map((r) => r.lexeme).sort()).toEqual(["messy", "spaced"]);
   });
 
   it("changes nothing when run again", async () => {

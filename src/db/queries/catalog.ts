@@ -8,6 +8,7 @@ import {
   items,
   itemVersions,
   recipeRecommendedAgents,
+  searchLexemes,
   toolCatalog,
   workspaces,
   type ItemType,
@@ -29,7 +30,7 @@ export interface CatalogFilter {
 }
 
 /** items.search is the generated tsvector (name A, description B, tags C) with a GIN index; lower(name) has a trigram GIN. */
-const itemSearchColumns: SearchColumns = { document: sql`${items.search}`, lowerName: sql`lower(${items.name})` };
+const itemSearchColumns: SearchColumns = { document: sql`${items.search}`, lowerName: sql`lower(${items.name})`, lexicon: sql`${searchLexemes}` };
 
 /**
  * The filter's conditions. `searchAsFilter` makes the search condition a per-row filter the GIN
@@ -96,9 +97,10 @@ export type CatalogRow = Awaited<ReturnType<typeof listCatalogItems>>[number];
  * matches): the most installed this many of each, or as many as the page reaches, whichever is more.
  * Ranking (ts_rank, word similarity) is computed only for them, not for every weak match. The price:
  * when more than this many items match, the ranking covers the most installed of them (plus every
- * name starting with the query), not all.
+ * name starting with the query), not all. 250, not 500: the judged set (test/catalog/search-judgements.ts)
+ * holds with the same MRR and precision@5 at 100k items, and ranking costs about 8 µs per candidate.
  */
-export const SEARCH_CANDIDATES_PER_TIER = 500;
+export const SEARCH_CANDIDATES_PER_TIER = 250;
 
 /**
  * The ids of one page of a relevance search: the most popular rows of each tier (so the best-ranked
@@ -126,6 +128,8 @@ function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: {
   // and keeps the top rows in a heap, instead of walking every item by popularity hunting for rare matches.
   const scan = (conditions: SQL) => sql`select ${items.id}, ${items.name}, ${items.search}, ${items.installCount} from ${items}
     where ${conditions} order by ${items.installCount} + 0 desc, ${items.id} limit ${perTier}`;
+  // The prefix tiers stay on the btree even when every match is at hand (`matches`): filtering the
+  // matches by `lower(name) like` costs about 1 µs per match (1.5 ms for two common words at 100k).
   const tiers = [
     ...searchTiers(filter.search, itemSearchColumns).map((tier) => scan(sql`${prefixWhere} and ${tier}`)),
     matches ? sql`select id, name, search, install_count from ${matches} order by install_count desc, id limit ${perTier}` : scan(where),
