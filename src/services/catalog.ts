@@ -3,6 +3,7 @@ import {
   catalogStats,
   categoriesWithCounts,
   countCatalogItems,
+  estimateCatalogItems,
   findCatalogItem,
   findCategory,
   listCatalogItems,
@@ -107,8 +108,12 @@ async function relevancePage(db: Queryable, filter: CatalogFilter & { search: Pa
   }
   if (matched <= EXACT_TOTAL_CAP) return { rows: rows as CatalogRow[], count: { total: matched, exact: true } };
   // The statement read only cap + 1 of the matches: its candidates were not the most popular of all.
-  const count = await countCatalogItems(db, filter, EXACT_TOTAL_CAP);
-  return { rows: await listCatalogItems(db, filter, "relevance", page), count };
+  // Known to be more than the cap: the estimate alone, and the page from a walk by popularity.
+  const [pageRows, count] = await Promise.all([
+    listCatalogItems(db, filter, "relevance", page, true),
+    estimateCatalogItems(db, filter, EXACT_TOTAL_CAP),
+  ]);
+  return { rows: pageRows, count };
 }
 
 /**

@@ -31,14 +31,22 @@ export interface CatalogFilter {
 
 /** items.search is the generated tsvector (name A, description B, tags C) with a GIN index; lower(name) has a trigram GIN. */
 const itemSearchColumns: SearchColumns = { document: sql`${items.search}`, lowerName: sql`lower(${items.name})`, lexicon: sql`${searchLexemes}` };
+/**
+ * The same search without the lexicon, for the planner's row estimate only (estimateCatalogItems): its
+ * tsqueries are constants, which the planner reads the GIN statistics for; an expanded prefix is
+ * known only when the statement runs, so the planner would guess.
+ */
+const itemEstimateColumns: SearchColumns = { document: itemSearchColumns.document, lowerName: itemSearchColumns.lowerName };
 
 /**
  * The filter's conditions. `searchAsFilter` makes the search condition a per-row filter the GIN
- * indexes cannot serve (`is true`): for a scan that another index bounds better (searchPageIds' name
- * prefix tier), where the planner, misled by its estimate for prefix tsqueries (40 rows for 2,254
- * at 100k items), otherwise ANDs in a GIN bitmap of every match.
+ * indexes cannot serve, for a scan another index bounds better (searchPageIds' name prefix tier and
+ * popularity walk), where the planner would otherwise AND in a GIN bitmap of every match. Written
+ * `coalesce(…, false)`, which the planner estimates as matching half the rows (it cannot look
+ * inside): an expanded prefix is only known at run time, so `… is true` was estimated at 0.5 % and
+ * the popularity walk became a sequential scan and a sort of every item (184 ms at 100k).
  */
-function whereOf(filter: CatalogFilter, searchAsFilter = false): SQL {
+function whereOf(filter: CatalogFilter, searchAsFilter = false, columns = itemSearchColumns): SQL {
   const conditions: SQL[] = [sql`${items.ownerType} = 'marketplace'`];
   if (!filter.includeUnapproved) conditions.push(sql`${items.isApproved}`);
   if (filter.type) conditions.push(eq(items.type, filter.type));
@@ -46,8 +54,8 @@ function whereOf(filter: CatalogFilter, searchAsFilter = false): SQL {
   if (filter.featured !== undefined) conditions.push(eq(items.isFeatured, filter.featured));
   if (filter.tags?.length) conditions.push(sql`${items.tags} @> ${JSON.stringify(filter.tags)}::jsonb`);
   if (filter.search) {
-    const condition = searchCondition(filter.search, itemSearchColumns);
-    conditions.push(searchAsFilter ? sql`(${condition}) is true` : condition);
+    const condition = searchCondition(filter.search, columns);
+    conditions.push(searchAsFilter ? sql`coalesce((${condition}), false)` : condition);
   }
   return and(...conditions)!;
 }
@@ -102,6 +110,9 @@ export type CatalogRow = Awaited<ReturnType<typeof listCatalogItems>>[number];
  */
 export const SEARCH_CANDIDATES_PER_TIER = 250;
 
+/** How many names starting with the query the prefix tier reads, per candidate it keeps (searchPageIds). */
+const PREFIX_TIER_SCAN_FACTOR = 4;
+
 /**
  * The ids of one page of a relevance search: the most popular rows of each tier (so the best-ranked
  * rows are always among them), ranked with their keys computed once per candidate, on the row the
@@ -110,7 +121,7 @@ export const SEARCH_CANDIDATES_PER_TIER = 250;
  * a relation of every match (id, name, search, install_count) already read, which the last tier then
  * takes its most popular rows from instead of scanning the matches again (searchCatalogPage).
  */
-function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: { limit: number; offset: number }, matches?: SQL): SQL {
+function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: { limit: number; offset: number }, matches?: SQL, manyMatches = false): SQL {
   const where = whereOf(filter);
   // The name prefix tiers: the btree range of names starting with the query bounds them; each row
   // found is then checked against the search (names starting with the query are few, matches many).
@@ -128,11 +139,27 @@ function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: {
   // and keeps the top rows in a heap, instead of walking every item by popularity hunting for rare matches.
   const scan = (conditions: SQL) => sql`select ${items.id}, ${items.name}, ${items.search}, ${items.installCount} from ${items}
     where ${conditions} order by ${items.installCount} + 0 desc, ${items.id} limit ${perTier}`;
-  // The prefix tiers stay on the btree even when every match is at hand (`matches`): filtering the
-  // matches by `lower(name) like` costs about 1 µs per match (1.5 ms for two common words at 100k).
+  // More than the count's cap match (`manyMatches`): walking the popularity index and checking each row
+  // against the search finds the most installed matches after about perTier × items / matches rows
+  // (≤ 2,500 at 100k items), where gathering every match first read all of them (838 ms for
+  // "synthetic" at 100k, a one-letter prefix as bad: the first keystroke of a search as you type).
+  const popularityWalk = () => sql`select ${items.id}, ${items.name}, ${items.search}, ${items.installCount} from ${items}
+    where ${prefixWhere} order by ${mostInstalled}, ${items.id} limit ${perTier}`;
+  // Names starting with the query: the first PREFIX_TIER_SCAN_FACTOR × perTier of them in the btree's
+  // order (an exact name sorts first), then their most installed. Bounded even when most names start
+  // with the query (a first keystroke, or a word every name begins with: 166 ms to sort 100k names).
+  // It stays on the btree even when every match is at hand (`matches`): filtering the matches by
+  // `lower(name) like` costs about 1 µs per match (1.5 ms for two common words at 100k).
+  const prefixScan = (tier: SQL) => sql`select * from (select ${items.id}, ${items.name}, ${items.search}, ${items.installCount} from ${items}
+    where ${prefixWhere} and ${tier} order by lower(${items.name}) using ~<~ limit ${perTier * PREFIX_TIER_SCAN_FACTOR}) as ${items}
+    order by install_count desc, id limit ${perTier}`;
   const tiers = [
-    ...searchTiers(filter.search, itemSearchColumns).map((tier) => scan(sql`${prefixWhere} and ${tier}`)),
-    matches ? sql`select id, name, search, install_count from ${matches} order by install_count desc, id limit ${perTier}` : scan(where),
+    ...searchTiers(filter.search, itemSearchColumns).map(prefixScan),
+    matches
+      ? sql`select id, name, search, install_count from ${matches} order by install_count desc, id limit ${perTier}`
+      : manyMatches
+        ? popularityWalk()
+        : scan(where),
   ];
   const candidates = sql.join(
     // The derived table is named `items` so the ranking keys (written against items' columns) read the candidate rows.
@@ -173,11 +200,18 @@ export function searchCatalogPage(db: Queryable, filter: CatalogFilter & { searc
  * listCatalog pages relevance searches with searchCatalogPage (page and total in one statement); this
  * serves the other orders and relevance searches matching more than the count's cap.
  */
-export function listCatalogItems(db: Queryable, filter: CatalogFilter, sort: CatalogSort, page: { limit: number; offset: number }) {
+export function listCatalogItems(
+  db: Queryable,
+  filter: CatalogFilter,
+  sort: CatalogSort,
+  page: { limit: number; offset: number },
+  /** The caller knows more than the count's cap match (searchPageIds: the popularity walk). */
+  manyMatches = false,
+) {
   const order = orderOf(sort, filter.search);
   // Other sorts walk their own index in order and need no candidates.
   if (filter.search && sort === "relevance") {
-    const pageIds = searchPageIds({ ...filter, search: filter.search }, page);
+    const pageIds = searchPageIds({ ...filter, search: filter.search }, page, undefined, manyMatches);
     return db
       .select(catalogColumns)
       .from(items)
@@ -204,10 +238,19 @@ export function boundedCountSql(filter: CatalogFilter, cap: number): SQL {
 }
 
 export async function countCatalogItems(db: Queryable, filter: CatalogFilter, cap: number): Promise<{ total: number; exact: boolean }> {
-  const where = whereOf(filter);
   const [counted] = await rowsOf<{ n: string | number }>(db, boundedCountSql(filter, cap));
   const bounded = Number(counted?.n ?? 0);
   if (bounded <= cap) return { total: bounded, exact: true };
+  return estimateCatalogItems(db, filter, cap);
+}
+
+/**
+ * The total of a filter known to match more than `cap` items: the planner's row estimate (design.md
+ * §15: `total_exact: false`), at least cap + 1. Costs one EXPLAIN (planning, no scan); the search in
+ * it is written with constant tsqueries (itemEstimateColumns) so the estimate comes from statistics.
+ */
+export async function estimateCatalogItems(db: Queryable, filter: CatalogFilter, cap: number): Promise<{ total: number; exact: false }> {
+  const where = whereOf(filter, false, itemEstimateColumns);
   const [plan] = await rowsOf<{ "QUERY PLAN": unknown }>(db, sql`explain (format json) select 1 from ${items} where ${where}`);
   const raw = plan?.["QUERY PLAN"];
   const parsed = (typeof raw === "string" ? JSON.parse(raw) : raw) as Array<{ Plan: { "Plan Rows": number } }>;
