@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import * as schema from "../../src/db/schema";
-import { CATALOG_GENERATION_KEY } from "../../src/services/catalog-cache";
+import { CATALOG_GENERATION_KEY, CATALOG_GENERATION_TTL_SECONDS } from "../../src/services/catalog-cache";
 import { displayPrefix, generateApiKey, hashApiKey } from "../../src/services/auth/api-key-format";
 import { DEMO_WORKSPACE } from "../seed/demo-catalog";
 import { seedIfEmpty } from "../seed/run";
@@ -98,13 +98,14 @@ export async function benchDetailItemId(databaseUrl: string): Promise<string> {
 /**
  * Seeding writes the database directly, so nothing bumps the catalog generation (only moderation
  * writes do): without this, the 100k cache-on run could be served 1k pages cached within the last 60 s.
+ * The same write as `invalidateCatalog`: a fresh random token with the generation's TTL.
  */
 export async function bumpCatalogGeneration(bindings: StackBindings): Promise<void> {
   if (!bindings.UPSTASH_REDIS_REST_URL || !bindings.UPSTASH_REDIS_REST_TOKEN) return;
   const response = await fetch(bindings.UPSTASH_REDIS_REST_URL, {
     method: "POST",
     headers: { Authorization: `Bearer ${bindings.UPSTASH_REDIS_REST_TOKEN}`, "Content-Type": "application/json" },
-    body: JSON.stringify(["INCR", CATALOG_GENERATION_KEY]),
+    body: JSON.stringify(["SET", CATALOG_GENERATION_KEY, crypto.randomUUID(), "EX", String(CATALOG_GENERATION_TTL_SECONDS)]),
   });
   if (!response.ok) throw new Error(`could not bump the catalog generation: HTTP ${response.status} ${await response.text()}`);
 }

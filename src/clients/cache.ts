@@ -17,7 +17,6 @@ export interface Cache {
   mget<T>(keys: string[]): Promise<Array<T | null>>;
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   del(...keys: string[]): Promise<void>;
-  incr(key: string): Promise<number | null>;
   ping(): Promise<CacheStatus>;
 }
 
@@ -82,7 +81,6 @@ export function createCache(env: CacheEnv, logger: Logger): Cache {
       keys.length ? guard("mget", keys.map(() => null as T | null), () => redis.mget<Array<T | null>>(...keys)) : Promise.resolve([]),
     set: (key, value, ttlSeconds) => guard("set", undefined, async () => void (await redis.set(key, value, { ex: ttlSeconds }))),
     del: (...keys) => guard("del", undefined, async () => void (keys.length ? await redis.del(...keys) : 0)),
-    incr: (key) => guard("incr", null, () => redis.incr(key)),
     ping: () => guard<CacheStatus>("ping", "error", async () => ((await redis.ping()) === "PONG" ? "ok" : "error")),
   };
 }
@@ -94,6 +92,5 @@ const disabledCache: Cache = {
   mget: async (keys) => keys.map(() => null),
   set: async () => {},
   del: async () => {},
-  incr: async () => null,
   ping: async () => "off",
 };

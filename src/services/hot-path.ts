@@ -1,6 +1,6 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { Cache } from "../clients/cache";
-import { CATALOG_GENERATION_KEY, type StoredResponse } from "./catalog-cache";
+import { CATALOG_GENERATION_KEY, CATALOG_GENERATION_TTL_SECONDS, catalogGenerationLua, generationOf, storedResponseOf, type StoredResponse } from "./catalog-cache";
 import { PRINCIPAL_TTL_SECONDS, type CachedMembership, type CachedPrincipal } from "./auth/principal-cache";
 import type { RateLimitDecision } from "./rate-limit";
 
@@ -18,7 +18,10 @@ import type { RateLimitDecision } from "./rate-limit";
  * commands and cjson only, so stock Redis and Upstash both run it.
  *
  * KEYS: principal, rate-limit current window, previous window, membership, generation, page.
- * ARGV: default limit, window ms, ms elapsed in the window, read membership (1/0), read page (1/0).
+ * ARGV: default limit, window ms, ms elapsed in the window, read membership (1/0), read page (1/0),
+ * a new generation token and its TTL in seconds (stored only when the page is read and the
+ * generation key is absent: catalog-cache.ts, catalogGenerationLua, so an evicted generation
+ * matches no stored page).
  * Returns {false} when the principal is not cached (nothing is counted), else
  * {principal, allowed, used, limit, membership, generation, page}.
  */
@@ -40,13 +43,9 @@ current = redis.call('INCR', KEYS[2])
 if current == 1 then redis.call('PEXPIRE', KEYS[2], window * 2) end
 local membership = false
 if ARGV[4] == '1' then membership = redis.call('GET', KEYS[4]) end
-local generation = false
-local page = false
-if ARGV[5] == '1' then
-  generation = redis.call('GET', KEYS[5])
-  page = redis.call('GET', KEYS[6])
-end
-return {principal, 1, math.floor(weight + current), limit, membership, generation, page}
+if ARGV[5] ~= '1' then return {principal, 1, math.floor(weight + current), limit, membership, false, false} end
+${catalogGenerationLua("KEYS[5]", "ARGV[6]", "ARGV[7]")}
+return {principal, 1, math.floor(weight + current), limit, membership, generation, redis.call('GET', KEYS[6])}
 `;
 
 const WINDOW_MS = 60_000;
@@ -65,7 +64,7 @@ export interface HotPathInput {
 
 export interface CatalogPrefetch {
   key: string;
-  generation: number;
+  generation: string;
   stored: StoredResponse | null;
 }
 
@@ -103,7 +102,7 @@ function scriptArgs(input: HotPathInput, now: number) {
     input.pageKey ? CATALOG_GENERATION_KEY : UNUSED_KEY,
     input.pageKey ?? UNUSED_KEY,
   ];
-  const args = [input.defaultLimit, WINDOW_MS, elapsed, input.membershipKey ? 1 : 0, input.pageKey ? 1 : 0];
+  const args = [input.defaultLimit, WINDOW_MS, elapsed, input.membershipKey ? 1 : 0, input.pageKey ? 1 : 0, crypto.randomUUID(), CATALOG_GENERATION_TTL_SECONDS];
   return { keys, args, elapsed };
 }
 
@@ -119,9 +118,9 @@ function interpret(input: HotPathInput, reply: unknown, elapsed: number): HotPat
     resetSeconds: Math.max(1, Math.ceil((WINDOW_MS - elapsed) / 1000)),
   };
   const result: HotPathResult = { status: "hit", principal, decision, membership: parsed<CachedMembership>(membership) };
-  if (decision.allowed && input.pageKey) {
-    result.catalog = { key: input.pageKey, generation: Number(parsed<number>(generation) ?? 0), stored: parsed<StoredResponse>(page) };
-  }
+  const current = generationOf(generation);
+  // The script always returns the generation with a page read; without one the route reads itself.
+  if (decision.allowed && input.pageKey && current !== null) result.catalog = { key: input.pageKey, generation: current, stored: storedResponseOf(page) };
   return result;
 }
 

@@ -50,7 +50,7 @@ describe("plugin reads are cached", () => {
     const path = `/api/marketplace/plugins?tags=${tag}`;
     const first = await api(path, { headers: reader });
     const etag = first.headers.get("etag")!;
-    expect(etag).toMatch(/^"g\d+-[0-9a-f]{16}"$/);
+    expect(etag).toMatch(/^"g[0-9a-f]{8}-[0-9a-f]{16}"$/);
     expect(first.headers.get("cache-control")).toBe("private, max-age=60");
     const second = await api(path, { headers: reader });
     expect(second.headers.get("x-cache")).toBe("hit");
@@ -65,7 +65,7 @@ describe("plugin reads are cached", () => {
     for (const path of [`/api/marketplace/plugins/${id}`, "/api/marketplace/plugins/categories"]) {
       const first = await api(path, { headers: reader });
       expect(first.status).toBe(200);
-      expect(first.headers.get("etag"), path).toMatch(/^"g\d+-/);
+      expect(first.headers.get("etag"), path).toMatch(/^"g[0-9a-f]{8}-/);
       const second = await api(path, { headers: reader });
       expect(second.headers.get("x-cache"), path).toBe("hit");
     }

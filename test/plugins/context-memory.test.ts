@@ -4,6 +4,7 @@ import { createCache } from "../../src/clients/cache";
 import { createLogger } from "../../src/lib/logger";
 import { assembledContextKey, cachedAssembledContext, CONTEXT_TTL_SECONDS, invalidateWorkspaceContexts, workspaceContextGenerationKey } from "../../src/services/plugins/context-cache";
 import { contextMemoryBytes, ContextMemory, DEFAULT_CONTEXT_MEMORY_BYTES } from "../../src/services/plugins/context-memory";
+import { CATALOG_GENERATION_KEY, invalidateCatalog } from "../../src/services/catalog-cache";
 import { DEAD_URL } from "../helpers/app";
 
 // Issue 15 item 6: the isolate-memory tier in front of the Redis entries of assembled contexts,
@@ -193,6 +194,27 @@ describe("cachedAssembledContext: the workspace generation survives eviction", (
     const ttl = await cache().redis!.ttl(key);
     expect(ttl).toBeGreaterThan(2 * CONTEXT_TTL_SECONDS - 60);
     expect(ttl).toBeLessThanOrEqual(2 * CONTEXT_TTL_SECONDS);
+  });
+});
+
+describe("cachedAssembledContext: the catalog generation survives eviction", () => {
+  it("an entry built while the catalog key was absent is revived by neither tier when the key is evicted after a catalog write", async () => {
+    const workspaceId = crypto.randomUUID();
+    const agentId = crypto.randomUUID();
+    const counted = counter();
+    const work = deferred();
+    const memory = new ContextMemory(1024 * 1024);
+    const read = (from = memory) => cachedAssembledContext(cache(), from, workspaceId, agentId, undefined, counted.compute, work.defer);
+    // Absent, as a counter would read 0: the entry is built under a token the script draws.
+    await cache().del(CATALOG_GENERATION_KEY);
+    expect((await read()).source).toBe("computed");
+    await work.settle();
+    expect((await read(new ContextMemory(0))).source).toBe("redis");
+    // A catalog write, then Redis drops the key: a counter would read 0 again and match the entry.
+    await invalidateCatalog(cache());
+    await cache().del(CATALOG_GENERATION_KEY);
+    // The memory copy and the Redis entry both carry the old tag: neither is served.
+    expect(await read()).toEqual({ body: '{"n":2}', source: "computed" });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Cache } from "../../clients/cache";
 import { gunzipFromBase64, gzipToBase64 } from "../../lib/gzip-text";
-import { CATALOG_GENERATION_KEY } from "../catalog-cache";
+import { CATALOG_GENERATION_KEY, CATALOG_GENERATION_TTL_SECONDS, catalogGenerationLua } from "../catalog-cache";
 import type { ContextMemory } from "./context-memory";
 
 /**
@@ -8,8 +8,9 @@ import type { ContextMemory } from "./context-memory";
  * read costs no database query, with a copy in the isolate's memory (context-memory.ts) so a
  * repeated read does not move the body again. An entry records the two generations it was built under as the tag
  * `<catalog>:<workspace>`, and either tier serves it only while both are current:
- * - the global catalog generation (`catalog:generation`), bumped by item moderation (agents' tool
- *   rows, LLM catalog budgets) and plugin moderation (approve, reject, deactivate, delete);
+ * - the global catalog generation (`catalog:generation`, a token: catalog-cache.ts), replaced by item
+ *   moderation (agents' tool rows, LLM catalog budgets) and plugin moderation (approve, reject,
+ *   deactivate, delete);
  * - the workspace's context generation, bumped after every write made in that workspace
  *   (middleware/authorize.ts: agent edits and deletes, enable, disable, pin update, assignments,
  *   installs and updates of clones), so no workspace-scoped input can be missed.
@@ -37,12 +38,12 @@ interface StoredContext {
 }
 
 /**
- * One Upstash request: the generation tag `<catalog>:<workspace>` (a missing catalog counter counts
- * as 0; a missing workspace token is created from ARGV[2]) and, unless the caller's memory copy
- * already carries that tag (ARGV[1]), the stored entry. So a memory hit moves a few bytes, and a
- * Redis hit the entry, in the same single request.
+ * One Upstash request: the generation tag `<catalog>:<workspace>` (either token, when missing, is
+ * created from ARGV[2] or ARGV[4], so an evicted generation matches no stored tag) and, unless the
+ * caller's memory copy already carries that tag (ARGV[1]), the stored entry. So a memory hit moves
+ * a few bytes, and a Redis hit the entry, in the same single request.
  * KEYS: catalog generation, workspace generation, entry. ARGV: the memory copy's tag or "", a new
- * token, the token's TTL in seconds.
+ * workspace token, its TTL in seconds, a new catalog token, its TTL in seconds.
  */
 const CONTEXT_SCRIPT = `
 local workspace = redis.call('GET', KEYS[2])
@@ -50,7 +51,8 @@ if not workspace then
   workspace = ARGV[2]
   redis.call('SET', KEYS[2], workspace, 'EX', ARGV[3])
 end
-local tag = (redis.call('GET', KEYS[1]) or '0') .. ':' .. workspace
+${catalogGenerationLua("KEYS[1]", "ARGV[4]", "ARGV[5]")}
+local tag = generation .. ':' .. workspace
 if ARGV[1] == tag then return {tag, false} end
 return {tag, redis.call('GET', KEYS[3])}
 `;
@@ -88,6 +90,8 @@ async function readTagAndEntry(cache: Cache, workspaceId: string, key: string, m
       memoryTag ?? "",
       crypto.randomUUID(),
       GENERATION_TTL_SECONDS,
+      crypto.randomUUID(),
+      CATALOG_GENERATION_TTL_SECONDS,
     ]);
     if (!Array.isArray(reply)) return null;
     return { tag: String(reply[0]), entry: storedEntry(reply[1]) };
