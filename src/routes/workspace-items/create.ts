@@ -4,7 +4,7 @@ import { defineRoute } from "../../lib/route";
 import { withRoutes, type Router } from "../../lib/router";
 import { requireWorkspace } from "../../services/auth/principal";
 import { createItem } from "../../services/workspace-items";
-import { COLLECTIONS, ItemInputSchema, WorkspaceItemSchema, WRITE_ACCESS } from "./schemas";
+import { COLLECTIONS, itemInputSchema, WorkspaceItemSchema, WRITE_ACCESS } from "./schemas";
 
 export function registerCreateWorkspaceItem(router: Router) {
   return withRoutes(
@@ -16,8 +16,9 @@ export function registerCreateWorkspaceItem(router: Router) {
         tags: [tag],
         operationId: `create${noun}`,
         summary: `Create ${/^[aeiou]/i.test(label) ? "an" : "a"} ${label} in the workspace`,
+        description: `\`details\` is checked against the ${label}'s known keys (types and bounds in the request schema); a wrong type or value is 400 \`validation_failed\` whose \`errors[]\` name the field (e.g. \`json.details.model_config.temperature\`), and nothing is stored. Other keys are kept as given.`,
         access: WRITE_ACCESS,
-        request: { body: { required: true, content: { "application/json": { schema: ItemInputSchema } } } },
+        request: { body: { required: true, content: { "application/json": { schema: itemInputSchema(type) } } } },
         responses: {
           201: { description: "Created", content: { "application/json": { schema: WorkspaceItemSchema } } },
           ...problemResponses(400, 409, ...AUTH_PROBLEMS),

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { detailsSchema } from "../../domain/item-details";
 import { NameSchema } from "../../domain/names";
 import { TagsSchema } from "../../domain/tags";
 import type { ApiTag } from "../../lib/api-tags";
@@ -14,25 +15,26 @@ export const COLLECTIONS: Array<{ type: WorkspaceType; path: "/api/agents" | "/a
   { type: "skill", path: "/api/skills", tag: "Skills", label: "skill", noun: "Skill" },
 ];
 
-const details = z
-  .record(z.string(), z.unknown())
-  .refine((d) => JSON.stringify(d).length <= 32 * 1024, { message: "details must be at most 32 KiB of JSON" })
-  .openapi({
-    description:
-      "Per-type configuration. Agents: agent_type, persona_prompt, model_config {model_id, provider, temperature, max_tokens, top_p}, configuration (private). Recipes: steps, inputs, outputs, required_tools. Skills: skill_type, prompt_template, parameters, tools_schema. Keys outside the published allow-list stay private.",
+/**
+ * What create takes for an item of `type`; `details` is checked against the type's schema
+ * (src/domain/item-details.ts), so a wrong type is a 400 `validation_failed` naming the field.
+ */
+export function itemInputSchema(type: WorkspaceType) {
+  return z.object({
+    name: NameSchema,
+    description: z.string().max(5000).optional(),
+    tags: TagsSchema.optional(),
+    icon: z.string().max(500).nullable().optional(),
+    details: detailsSchema(type).optional(),
+    skill_ids: z.array(z.uuid()).max(50).optional().openapi({ description: "Agents only." }),
+    tools: z.array(z.string().min(1).max(100)).max(50).optional().openapi({ description: "Agents only: tool catalog app names." }),
   });
+}
 
-export const ItemInputSchema = z.object({
-  name: NameSchema,
-  description: z.string().max(5000).optional(),
-  tags: TagsSchema.optional(),
-  icon: z.string().max(500).nullable().optional(),
-  details: details.optional(),
-  skill_ids: z.array(z.uuid()).max(50).optional().openapi({ description: "Agents only." }),
-  tools: z.array(z.string().min(1).max(100)).max(50).optional().openapi({ description: "Agents only: tool catalog app names." }),
-});
-
-export const ItemUpdateSchema = ItemInputSchema.partial();
+/** What PATCH takes: every field optional; a field given replaces the stored one whole (`details` too). */
+export function itemUpdateSchema(type: WorkspaceType) {
+  return itemInputSchema(type).partial();
+}
 
 export const WorkspaceItemSchema = z
   .object({
