@@ -19,7 +19,7 @@ import {
   seedCatalogTo,
 } from "./bench/catalog";
 import { Cleanup, stopOnSignals } from "./bench/cleanup";
-import { openBenchDatabase } from "./bench/database";
+import { createSideDatabase, openBenchDatabase } from "./bench/database";
 import { explainCatalogQueries, type ExplainedQuery } from "./bench/explain";
 import { benchAssembledContext, renderContextSection } from "./bench/assembled-context";
 import { benchInstalls, type InstallRun } from "./bench/installs";
@@ -29,7 +29,7 @@ import { parseOptions, type BenchOptions } from "./bench/options";
 import { renderReport, type ModeRun } from "./bench/report";
 import { buildWorkerScript, startBareUpstashWorker, startBareWorker, startBundledWorker, startWorker, workerVars, type CacheMode } from "./bench/worker";
 import { devWorkerVars, ensureDevKeyPair } from "./stack/dev-auth";
-import { benchSearch, explainSearchQueries, renderSearchSection, type SearchRun } from "./bench/search";
+import { benchSearch, explainSearchQueries, renderSearchSection, type SearchCatalog, type SearchRun } from "./bench/search";
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 const MODES: CacheMode[] = ["on", "off"];
@@ -150,12 +150,47 @@ function writeReport(markdown: string, startedAt: Date): string {
   return file;
 }
 
-/** The search section at every size (relevance, uncached p50), plans at the largest. */
-async function searchSection(databaseUrl: string, sizes: number[], runs: SearchRun[]): Promise<ExplainedQuery[]> {
+/**
+ * A database per catalog size but the largest on the bench's server, so the search section can
+ * interleave the sizes' runs (bench/search.ts benchSearch); the largest is measured on the bench's
+ * own database. Undefined when the server refuses CREATE DATABASE: the section then measures each
+ * size in turn on the one database, as it grows.
+ */
+async function searchDatabases(databaseUrl: string, sizes: number[], cleanup: Cleanup): Promise<Map<number, string> | undefined> {
+  const side = new Map<number, string>();
+  for (const size of sizes.slice(0, -1)) {
+    const created = await createSideDatabase(databaseUrl, `bench_search_${size}`);
+    if (!created) {
+      log("search: the server refused CREATE DATABASE; the sizes are measured one after the other");
+      return undefined;
+    }
+    cleanup.add(`search database ${size}`, created.drop);
+    side.set(size, created.url);
+  }
+  return side;
+}
+
+/** The search section with every size's runs interleaved: smaller sizes on their own databases, the largest on the bench's. */
+async function interleavedSearch(databaseUrl: string, sizes: number[], side: Map<number, string>, runs: SearchRun[]): Promise<ExplainedQuery[]> {
+  const catalogs: SearchCatalog[] = [];
+  for (const [size, url] of side) {
+    await applyMigrations(url);
+    catalogs.push({ url, size, itemCount: await seedCatalogTo(url, size, log) });
+  }
+  const largest = sizes[sizes.length - 1]!;
+  catalogs.push({ url: databaseUrl, size: largest, itemCount: await seedCatalogTo(databaseUrl, largest, log) });
+  log(`search, ${catalogs.map((c) => c.size.toLocaleString("en-US")).join(" and ")} interleaved:`);
+  runs.push(...(await benchSearch(catalogs, log)));
+  log("EXPLAIN (ANALYZE, BUFFERS) of three searches ...");
+  return explainSearchQueries(databaseUrl);
+}
+
+/** The search section at every size in turn on one growing database (no side databases), plans at the largest. */
+async function sequentialSearch(databaseUrl: string, sizes: number[], runs: SearchRun[]): Promise<ExplainedQuery[]> {
   for (const size of sizes) {
     const itemCount = await seedCatalogTo(databaseUrl, size, log);
     log(`${size.toLocaleString("en-US")} catalog, search:`);
-    runs.push(await benchSearch(databaseUrl, size, itemCount, log));
+    runs.push(...(await benchSearch([{ url: databaseUrl, size, itemCount }], log)));
   }
   log("EXPLAIN (ANALYZE, BUFFERS) of three searches ...");
   return explainSearchQueries(databaseUrl);
@@ -170,7 +205,8 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
   if (options.searchOnly) {
     // No worker or stack: only the schema the app's queries need.
     await applyMigrations(database.url);
-    const plans = await searchSection(database.url, options.sizes, searchRuns);
+    const side = await searchDatabases(database.url, options.sizes, cleanup);
+    const plans = side ? await interleavedSearch(database.url, options.sizes, side, searchRuns) : await sequentialSearch(database.url, options.sizes, searchRuns);
     return `# Search benchmark\n\n${database.name}: ${database.version}; load average ${loadAtStart}\n\n${renderSearchSection(searchRuns, plans)}`;
   }
 
@@ -191,6 +227,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
   let apiKey: string | undefined;
   let detailId = "";
   const onlyOne = options.installsOnly || options.mixedOnly;
+  const searchSide = onlyOne ? undefined : await searchDatabases(database.url, options.sizes, cleanup);
   for (const size of onlyOne ? [] : options.sizes) {
     const itemCount = await seedCatalogTo(database.url, size, log);
     await bumpCatalogGeneration(stack.bindings);
@@ -207,12 +244,13 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
       const load = loadAverage();
       runs.push({ size, itemCount, mode, loadAverage: load, measurements: await runMode({ scriptPath, bareUrl: bare.url, bareUpstashUrl: bareUpstash.url }, stack.bindings, mode, base, detailId, cleanup) });
     }
-    searchRuns.push(await benchSearch(database.url, size, itemCount, log));
+    // Without side databases, each size's search runs here, while the database holds that size.
+    if (!searchSide) searchRuns.push(...(await benchSearch([{ url: database.url, size, itemCount }], log)));
     if (size === options.sizes[options.sizes.length - 1]) {
       // Every query a detail read runs (versions and dependencies included) is in this set.
       log("EXPLAIN (ANALYZE, BUFFERS) of the app's catalog queries ...");
       explains = await explainCatalogQueries(database.url, detailId);
-      searchPlans = await explainSearchQueries(database.url);
+      searchPlans = searchSide ? await interleavedSearch(database.url, options.sizes, searchSide, searchRuns) : await explainSearchQueries(database.url);
     }
   }
 

@@ -56,3 +56,29 @@ export async function openBenchDatabase(log: (line: string) => void): Promise<Be
   });
   return { url: embedded.url, name: `embedded PGlite, in memory (${redacted(embedded.url)})`, version, close: () => embedded.close() };
 }
+
+/**
+ * A new, empty database `name` on the server of `url` (dropped first if a previous run left it),
+ * or undefined when the server refuses (a managed BENCH_DATABASE_URL without CREATEDB, PGlite).
+ * Returns its URL and a function that drops it.
+ */
+export async function createSideDatabase(url: string, name: string): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  try {
+    await admin(`drop database if exists "${name}"`);
+    await admin(`create database "${name}"`);
+  } catch {
+    return undefined;
+  }
+  const side = new URL(url);
+  side.pathname = `/${name}`;
+  return { url: side.toString(), drop: () => admin(`drop database if exists "${name}" with (force)`) };
+}

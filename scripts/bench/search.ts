@@ -51,39 +51,58 @@ async function timedSearch(db: NodePgDatabase<typeof schema>, query: string): Pr
   return { names: page.items.map((i) => i.name), ms: performance.now() - started };
 }
 
-export async function benchSearch(databaseUrl: string, size: number, itemCount: number, log: (line: string) => void): Promise<SearchRun> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
+/** One catalog the search section measures: its database (holding exactly that catalog) and size. */
+export interface SearchCatalog {
+  url: string;
+  size: number;
+  itemCount: number;
+}
+
+/**
+ * The judged queries on each catalog, their timed runs interleaved across the catalogs (query by
+ * query, run by run: small, large, small, large …), so a change in the machine's load during the
+ * section (this machine's two cores are shared with everything else) weighs on every size alike
+ * instead of on whichever size ran at that moment. Each catalog's first run of a query is a warm-up
+ * whose page is judged for relevance.
+ */
+export async function benchSearch(catalogs: SearchCatalog[], log: (line: string) => void): Promise<SearchRun[]> {
+  const clients = catalogs.map((c) => new pg.Client({ connectionString: c.url }));
   try {
-    const db = drizzle({ client, schema });
-    const p50 = new Map<string, number>();
-    const countP50 = new Map<string, number>();
-    const failures: string[] = [];
-    let rr = 0;
-    let p5 = 0;
-    let scored = 0;
+    for (const client of clients) await client.connect();
+    const dbs = clients.map((client) => drizzle({ client, schema }));
+    const runs: SearchRun[] = catalogs.map((c) => ({ size: c.size, itemCount: c.itemCount, mrr: 0, precisionAt5: 0, held: 0, failures: [], p50: new Map(), countP50: new Map() }));
+    const scored = catalogs.map(() => 0);
     for (const judgement of JUDGEMENTS) {
-      const { names } = await timedSearch(db, judgement.query);
-      const failure = judgementFailure(judgement, names);
-      if (failure) failures.push(`${judgement.kind} "${judgement.query}": ${failure}`);
-      if (!judgement.none) {
-        const score = scoreRanking(judgement, names);
-        rr += score.reciprocalRank;
-        p5 += score.precisionAt5;
-        scored++;
+      const times = catalogs.map(() => [] as number[]);
+      const counts = catalogs.map(() => [] as number[]);
+      for (const [i, db] of dbs.entries()) {
+        const run = runs[i]!;
+        const { names } = await timedSearch(db, judgement.query);
+        const failure = judgementFailure(judgement, names);
+        if (failure) run.failures.push(`${judgement.kind} "${judgement.query}": ${failure}`);
+        if (!judgement.none) {
+          const score = scoreRanking(judgement, names);
+          run.mrr += score.reciprocalRank;
+          run.precisionAt5 += score.precisionAt5;
+          scored[i]!++;
+        }
       }
-      const times: number[] = [];
-      for (let i = 0; i < RUNS; i++) times.push((await timedSearch(db, judgement.query)).ms);
-      p50.set(judgement.query, median(times));
-      const counts: number[] = [];
-      for (let i = 0; i < RUNS; i++) counts.push(await timedCount(db, judgement.query));
-      countP50.set(judgement.query, median(counts));
+      for (let r = 0; r < RUNS; r++) for (const [i, db] of dbs.entries()) times[i]!.push((await timedSearch(db, judgement.query)).ms);
+      for (let r = 0; r < RUNS; r++) for (const [i, db] of dbs.entries()) counts[i]!.push(await timedCount(db, judgement.query));
+      for (const [i, run] of runs.entries()) {
+        run.p50.set(judgement.query, median(times[i]!));
+        run.countP50.set(judgement.query, median(counts[i]!));
+      }
     }
-    const run = { size, itemCount, mrr: rr / scored, precisionAt5: p5 / scored, held: JUDGEMENTS.length - failures.length, failures, p50, countP50 };
-    log(`  search: ${run.held}/${JUDGEMENTS.length} judgements held, MRR ${run.mrr.toFixed(3)}, precision@5 ${run.precisionAt5.toFixed(3)}, median p50 ${median([...p50.values()]).toFixed(1)} ms`);
-    return run;
+    for (const [i, run] of runs.entries()) {
+      run.mrr /= scored[i]!;
+      run.precisionAt5 /= scored[i]!;
+      run.held = JUDGEMENTS.length - run.failures.length;
+      log(`  search at ${run.size.toLocaleString("en-US")}: ${run.held}/${JUDGEMENTS.length} judgements held, MRR ${run.mrr.toFixed(3)}, precision@5 ${run.precisionAt5.toFixed(3)}, median p50 ${median([...run.p50.values()]).toFixed(1)} ms`);
+    }
+    return runs;
   } finally {
-    await client.end();
+    await Promise.all(clients.map((client) => client.end().catch(() => undefined)));
   }
 }
 
@@ -120,7 +139,7 @@ export async function explainSearchQueries(databaseUrl: string): Promise<Explain
 /** The report's search section: relevance per size, the p50 ratio of the largest to the smallest size, plans. */
 export function renderSearchSection(runs: SearchRun[], explains: ExplainedQuery[]): string {
   if (runs.length === 0) return "";
-  const lines = ["## Search (issue 13)", "", `${JUDGEMENTS.length} judged queries (test/catalog/search-judgements.ts) through listCatalog, uncached, one connection, page of ${PAGE}; p50 of ${RUNS} runs each.`, ""];
+  const lines = ["## Search (issue 13)", "", `${JUDGEMENTS.length} judged queries (test/catalog/search-judgements.ts) through listCatalog, uncached, one connection per catalog, page of ${PAGE}; p50 of ${RUNS} runs each, the catalogs' runs interleaved when each has its own database (else one size after the other).`, ""];
   lines.push("| Catalog | Items | Judgements held | MRR | Precision@5 | Median of p50s (ms) |", "|---|---|---|---|---|---|");
   for (const r of runs) {
     lines.push(`| ${r.size.toLocaleString("en-US")} | ${r.itemCount.toLocaleString("en-US")} | ${r.held}/${JUDGEMENTS.length} | ${r.mrr.toFixed(3)} | ${r.precisionAt5.toFixed(3)} | ${median([...r.p50.values()]).toFixed(1)} |`);
