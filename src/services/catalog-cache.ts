@@ -1,5 +1,6 @@
 import type { Cache } from "../clients/cache";
 import { contentSha256 } from "../domain/content-hash";
+import { parseReply } from "../lib/redis-reply";
 
 /**
  * Catalog responses are cached under the query and a generation kept in Redis (design.md §15).
@@ -64,15 +65,7 @@ export interface StoredResponse {
  * this shape (an entry of the counter era, with a numeric generation, is such: it only misses).
  */
 export function storedResponseOf(value: unknown): StoredResponse | null {
-  let entry = value;
-  if (typeof value === "string") {
-    try {
-      entry = JSON.parse(value);
-    } catch {
-      return null;
-    }
-  }
-  const candidate = entry as Partial<StoredResponse> | null;
+  const candidate = parseReply(value) as Partial<StoredResponse> | null;
   return candidate && typeof candidate === "object" && typeof candidate.generation === "string" && typeof candidate.etag === "string" && typeof candidate.body === "string"
     ? (candidate as StoredResponse)
     : null;

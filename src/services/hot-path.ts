@@ -1,5 +1,6 @@
 import type { Redis } from "@upstash/redis/cloudflare";
 import type { Cache } from "../clients/cache";
+import { parseReply } from "../lib/redis-reply";
 import { CATALOG_GENERATION_KEY, CATALOG_GENERATION_TTL_SECONDS, catalogGenerationLua, generationOf, storedResponseOf, type StoredResponse } from "./catalog-cache";
 import { PRINCIPAL_TTL_SECONDS, type CachedMembership, type CachedPrincipal } from "./auth/principal-cache";
 import type { RateLimitDecision } from "./rate-limit";
@@ -80,17 +81,6 @@ export type HotPathResult =
       catalog?: CatalogPrefetch;
     };
 
-/** The client parses JSON replies itself; a value may arrive as text or already parsed. */
-function parsed<T>(value: unknown): T | null {
-  if (value === null || value === undefined || value === false) return null;
-  if (typeof value !== "string") return value as T;
-  try {
-    return JSON.parse(value) as T;
-  } catch {
-    return null;
-  }
-}
-
 function scriptArgs(input: HotPathInput, now: number) {
   const window = Math.floor(now / WINDOW_MS);
   const elapsed = now - window * WINDOW_MS;
@@ -108,7 +98,7 @@ function scriptArgs(input: HotPathInput, now: number) {
 
 function interpret(input: HotPathInput, reply: unknown, elapsed: number): HotPathResult {
   if (!Array.isArray(reply)) return { status: "unavailable" };
-  const principal = parsed<CachedPrincipal>(reply[0]);
+  const principal = parseReply(reply[0]) as CachedPrincipal | null;
   if (!principal) return { status: "miss" };
   const [, allowed, used, limit, membership, generation, page] = reply as [unknown, number, number, number, unknown, unknown, unknown];
   const decision: RateLimitDecision = {
@@ -117,7 +107,7 @@ function interpret(input: HotPathInput, reply: unknown, elapsed: number): HotPat
     remaining: Math.max(0, Number(limit) - Number(used)),
     resetSeconds: Math.max(1, Math.ceil((WINDOW_MS - elapsed) / 1000)),
   };
-  const result: HotPathResult = { status: "hit", principal, decision, membership: parsed<CachedMembership>(membership) };
+  const result: HotPathResult = { status: "hit", principal, decision, membership: parseReply(membership) as CachedMembership | null };
   const current = generationOf(generation);
   // The script always returns the generation with a page read; without one the route reads itself.
   if (decision.allowed && input.pageKey && current !== null) result.catalog = { key: input.pageKey, generation: current, stored: storedResponseOf(page) };

@@ -1,5 +1,6 @@
 import type { Cache } from "../../clients/cache";
 import { gunzipFromBase64, gzipToBase64 } from "../../lib/gzip-text";
+import { parseReply } from "../../lib/redis-reply";
 import { CATALOG_GENERATION_KEY, CATALOG_GENERATION_TTL_SECONDS, catalogGenerationLua } from "../catalog-cache";
 import type { ContextMemory } from "./context-memory";
 
@@ -63,17 +64,9 @@ export async function invalidateWorkspaceContexts(cache: Cache, workspaceId: str
   await cache.set(workspaceContextGenerationKey(workspaceId), crypto.randomUUID(), GENERATION_TTL_SECONDS);
 }
 
-/** The client parses JSON replies itself; an entry may arrive as text or already parsed. */
+/** A stored entry from the script's reply (lib/redis-reply.ts); null when absent or not of this shape. */
 function storedEntry(value: unknown): StoredContext | null {
-  let entry = value;
-  if (typeof value === "string") {
-    try {
-      entry = JSON.parse(value);
-    } catch {
-      return null;
-    }
-  }
-  const candidate = entry as Partial<StoredContext> | null;
+  const candidate = parseReply(value) as Partial<StoredContext> | null;
   return candidate && typeof candidate.tag === "string" && typeof candidate.gzip === "string" ? (candidate as StoredContext) : null;
 }
 
