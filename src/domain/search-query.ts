@@ -3,7 +3,10 @@
  * search read it the same way (src/db/queries/search.ts turns it into a condition and a ranking).
  *
  * - Words are runs of letters and digits (any script), lower-cased after NFKC; every other character
- *   separates words, as PostgreSQL's text-search parser does, so `code-review` is two words.
+ *   separates words, as PostgreSQL's text-search parser does, so `code-review` is two words. Runs
+ *   joined by single dots stay one word (`3.5`, `1.2.3`, `v1.2`, `node.js`): the parser keeps them
+ *   whole (a float, version, file or host token), so "claude 3.5" must look for `3.5`, not `3` and
+ *   `5`. Such a word also matches its parts as words (`parts`), in case a text spelt it otherwise.
  * - `"…"` quotes a phrase: its words must appear in that order. An unterminated quote quotes the rest.
  * - A token holding `%`, `_` or `\` (`100%`, `snake_case`) is a literal: it must occur as written in
  *   the name (those characters are never wildcards).
@@ -30,8 +33,11 @@
  */
 
 export type SearchTerm =
-  /** Must match a word of the item by prefix, or a word of the name within a small typo distance. */
-  | { kind: "word"; text: string; wholeNameWord?: boolean }
+  /**
+   * Must match a word of the item by prefix, or a word of the name within a small typo distance. A
+   * dotted word (`3.5`) carries its `parts` (`3`, `5`): matching every part also matches it.
+   */
+  | { kind: "word"; text: string; wholeNameWord?: boolean; parts?: string[] }
   /** Words that must appear consecutively, in order. */
   | { kind: "phrase"; words: string[] }
   /** Must occur verbatim (case-insensitively) in the name. */
@@ -59,9 +65,10 @@ const STOP_WORDS = new Set(
 );
 
 const LITERAL_CHARS = /[%_\\]/;
-// A token is a run of letters, digits and the literal characters; anything else separates tokens.
-const TOKEN = /[\p{L}\p{N}%_\\]+/gu;
-const WORD = /[\p{L}\p{N}]+/gu;
+// A token is a run of letters, digits and the literal characters, runs joined by single dots
+// included; anything else separates tokens.
+const TOKEN = /[\p{L}\p{N}%_\\]+(?:\.[\p{L}\p{N}%_\\]+)*/gu;
+const WORD = /[\p{L}\p{N}]+(?:\.[\p{L}\p{N}]+)*/gu;
 
 function tokensOf(text: string): string[] {
   return text.match(TOKEN) ?? [];
@@ -85,12 +92,13 @@ export function parseSearchQuery(raw: string): ParsedSearch {
     if (i % 2 === 1) {
       const words = wordsOf(part);
       if (words.length > 1) terms.push({ kind: "phrase", words });
-      else if (words.length === 1) terms.push({ kind: "word", text: words[0]! });
+      else if (words.length === 1) terms.push(words[0]!.includes(".") ? { kind: "word", text: words[0]!, parts: words[0]!.split(".") } : { kind: "word", text: words[0]! });
       return;
     }
     for (const token of tokensOf(part)) {
       if (!/[\p{L}\p{N}]/u.test(token)) continue;
       if (LITERAL_CHARS.test(token)) terms.push({ kind: "literal", text: token });
+      else if (token.includes(".")) terms.push({ kind: "word", text: token, parts: token.split(".") });
       else terms.push({ kind: "word", text: token });
     }
   });
@@ -109,7 +117,7 @@ export function parseSearchQuery(raw: string): ParsedSearch {
  */
 export function withTypoTolerance(search: ParsedSearch): ParsedSearch | undefined {
   if (search.typos) return undefined;
-  const eligible = search.terms.some((t) => t.kind === "word" && !t.wholeNameWord && t.text.length >= MIN_TYPO_WORD_LENGTH);
+  const eligible = search.terms.some((t) => t.kind === "word" && !t.wholeNameWord && !t.parts && t.text.length >= MIN_TYPO_WORD_LENGTH);
   return eligible ? { ...search, typos: true } : undefined;
 }
 

@@ -44,3 +44,22 @@ describe("parseSearchQuery (src/domain/search-query.ts)", () => {
     ]);
   });
 });
+
+describe("parseSearchQuery: dotted words (versions, hosts)", () => {
+  it("keeps runs joined by single dots as one word, with its parts", () => {
+    expect(parseSearchQuery("Claude 3.5").terms).toEqual([
+      { kind: "word", text: "claude" },
+      { kind: "word", text: "3.5", parts: ["3", "5"] },
+    ]);
+    expect(parseSearchQuery("gpt-4.1 node.js").terms).toEqual([
+      { kind: "word", text: "gpt" },
+      { kind: "word", text: "4.1", parts: ["4", "1"] },
+      { kind: "word", text: "node.js", parts: ["node", "js"] },
+    ]);
+  });
+
+  it("splits at a dot that does not join two runs, and keeps dots in quoted phrases", () => {
+    expect(parseSearchQuery("end. next ..x 3.").terms.map((t) => (t.kind === "word" ? t.text : t.kind))).toEqual(["end", "next", "x", "3"]);
+    expect(parseSearchQuery('"claude 3.5 sonnet"').terms).toEqual([{ kind: "phrase", words: ["claude", "3.5", "sonnet"] }]);
+  });
+});

@@ -27,11 +27,31 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-// Words hold only letters and digits (search-query.ts), so they can be spliced into to_tsquery's
-// syntax as parameters without any operator sneaking in.
+// Words hold only letters, digits and inner dots (search-query.ts), with at most a leading minus
+// added here (wordAlternatives), so they can be spliced into to_tsquery's syntax as parameters
+// without any operator sneaking in.
 function prefixQuery(words: string[], weights = ""): string {
   return words.map((w) => `${w}:*${weights}`).join(" & ");
 }
+
+type WordTerm = Extract<SearchTerm, { kind: "word" }>;
+const NUMBER = /^[0-9]+(?:\.[0-9]+)*$/;
+
+/**
+ * The spellings a word may have among the lexemes, each turned into SQL by `match` and OR-ed: the
+ * word itself; a number also with a minus sign, because PostgreSQL's parser reads the hyphen of
+ * `gpt-4` and `llama-3.1` as a sign (lexemes '-4', '-3.1'); a dotted word holding a letter
+ * (`node.js`) also as all of its parts (`node`, `js`), the way "Node JS" is stored.
+ */
+function wordAlternatives(term: WordTerm, match: (word: string) => SQL, and: (parts: SQL[]) => SQL): SQL[] {
+  const alternatives = [match(term.text)];
+  if (NUMBER.test(term.text)) alternatives.push(match(`-${term.text}`));
+  if (term.parts && /\p{L}/u.test(term.text)) alternatives.push(and(term.parts.map(match)));
+  return alternatives;
+}
+
+const anyOf = (conditions: SQL[]) => (conditions.length === 1 ? conditions[0]! : sql`(${sql.join(conditions, sql` or `)})`);
+const allOf = (conditions: SQL[]) => sql`(${sql.join(conditions, sql` and `)})`;
 
 /**
  * Names and tags are parsed with 'simple', descriptions with 'english' (stemmed): try both, but only
@@ -84,10 +104,10 @@ function termCondition(term: SearchTerm, columns: SearchColumns, typos: boolean)
   switch (term.kind) {
     case "word": {
       if (term.wholeNameWord) return sql`${columns.document} @@ to_tsquery('simple', ${`${term.text}:A`})`;
-      const prefix = columns.lexicon ? expandedPrefixQuery(term.text, columns.lexicon) : anyConfig(prefixQuery([term.text]));
-      const text = sql`${columns.document} @@ ${prefix}`;
+      const prefix = (word: string) => sql`${columns.document} @@ ${columns.lexicon ? expandedPrefixQuery(word, columns.lexicon) : anyConfig(prefixQuery([word]))}`;
+      const text = anyOf(wordAlternatives(term, prefix, allOf));
       // Typo alternatives only on the retry of a query that matched nothing as typed (search-query.ts).
-      if (!typos || term.text.length < MIN_TYPO_WORD_LENGTH) return text;
+      if (!typos || term.parts || term.text.length < MIN_TYPO_WORD_LENGTH) return text;
       // pg_trgm's default thresholds (a query cannot change them through the HTTP driver; "small typo
       // distance" is therefore one edit in a word of about six letters or more), both served by the trigram GIN: `<%` word_similarity >= 0.6 with some part
       // of the name, `<<%` strict_word_similarity >= 0.5 with whole words of it ("invoce" → "invoice").
@@ -119,7 +139,7 @@ function allInName(search: ParsedSearch, columns: SearchColumns): SQL {
     search.terms.map((term) => {
       switch (term.kind) {
         case "word":
-          return sql`${columns.document} @@ to_tsquery('simple', ${prefixQuery([term.text], "A")})`;
+          return anyOf(wordAlternatives(term, (word) => sql`${columns.document} @@ to_tsquery('simple', ${prefixQuery([word], "A")})`, allOf));
         case "phrase":
           return sql`${columns.document} @@ to_tsquery('simple', ${term.words.map((w) => `${w}:A`).join(" <-> ")})`;
         case "literal":
@@ -132,7 +152,12 @@ function allInName(search: ParsedSearch, columns: SearchColumns): SQL {
 
 /** The terms as one tsquery for ts_rank (literals rank by their ranking keys, not text rank). */
 function rankQuery(search: ParsedSearch): SQL {
-  const parts = search.terms.flatMap((t) => (t.kind === "word" ? [anyConfig(prefixQuery([t.text]))] : t.kind === "phrase" ? [phraseQuery(t.words)] : []));
+  const tsqueryOf = (t: WordTerm) =>
+    sql`(${sql.join(
+      wordAlternatives(t, (word) => anyConfig(prefixQuery([word])), (parts) => sql`(${sql.join(parts, sql` && `)})`),
+      sql` || `,
+    )})`;
+  const parts = search.terms.flatMap((t) => (t.kind === "word" ? [tsqueryOf(t)] : t.kind === "phrase" ? [phraseQuery(t.words)] : []));
   if (parts.length === 0) return sql`''::tsquery`;
   return sql.join(parts, sql` && `);
 }
