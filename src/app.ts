@@ -77,7 +77,8 @@ export function createApp(options: AppOptions = {}) {
         const allowed = (c.env.CORS_ORIGINS ?? "").split(",").map((o: string) => o.trim()).filter(Boolean);
         return allowed.includes(origin) ? origin : null;
       },
-      allowHeaders: ["Authorization", "Content-Type", "X-API-Key", "X-Workspace-ID", "X-Request-Id", "If-None-Match"],
+      // Every request header the API reads (test/system/errors.test.ts checks these against the OpenAPI header parameters).
+      allowHeaders: ["Authorization", "Content-Type", "X-API-Key", "X-Workspace-ID", "X-Request-Id", "If-None-Match", "Idempotency-Key"],
       exposeHeaders: ["X-Request-Id", "ETag", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"],
       maxAge: 600,
     }),

@@ -26,10 +26,12 @@
  *   would not place below the exact matches anyway; one that matches nothing ("Tickt Triage",
  *   "ledgr insigth") is retried with them, so every word is still forgiven a small typo (item 1).
  *   "Small" is pg_trgm's default thresholds (they cannot be set per query through the HTTP driver):
- *   about one edit in a word of six letters or more; a letter dropped from a five-letter word
- *   ("Tiket") is not forgiven. Matching whole names by similarity (`%`) caught those, and was
- *   measured at 156–231 ms per retry at 100k items (trigram scans of every name sharing a common
- *   word), so it is not used.
+ *   the word must share 60 % of its trigrams with some stretch of the name, or be 50 % similar to a
+ *   whole word of it. So a letter dropped from a word of six letters or more is forgiven ("invoce" →
+ *   "invoice": 5 of 7 trigrams), but a letter changed inside a six-letter word is not ("triege",
+ *   "tirage" → "triage": 4 of 7), nor one dropped from a five-letter word ("Tiket"). Matching
+ *   whole names by similarity (`%`) caught those, and was measured at 156–231 ms per retry at 100k
+ *   items (trigram scans of every name sharing a common word), so it is not used.
  */
 
 export type SearchTerm =

@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { authorize } from "../middleware/authorize";
-import { guardJsonBody } from "../middleware/input-guard";
+import { guardJsonBody, refuseEncodedBody } from "../middleware/input-guard";
 import { accessSentence, securityFor, type RouteAccess } from "./access";
 import type { ApiTag } from "./api-tags";
 import { ApiError } from "./errors";
@@ -52,8 +52,8 @@ const emptyBodyIsNoBody: MiddlewareHandler<AppEnv> = async (c, next) => {
  * status the app really sends (issue 16 item 1; test/system/contract-fuzz.test.ts checks each
  * response against it): 400 from the URL guard (app.ts `refuseUnstorableUrl`, every route) and
  * from validation; for routes behind the gate, its 401/403/404/429 and 503 `database_unavailable`
- * (app.ts onError); for routes with a body, 413 over the body limit and 415 for a media type the
- * route does not take. A route's own entry for a status wins (its description is the precise one).
+ * (app.ts onError); for routes with a body, 413 over the body limit and 415 for a media type or a
+ * content coding the route does not take. A route's own entry for a status wins (its description is the precise one).
  */
 export function alwaysPossibleProblems(access: RouteAccess, hasBody: boolean) {
   const statuses: number[] = [400, ...(access.access === "public" ? [] : [...AUTH_PROBLEMS, 503]), ...(hasBody ? [413, 415] : [])];
@@ -70,7 +70,7 @@ export function alwaysPossibleProblems(access: RouteAccess, hasBody: boolean) {
 export function defineRoute<const C extends DefinedRouteConfig>(config: C) {
   const { access, bodyLimitBytes, ...route } = config;
   const middleware: MiddlewareHandler<AppEnv>[] = [authorize(access)];
-  if (route.request?.body) middleware.push(requestBodyLimit(bodyLimitBytes ?? JSON_BODY_LIMIT_BYTES));
+  if (route.request?.body) middleware.push(refuseEncodedBody, requestBodyLimit(bodyLimitBytes ?? JSON_BODY_LIMIT_BYTES));
   if (route.request?.body && !route.request.body.required) middleware.push(emptyBodyIsNoBody);
   if (route.request?.body) middleware.push(guardJsonBody);
   return createRoute({

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
+import { ApiError } from "../lib/errors";
 import { inspectJson, printable, unstorableText, type InputProblem } from "../lib/input-limits";
 import { validationError } from "../lib/router";
 
@@ -79,6 +80,23 @@ export const guardJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
     );
     const problems = body ? inspectJson(body.value) : [];
     if (problems.length > 0) throw validationError("json", problems);
+  }
+  await next();
+};
+
+/**
+ * For routes with a body, ahead of the body limit: a `Content-Encoding` other than `identity` is
+ * 415 `unsupported_media_type` (RFC 9110 §15.5.16 names the content coding as a reason for 415).
+ * No route decodes a compressed body, so one labelled `gzip` was read as plain bytes: a real gzip
+ * body failed as "not valid UTF-8" and a plain one labelled gzip was stored.
+ */
+export const refuseEncodedBody: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const codings = (c.req.header("content-encoding") ?? "")
+    .split(",")
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== "" && coding !== "identity");
+  if (codings.length > 0) {
+    throw new ApiError(415, "unsupported_media_type", `Content-Encoding ${printable(codings.join(", "))} is not supported: send the body uncompressed.`);
   }
   await next();
 };

@@ -41,6 +41,22 @@ describe("statuses the app sends are declared for the operation (found by the co
     expect(await declared("/api/admin/plugins/{plugin_id}", "delete")).toContain("400");
   });
 
+  it("415 for a body with a Content-Encoding the API does not decode, compressed or not; identity is plain", async () => {
+    const headers = await owner();
+    const name = `Encoded ${crypto.randomUUID().slice(0, 8)}`;
+    const json = JSON.stringify({ name });
+    const gzipped = await new Response(new Blob([json]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
+    for (const [encoding, body] of [["gzip", gzipped], ["gzip", json], ["br, identity", json]] as const) {
+      const response = await api("/api/agents", { method: "POST", headers: { ...headers, "content-type": "application/json", "content-encoding": encoding }, body });
+      expect(response.status, encoding).toBe(415);
+      expect((await problem(response)).code).toBe("unsupported_media_type");
+    }
+    const listed = (await (await api("/api/agents", { headers })).json()) as { items: Array<{ name: string }> };
+    expect(listed.items.map((i) => i.name)).not.toContain(name);
+    const identity = await api("/api/agents", { method: "POST", headers: { ...headers, "content-type": "application/json", "content-encoding": "identity" }, body: json });
+    expect(identity.status).toBe(201);
+  });
+
   it("415 for a JSON route sent text/plain, and 413 over the body limit", async () => {
     const headers = await owner();
     const wrongType = await api("/api/workspaces", { method: "POST", headers: { ...headers, "content-type": "text/plain" }, body: '{"name":"x"}' });

@@ -90,4 +90,19 @@ describe("CORS", () => {
     expect(response.status).toBe(204);
     expect(response.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("x-workspace-id");
   });
+
+  it("allows in a preflight every header parameter the OpenAPI document declares (Idempotency-Key included)", async () => {
+    const document = (await (await api("/openapi.json")).json()) as { paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }> }>> };
+    const declared = new Set<string>(["authorization", "content-type"]);
+    for (const operations of Object.values(document.paths)) {
+      for (const operation of Object.values(operations)) for (const p of operation.parameters ?? []) if (p.in === "header") declared.add(p.name.toLowerCase());
+    }
+    expect(declared).toContain("idempotency-key");
+    const response = await api("/health", {
+      method: "OPTIONS",
+      headers: { Origin: "https://frontend.test", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": [...declared].join(",") },
+    });
+    const allowed = new Set((response.headers.get("access-control-allow-headers") ?? "").toLowerCase().split(/\s*,\s*/));
+    expect([...declared].filter((name) => !allowed.has(name))).toEqual([]);
+  });
 });
