@@ -4,7 +4,7 @@ import type { Database } from "../../src/db/client";
 import * as schema from "../../src/db/schema";
 import { API_KEY_SCOPES, type ApiKeyScope } from "../../src/lib/access";
 import { displayPrefix, generateApiKey, hashApiKey } from "../../src/services/auth/api-key-format";
-import { createUser } from "./factories";
+import { createUser, createWorkspace } from "./factories";
 
 const ISSUER = env.CLERK_ISSUER!;
 const PARTY = env.CLERK_AUTHORIZED_PARTIES!;
@@ -53,6 +53,13 @@ export function unsignedToken(sub: string): string {
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** Request headers of a signed-in user acting in a fresh workspace they own (session token and X-Workspace-ID). */
+export async function workspaceOwnerHeaders(db: Database): Promise<Record<string, string>> {
+  const { user, token } = await signedInUser(db);
+  const { workspace } = await createWorkspace(db, { owner: user });
+  return { ...bearer(token), "X-Workspace-ID": workspace.id };
+}
 
 /** A user row plus a valid session token for it. */
 export async function signedInUser(db: Database, overrides: Partial<typeof schema.users.$inferInsert> = {}) {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bearer, signedInUser } from "../helpers/auth";
+import { bearer, signedInUser, workspaceOwnerHeaders } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";
-import { createWorkspace } from "../helpers/factories";
 import { api, problem } from "../helpers/http";
 
 // Regressions for what the contract fuzzer (contract-fuzz.test.ts) found: statuses the app sends
@@ -19,11 +18,7 @@ async function declared(path: string, method: string): Promise<string[]> {
   return Object.keys(document.paths[path]![method]!.responses);
 }
 
-async function owner() {
-  const { user, token } = await signedInUser(db());
-  const { workspace } = await createWorkspace(db(), { owner: user });
-  return { ...bearer(token), "X-Workspace-ID": workspace.id };
-}
+const owner = () => workspaceOwnerHeaders(db());
 
 describe("statuses the app sends are declared for the operation (found by the contract fuzzer)", () => {
   it("400 for a NUL in the query of an operation without query parameters (categories)", async () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bearer, signedInUser } from "../helpers/auth";
+import { workspaceOwnerHeaders } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";
-import { createWorkspace } from "../helpers/factories";
 import { api, jsonRequest, problem } from "../helpers/http";
 
 // Wrong types and values in `details` (src/domain/item-details.ts) are a 400 `validation_failed`
@@ -9,11 +8,7 @@ import { api, jsonRequest, problem } from "../helpers/http";
 const clients = useDatabase();
 const db = () => clients.pool;
 
-async function editorHeaders() {
-  const { user, token } = await signedInUser(db());
-  const { workspace } = await createWorkspace(db(), { owner: user });
-  return { ...bearer(token), "X-Workspace-ID": workspace.id };
-}
+const editorHeaders = () => workspaceOwnerHeaders(db());
 
 const total = async (path: string, headers: Record<string, string>) => ((await (await api(path, { headers })).json()) as { total: number }).total;
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bearer, signedInUser } from "../helpers/auth";
+import { workspaceOwnerHeaders } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";
-import { createWorkspace } from "../helpers/factories";
 import { api, jsonRequest } from "../helpers/http";
 
 // Workspace item `details` are checked per type (src/domain/item-details.ts): valid configuration
@@ -9,11 +8,7 @@ import { api, jsonRequest } from "../helpers/http";
 const clients = useDatabase();
 const db = () => clients.pool;
 
-async function editorHeaders() {
-  const { user, token } = await signedInUser(db());
-  const { workspace } = await createWorkspace(db(), { owner: user });
-  return { ...bearer(token), "X-Workspace-ID": workspace.id };
-}
+const editorHeaders = () => workspaceOwnerHeaders(db());
 
 interface Item {
   id: string;
