@@ -13,7 +13,7 @@ import {
   workspaces,
   type ItemType,
 } from "../schema";
-import { searchCondition, searchRanking, searchRankingKeys, searchTiers, type SearchColumns } from "./search";
+import { allInName, searchCondition, searchRanking, searchRankingKeys, searchTiers, type SearchColumns } from "./search";
 
 export type CatalogSort = "popular" | "newest" | "name" | "relevance";
 
@@ -102,13 +102,16 @@ export type CatalogRow = Awaited<ReturnType<typeof listCatalogItems>>[number];
 
 /**
  * Rows ranked per search tier (search.ts searchTiers: names starting with the query; then all
- * matches): the most installed this many of each, or as many as the page reaches, whichever is more.
- * Ranking (ts_rank, word similarity) is computed only for them, not for every weak match. The price:
- * when more than this many items match, the ranking covers the most installed of them (plus every
- * name starting with the query), not all. 250, not 500: the judged set (test/catalog/search-judgements.ts)
- * holds with the same MRR and precision@5 at 100k items, and ranking costs about 8 µs per candidate.
+ * matches, names holding every term first, then the most installed): this many of each, or as many
+ * as the page reaches, whichever is more. Ranking (ts_rank, word similarity) is computed only for
+ * them, not for every weak match. The price: when more than this many items match, the ranking
+ * covers the best of them by (every term in the name, installs), plus every name starting with the
+ * query, not all. 100: with the name test applied to every match (about 0.3 µs a row), the judged
+ * set (test/catalog/search-judgements.ts) holds with the same MRR and precision@5 at 100k items as
+ * 250 or 500 by installs alone, which lost "ledger insight" at 100 (the most installed matches there
+ * hold the words in tags and descriptions only); ranking costs about 8 µs per candidate.
  */
-export const SEARCH_CANDIDATES_PER_TIER = 250;
+export const SEARCH_CANDIDATES_PER_TIER = 100;
 
 /** How many names starting with the query the prefix tier reads, per candidate it keeps (searchPageIds). */
 const PREFIX_TIER_SCAN_FACTOR = 4;
@@ -118,8 +121,9 @@ const PREFIX_TIER_SCAN_FACTOR = 4;
  * rows are always among them), ranked with their keys computed once per candidate, on the row the
  * tier's scan already read. (Selecting candidate ids and ranking them in an outer `id in (…)` query
  * looked every candidate up again by id: 500 index probes per search at 100k items.) `matches` names
- * a relation of every match (id, name, search, install_count) already read, which the last tier then
- * takes its most popular rows from instead of scanning the matches again (searchCatalogPage).
+ * a relation of every match (id, name, search, install_count, in_name: search.ts allInName) already
+ * read, which the last tier then takes its best rows from instead of scanning the matches again
+ * (searchCatalogPage).
  */
 function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: { limit: number; offset: number }, matches?: SQL, manyMatches = false): SQL {
   const where = whereOf(filter);
@@ -135,13 +139,13 @@ function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: {
     [sql`${items.id}`, sql`${items.installCount}`, ...keys.map((key, i) => sql`${key} as ${sql.raw(`k${i}`)}`)],
     sql`, `,
   );
-  // `+ 0`: not the popularity index's order, so the planner gathers matches through the GIN indexes
-  // and keeps the top rows in a heap, instead of walking every item by popularity hunting for rare matches.
+  // Not the popularity index's order, so the planner gathers matches through the GIN indexes and
+  // keeps the top rows in a heap, instead of walking every item by popularity hunting for rare matches.
   const scan = (conditions: SQL) => sql`select ${items.id}, ${items.name}, ${items.search}, ${items.installCount} from ${items}
-    where ${conditions} order by ${items.installCount} + 0 desc, ${items.id} limit ${perTier}`;
+    where ${conditions} order by ${allInName(filter.search, itemSearchColumns)} desc, ${items.installCount} desc, ${items.id} limit ${perTier}`;
   // More than the count's cap match (`manyMatches`): walking the popularity index and checking each row
   // against the search finds the most installed matches after about perTier × items / matches rows
-  // (≤ 2,500 at 100k items), where gathering every match first read all of them (838 ms for
+  // (≤ 1,000 at 100k items; by installs alone, the one shortcut of this path), where gathering every match first read all of them (838 ms for
   // "synthetic" at 100k, a one-letter prefix as bad: the first keystroke of a search as you type).
   const popularityWalk = () => sql`select ${items.id}, ${items.name}, ${items.search}, ${items.installCount} from ${items}
     where ${prefixWhere} order by ${mostInstalled}, ${items.id} limit ${perTier}`;
@@ -156,7 +160,7 @@ function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: {
   const tiers = [
     ...searchTiers(filter.search, itemSearchColumns).map(prefixScan),
     matches
-      ? sql`select id, name, search, install_count from ${matches} order by install_count desc, id limit ${perTier}`
+      ? sql`select id, name, search, install_count from ${matches} order by in_name desc, install_count desc, id limit ${perTier}`
       : manyMatches
         ? popularityWalk()
         : scan(where),
@@ -173,8 +177,8 @@ function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: {
 
 /**
  * One page of a relevance search with its bounded count, in one statement that reads the matches
- * once: the matches (at most cap + 1, as boundedCountSql) are counted, and their most popular rows
- * are the last candidate tier. (A separate count read every match's index entries and heap row a
+ * once: the matches (at most cap + 1, as boundedCountSql) are counted, and their best rows (names
+ * holding every term, then the most installed) are the last candidate tier. (A separate count read every match's index entries and heap row a
  * second time: at 100k items, ~2,000 rows for two common words.) Each row carries `matchCount`;
  * no row means no match when the page starts at offset 0. When `matchCount` exceeds `cap` the
  * matches read are only some of them, so the caller must use listCatalogItems and
@@ -183,7 +187,7 @@ function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: {
 export function searchCatalogPage(db: Queryable, filter: CatalogFilter & { search: ParsedSearch }, page: { limit: number; offset: number }, cap: number) {
   const matches = db
     .$with("search_matches")
-    .as(db.select({ id: items.id, name: items.name, search: items.search, installCount: items.installCount }).from(items).where(whereOf(filter)).limit(cap + 1));
+    .as(db.select({ id: items.id, name: items.name, search: items.search, installCount: items.installCount, inName: sql<boolean>`${allInName(filter.search, itemSearchColumns)}`.as("in_name") }).from(items).where(whereOf(filter)).limit(cap + 1));
   const pageIds = searchPageIds(filter, page, sql.raw(`"search_matches"`));
   return db
     .with(matches)

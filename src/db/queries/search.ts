@@ -133,8 +133,14 @@ export function searchCondition(search: ParsedSearch, columns: SearchColumns): S
   );
 }
 
-/** Every term found in the name itself (weight A), so "Ledger Insight" outranks a description mention. */
-function allInName(search: ParsedSearch, columns: SearchColumns): SQL {
+/**
+ * Every term found in the name itself (weight A), so "Ledger Insight" outranks a description mention:
+ * the third ranking key (searchRankingKeys), also what a caller bounding its candidates orders the
+ * matches by before popularity, so such names are never crowded out by popular description matches.
+ * `false` for a query without terms.
+ */
+export function allInName(search: ParsedSearch, columns: SearchColumns): SQL {
+  if (search.terms.length === 0) return sql`false`;
   return sql.join(
     search.terms.map((term) => {
       switch (term.kind) {
