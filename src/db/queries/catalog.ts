@@ -121,9 +121,9 @@ const PREFIX_TIER_SCAN_FACTOR = 4;
  * rows are always among them), ranked with their keys computed once per candidate, on the row the
  * tier's scan already read. (Selecting candidate ids and ranking them in an outer `id in (…)` query
  * looked every candidate up again by id: 500 index probes per search at 100k items.) `matches` names
- * a relation of every match (id, name, search, install_count, in_name: search.ts allInName) already
- * read, which the last tier then takes its best rows from instead of scanning the matches again
- * (searchCatalogPage).
+ * a relation of every match (tid, id, install_count, in_name: search.ts allInName) already read, which
+ * the last tier then takes its best rows from instead of scanning the matches again
+ * (searchCatalogPage), re-reading only those rows by tuple id.
  */
 function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: { limit: number; offset: number }, matches?: SQL, manyMatches = false): SQL {
   const where = whereOf(filter);
@@ -159,8 +159,12 @@ function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: {
     order by install_count desc, id limit ${perTier}`;
   const tiers = [
     ...searchTiers(filter.search, itemSearchColumns).map(prefixScan),
+    // The matches carry no name or search (about 250 bytes a row, copied into the CTE for every
+    // match): the candidates are re-read by the tuple id the same statement saw, a TID scan with no
+    // index probe, under the same snapshot, so the very row versions that matched.
     matches
-      ? sql`select id, name, search, install_count from ${matches} order by in_name desc, install_count desc, id limit ${perTier}`
+      ? sql`select ${items.id}, ${items.name}, ${items.search}, ${items.installCount} from ${items}
+          where ctid = any(array(select tid from ${matches} order by in_name desc, install_count desc, id limit ${perTier}))`
       : manyMatches
         ? popularityWalk()
         : scan(where),
@@ -187,7 +191,7 @@ function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: {
 export function searchCatalogPage(db: Queryable, filter: CatalogFilter & { search: ParsedSearch }, page: { limit: number; offset: number }, cap: number) {
   const matches = db
     .$with("search_matches")
-    .as(db.select({ id: items.id, name: items.name, search: items.search, installCount: items.installCount, inName: sql<boolean>`${allInName(filter.search, itemSearchColumns)}`.as("in_name") }).from(items).where(whereOf(filter)).limit(cap + 1));
+    .as(db.select({ tid: sql<string>`${items}.ctid`.as("tid"), id: items.id, installCount: items.installCount, inName: sql<boolean>`${allInName(filter.search, itemSearchColumns)}`.as("in_name") }).from(items).where(whereOf(filter)).limit(cap + 1));
   const pageIds = searchPageIds(filter, page, sql.raw(`"search_matches"`));
   return db
     .with(matches)
