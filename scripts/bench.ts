@@ -30,6 +30,7 @@ import { renderReport, type ModeRun } from "./bench/report";
 import { buildWorkerScript, startBareUpstashWorker, startBareWorker, startBundledWorker, startWorker, workerVars, type CacheMode } from "./bench/worker";
 import { devWorkerVars, ensureDevKeyPair } from "./stack/dev-auth";
 import { benchSearch, explainSearchQueries, renderSearchSection, type SearchCatalog, type SearchRun } from "./bench/search";
+import { benchSearchApi, type SearchApiRun, type SearchApiTarget } from "./bench/search-api";
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 const MODES: CacheMode[] = ["on", "off"];
@@ -185,6 +186,31 @@ async function interleavedSearch(databaseUrl: string, sizes: number[], side: Map
   return explainSearchQueries(databaseUrl);
 }
 
+/**
+ * The judged searches through the API (bench/search-api.ts): one cache-off worker per catalog size,
+ * each reading its own database (the smaller sizes' side databases, the largest the bench's), all
+ * up at once so their requests interleave. A side database gets its own key (it is dropped at the
+ * end, key and all).
+ */
+async function runSearchApi(scriptPath: string, bindings: StackBindings, databaseUrl: string, sizes: number[], side: Map<number, string>, apiKey: string, cleanup: Cleanup): Promise<SearchApiRun[]> {
+  const targets: SearchApiTarget[] = [];
+  const workers: Array<{ stop(): Promise<void> }> = [];
+  try {
+    for (const size of sizes) {
+      const url = side.get(size) ?? databaseUrl;
+      const key = url === databaseUrl ? apiKey : (await createBenchKey(url)).key;
+      const worker = await startBundledWorker(scriptPath, { ...workerVars(bindings, "off"), DATABASE_URL: url }, cleanup, `worker search ${size}`);
+      workers.push(worker);
+      await checkCacheMode(worker.url, "off");
+      targets.push({ size, url: worker.url, apiKey: key });
+    }
+    log(`search through the API (cache off), ${sizes.map((s) => s.toLocaleString("en-US")).join(" and ")} interleaved:`);
+    return await benchSearchApi(targets, log);
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+  }
+}
+
 /** The search section at every size in turn on one growing database (no side databases), plans at the largest. */
 async function sequentialSearch(databaseUrl: string, sizes: number[], runs: SearchRun[]): Promise<ExplainedQuery[]> {
   for (const size of sizes) {
@@ -224,6 +250,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
   const runs: ModeRun[] = [];
   let explains: ExplainedQuery[] = [];
   let searchPlans: ExplainedQuery[] = [];
+  let searchApiRuns: SearchApiRun[] = [];
   let apiKey: string | undefined;
   let detailId = "";
   const onlyOne = options.installsOnly || options.mixedOnly;
@@ -251,6 +278,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
       log("EXPLAIN (ANALYZE, BUFFERS) of the app's catalog queries ...");
       explains = await explainCatalogQueries(database.url, detailId);
       searchPlans = searchSide ? await interleavedSearch(database.url, options.sizes, searchSide, searchRuns) : await explainSearchQueries(database.url);
+      if (searchSide) searchApiRuns = await runSearchApi(scriptPath, stack.bindings, database.url, options.sizes, searchSide, apiKey!, cleanup);
     }
   }
 
@@ -288,7 +316,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     installs,
     mixed,
   });
-  return `${report}\n${renderSearchSection(searchRuns, searchPlans)}\n\n${contextSection}\n${bundle}`;
+  return `${report}\n${renderSearchSection(searchRuns, searchPlans, searchApiRuns)}\n\n${contextSection}\n${bundle}`;
 }
 
 async function main(): Promise<void> {

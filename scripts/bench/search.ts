@@ -11,6 +11,7 @@ import { EXACT_TOTAL_CAP, listCatalog } from "../../src/services/catalog";
 import { countWithTypoRetry } from "../../src/services/search-retry";
 import { JUDGEMENTS, judgementFailure, scoreRanking } from "../../test/catalog/search-judgements";
 import { summarisePlan, type ExplainedQuery } from "./explain";
+import { API_RUNS, worstApiRatios, type SearchApiRun } from "./search-api";
 
 /** Timed runs per query after one warm-up run. */
 const RUNS = 15;
@@ -137,7 +138,29 @@ export async function explainSearchQueries(databaseUrl: string): Promise<Explain
 }
 
 /** The report's search section: relevance per size, the p50 ratio of the largest to the smallest size, plans. */
-export function renderSearchSection(runs: SearchRun[], explains: ExplainedQuery[]): string {
+/** The request-level figure (bench/search-api.ts): the judged queries through the API, worst ratios first. */
+function renderApiRatios(apiRuns: SearchApiRun[]): string[] {
+  if (apiRuns.length < 2) {
+    return ["", "Through the API: measured by the full `npm run bench` only (`--search-only` starts no worker)."];
+  }
+  const small = apiRuns[0]!;
+  const large = apiRuns[apiRuns.length - 1]!;
+  const ratios = worstApiRatios(apiRuns);
+  const worst = ratios[0]!;
+  const lines = [
+    "",
+    `### The uncached search request: p50 ratio ${large.size.toLocaleString("en-US")} / ${small.size.toLocaleString("en-US")} (target ≤ 2×)`,
+    "",
+    `The ${JUDGEMENTS.length} judged queries as a client sends them: \`GET /api/marketplace/items?limit=${PAGE}&search=…\` with an API key, the bundled worker on Miniflare with the cache off (its database through the local Neon relay), one request at a time, p50 of ${API_RUNS} requests per query and size, the sizes interleaved. Worst ${worst.ratio.toFixed(2)}× — ${worst.ratio <= 2 ? "met" : "NOT met"}; worst three:`,
+    "",
+    "| Query | p50 small (ms) | p50 large (ms) | Ratio |",
+    "|---|---|---|---|",
+  ];
+  for (const r of ratios.slice(0, 3)) lines.push(`| \`${r.query}\` | ${r.small.toFixed(1)} | ${r.large.toFixed(1)} | ${r.ratio.toFixed(2)}× |`);
+  return lines;
+}
+
+export function renderSearchSection(runs: SearchRun[], explains: ExplainedQuery[], apiRuns: SearchApiRun[] = []): string {
   if (runs.length === 0) return "";
   const lines = ["## Search (issue 13)", "", `${JUDGEMENTS.length} judged queries (test/catalog/search-judgements.ts) through listCatalog, uncached, one connection per catalog, page of ${PAGE}; p50 of ${RUNS} runs each, the catalogs' runs interleaved when each has its own database (else one size after the other).`, ""];
   lines.push("| Catalog | Items | Judgements held | MRR | Precision@5 | Median of p50s (ms) |", "|---|---|---|---|---|---|");
@@ -158,7 +181,14 @@ export function renderSearchSection(runs: SearchRun[], explains: ExplainedQuery[
       .map((r) => ({ ...r, ratio: r.large / r.small }))
       .sort((a, b) => b.ratio - a.ratio);
     const worst = ratios[0]!;
-    lines.push("", `p50 ratio ${large.size.toLocaleString("en-US")} / ${small.size.toLocaleString("en-US")} (target ≤ 2×): worst ${worst.ratio.toFixed(2)}× — ${worst.ratio <= 2 ? "met" : "NOT met"}; worst three:`, "");
+    lines.push(...renderApiRatios(apiRuns));
+    lines.push(
+      "",
+      `### The search alone: p50 ratio ${large.size.toLocaleString("en-US")} / ${small.size.toLocaleString("en-US")}`,
+      "",
+      `listCatalog on one node-postgres connection, no HTTP, worker or driver: the database's share of the request, stricter than the request's ratio (the fixed costs of a request dilute it). Worst ${worst.ratio.toFixed(2)}× (${worst.ratio <= 2 ? "within" : "above"} 2×); worst three:`,
+      "",
+    );
     lines.push("| Query | p50 small (ms) | p50 large (ms) | Ratio | exact count alone, small → large (ms) | count's growth / 2× budget |", "|---|---|---|---|---|---|");
     // The 2× target leaves the large catalog one small p50 more than the small one; the count's growth
     // alone (design.md §15: exact up to 10,000) takes this share of that budget.
