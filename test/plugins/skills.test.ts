@@ -30,7 +30,10 @@ async function skill(id: string) {
 describe("approving materialises each SKILL.md as a marketplace skill", () => {
   it("with name and description from the YAML front matter, the prompt from the body, and the plugin version remembered", async () => {
     const slug = uniqueSlug();
-    const files = { ...CLEAN_FILES, "skills/second/SKILL.md": "No front matter here.\n" };
+    // The directory names the skill without front matter: unique per run, as marketplace names are
+    // unique and a kept test database still holds the last run's skill.
+    const second = `second-${slug}`;
+    const files = { ...CLEAN_FILES, [`skills/${second}/SKILL.md`]: "No front matter here.\n" };
     const { version_id, approval } = await approvedPlugin(slug, files);
     expect(approval.materialized_skill_ids).toHaveLength(2);
     const rows = await Promise.all(approval.materialized_skill_ids.map(skill));
@@ -38,7 +41,7 @@ describe("approving materialises each SKILL.md as a marketplace skill", () => {
     expect(named).toMatchObject({ type: "skill", ownerType: "marketplace", isApproved: true, description: "Reviews diffs", sourcePluginVersionId: version_id, version: "1.0.0" });
     expect(named.details).toMatchObject({ skill_type: "technical", prompt_template: "# Review\nRead the diff and point out bugs, one per line.\n" });
     expect(named.latestVersionId).not.toBeNull();
-    expect(rows.map((r) => r.name)).toContain("second");
+    expect(rows.map((r) => r.name)).toContain(second);
     const detail = await api(`/api/marketplace/items/${named.id}`, { headers: admin });
     expect(detail.status).toBe(200);
   });
