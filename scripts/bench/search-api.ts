@@ -23,7 +23,8 @@ export interface SearchApiRun {
   p50: Map<string, number>;
 }
 
-function median(values: number[]): number {
+/** The middle value (the upper one of an even count), as bench/search.ts reports p50s. */
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }

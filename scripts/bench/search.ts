@@ -11,7 +11,7 @@ import { EXACT_TOTAL_CAP, listCatalog } from "../../src/services/catalog";
 import { countWithTypoRetry } from "../../src/services/search-retry";
 import { JUDGEMENTS, judgementFailure, scoreRanking } from "../../test/catalog/search-judgements";
 import { summarisePlan, type ExplainedQuery } from "./explain";
-import { API_RUNS, worstApiRatios, type SearchApiRun } from "./search-api";
+import { API_RUNS, median, worstApiRatios, type SearchApiRun } from "./search-api";
 
 /** Timed runs per query after one warm-up run. */
 const RUNS = 15;
@@ -34,10 +34,6 @@ export interface SearchRun {
   countP50: Map<string, number>;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 /** The count a search request must make: bounded at EXACT_TOTAL_CAP, retried with typo tolerance on no match. */
 async function timedCount(db: NodePgDatabase<typeof schema>, query: string): Promise<number> {

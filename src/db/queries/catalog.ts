@@ -106,7 +106,7 @@ export type CatalogRow = Awaited<ReturnType<typeof listCatalogItems>>[number];
  * as the page reaches, whichever is more. Ranking (ts_rank, word similarity) is computed only for
  * them, not for every weak match. The price: when more than this many items match, the ranking
  * covers the best of them by (every term in the name, installs), plus every name starting with the
- * query, not all. 100: with the name test applied to every match (about 0.3 µs a row), the judged
+ * query, not all. 100: with the name test applied to every match (about 1 µs a row), the judged
  * set (test/catalog/search-judgements.ts) holds with the same MRR and precision@5 at 100k items as
  * 250 or 500 by installs alone, which lost "ledger insight" at 100 (the most installed matches there
  * hold the words in tags and descriptions only); ranking costs about 8 µs per candidate.
@@ -145,8 +145,9 @@ function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: {
     where ${conditions} order by ${allInName(filter.search, itemSearchColumns)} desc, ${items.installCount} desc, ${items.id} limit ${perTier}`;
   // More than the count's cap match (`manyMatches`): walking the popularity index and checking each row
   // against the search finds the most installed matches after about perTier × items / matches rows
-  // (≤ 1,000 at 100k items; by installs alone, the one shortcut of this path), where gathering every match first read all of them (838 ms for
-  // "synthetic" at 100k, a one-letter prefix as bad: the first keystroke of a search as you type).
+  // (≤ 1,000 at 100k items; by installs alone, this path's one shortcut), where gathering every
+  // match first read all of them (838 ms for "synthetic" at 100k, a one-letter prefix as bad: the
+  // first keystroke of a search as you type).
   const popularityWalk = () => sql`select ${items.id}, ${items.name}, ${items.search}, ${items.installCount} from ${items}
     where ${prefixWhere} order by ${mostInstalled}, ${items.id} limit ${perTier}`;
   // Names starting with the query: the first PREFIX_TIER_SCAN_FACTOR × perTier of them in the btree's
@@ -182,8 +183,9 @@ function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: {
 /**
  * One page of a relevance search with its bounded count, in one statement that reads the matches
  * once: the matches (at most cap + 1, as boundedCountSql) are counted, and their best rows (names
- * holding every term, then the most installed) are the last candidate tier. (A separate count read every match's index entries and heap row a
- * second time: at 100k items, ~2,000 rows for two common words.) Each row carries `matchCount`;
+ * holding every term, then the most installed) are the last candidate tier. (A separate count read
+ * every match's index entries and heap row a second time: at 100k items, ~2,000 rows for two
+ * common words.) Each row carries `matchCount`;
  * no row means no match when the page starts at offset 0. When `matchCount` exceeds `cap` the
  * matches read are only some of them, so the caller must use listCatalogItems and
  * countCatalogItems instead (more than 10,000 matches: the estimate path of design.md §15).
