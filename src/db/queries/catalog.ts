@@ -102,11 +102,11 @@ export type CatalogRow = Awaited<ReturnType<typeof listCatalogItems>>[number];
 
 /**
  * Rows ranked per search tier (search.ts searchTiers: names starting with the query; then all
- * matches, names holding every term first, then the most installed): this many of each, or as many
- * as the page reaches, whichever is more. Ranking (ts_rank, word similarity) is computed only for
- * them, not for every weak match. The price: when more than this many items match, the ranking
- * covers the best of them by (every term in the name, installs), plus every name starting with the
- * query, not all. 100: with the name test applied to every match (about 1 µs a row), the judged
+ * matches, names holding every term first, then the most installed): this many of each, the same
+ * for every page; pages past them go on with the other matches (searchPageIds). Ranking (ts_rank,
+ * word similarity) is computed only for them, not for every weak match. The price: when more than
+ * this many items match, the ranking covers the best of them by (every term in the name, installs),
+ * plus every name starting with the query, not all. 100: with the name test applied to every match (about 1 µs a row), the judged
  * set (test/catalog/search-judgements.ts) holds with the same MRR and precision@5 at 100k items as
  * 250 or 500 by installs alone, which lost "ledger insight" at 100 (the most installed matches there
  * hold the words in tags and descriptions only); ranking costs about 8 µs per candidate.
@@ -117,23 +117,28 @@ export const SEARCH_CANDIDATES_PER_TIER = 100;
 const PREFIX_TIER_SCAN_FACTOR = 4;
 
 /**
- * The ids of one page of a relevance search: the most popular rows of each tier (so the best-ranked
- * rows are always among them), ranked with their keys computed once per candidate, on the row the
- * tier's scan already read. (Selecting candidate ids and ranking them in an outer `id in (…)` query
- * looked every candidate up again by id: 500 index probes per search at 100k items.) `matches` names
- * a relation of every match (tid, id, install_count, in_name: search.ts allInName) already read, which
- * the last tier then takes its best rows from instead of scanning the matches again
- * (searchCatalogPage), re-reading only those rows by tuple id.
+ * The ids of one page of a relevance search, in the search's one order over all matches: first the
+ * ranked candidates, the best rows of each tier (names starting with the query; then the matches,
+ * names holding every term first, then the most installed), ordered by the ranking keys computed
+ * once per candidate on the row the tier's scan already read; then every other match, names holding
+ * every term first, then by installs. The candidates are the same for every page, so pages never
+ * repeat or skip a match: when the candidates grew with the page (a block of 100 more past offset
+ * 100), better-ranked rows joined them and pushed earlier pages' rows onto later pages (a trial with
+ * 288 matches for "triage" saw 236 distinct items). (Selecting candidate ids and ranking them in an
+ * outer `id in (…)` query looked every candidate up again by id: 500 index probes per search at 100k
+ * items.) `matches` names a relation of every match (tid, id, install_count, in_name: search.ts
+ * allInName) already read, which the last tier and the rest take their rows from instead of scanning
+ * the matches again (searchCatalogPage).
  */
 function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: { limit: number; offset: number }, matches?: SQL, manyMatches = false): SQL {
   const where = whereOf(filter);
   // The name prefix tiers: the btree range of names starting with the query bounds them; each row
   // found is then checked against the search (names starting with the query are few, matches many).
   const prefixWhere = whereOf(filter, true);
-  // Rounded up to whole blocks so consecutive pages rank the same candidates (no repeats or gaps).
+  const perTier = SEARCH_CANDIDATES_PER_TIER;
   const reach = page.offset + page.limit;
-  const perTier = Math.ceil(Math.max(reach, SEARCH_CANDIDATES_PER_TIER) / SEARCH_CANDIDATES_PER_TIER) * SEARCH_CANDIDATES_PER_TIER;
   const keys = searchRankingKeys(filter.search, itemSearchColumns);
+  const inName = allInName(filter.search, itemSearchColumns);
   // A query without terms has no ranking keys (and matches nothing).
   const candidateColumns = sql.join(
     [sql`${items.id}`, sql`${items.installCount}`, ...keys.map((key, i) => sql`${key} as ${sql.raw(`k${i}`)}`)],
@@ -142,7 +147,7 @@ function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: {
   // Not the popularity index's order, so the planner gathers matches through the GIN indexes and
   // keeps the top rows in a heap, instead of walking every item by popularity hunting for rare matches.
   const scan = (conditions: SQL) => sql`select ${items.id}, ${items.name}, ${items.search}, ${items.installCount} from ${items}
-    where ${conditions} order by ${allInName(filter.search, itemSearchColumns)} desc, ${items.installCount} desc, ${items.id} limit ${perTier}`;
+    where ${conditions} order by ${inName} desc, ${items.installCount} desc, ${items.id} limit ${perTier}`;
   // More than the count's cap match (`manyMatches`): walking the popularity index and checking each row
   // against the search finds the most installed matches after about perTier × items / matches rows
   // (≤ 1,000 at 100k items; by installs alone, this path's one shortcut), where gathering every
@@ -175,9 +180,27 @@ function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: {
     tiers.map((tier) => sql`(select ${candidateColumns} from (${tier}) as ${items})`),
     sql` union `,
   );
-  const keyOrder = keys.map((_, i) => sql.raw(`k${i} desc, `));
-  return sql`select id from (${candidates}) as candidates
-    order by ${sql.join(keyOrder)}install_count desc nulls last, id limit ${page.limit} offset ${page.offset}`;
+  const rankOrder = sql.raw(`${keys.map((_, i) => `k${i} desc, `).join("")}install_count desc nulls last, id`);
+  // A page within the first perTier positions lies among the candidates (the last tier alone
+  // holds perTier matches, or every match): the common case, the first pages, ranks nothing else.
+  if (reach <= perTier) return sql`select id from (${candidates}) as candidates order by ${rankOrder} limit ${page.limit} offset ${page.offset}`;
+  // Past them, the rest of the matches in their tier's order (r0: every term in the name, r1:
+  // installs), only as far as the page reaches.
+  const notCandidate = sql`${items.id} not in (select id from page_candidates)`;
+  const rest = matches
+    ? sql`select id, in_name as r0, install_count as r1 from ${matches} where id not in (select id from page_candidates)
+        order by in_name desc, install_count desc, id limit ${reach}`
+    : manyMatches
+      ? sql`select ${items.id}, true as r0, ${items.installCount} as r1 from ${items} where ${prefixWhere} and ${notCandidate}
+          order by ${mostInstalled}, ${items.id} limit ${reach}`
+      : sql`select ${items.id}, ${inName} as r0, ${items.installCount} as r1 from ${items} where ${where} and ${notCandidate}
+          order by r0 desc, r1 desc, ${items.id} limit ${reach}`;
+  return sql`with page_candidates as (${candidates})
+    select id from (
+      select id, row_number() over (order by ${rankOrder}) as position from page_candidates
+      union all
+      select id, (select count(*) from page_candidates) + row_number() over (order by r0 desc, r1 desc, id) from (${rest}) as rest
+    ) as ordered order by position limit ${page.limit} offset ${page.offset}`;
 }
 
 /**
