@@ -145,6 +145,15 @@ describe("GET /api/marketplace/items: sorting and pagination", () => {
 });
 
 describe("GET /api/marketplace/items: search", () => {
+  it("reads an empty or blank search as no search (a cleared search box), not an error", async () => {
+    const all = await list("sort=popular");
+    for (const blank of ["search=", "search=%20%20", "search=%09"]) {
+      const body = await list(`${blank}&sort=popular`);
+      expect(body.total, blank).toBe(all.total);
+      expect(names(body), blank).toEqual(names(all));
+    }
+  });
+
   it("ranks the exact name first, then by relevance", async () => {
     const body = await list(`search=${encodeURIComponent(`agent beta ${TAG}`)}`);
     expect(body.items[0]!.name).toBe(`Agent Beta ${TAG}`);

@@ -89,6 +89,15 @@ describe("GET /api/marketplace/plugins: filters", () => {
 });
 
 describe("GET /api/marketplace/plugins: search", () => {
+  it("reads an empty or blank search as no search (a cleared search box), not an error", async () => {
+    const all = await list("sort=popular");
+    for (const blank of ["search=", "search=%20%20"]) {
+      const body = await list(`${blank}&sort=popular`);
+      expect(body.total, blank).toBe(all.total);
+      expect(names(body), blank).toEqual(names(all));
+    }
+  });
+
   it("finds by name, ranking the exact name first", async () => {
     const body = await list(`search=${encodeURIComponent(`beta linter ${TAG}`)}`);
     expect(body.items[0]!.name).toBe(`Beta Linter ${TAG}`);

@@ -24,7 +24,7 @@ export const ListPluginsQuery = z.object({
     .max(63)
     .optional()
     .openapi({ description: "A category slug (as the original frontend sends it); an unknown slug matches nothing." }),
-  search: z.string().trim().min(1).max(200).optional(),
+  search: z.string().trim().max(200).optional().openapi({ description: "Empty or blank: no search (what a frontend's cleared search box sends)." }),
   tags: tagList.openapi({ type: "string", description: "Comma-separated (or repeated); every tag must match, ignoring case. At most 10." }),
   sort: z.enum(["popular", "newest", "name", "relevance"]).optional().openapi({ description: "Default: relevance when searching, else popular." }),
   approval_status: z
@@ -63,7 +63,7 @@ export function registerListPlugins(router: Router) {
     const query = {
       categoryId: q.category_id,
       category: q.category,
-      search: q.search,
+      search: q.search || undefined,
       // Every tag must match, so their order is no part of the answer.
       tags: q.tags && [...new Set(q.tags)].sort(),
       sort: q.sort,

@@ -19,12 +19,11 @@ export const ListItemsQuery = PaginationQuery.extend({
   search: z
     .string()
     .trim()
-    .min(1)
     .max(200)
     .optional()
     .openapi({
       description:
-        "Every word must match the name, description or tags (in full text or as a prefix of a word); quoted phrases in order; `%`, `_` and `\\` literal. When the query as typed matches nothing it is retried with each word of four letters or more also matching a name's word within a small typo distance.",
+        "Empty or blank: no search (what a frontend's cleared search box sends). Every word must match the name, description or tags (in full text or as a prefix of a word); quoted phrases in order; `%`, `_` and `\\` literal. When the query as typed matches nothing it is retried with each word of four letters or more also matching a name's word within a small typo distance.",
     }),
   featured: z.enum(["true", "false"]).optional(),
   tags: tagList.openapi({ type: "string", description: "Comma-separated (or repeated); every tag must match, ignoring case (tags are stored lower-case)." }),
@@ -52,6 +51,7 @@ export function registerListItems(router: Router) {
     // Every tag must match, so their order is no part of the answer (nor of the cache key).
     const params = {
       ...query,
+      search: query.search || undefined,
       featured: query.featured === undefined ? undefined : query.featured === "true",
       tags: query.tags && [...query.tags].sort(),
     };
