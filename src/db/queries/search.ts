@@ -50,6 +50,16 @@ function wordAlternatives(term: WordTerm, match: (word: string) => SQL, and: (pa
   return alternatives;
 }
 
+/**
+ * A word as one tsquery expression: its alternatives (wordAlternatives) OR-ed with `||`, a dotted
+ * word's parts AND-ed with `&&`, each spelling written by `tsquery`. One tsquery, so one `@@` per
+ * term (termCondition says why that matters to the planner).
+ */
+function wordTsquery(term: WordTerm, tsquery: (word: string) => SQL): SQL {
+  const alternatives = wordAlternatives(term, tsquery, (parts) => sql`(${sql.join(parts, sql` && `)})`);
+  return alternatives.length === 1 ? alternatives[0]! : sql`(${sql.join(alternatives, sql` || `)})`;
+}
+
 const anyOf = (conditions: SQL[]) => (conditions.length === 1 ? conditions[0]! : sql`(${sql.join(conditions, sql` or `)})`);
 const allOf = (conditions: SQL[]) => sql`(${sql.join(conditions, sql` and `)})`;
 
@@ -115,8 +125,7 @@ function termCondition(term: SearchTerm, columns: SearchColumns, typos: boolean)
       // "Synthetic Ledger Insight 356" read the 1,605 rows holding the other three words at 100k
       // items, to keep 2.
       const prefix = (word: string) => (columns.lexicon ? expandedPrefixQuery(word, columns.lexicon) : anyConfig(prefixQuery([word])));
-      const alternatives = wordAlternatives(term, prefix, (parts) => sql`(${sql.join(parts, sql` && `)})`);
-      const text = sql`${columns.document} @@ ${alternatives.length === 1 ? alternatives[0]! : sql`(${sql.join(alternatives, sql` || `)})`}`;
+      const text = sql`${columns.document} @@ ${wordTsquery(term, prefix)}`;
       // Typo alternatives only on the retry of a query that matched nothing as typed (search-query.ts).
       if (!typos || term.parts || term.text.length < MIN_TYPO_WORD_LENGTH) return text;
       // pg_trgm's default thresholds (a query cannot change them through the HTTP driver; "small typo
@@ -169,12 +178,7 @@ export function allInName(search: ParsedSearch, columns: SearchColumns): SQL {
 
 /** The terms as one tsquery for ts_rank (literals rank by their ranking keys, not text rank). */
 function rankQuery(search: ParsedSearch): SQL {
-  const tsqueryOf = (t: WordTerm) =>
-    sql`(${sql.join(
-      wordAlternatives(t, (word) => anyConfig(prefixQuery([word])), (parts) => sql`(${sql.join(parts, sql` && `)})`),
-      sql` || `,
-    )})`;
-  const parts = search.terms.flatMap((t) => (t.kind === "word" ? [tsqueryOf(t)] : t.kind === "phrase" ? [phraseQuery(t.words)] : []));
+  const parts = search.terms.flatMap((t) => (t.kind === "word" ? [wordTsquery(t, (word) => anyConfig(prefixQuery([word])))] : t.kind === "phrase" ? [phraseQuery(t.words)] : []));
   if (parts.length === 0) return sql`''::tsquery`;
   return sql.join(parts, sql` && `);
 }
