@@ -240,7 +240,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
   cleanup.add("stack", () => stack.close());
 
   log("bundling the worker (wrangler deploy --dry-run) for Miniflare ...");
-  const scriptPath = buildWorkerScript(cleanup);
+  const scriptPath = buildWorkerScript();
   if (options.pluginsOnly) {
     const section = await runAssembledContext(scriptPath, stack.bindings, database.url, options.contextRequests, cleanup);
     return `# Benchmark (assembled context only), ${startedAt.toISOString()}\n\nLoad average at start: ${loadAtStart}\n\n${section}`;

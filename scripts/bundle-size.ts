@@ -1,12 +1,9 @@
 // The deployed worker script's size: `wrangler deploy --dry-run` bundles exactly what would ship,
 // and esbuild's metafile names the modules that weigh most. Used by `npm run bench` (report) and by
 // `.ci/run` (budget: `tsx scripts/bundle-size.ts --max-gzip-bytes 1048576`, issue 16 item 4).
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { PROJECT_ROOT } from "./stack/paths";
+import { bundleWorker } from "./local/worker-bundle";
 
 export interface BundleSize {
   /** Bytes of the worker script as uploaded. */
@@ -21,33 +18,24 @@ interface Metafile {
   outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
 }
 
-/** Bundles the worker with wrangler (no upload) and measures it. Throws if wrangler fails. */
+/** Bundles the worker with wrangler (no upload; scripts/local/worker-bundle.ts) and measures it. Throws if wrangler fails. */
 export function measureBundle(top = 5): BundleSize {
-  const outdir = mkdtempSync(join(tmpdir(), "marketplace-bundle-"));
-  try {
-    execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir, "--metafile"], {
-      cwd: PROJECT_ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    });
-    const script = readFileSync(join(outdir, "index.js"));
-    const meta = JSON.parse(readFileSync(join(outdir, "bundle-meta.json"), "utf8")) as Metafile;
-    const byModule = new Map<string, number>();
-    for (const output of Object.values(meta.outputs)) {
-      for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-        // Group a package's files under the package, so "zod" is one line, not forty.
-        const module = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? input;
-        byModule.set(module, (byModule.get(module) ?? 0) + bytesInOutput);
-      }
+  const bundle = bundleWorker();
+  const script = readFileSync(bundle.script);
+  const meta = JSON.parse(readFileSync(bundle.metafile, "utf8")) as Metafile;
+  const byModule = new Map<string, number>();
+  for (const output of Object.values(meta.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      // Group a package's files under the package, so "zod" is one line, not forty.
+      const module = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? input;
+      byModule.set(module, (byModule.get(module) ?? 0) + bytesInOutput);
     }
-    const largest = [...byModule.entries()]
-      .map(([module, bytes]) => ({ module, bytes }))
-      .sort((a, b) => b.bytes - a.bytes)
-      .slice(0, top);
-    return { scriptBytes: script.length, gzipBytes: gzipSync(script, { level: 9 }).length, largest };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
   }
+  const largest = [...byModule.entries()]
+    .map(([module, bytes]) => ({ module, bytes }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, top);
+  return { scriptBytes: script.length, gzipBytes: gzipSync(script, { level: 9 }).length, largest };
 }
 
 /** Markdown section for the bench report. */

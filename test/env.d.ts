@@ -20,5 +20,7 @@ declare module "vitest" {
     jwtPrivateKey: string;
     jwksBaseUrl: string;
     pausableCache: { url: string; token: string; control: string };
+    /** The test database server's `postgres` database (node tests create their own there); "" on PGlite. */
+    databaseServer: string;
   }
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import { exportJWK, exportPKCS8, exportSPKI, generateKeyPair, type JWK } from "jose";
 import type { TestProject } from "vitest/node";
+import { recordStackTimings } from "../scripts/test-profile/timings";
 
 export const TEST_ISSUER = "https://clerk.tests.invalid";
 export const TEST_AUTHORIZED_PARTY = "https://frontend.test";
@@ -49,6 +50,7 @@ async function startJwksServer(initialKey: JWK): Promise<string> {
 
 /** Starts the local stack once per run in a child Node process and hands its URLs to the workers. */
 export async function setup(project: TestProject) {
+  const started = Date.now();
   child = spawn("tsx", ["scripts/stack/serve.ts"], {
     stdio: ["pipe", "pipe", "inherit"],
     env: { ...process.env },
@@ -61,6 +63,8 @@ export async function setup(project: TestProject) {
   const message = JSON.parse(first) as {
     ready?: Record<string, string>;
     pausableCache?: { url: string; token: string; control: string };
+    databaseServer?: string;
+    timings?: Record<string, number>;
     error?: string;
   };
   if (!message.ready) throw new Error(`the local stack failed to start: ${message.error}`);
@@ -78,8 +82,10 @@ export async function setup(project: TestProject) {
   project.provide("jwtPrivateKey", await exportPKCS8(privateKey));
   // A cache of its own that a test may pause (SIGSTOP) without stalling the other files.
   project.provide("pausableCache", message.pausableCache!);
+  project.provide("databaseServer", message.databaseServer ?? "");
   const jwk = { ...(await exportJWK(publicKey)), kid: "test-key", alg: "RS256", use: "sig" };
   project.provide("jwksBaseUrl", await startJwksServer(jwk));
+  recordStackTimings({ total: Date.now() - started, readyAt: Date.now(), parts: message.timings ?? {} });
 }
 
 export async function teardown() {

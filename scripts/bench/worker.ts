@@ -1,10 +1,7 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { Miniflare } from "miniflare";
 import { freePort } from "../local/free-port";
-import { PROJECT_ROOT } from "../stack/paths";
+import { bundleWorker } from "../local/worker-bundle";
 import type { StackBindings } from "../stack/stack";
 import type { Cleanup } from "./cleanup";
 
@@ -21,6 +18,8 @@ export interface RunningWorker {
   bucket(): Promise<R2Bucket>;
   /** Disposes the Miniflare instance (its workerd). */
   stop(): Promise<void>;
+  /** Invocations finished so far, waitUntil work included (only with ServeOptions.countInvocations). */
+  invocationsFinished(): Promise<number>;
 }
 
 /**
@@ -45,18 +44,11 @@ export function workerVars(bindings: StackBindings, mode: CacheMode): Record<str
 }
 
 /**
- * Bundles the worker once, exactly as `wrangler deploy` would ship it (no upload), and returns the
- * script's path; the directory is removed by `cleanup`.
+ * The path of the worker script exactly as `wrangler deploy` would ship it
+ * (scripts/local/worker-bundle.ts: built once per content of the sources, then reused).
  */
-export function buildWorkerScript(cleanup: Cleanup): string {
-  const outdir = mkdtempSync(join(tmpdir(), "bench-worker-"));
-  cleanup.add("worker bundle", async () => rmSync(outdir, { recursive: true, force: true }));
-  execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir], {
-    cwd: PROJECT_ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" },
-  });
-  return join(outdir, "index.js");
+export function buildWorkerScript(): string {
+  return bundleWorker().script;
 }
 
 type Env = Record<string, { type: "text"; value: string } | { type: "r2" }>;
@@ -66,6 +58,31 @@ export interface ServeOptions {
   r2Persist?: string;
   /** Serve this directory with Workers Static Assets in front of the worker, as deployed (public/: the docs UI's files). */
   assetsDirectory?: string;
+  /** Count the worker's finished invocations (RunningWorker.invocationsFinished). */
+  countInvocations?: boolean;
+}
+
+/**
+ * A tail worker that counts the invocations of the worker it consumes. The runtime hands a tail
+ * worker an invocation's events only once the invocation is over, its waitUntil work included, so
+ * a test can wait for exactly that instead of sleeping. Its fetch answers the count.
+ */
+const INVOCATION_COUNTER = `
+let finished = 0;
+export default {
+  tail(events) { finished += events.length; },
+  fetch() { return new Response(String(finished)); },
+};`;
+
+/** A worker of one ES module, for Miniflare's `workers` list. */
+function esmWorker(name: string, contents: string) {
+  return {
+    config: {
+      name,
+      compatibilityDate: COMPATIBILITY_DATE,
+      manifest: { mainModule: "index.js", modulesRoot: "/", modules: { "index.js": { type: "esm" as const, contents } } },
+    },
+  };
 }
 
 /** One Miniflare (one workerd) serving one ES-module worker on its own loopback socket. */
@@ -82,16 +99,27 @@ async function serve(name: string, script: string, env: Env, cleanup: Cleanup, o
           compatibilityFlags: COMPATIBILITY_FLAGS,
           env,
           ...(options.assetsDirectory ? { assets: { directory: options.assetsDirectory, hasUserWorker: true } } : {}),
+          ...(options.countInvocations ? { tailConsumers: [{ worker: "invocation-counter" }] } : {}),
           manifest: { mainModule: "index.js", modulesRoot: "/", modules: { "index.js": { type: "esm", contents: script } } },
         },
       },
+      ...(options.countInvocations ? [esmWorker("invocation-counter", INVOCATION_COUNTER)] : []),
     ],
     ...(options.r2Persist ? { resourcePersistencePath: options.r2Persist } : {}),
   });
   const stop = cleanup.add(name, () => mf.dispose());
   try {
     const url = await mf.ready;
-    return { url: url.origin, stop, bucket: () => mf.getR2Bucket("BUNDLES") as unknown as Promise<R2Bucket> };
+    return {
+      url: url.origin,
+      stop,
+      bucket: () => mf.getR2Bucket("BUNDLES") as unknown as Promise<R2Bucket>,
+      invocationsFinished: async () => {
+        if (!options.countInvocations) throw new Error(`${name} does not count its invocations (ServeOptions.countInvocations)`);
+        const counter = await mf.getWorker("invocation-counter");
+        return Number(await (await counter.fetch("http://invocation-counter/")).text());
+      },
+    };
   } catch (error) {
     await stop();
     throw error;

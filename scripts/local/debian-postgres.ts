@@ -3,6 +3,7 @@ import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { aptInstall } from "./apt.ts";
 import { freePort } from "./free-port.ts";
 import { killGroup } from "./process-group.ts";
 
@@ -14,23 +15,9 @@ export interface LocalPostgres {
   close(): Promise<void>;
 }
 
-/** Installs Debian's `postgresql` with apt-get when missing and we are root; says how otherwise. */
+/** Installs Debian's `postgresql` when we may (scripts/local/apt.ts); otherwise says what to run. */
 export function installDebianPostgres(): { ok: boolean; message: string } {
-  if (findDebianPostgresBin()) return { ok: true, message: "PostgreSQL is already installed" };
-  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  const apt = spawnSync("sh", ["-c", "command -v apt-get"], { encoding: "utf8" });
-  if (!isRoot || apt.status !== 0) return { ok: false, message: "PostgreSQL is not installed (apt-get install -y postgresql)" };
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "postgresql"]]) {
-    const run = spawnSync("apt-get", args, { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    if (run.status !== 0) {
-      const tail = `${run.stdout ?? ""}${run.stderr ?? ""}`.trim().split("\n").slice(-5).join("\n");
-      return { ok: false, message: `apt-get ${args.join(" ")} failed (exit ${run.status}):\n${tail}` };
-    }
-  }
-  return findDebianPostgresBin()
-    ? { ok: true, message: "installed postgresql with apt-get" }
-    : { ok: false, message: "apt-get finished but PostgreSQL is still missing" };
+  return aptInstall("postgresql", findDebianPostgresBin);
 }
 
 /** Newest /usr/lib/postgresql/<major>/bin that has initdb, if any. */
@@ -107,7 +94,7 @@ export async function startDebianPostgres(opts: { port?: number; dataDir?: strin
   return { port, connectionString, pid: child.pid!, close };
 }
 
-function runAsIds(): { uid: number; gid: number } | null {
+export function runAsIds(): { uid: number; gid: number } | null {
   if (typeof process.getuid !== "function" || process.getuid() !== 0) return null;
   const uid = Number(spawnSync("id", ["-u", "postgres"], { encoding: "utf8" }).stdout.trim());
   const gid = Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim());

@@ -1,7 +1,6 @@
-import { spawn, spawnSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { spawn } from "node:child_process";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { aptInstall, findExecutable } from "./apt.ts";
 import { freePort } from "./free-port.ts";
 import { killGroup } from "./process-group.ts";
 import { RespConnection } from "./resp.ts";
@@ -9,46 +8,13 @@ import { RespConnection } from "./resp.ts";
 const INSTALL_COMMAND = "sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server";
 const READY_TIMEOUT_MS = 10_000;
 
-function findExecutable(name: string, extra: readonly string[] = []): string | null {
-  const dirs = (process.env.PATH ?? "").split(delimiter).filter(Boolean);
-  for (const candidate of [...dirs.map((d) => join(d, name)), ...extra]) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here; keep looking
-    }
-  }
-  return null;
-}
-
 export function findRedisServerBinary(): string | null {
   return findExecutable("redis-server", ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]);
 }
 
-/**
- * Installs Debian's redis-server when we are allowed to (root with apt-get);
- * otherwise says exactly what the developer has to run. Synchronous because
- * callers cannot do anything useful until it is settled.
- */
+/** Installs Debian's redis-server when we may (scripts/local/apt.ts); otherwise says what to run. */
 export function installRedisServer(): { ok: boolean; message: string } {
-  if (findRedisServerBinary()) return { ok: true, message: "redis-server is already installed" };
-  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  if (!isRoot || !findExecutable("apt-get")) {
-    return { ok: false, message: `redis-server is not installed; run: ${INSTALL_COMMAND}` };
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update"], ["install", "-y", "redis-server"]]) {
-    const run = spawnSync("apt-get", args, { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    if (run.status !== 0) {
-      const tail = `${run.stdout ?? ""}${run.stderr ?? ""}`.trim().split("\n").slice(-5).join("\n");
-      return { ok: false, message: `apt-get ${args.join(" ")} failed (exit ${run.status}):\n${tail}` };
-    }
-  }
-  const bin = findRedisServerBinary();
-  return bin
-    ? { ok: true, message: `installed ${bin}` }
-    : { ok: false, message: `apt-get finished but redis-server is still missing; run: ${INSTALL_COMMAND}` };
+  return aptInstall("redis-server", findRedisServerBinary);
 }
 
 /**

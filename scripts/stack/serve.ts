@@ -6,7 +6,7 @@ import { startStack } from "./stack";
 
 const stack = await startStack({
   databaseUrl: process.env.TEST_DATABASE_URL || undefined,
-  localDatabase: "memory",
+  localDatabase: "test",
   redis: "require",
   log: (line) => process.stderr.write(`[stack] ${line}\n`),
 }).catch((error: unknown) => {
@@ -34,4 +34,11 @@ process.stdin.on("end", shutdown);
 process.stdin.on("close", shutdown);
 process.stdin.resume();
 const { url, token, control } = pausable;
-process.stdout.write(`${JSON.stringify({ ready: { ...stack.bindings, database: stack.database }, pausableCache: { url, token, control } })}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    ready: { ...stack.bindings, database: stack.database },
+    databaseServer: stack.databaseServer,
+    timings: stack.timings,
+    pausableCache: { url, token, control },
+  })}\n`,
+);

@@ -5,16 +5,18 @@ import { startUpstashShim } from "../local/upstash-shim";
 import { startEmbeddedPostgres } from "./embedded-postgres";
 import { startLocalDatabase } from "./local-database";
 import { applyMigrations } from "./migrate";
+import { startTestDatabase } from "./test-database";
 
 export interface StackOptions {
   /** A real Postgres to use instead of the embedded one. */
   databaseUrl?: string;
   /**
-   * Without databaseUrl: `memory` is an in-memory PGlite (tests); `local` is the developer's
-   * database under .data/, a private PostgreSQL cluster when possible, else PGlite (npm run dev).
-   * Default: memory.
+   * Without databaseUrl: `memory` is an in-memory PGlite; `test` is a throwaway PostgreSQL cluster
+   * behind PgBouncer when the machine has PostgreSQL, else PGlite in memory (npm test;
+   * test-database.ts); `local` is the developer's database under .data/, a private PostgreSQL
+   * cluster when possible, else PGlite (npm run dev). Default: memory.
    */
-  localDatabase?: "memory" | "local";
+  localDatabase?: "memory" | "test" | "local";
   /**
    * Both install redis-server with apt when it is missing and we may (root with apt-get).
    * `require`: otherwise fail with the command to run (tests never silently skip the cache).
@@ -41,8 +43,13 @@ export interface RoundTrips {
 
 export interface Stack {
   bindings: StackBindings;
-  /** embedded = PGlite; postgres = the private cluster under .data/; external = databaseUrl. */
+  /** embedded = PGlite; postgres = a local cluster (dev's under .data/, or the test run's); external = databaseUrl. */
   database: "embedded" | "postgres" | "external";
+  /**
+   * A connection string to the database server's `postgres` database, where a test may create a
+   * database of its own (PostgreSQL only: the test cluster, or databaseUrl's server).
+   */
+  databaseServer?: string;
   /** Where the local database keeps its data, when it is kept. */
   dataDir?: string;
   /** Why dev runs on PGlite rather than PostgreSQL, when it does. */
@@ -54,6 +61,8 @@ export interface Stack {
   processGroups: number[];
   /** redis-server's port, when the cache is on (test/node/faults.test.ts stops and restarts it). */
   redisPort?: number;
+  /** How long each part took to start, in ms (database, migrations, relay, cache): `npm run test:profile`. */
+  timings: Record<string, number>;
   /** Round trips counted at the local endpoints since the stack started (bench, round-trip tests). */
   roundTrips(): RoundTrips;
   close(): Promise<void>;
@@ -68,6 +77,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const log = opts.log ?? (() => {});
   const closers: Array<() => Promise<void>> = [];
   const processGroups: number[] = [];
+  const timings: Record<string, number> = {};
+  let lap = Date.now();
+  const mark = (part: string) => {
+    const now = Date.now();
+    timings[part] = now - lap;
+    lap = now;
+  };
   const close = async () => {
     for (const closeOne of closers.reverse()) await closeOne().catch(() => {});
   };
@@ -76,7 +92,18 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     let database: Stack["database"] = "external";
     let dataDir: string | undefined;
     let databaseNote: string | undefined;
-    if (!databaseUrl && opts.localDatabase === "local") {
+    let databaseServer: string | undefined;
+    if (!databaseUrl && opts.localDatabase === "test") {
+      const started = Date.now();
+      const test = await startTestDatabase(log);
+      closers.push(() => test.close());
+      processGroups.push(...test.processGroups);
+      databaseUrl = test.url;
+      database = test.kind;
+      databaseServer = test.serverUrl;
+      databaseNote = test.note;
+      log(`database: ${test.kind === "postgres" ? "PostgreSQL" : "embedded PostgreSQL (PGlite)"} at ${new URL(test.url).host} in ${Date.now() - started} ms${test.note ? ` (${test.note})` : ""}`);
+    } else if (!databaseUrl && opts.localDatabase === "local") {
       const started = Date.now();
       const local = await startLocalDatabase({ install: true, log });
       closers.push(() => local.close());
@@ -94,9 +121,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       database = "embedded";
       log(`database: embedded PostgreSQL (PGlite) on 127.0.0.1:${embedded.port} in ${Date.now() - started} ms`);
     } else {
+      databaseServer = databaseUrl;
       log(`database: ${new URL(databaseUrl).host} (DATABASE_URL)`);
     }
+    mark("database");
     await applyMigrations(databaseUrl);
+    mark("migrations");
 
     const bindings: StackBindings = { DATABASE_URL: databaseUrl };
     let databaseRoundTrips = () => 0;
@@ -108,6 +138,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       databaseRoundTrips = () => relay.counters().total;
       bindings.LOCAL_NEON_PROXY = `127.0.0.1:${relay.port}`;
     }
+    mark("relay");
 
     let cacheNote: string | undefined;
     let redisPort: number | undefined;
@@ -135,15 +166,18 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       bindings.UPSTASH_REDIS_REST_TOKEN = shim.token;
       log(`cache: redis-server on 127.0.0.1:${redis.port} behind the local Upstash endpoint ${shim.url}`);
     }
+    mark("cache");
     return {
       bindings,
       database,
+      databaseServer,
       dataDir,
       databaseNote,
       cache: binary ? "on" : "off",
       cacheNote,
       processGroups,
       redisPort,
+      timings,
       roundTrips: () => ({ database: databaseRoundTrips(), upstash: upstashRequests() }),
       close,
     };

@@ -1,4 +1,5 @@
 import { Redis } from "@upstash/redis/cloudflare";
+import { isolateCaches } from "../lib/isolate-caches";
 import type { Logger } from "../lib/logger";
 
 export type CacheStatus = "ok" | "off" | "error";
@@ -41,6 +42,7 @@ export function cacheTimeoutMs(configured: string | undefined): number {
 }
 
 let reportedOff = false;
+isolateCaches.register("cache-off log line", () => (reportedOff = false));
 
 export function createCache(env: CacheEnv, logger: Logger): Cache {
   if (!env.UPSTASH_REDIS_REST_URL || !env.UPSTASH_REDIS_REST_TOKEN) {

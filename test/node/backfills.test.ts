@@ -1,13 +1,14 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Backfill } from "../../src/db/backfills";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../scripts/stack/embedded-postgres";
 import { applyMigrations } from "../../scripts/stack/migrate";
+import { scratchDatabase } from "./scratch-database";
 
-// Runs in Node: the migrator uses node-postgres against an in-memory embedded PostgreSQL.
-let database: EmbeddedPostgres;
+// Runs in Node: the migrator uses node-postgres against an empty database of its own (on the run's
+// PostgreSQL server, or an embedded one on a PGlite run).
+let database: Awaited<ReturnType<typeof scratchDatabase>>;
 beforeAll(async () => {
-  database = await startEmbeddedPostgres();
+  database = await scratchDatabase("backfills");
 }, 60_000);
 afterAll(() => database?.close());
 

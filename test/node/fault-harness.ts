@@ -1,17 +1,15 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Interface } from "node:readline";
-import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import { Cleanup } from "../../scripts/bench/cleanup";
 import { buildWorkerScript, startBundledWorker, type RunningWorker } from "../../scripts/bench/worker";
 import { seedIfEmpty } from "../../scripts/seed/run";
 import { withDrizzle } from "../../scripts/stack/dev-auth";
 import type { StackBindings } from "../../scripts/stack/stack";
-import { stackReady, TestSigner } from "./stack-process";
+import { spawnStack, TestSigner } from "./stack-process";
 
 // The harness of test/node/faults.test.ts (issue 16 item 2): its own stack (scripts/stack/
 // fault-stack.ts, whose relay and redis-server can really be stopped and started) and the deployed
@@ -30,8 +28,8 @@ export interface Tenant {
 export class FaultHarness {
   url = "";
   bindings!: StackBindings;
-  /** embedded = PGlite; external = a throwaway database on the TEST_DATABASE_URL cluster. */
-  database: "embedded" | "external" = "embedded";
+  /** embedded = PGlite; postgres = a database of its own on the run's PostgreSQL server. */
+  database: "embedded" | "postgres" = "embedded";
   private readonly cleanup = new Cleanup(() => {});
   private stack!: ChildProcess;
   private lines!: Interface;
@@ -43,12 +41,9 @@ export class FaultHarness {
 
   /** Stack (database, relay, redis, shim), seed, bundle and worker; ~25 s on a loaded machine. */
   async start(): Promise<void> {
-    const databaseUrl = await this.throwawayDatabase();
-    this.stack = spawn("tsx", ["scripts/stack/fault-stack.ts"], {
-      stdio: ["pipe", "pipe", "inherit"],
-      env: { ...process.env, TEST_DATABASE_URL: "", FAULT_DATABASE_URL: databaseUrl ?? "" },
-    });
-    ({ bindings: this.bindings, lines: this.lines } = await stackReady(this.stack, "the fault stack"));
+    const stack = await spawnStack(this.cleanup, { label: "fault stack", script: "scripts/stack/fault-stack.ts", databaseVar: "FAULT_DATABASE_URL" });
+    ({ bindings: this.bindings, lines: this.lines, child: this.stack } = stack);
+    this.database = stack.ownDatabase ? "postgres" : "embedded";
     this.lines.on("line", (line) => this.replies.shift()?.(line));
     await seedIfEmpty(this.bindings.DATABASE_URL);
 
@@ -57,34 +52,12 @@ export class FaultHarness {
     this.cleanup.add("r2 directory", async () => rmSync(this.r2Dir, { recursive: true, force: true }));
     const vars = this.signer.workerVars(this.bindings);
 
-    this.worker = await startBundledWorker(buildWorkerScript(this.cleanup), vars, this.cleanup, "fault worker", { r2Persist: this.r2Dir });
+    this.worker = await startBundledWorker(buildWorkerScript(), vars, this.cleanup, "fault worker", { r2Persist: this.r2Dir });
     this.url = this.worker.url;
   }
 
   async stop(): Promise<void> {
     await this.cleanup.run();
-    this.stack?.stdin?.end();
-    await Promise.race([new Promise((resolve) => this.stack?.once("exit", resolve)), sleep(5_000)]);
-    if (this.stack && this.stack.exitCode === null) this.stack.kill("SIGKILL");
-  }
-
-  /** With TEST_DATABASE_URL: a fresh database on that cluster (dropped at the end), so a second migrator never races the suite's. */
-  private async throwawayDatabase(): Promise<string | undefined> {
-    const server = process.env.TEST_DATABASE_URL;
-    if (!server) return undefined;
-    const name = `faults_${process.pid}_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`create database ${name}`).finally(() => admin.end());
-    this.database = "external";
-    this.cleanup.add("throwaway database", async () => {
-      const dropper = new pg.Client({ connectionString: server });
-      await dropper.connect();
-      await dropper.query(`drop database if exists ${name} with (force)`).finally(() => dropper.end());
-    });
-    const url = new URL(server);
-    url.pathname = `/${name}`;
-    return url.toString();
   }
 
   /** Runs one operation in the stack process; resolves with how long it took there. */

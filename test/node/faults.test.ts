@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { strToU8, zipSync } from "fflate";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { FaultHarness } from "./fault-harness";
 
 // Issue 16 item 2: each dependency really stopped or broken under a running worker (the deployed
@@ -195,8 +195,9 @@ describe("R2 failing (issue 16 item 2)", () => {
 
 // PGlite has one backend session and no pg_terminate_backend of another connection; its nearest
 // equivalent (the connection dropping mid-transaction, which its session server rolls back) is the
-// relay stop above. So this one runs against real PostgreSQL (TEST_DATABASE_URL) only.
-describe.runIf(process.env.TEST_DATABASE_URL)("a transaction interrupted mid-way, real PostgreSQL (issue 16 item 2)", () => {
+// relay stop above. So this one runs when the run is on PostgreSQL (`npm test` on a machine that has
+// it, and CI), not in the PGlite run.
+describe.runIf(inject("databaseServer"))("a transaction interrupted mid-way, real PostgreSQL (issue 16 item 2)", () => {
   it("an install whose connection is terminated after its first writes leaves no install row, no clone and an unchanged install_count", async () => {
     const { owner, workspaceId } = await h.tenant();
     const [before] = await h.query<{ install_count: number }>(sql`select install_count from items where id = ${itemId}`);

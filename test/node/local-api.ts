@@ -1,14 +1,13 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { Cleanup } from "../../scripts/bench/cleanup";
 import { buildWorkerScript, startBundledWorker } from "../../scripts/bench/worker";
 import { seedIfEmpty } from "../../scripts/seed/run";
 import { PROJECT_ROOT } from "../../scripts/stack/paths";
 import type { StackBindings } from "../../scripts/stack/stack";
-import { stackReady, TestSigner } from "./stack-process";
+import { spawnStack, TestSigner } from "./stack-process";
 
 // The API as a client outside the runtime sees it (the CLI, a browser): its own local stack
-// (embedded PostgreSQL, redis-server) with the demo catalog, and the deployed bundle on Miniflare
+// (its own database, redis-server) with the demo catalog, and the deployed bundle on Miniflare
 // with Workers Static Assets serving public/ (the docs UI's files) as deployed.
 
 export interface LocalApi {
@@ -19,33 +18,16 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
-async function startStack(cleanup: Cleanup): Promise<StackBindings> {
-  // Embedded PostgreSQL always: a second migrator on the suite's TEST_DATABASE_URL would race the suite's own.
-  const stack: ChildProcess = spawn("tsx", ["scripts/stack/serve.ts"], {
-    cwd: PROJECT_ROOT,
-    stdio: ["pipe", "pipe", "inherit"],
-    env: { ...process.env, TEST_DATABASE_URL: "" },
-  });
-  cleanup.add("stack", async () => {
-    if (stack.exitCode !== null) return;
-    const exited = new Promise((resolve) => stack.once("exit", resolve));
-    stack.stdin?.end();
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    if (stack.exitCode === null) stack.kill("SIGKILL");
-  });
-  return (await stackReady(stack)).bindings;
-}
-
 /** Starts the stack, seeds the demo catalog and serves the bundled worker; `close` stops all of it. */
 export async function startLocalApi(): Promise<LocalApi> {
   const cleanup = new Cleanup(() => {});
   try {
-    const bindings = await startStack(cleanup);
+    const { bindings } = await spawnStack(cleanup, { label: "local api stack" });
     await seedIfEmpty(bindings.DATABASE_URL);
     const signer = await TestSigner.create("local-api");
     const vars = signer.workerVars(bindings);
 
-    const script = buildWorkerScript(cleanup);
+    const script = buildWorkerScript();
     const { url } = await startBundledWorker(script, vars, cleanup, "local-api", { assetsDirectory: join(PROJECT_ROOT, "public") });
     const token = (sub: string) => signer.token(sub);
 

@@ -8,50 +8,21 @@ import * as schema from "../../src/db/schema";
 import { NameSchema, nameSkeleton } from "../../src/domain/names";
 import { TagsSchema } from "../../src/domain/tags";
 import { seedDemoCatalog } from "../../scripts/seed/run";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../scripts/stack/embedded-postgres";
 import { applyMigrations } from "../../scripts/stack/migrate";
 import { MIGRATIONS_DIR } from "../../scripts/stack/paths";
+import { scratchDatabase } from "./scratch-database";
 
-// Runs in Node against an embedded PostgreSQL, or a scratch database on TEST_DATABASE_URL's server
-// (PostgreSQL 15 in CI's second run). The database holds the demo catalog (scripts/seed/run.ts) plus
-// rows as they could be written before issue 9: look-alike names, invisible characters, messy tags.
-let database: EmbeddedPostgres | undefined;
+// Runs in Node against an empty database of its own (on the run's PostgreSQL server, or an embedded
+// one on a PGlite run). The database holds the demo catalog (scripts/seed/run.ts) plus rows as they
+// could be written before issue 9: look-alike names, invisible characters, messy tags.
+let database: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
 let url: string;
-let dropScratch: (() => Promise<void>) | undefined;
-
-async function scratchOn(serverUrl: string) {
-  const name = `names_backfill_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const scratch = new URL(serverUrl);
-  scratch.pathname = `/${name}`;
-  return {
-    url: scratch.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
-}
 
 beforeAll(async () => {
-  if (process.env.TEST_DATABASE_URL) {
-    const scratch = await scratchOn(process.env.TEST_DATABASE_URL);
-    url = scratch.url;
-    dropScratch = scratch.drop;
-  } else {
-    database = await startEmbeddedPostgres();
-    url = database.url;
-  }
+  database = await scratchDatabase("names backfill");
+  url = database.url;
 }, 60_000);
-afterAll(async () => {
-  await dropScratch?.();
-  await database?.close();
-});
+afterAll(() => database?.close());
 
 async function withClient<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });

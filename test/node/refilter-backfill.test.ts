@@ -1,17 +1,17 @@
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../scripts/stack/embedded-postgres";
 import { applyMigrations } from "../../scripts/stack/migrate";
 import { seedIfEmpty } from "../../scripts/seed/run";
 import { contentSha256 } from "../../src/domain/content-hash";
 import { refilterPublishedConfig } from "../../src/db/backfills/refilter-published-config";
+import { scratchDatabase } from "./scratch-database";
 
 // Issue 10 item 1: marketplace rows published before deny-by-default filtering are re-filtered by
 // a backfill, tested on a database holding the demo catalog (as npm run dev seeds it).
-let database: EmbeddedPostgres;
+let database: Awaited<ReturnType<typeof scratchDatabase>>;
 let client: pg.Client;
 beforeAll(async () => {
-  database = await startEmbeddedPostgres();
+  database = await scratchDatabase("refilter backfill");
   await applyMigrations(database.url, []);
   await seedIfEmpty(database.url);
   client = new pg.Client({ connectionString: database.url });

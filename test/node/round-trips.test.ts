@@ -1,34 +1,25 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Cleanup } from "../../scripts/bench/cleanup";
-import { buildWorkerScript, startBundledWorker } from "../../scripts/bench/worker";
+import { buildWorkerScript, startBundledWorker, type RunningWorker } from "../../scripts/bench/worker";
 import { seedIfEmpty } from "../../scripts/seed/run";
 import { withDrizzle } from "../../scripts/stack/dev-auth";
 import type { StackBindings } from "../../scripts/stack/stack";
-import { stackReady, TestSigner } from "./stack-process";
+import { spawnStack, TestSigner } from "./stack-process";
 
 // Issue 11 items 1–3 and 5: the round trips of the hot path, counted where they arrive (the Neon
 // relay and the local Upstash endpoint). Counts are only deterministic with nothing else using the
-// stack, so this file runs its own stack (embedded PostgreSQL, redis-server) and the deployed
-// bundle on its own Miniflare, instead of sharing the suite's.
+// stack, so this file runs its own stack (its own database, relay and redis-server) and the
+// deployed bundle on its own Miniflare, instead of sharing the suite's.
 
 const cleanup = new Cleanup(() => {});
-let stack: ChildProcess;
 let bindings: StackBindings;
 let url = "";
 let downUrl = "";
 let memoryOffUrl = "";
 let signer: TestSigner;
 let itemId = "";
-
-async function startStack(): Promise<StackBindings> {
-  // Embedded PostgreSQL always: the round trips do not depend on the server, and a second
-  // migrator on the suite's TEST_DATABASE_URL would race the suite's own.
-  stack = spawn("tsx", ["scripts/stack/serve.ts"], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, TEST_DATABASE_URL: "" } });
-  return (await stackReady(stack)).bindings;
-}
 
 interface Counts {
   database: number;
@@ -42,26 +33,42 @@ async function counters(): Promise<Counts & { upstashBytes: number }> {
   return { database: db.total, upstash: upstash.requests, upstashBytes: upstash.responseBytes };
 }
 
-/** Runs `work` and returns what it cost, waitUntil work included (`upstashBytes`: response bytes the Upstash endpoint sent). */
-async function roundTripsOf<T>(work: () => Promise<T>): Promise<{ result: T; trips: Counts; upstashBytes: number }> {
-  const before = await counters();
-  const result = await work();
-  let last = await counters();
-  // Settled once the counters hold still for three reads in a row (a loaded machine is slow).
-  for (let i = 0, still = 0; i < 40 && still < 3; i++) {
-    await sleep(150);
-    const now = await counters();
-    still = now.database === last.database && now.upstash === last.upstash ? still + 1 : 0;
-    last = now;
+/** The workers this file serves, and how many requests it has sent each. */
+const workers = new Map<string, { worker: RunningWorker; sent: number }>();
+
+/** Waits until every request sent so far has finished, its waitUntil work included (the tail counter says so). */
+async function settled(): Promise<void> {
+  for (const entry of workers.values()) {
+    for (let i = 0; (await entry.worker.invocationsFinished()) < entry.sent; i++) {
+      if (i > 2_000) throw new Error(`requests to ${entry.worker.url} never finished`);
+      await sleep(5);
+    }
   }
-  return { result, trips: { database: last.database - before.database, upstash: last.upstash - before.upstash }, upstashBytes: last.upstashBytes - before.upstashBytes };
+}
+
+/** Runs `work` (one request, read whole) and returns what it cost, waitUntil work included (`upstashBytes`: response bytes the Upstash endpoint sent). */
+async function roundTripsOf(work: () => Promise<Response>): Promise<{ result: Response; trips: Counts; upstashBytes: number }> {
+  await settled();
+  const before = await counters();
+  const response = await work();
+  // Read whole, so the invocation can finish; the caller reads the copy.
+  const body = await response.arrayBuffer();
+  const result = new Response([101, 204, 205, 304].includes(response.status) ? null : body, response);
+  await settled();
+  const after = await counters();
+  return { result, trips: { database: after.database - before.database, upstash: after.upstash - before.upstash }, upstashBytes: after.upstashBytes - before.upstashBytes };
 }
 
 const token = (sub: string, email?: string) => signer.token(sub, email ? { email } : {});
 
-const get = (path: string, headers: Record<string, string>, base = url) => fetch(`${base}${path}`, { headers });
+/** A request to one of this file's workers, counted so that settled() can wait for it. */
+function request(base: string, path: string, init: RequestInit): Promise<Response> {
+  workers.get(base)!.sent += 1;
+  return fetch(`${base}${path}`, init);
+}
+const get = (path: string, headers: Record<string, string>, base = url) => request(base, path, { headers });
 async function send(method: string, path: string, headers: Record<string, string>, body?: unknown) {
-  return fetch(`${url}${path}`, { method, headers: { ...headers, "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return request(url, path, { method, headers: { ...headers, "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 const code = async (response: Response) => ((await response.json()) as { code?: string }).code;
 
@@ -94,29 +101,29 @@ async function createKey(headers: Record<string, string>, extra: Record<string, 
 }
 
 beforeAll(async () => {
-  bindings = await startStack();
+  ({ bindings } = await spawnStack(cleanup, { label: "round trips stack" }));
   await seedIfEmpty(bindings.DATABASE_URL);
   itemId = await withDrizzle(bindings.DATABASE_URL, async (db) => {
     const rows = await db.execute<{ id: string }>(sql`select id from items where owner_type = 'marketplace' and is_approved order by name limit 1`);
     return rows.rows[0]!.id;
   });
   signer = await TestSigner.create("round-trips");
-  const script = buildWorkerScript(cleanup);
+  const script = buildWorkerScript();
   const vars = signer.workerVars(bindings);
 
-  url = (await startBundledWorker(script, vars, cleanup)).url;
+  const serve = async (name: string, workerVars: Record<string, string>) => {
+    const worker = await startBundledWorker(script, workerVars, cleanup, name, { countInvocations: true });
+    workers.set(worker.url, { worker, sent: 0 });
+    return worker.url;
+  };
+  url = await serve("worker", vars);
   // The same worker with Redis unreachable (a closed port): the cache-down path.
-  downUrl = (await startBundledWorker(script, { ...vars, UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9", CACHE_TIMEOUT_MS: "200" }, cleanup, "worker cache down")).url;
+  downUrl = await serve("worker cache down", { ...vars, UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9", CACHE_TIMEOUT_MS: "200" });
   // The same worker without the assembled-context memory tier: hits come from Redis.
-  memoryOffUrl = (await startBundledWorker(script, { ...vars, CONTEXT_MEMORY_BYTES: "0" }, cleanup, "worker context memory off")).url;
+  memoryOffUrl = await serve("worker context memory off", { ...vars, CONTEXT_MEMORY_BYTES: "0" });
 }, 180_000);
 
-afterAll(async () => {
-  await cleanup.run();
-  stack?.stdin?.end();
-  await Promise.race([new Promise((resolve) => stack?.once("exit", resolve)), sleep(5_000)]);
-  if (stack && stack.exitCode === null) stack.kill("SIGKILL");
-}, 30_000);
+afterAll(() => cleanup.run(), 30_000);
 
 describe("round trips of a cached read (issue 11)", () => {
   it("an API key: first request one database query for the principal; then 0 queries and 1 Upstash request per list and detail", async () => {

@@ -1,10 +1,45 @@
-import type { ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface, type Interface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
 import { SignJWT, exportSPKI, generateKeyPair } from "jose";
+import type { Cleanup } from "../../scripts/bench/cleanup";
+import { PROJECT_ROOT } from "../../scripts/stack/paths";
 import type { StackBindings } from "../../scripts/stack/stack";
+import { serverDatabase } from "./scratch-database";
 
 // What the Node-project tests that run their own stack and worker share (round trips, faults, the
-// CLI and browser tests): the stack child's ready line, and a Clerk stand-in that signs sessions.
+// CLI and browser tests): a database of their own, the stack child and its ready line, and a Clerk
+// stand-in that signs sessions.
+
+/**
+ * Starts a stack script as a child (`serve.ts`, or `fault-stack.ts`, which reads its database from
+ * FAULT_DATABASE_URL) on a database of the file's own, and waits for its ready line; `cleanup` stops
+ * it (closing stdin, SIGKILL after 5 s) and drops the database.
+ */
+export async function spawnStack(
+  cleanup: Cleanup,
+  opts: { label: string; script?: string; databaseVar?: string },
+): Promise<{ bindings: StackBindings; lines: Interface; child: ChildProcess; ownDatabase: boolean }> {
+  // A database of its own on the run's server (dropped by cleanup); on PGlite the child starts an
+  // embedded one of its own.
+  const own = await serverDatabase(opts.label);
+  if (own) cleanup.add(`${opts.label} database`, own.drop);
+  const databaseUrl = own?.url;
+  const child = spawn("tsx", [opts.script ?? "scripts/stack/serve.ts"], {
+    cwd: PROJECT_ROOT,
+    stdio: ["pipe", "pipe", "inherit"],
+    env: { ...process.env, [opts.databaseVar ?? "TEST_DATABASE_URL"]: databaseUrl ?? "" },
+  });
+  cleanup.add(opts.label, async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.stdin?.end();
+    await Promise.race([exited, sleep(5_000)]);
+    if (child.exitCode === null) child.kill("SIGKILL");
+  });
+  const ready = await stackReady(child, opts.label);
+  return { ...ready, child, ownDatabase: databaseUrl !== undefined };
+}
 
 /**
  * Waits for the stack child's first stdout line, `{"ready": bindings}` or `{"error": message}`, and

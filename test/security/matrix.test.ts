@@ -38,6 +38,13 @@ interface World {
   outsiderToken: string;
 }
 
+/**
+ * One world for the whole file, built on first use: every request here is refused, so no test
+ * changes it, and building it per test (two users, two workspaces) was most of the file's time.
+ */
+let world: Promise<World> | undefined;
+const sharedWorld = () => (world ??= buildWorld());
+
 async function buildWorld(): Promise<World> {
   const member = await signedInUser(db());
   const outsider = await signedInUser(db());
@@ -129,7 +136,7 @@ describe.each(routes.filter((r) => r.access && r.access.access !== "public"))("$
   for (const testCase of CASES) {
     if (testCase.applies && !testCase.applies(route.access!)) continue;
     it(`answers ${testCase.status} to ${testCase.name}, with no data`, async () => {
-      const world = await buildWorld();
+      const world = await sharedWorld();
       currentAccess = route.access;
       const headers = await testCase.headers(world);
       const response = await api(urlFor(route.path, world.workspaceId), {

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { isolateCaches } from "../../lib/isolate-caches";
 import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
@@ -6,6 +7,7 @@ import { CATALOG_ACCESS } from "../marketplace/schemas";
 
 // Built once per size: the floor must cost nothing beyond the middleware it shares with the list.
 const bodies = new Map<number, string>();
+isolateCaches.register("bench floor bodies", () => bodies.clear());
 
 function cannedBody(bytes: number): string {
   let body = bodies.get(bytes);

@@ -3,6 +3,7 @@ import type { DatabaseClients } from "../../db/client";
 import { findApiKeyByHash, findMembershipRole, findUserByClerkId, touchApiKey, upsertUser, type WorkspaceRole } from "../../db/queries/identity";
 import { KEY_MANAGER_ROLE, type ApiKeyScope } from "../../lib/access";
 import { ApiError } from "../../lib/errors";
+import { isolateCaches } from "../../lib/isolate-caches";
 import { hashApiKey, isWellFormedApiKey, looksLikeApiKey } from "./api-key-format";
 import type { Prefetched } from "../catalog-cache";
 import { primeHotPath, readHotPath, type HotPathInput, type HotPathResult } from "../hot-path";
@@ -105,6 +106,7 @@ export interface AuthOutcome<S = never> {
  */
 const keyWorkspaces = new Map<string, string>();
 const KEY_WORKSPACES_MAX = 10_000;
+isolateCaches.register("api key workspaces", () => keyWorkspaces.clear());
 
 function rememberKeyWorkspace(keyHash: string, workspaceId: string): void {
   if (keyWorkspaces.get(keyHash) === workspaceId) return;

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, decodeProtectedHeader, errors, importSPKI, jwtVerify, type JWTPayload } from "jose";
 import { ApiError } from "../../lib/errors";
+import { isolateCaches } from "../../lib/isolate-caches";
 
 export interface ClerkConfig {
   jwksUrl?: string;
@@ -28,6 +29,10 @@ const CLOCK_SKEW_SECONDS = 5;
 // without hammering Clerk.
 const remoteKeySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 const importedPems = new Map<string, Promise<CryptoKey>>();
+isolateCaches.register("clerk key sets", () => {
+  remoteKeySets.clear();
+  importedPems.clear();
+});
 
 function keyFor(config: ClerkConfig) {
   if (config.publicKeyPem) {

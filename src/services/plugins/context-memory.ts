@@ -1,3 +1,5 @@
+import { isolateCaches } from "../../lib/isolate-caches";
+
 /**
  * The isolate-memory tier of the assembled-context cache (issue 15 item 6): a bounded LRU of
  * response bodies in front of the Redis entries, so a repeated read in the same isolate does not
@@ -50,6 +52,12 @@ export class ContextMemory {
     this.bytes -= entry.bytes;
   }
 
+  /** Drops every entry. */
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+
   /** A new budget (the configured one may differ per deployment); shrinking evicts at once. */
   resize(maxBytes: number): void {
     this.maxBytes = maxBytes;
@@ -80,6 +88,7 @@ export function contextMemoryBytes(configured: string | undefined): number {
 // Isolate scope on purpose: the tier exists to outlive a request. See the class comment for why
 // sharing it between requests is safe.
 const isolateMemory = new ContextMemory(DEFAULT_CONTEXT_MEMORY_BYTES);
+isolateCaches.register("assembled-context memory tier", () => isolateMemory.clear());
 
 /** The isolate's memory tier, sized by CONTEXT_MEMORY_BYTES. */
 export function isolateContextMemory(configured: string | undefined): ContextMemory {

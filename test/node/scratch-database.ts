@@ -1,0 +1,42 @@
+import { inject } from "vitest";
+import { startEmbeddedPostgres } from "../../scripts/stack/embedded-postgres";
+import { createDatabase, dropDatabase } from "../../scripts/stack/test-database";
+
+// Databases of a Node-project test file's own (migrations, backfills, a stack of its own), on the
+// run's database server: about 0.2 s for an empty PostgreSQL database where an embedded one takes
+// seconds to start (issue 25).
+
+/**
+ * The run's PostgreSQL server, as test/global-setup.ts provides it: undefined when the run is on
+ * PGlite (one database per process) or outside the suite (the browser test's own run).
+ */
+export function runDatabaseServer(): string | undefined {
+  try {
+    return inject("databaseServer") || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let serial = 0;
+
+/** A fresh, empty database named after `label` on the run's server; `drop` removes it. Undefined without a server. */
+export async function serverDatabase(label: string): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  const server = runDatabaseServer();
+  if (!server) return undefined;
+  serial += 1;
+  const name = `${label.replace(/[^a-z0-9]+/gi, "_").toLowerCase()}_${process.pid}_${serial}_${Date.now()}`;
+  const url = await createDatabase(server, name);
+  return { url, drop: () => dropDatabase(server, name) };
+}
+
+/**
+ * An empty database for a file that applies migrations or backfills itself: one on the run's
+ * PostgreSQL server, else (a PGlite run) an embedded PostgreSQL of its own. `close` drops or stops it.
+ */
+export async function scratchDatabase(label: string): Promise<{ url: string; kind: "postgres" | "embedded"; close(): Promise<void> }> {
+  const onServer = await serverDatabase(label);
+  if (onServer) return { url: onServer.url, kind: "postgres", close: onServer.drop };
+  const embedded = await startEmbeddedPostgres();
+  return { url: embedded.url, kind: "embedded", close: () => embedded.close() };
+}

@@ -1,0 +1,32 @@
+import type { TestTagDefinition } from "vitest/config";
+
+// How the suite is split (issue 25), read by vitest.config.ts and .ci/run.
+
+/**
+ * Files that need the catalog to hold still while they run, so they run one at a time after
+ * everything else (the `workers-serial` project): global aggregates asserted as deltas around their
+ * own writes (design.md §21), and cache hits, which any approval or removal in a file running
+ * beside them would turn into misses (it replaces the catalog generation).
+ */
+export const SERIAL_FILES = [
+  "test/catalog/aggregates.test.ts",
+  "test/catalog/cache-keys.test.ts",
+  "test/catalog/generation.test.ts",
+  "test/catalog/list.test.ts",
+  "test/plugins/browse-cache.test.ts",
+  "test/plugins/browse-security.test.ts",
+];
+
+/**
+ * `pglite`: the subset that also runs against the embedded database in CI (`.ci/run`), because it
+ * exercises SQL whose behaviour may differ between PGlite (PostgreSQL 18 in WASM, one session) and
+ * PostgreSQL 15: extensions, normalize(), advisory locks, SKIP LOCKED, generated columns, triggers,
+ * migrations (design.md §47). Every test runs on PostgreSQL; concurrency tests only there. Tag a
+ * whole file with a `// @module-tag pglite` line, or one test with `{ tags: ["pglite"] }`.
+ */
+export const TEST_TAGS: TestTagDefinition[] = [
+  {
+    name: "pglite",
+    description: "Also run against the embedded database (PGlite): SQL whose behaviour may differ from PostgreSQL's (design.md §47).",
+  },
+];
