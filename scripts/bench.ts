@@ -240,7 +240,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
   cleanup.add("stack", () => stack.close());
 
   log("bundling the worker (wrangler deploy --dry-run) for Miniflare ...");
-  const scriptPath = buildWorkerScript();
+  const scriptPath = await buildWorkerScript();
   if (options.pluginsOnly) {
     const section = await runAssembledContext(scriptPath, stack.bindings, database.url, options.contextRequests, cleanup);
     return `# Benchmark (assembled context only), ${startedAt.toISOString()}\n\nLoad average at start: ${loadAtStart}\n\n${section}`;
@@ -291,7 +291,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
   const contextSection = options.installsOnly || options.mixedOnly ? "" : await runAssembledContext(scriptPath, stack.bindings, database.url, options.contextRequests, cleanup);
 
   log("bundling the worker (wrangler deploy --dry-run) for its size ...");
-  const bundle = renderBundleSize(measureBundle());
+  const bundle = renderBundleSize(await measureBundle());
   const report = renderReport({
     startedAt,
     elapsedSec: (Date.now() - startedAt.getTime()) / 1000,

@@ -19,8 +19,8 @@ interface Metafile {
 }
 
 /** Bundles the worker with wrangler (no upload; scripts/local/worker-bundle.ts) and measures it. Throws if wrangler fails. */
-export function measureBundle(top = 5): BundleSize {
-  const bundle = bundleWorker();
+export async function measureBundle(top = 5): Promise<BundleSize> {
+  const bundle = await bundleWorker();
   const script = readFileSync(bundle.script);
   const meta = JSON.parse(readFileSync(bundle.metafile, "utf8")) as Metafile;
   const byModule = new Map<string, number>();
@@ -48,7 +48,7 @@ export function renderBundleSize(size: BundleSize): string {
 if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
   const flag = process.argv.indexOf("--max-gzip-bytes");
   const budget = flag > 0 ? Number(process.argv[flag + 1]) : Number.POSITIVE_INFINITY;
-  const size = measureBundle();
+  const size = await measureBundle();
   console.log(renderBundleSize(size));
   if (size.gzipBytes > budget) {
     console.error(`worker script is ${size.gzipBytes} bytes gzip, over the budget of ${budget}`);

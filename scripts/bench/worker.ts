@@ -47,8 +47,8 @@ export function workerVars(bindings: StackBindings, mode: CacheMode): Record<str
  * The path of the worker script exactly as `wrangler deploy` would ship it
  * (scripts/local/worker-bundle.ts: built once per content of the sources, then reused).
  */
-export function buildWorkerScript(): string {
-  return bundleWorker().script;
+export async function buildWorkerScript(): Promise<string> {
+  return (await bundleWorker()).script;
 }
 
 type Env = Record<string, { type: "text"; value: string } | { type: "r2" }>;

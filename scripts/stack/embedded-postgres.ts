@@ -18,15 +18,17 @@ const PGLITE_VERSION: string = JSON.parse(
   readFileSync(join(dirname(require.resolve("@electric-sql/pglite")), "..", "package.json"), "utf8"),
 ).version;
 
-// initdb dominates PGlite start-up (4-6 s); a fresh cluster dumped once and loaded per run takes ~1 s.
+// initdb dominates PGlite start-up (4-6 s); a fresh cluster dumped once and loaded per start takes
+// ~1 s, in memory and into a new data directory alike.
 const TEMPLATE = join(PROJECT_ROOT, "node_modules", ".cache", `pglite-initdb-${PGLITE_VERSION}.tar.gz`);
 
-async function openFromTemplate(): Promise<PGlite> {
+/** Opens PGlite (in `dataDir`, else in memory) on a fresh cluster, from the template when there is one. */
+async function openFresh(dataDir?: string): Promise<PGlite> {
   if (existsSync(TEMPLATE)) {
     const loadDataDir = new Blob([readFileSync(TEMPLATE)]);
-    return PGlite.create({ loadDataDir, extensions: { pg_trgm } });
+    return PGlite.create({ dataDir, loadDataDir, extensions: { pg_trgm } });
   }
-  const db = await PGlite.create({ extensions: { pg_trgm } });
+  const db = await PGlite.create({ dataDir, extensions: { pg_trgm } });
   const dump = await db.dumpDataDir("gzip");
   mkdirSync(dirname(TEMPLATE), { recursive: true });
   // Write-then-rename so a concurrent run never loads a half-written template.
@@ -44,11 +46,11 @@ export async function startEmbeddedPostgres(
   opts: { dataDir?: string; port?: number; /** see pglite-session-server.ts */ idleHoldMs?: number } = {},
 ): Promise<EmbeddedPostgres> {
   let db: PGlite;
-  if (opts.dataDir) {
-    mkdirSync(opts.dataDir, { recursive: true });
+  if (opts.dataDir && existsSync(join(opts.dataDir, "PG_VERSION"))) {
     db = await PGlite.create({ dataDir: opts.dataDir, extensions: { pg_trgm } });
   } else {
-    db = await openFromTemplate();
+    if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+    db = await openFresh(opts.dataDir);
   }
   // PGlite is one session: the server hands it to one connection's unit of work at a time.
   const server = await startSessionServer(db, {

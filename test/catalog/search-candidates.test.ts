@@ -1,3 +1,4 @@
+// @module-tag pglite (the ranked search: tsvector, GIN and the lexicon: also run on the embedded database; test/suite-layout.ts)
 import { beforeAll, describe, expect, it } from "vitest";
 import { listCatalogItems, SEARCH_CANDIDATES_PER_TIER } from "../../src/db/queries/catalog";
 import { parseSearchQuery } from "../../src/domain/search-query";

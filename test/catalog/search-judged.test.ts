@@ -1,3 +1,4 @@
+// @module-tag pglite (relevance and the typo retry: text search and pg_trgm: also run on the embedded database; test/suite-layout.ts)
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";

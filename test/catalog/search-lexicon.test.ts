@@ -1,3 +1,4 @@
+// @module-tag pglite (the search_lexemes trigger and prefix expansion: also run on the embedded database; test/suite-layout.ts)
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";

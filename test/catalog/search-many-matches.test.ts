@@ -1,3 +1,4 @@
+// @module-tag pglite (the planner's estimate past the count's cap: also run on the embedded database; test/suite-layout.ts)
 import { beforeAll, describe, expect, it } from "vitest";
 import { estimateCatalogItems, listCatalogItems, searchCatalogPage, type CatalogFilter } from "../../src/db/queries/catalog";
 import { parseSearchQuery } from "../../src/domain/search-query";

@@ -1,3 +1,4 @@
+// @module-tag pglite (PostgreSQL's text-search parser on version numbers: also run on the embedded database; test/suite-layout.ts)
 import { beforeAll, describe, expect, it } from "vitest";
 import { createKey } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";

@@ -1,3 +1,4 @@
+// @module-tag pglite (the catalog's unique indexes and their violations: also run on the embedded database; test/suite-layout.ts)
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { conflictFor, UNIQUE_CONFLICTS } from "../../src/lib/conflicts";

@@ -1,3 +1,4 @@
+// @module-tag pglite (constraints and the SQLSTATEs each server reports: also run on the embedded database; test/suite-layout.ts)
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";

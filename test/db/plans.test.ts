@@ -1,3 +1,4 @@
+// @module-tag pglite (the planner's choice of index: also run on the embedded database; test/suite-layout.ts)
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { listCatalogItems, type CatalogFilter, type CatalogSort } from "../../src/db/queries/catalog";

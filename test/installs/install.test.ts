@@ -1,3 +1,4 @@
+// @module-tag pglite (interactive transactions and partial unique indexes: also run on the embedded database; test/suite-layout.ts)
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";

@@ -1,3 +1,4 @@
+// @module-tag pglite (migrations and backfills: also run on the embedded database; test/suite-layout.ts)
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Backfill } from "../../src/db/backfills";

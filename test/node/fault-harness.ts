@@ -41,7 +41,11 @@ export class FaultHarness {
 
   /** Stack (database, relay, redis, shim), seed, bundle and worker; ~25 s on a loaded machine. */
   async start(): Promise<void> {
-    const stack = await spawnStack(this.cleanup, { label: "fault stack", script: "scripts/stack/fault-stack.ts", databaseVar: "FAULT_DATABASE_URL" });
+    // The bundle builds (or is taken from the cache) while the stack starts.
+    const [stack, script] = await Promise.all([
+      spawnStack(this.cleanup, { label: "fault stack", script: "scripts/stack/fault-stack.ts", databaseVar: "FAULT_DATABASE_URL" }),
+      buildWorkerScript(),
+    ]);
     ({ bindings: this.bindings, lines: this.lines, child: this.stack } = stack);
     this.database = stack.ownDatabase ? "postgres" : "embedded";
     this.lines.on("line", (line) => this.replies.shift()?.(line));
@@ -52,7 +56,7 @@ export class FaultHarness {
     this.cleanup.add("r2 directory", async () => rmSync(this.r2Dir, { recursive: true, force: true }));
     const vars = this.signer.workerVars(this.bindings);
 
-    this.worker = await startBundledWorker(buildWorkerScript(), vars, this.cleanup, "fault worker", { r2Persist: this.r2Dir });
+    this.worker = await startBundledWorker(script, vars, this.cleanup, "fault worker", { r2Persist: this.r2Dir });
     this.url = this.worker.url;
   }
 

@@ -22,12 +22,12 @@ export interface LocalApi {
 export async function startLocalApi(): Promise<LocalApi> {
   const cleanup = new Cleanup(() => {});
   try {
-    const { bindings } = await spawnStack(cleanup, { label: "local api stack" });
+    // The bundle builds (or is taken from the cache) while the stack starts.
+    const [{ bindings }, script] = await Promise.all([spawnStack(cleanup, { label: "local api stack" }), buildWorkerScript()]);
     await seedIfEmpty(bindings.DATABASE_URL);
     const signer = await TestSigner.create("local-api");
     const vars = signer.workerVars(bindings);
 
-    const script = buildWorkerScript();
     const { url } = await startBundledWorker(script, vars, cleanup, "local-api", { assetsDirectory: join(PROJECT_ROOT, "public") });
     const token = (sub: string) => signer.token(sub);
 

@@ -1,3 +1,4 @@
+// @module-tag pglite (migrations and backfills: also run on the embedded database; test/suite-layout.ts)
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { drizzle } from "drizzle-orm/node-postgres";

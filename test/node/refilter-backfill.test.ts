@@ -1,3 +1,4 @@
+// @module-tag pglite (migrations and backfills: also run on the embedded database; test/suite-layout.ts)
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { applyMigrations } from "../../scripts/stack/migrate";

@@ -101,14 +101,15 @@ async function createKey(headers: Record<string, string>, extra: Record<string, 
 }
 
 beforeAll(async () => {
-  ({ bindings } = await spawnStack(cleanup, { label: "round trips stack" }));
+  // The bundle builds (or is taken from the cache) while the stack starts.
+  const [stack, script] = await Promise.all([spawnStack(cleanup, { label: "round trips stack" }), buildWorkerScript()]);
+  bindings = stack.bindings;
   await seedIfEmpty(bindings.DATABASE_URL);
   itemId = await withDrizzle(bindings.DATABASE_URL, async (db) => {
     const rows = await db.execute<{ id: string }>(sql`select id from items where owner_type = 'marketplace' and is_approved order by name limit 1`);
     return rows.rows[0]!.id;
   });
   signer = await TestSigner.create("round-trips");
-  const script = buildWorkerScript();
   const vars = signer.workerVars(bindings);
 
   const serve = async (name: string, workerVars: Record<string, string>) => {

@@ -1,3 +1,4 @@
+// @module-tag pglite (transactions rolled back mid-way: also run on the embedded database; test/suite-layout.ts)
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/client";

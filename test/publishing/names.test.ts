@@ -1,3 +1,4 @@
+// @module-tag pglite (name uniqueness through expression indexes: also run on the embedded database; test/suite-layout.ts)
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";

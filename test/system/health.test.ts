@@ -1,3 +1,4 @@
+// @module-tag pglite (both driver paths reaching the server: also run on the embedded database; test/suite-layout.ts)
 import { describe, expect, it } from "vitest";
 import { api } from "../helpers/http";
 
