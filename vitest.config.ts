@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import type { StackBindings } from "./scripts/stack/stack";
-import { SERIAL_FILES, TEST_TAGS } from "./test/suite-layout";
+import { SERIAL_FILES, TEST_TAGS } from "./test/suite-layout.ts";
 
 // The suite's layout (issue 25): one local stack per run (test/global-setup.ts, at the root so
 // every project shares it), and three projects in two groups.
