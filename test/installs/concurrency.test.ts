@@ -7,8 +7,9 @@ import { createMarketplaceItem, createWorkspace } from "../helpers/factories";
 import { api, jsonRequest } from "../helpers/http";
 import { installCount, installRows } from "./helpers";
 
-// Issue 12 item 7: run against the real database of the run (PGlite by default, PostgreSQL 15
-// with TEST_DATABASE_URL); the database, not the application, must decide every race.
+// Issue 12 item 7: run against the real database of the run (PostgreSQL when the machine has it,
+// as in CI; concurrency tests are not in the PGlite subset, design.md §47); the database, not the
+// application, must decide every race.
 
 const clients = useDatabase();
 const db = () => clients.pool;

@@ -6,7 +6,9 @@ import { publisher } from "./helpers";
 const clients = useDatabase();
 
 // Issue 10 item 9: on one shared PGlite session, concurrent transactions interleaved and a real
-// owner got a false 404 workspace_not_found or a 500 that PostgreSQL never gives.
+// owner got a false 404 workspace_not_found or a 500 that PostgreSQL never gives. Like every
+// concurrency test it runs on the run's database (PostgreSQL in CI, design.md §47); the embedded
+// server's one-transaction-at-a-time session is tested directly in test/node/embedded-postgres.test.ts.
 describe("concurrent transactional writes through the API", () => {
   it("20 parallel creates, then 20 parallel submits, by a real owner all succeed", async () => {
     const p = await publisher(clients.pool);
