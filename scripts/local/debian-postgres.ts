@@ -1,11 +1,11 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { aptInstall } from "./apt.ts";
 import { freePort } from "./free-port.ts";
-import { killGroup } from "./process-group.ts";
+import { spawnServer } from "./process-group.ts";
 
 export interface LocalPostgres {
   port: number;
@@ -65,33 +65,23 @@ export async function startDebianPostgres(opts: { port?: number; dataDir?: strin
   const args = ["-D", data, "-p", String(port), "-k", dir, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"];
   // A throwaway cluster needs no durability; a kept one must survive a crash of this machine.
   if (!opts.dataDir) args.push("-c", "fsync=off");
-  const child = spawn(join(bin, "postgres"), args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"], ...(ids ?? {}) });
-  let log = "";
-  const keep = (c: Buffer): void => {
-    log = (log + c.toString("utf8")).slice(-4000);
-  };
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  let hasExited = false;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  void exited.then(() => (hasExited = true));
-
+  const server = spawnServer(join(bin, "postgres"), args, { env, ...(ids ?? {}) });
   const close = async (): Promise<void> => {
     // SIGINT is Postgres' "fast" shutdown: it does not wait for clients to leave.
-    if (!hasExited && child.pid !== undefined) await killGroup(child.pid, exited, { signal: "SIGINT" });
+    await server.stop("SIGINT");
     removeDir();
   };
 
   const connectionString = `postgresql://postgres@127.0.0.1:${port}/postgres`;
   const deadline = Date.now() + 15_000;
   while (!(await servesDataDir(connectionString, data))) {
-    if (hasExited || Date.now() > deadline) {
+    if (server.hasExited() || Date.now() > deadline) {
       await close();
-      throw new Error(`postgres did not become ready on port ${port}:\n${log.trim()}`);
+      throw new Error(`postgres did not become ready on port ${port}:\n${server.log()}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { port, connectionString, pid: child.pid!, close };
+  return { port, connectionString, pid: server.pid, close };
 }
 
 export function runAsIds(): { uid: number; gid: number } | null {

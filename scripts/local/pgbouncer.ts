@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +5,7 @@ import pg from "pg";
 import { aptInstall, findExecutable } from "./apt.ts";
 import { runAsIds } from "./debian-postgres.ts";
 import { freePort } from "./free-port.ts";
-import { killGroup } from "./process-group.ts";
+import { spawnServer } from "./process-group.ts";
 
 export interface Pgbouncer {
   port: number;
@@ -71,30 +70,21 @@ export async function startPgbouncer(opts: { postgresPort: number; poolSize: num
   if (ids) {
     for (const path of [dir, config, join(dir, "users.txt")]) chownSync(path, ids.uid, ids.gid);
   }
-  const child = spawn(bin, [config], { cwd: dir, detached: true, stdio: ["ignore", "pipe", "pipe"], ...(ids ?? {}) });
-  let log = "";
-  const keep = (chunk: Buffer): void => {
-    log = (log + chunk.toString("utf8")).slice(-4000);
-  };
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  let hasExited = false;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  void exited.then(() => (hasExited = true));
+  const server = spawnServer(bin, [config], { cwd: dir, ...(ids ?? {}) });
   const close = async (): Promise<void> => {
-    if (!hasExited && child.pid !== undefined) await killGroup(child.pid, exited, { signal: "SIGINT" });
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!(await answers(`postgresql://postgres@127.0.0.1:${port}/postgres`))) {
-    if (hasExited || Date.now() > deadline) {
+    if (server.hasExited() || Date.now() > deadline) {
       await close();
-      throw new Error(`pgbouncer did not become ready on port ${port}:\n${log.trim()}`);
+      throw new Error(`pgbouncer did not become ready on port ${port}:\n${server.log()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { port, pid: child.pid!, close };
+  return { port, pid: server.pid, close };
 }
 
 async function answers(connectionString: string): Promise<boolean> {
