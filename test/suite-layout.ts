@@ -5,16 +5,20 @@ import type { TestTagDefinition } from "vitest/config";
 /**
  * Files that need the catalog to hold still while they run, so they run one at a time after
  * everything else (the `workers-serial` project): global aggregates asserted as deltas around their
- * own writes (design.md §21), and cache hits, which any approval or removal in a file running
- * beside them would turn into misses (it replaces the catalog generation).
+ * own writes (design.md §21), and cache hits of catalog pages and assembled contexts, which any
+ * approval or removal in a file running beside them would turn into misses (it replaces the catalog
+ * generation, part of both entries' tags). A file that asserts such a hit belongs here.
  */
 export const SERIAL_FILES = [
   "test/catalog/aggregates.test.ts",
   "test/catalog/cache-keys.test.ts",
   "test/catalog/generation.test.ts",
   "test/catalog/list.test.ts",
+  "test/lib/isolate-caches.test.ts",
   "test/plugins/browse-cache.test.ts",
   "test/plugins/browse-security.test.ts",
+  "test/plugins/context-cache.test.ts",
+  "test/plugins/context-memory.test.ts",
 ];
 
 /**

@@ -102,7 +102,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       database = test.kind;
       databaseServer = test.serverUrl;
       databaseNote = test.note;
-      log(`database: ${test.kind === "postgres" ? "PostgreSQL" : "embedded PostgreSQL (PGlite)"} at ${new URL(test.url).host} in ${Date.now() - started} ms${test.note ? ` (${test.note})` : ""}`);
+      log(`database: ${test.label} at ${new URL(test.url).host} in ${Date.now() - started} ms${test.note ? ` (${test.note})` : ""}`);
     } else if (!databaseUrl && opts.localDatabase === "local") {
       const started = Date.now();
       const local = await startLocalDatabase({ install: true, log });
@@ -122,7 +122,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       log(`database: embedded PostgreSQL (PGlite) on 127.0.0.1:${embedded.port} in ${Date.now() - started} ms`);
     } else {
       databaseServer = databaseUrl;
-      log(`database: ${new URL(databaseUrl).host} (DATABASE_URL)`);
+      const given = new URL(databaseUrl);
+      log(`database: ${given.host}${given.pathname} (given)`);
     }
     mark("database");
     await applyMigrations(databaseUrl);

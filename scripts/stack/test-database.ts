@@ -5,6 +5,8 @@ import { startEmbeddedPostgres } from "./embedded-postgres";
 
 export interface TestDatabase {
   kind: "postgres" | "embedded";
+  /** What it is, for the log: "PostgreSQL behind PgBouncer", "PostgreSQL", "embedded PostgreSQL (PGlite)". */
+  label: string;
   /** The suite's database. */
   url: string;
   /**
@@ -32,18 +34,32 @@ const POOL_SIZE = 120;
  * The database `npm test` runs against (issue 25 item 3): a throwaway Debian PostgreSQL cluster (a
  * temp dir, fsync off, gone after the run) when the machine has PostgreSQL, behind PgBouncer in
  * session mode when it has or can install it (scripts/local/pgbouncer.ts says why); the embedded
- * PGlite in memory otherwise, or when `LOCAL_DATABASE=pglite` asks for it (CI's PGlite run). Never
- * installs PostgreSQL itself: a machine without it runs on PGlite.
+ * PGlite in memory otherwise, or when `LOCAL_DATABASE=pglite` asks for it (CI's PGlite run), or
+ * when the cluster does not start (`note` says why). Never installs PostgreSQL itself: a machine
+ * without it runs on PGlite.
  */
-export async function startTestDatabase(log: (line: string) => void = () => {}): Promise<TestDatabase> {
+export async function startTestDatabase(
+  log: (line: string) => void = () => {},
+  /** How the cluster is started (a test passes one that fails). */
+  startCluster: (log: (line: string) => void) => Promise<TestDatabase> = startTestCluster,
+): Promise<TestDatabase> {
   let note: string | undefined;
   if (process.env.LOCAL_DATABASE === "pglite") note = "LOCAL_DATABASE=pglite";
   else if (!findDebianPostgresBin()) note = "PostgreSQL is not installed (apt-get install -y postgresql)";
-  if (note) {
-    const embedded = await startEmbeddedPostgres();
-    return { kind: "embedded", url: embedded.url, note, processGroups: [], close: () => embedded.close() };
+  if (!note) {
+    try {
+      return await startCluster(log);
+    } catch (error) {
+      note = `PostgreSQL did not start: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
+    }
   }
+  const embedded = await startEmbeddedPostgres();
+  return { kind: "embedded", label: "embedded PostgreSQL (PGlite)", url: embedded.url, note, processGroups: [], close: () => embedded.close() };
+}
 
+/** A throwaway cluster with the suite's database, behind PgBouncer when there is one. */
+async function startTestCluster(log: (line: string) => void): Promise<TestDatabase> {
+  let note: string | undefined;
   const cluster = await startDebianPostgres();
   const closers: Array<() => Promise<void>> = [() => cluster.close()];
   const close = async () => {
@@ -65,7 +81,8 @@ export async function startTestDatabase(log: (line: string) => void = () => {}):
     }
     const serverUrl = `postgresql://postgres@127.0.0.1:${port}/postgres`;
     await createDatabase(serverUrl, SUITE_DATABASE);
-    return { kind: "postgres", url: `postgresql://postgres@127.0.0.1:${port}/${SUITE_DATABASE}`, serverUrl, note, processGroups, close };
+    const label = port === cluster.port ? "PostgreSQL" : "PostgreSQL behind PgBouncer";
+    return { kind: "postgres", label, url: `postgresql://postgres@127.0.0.1:${port}/${SUITE_DATABASE}`, serverUrl, note, processGroups, close };
   } catch (error) {
     await close();
     throw error;

@@ -6,7 +6,9 @@ import { afterAll, expect, it } from "vitest";
 import { startLocalDatabase } from "../../scripts/stack/local-database";
 
 // Issue 10 item 9: npm run dev prefers a private PostgreSQL cluster under .data/ and falls back to
-// PGlite. These use their own folders, never the developer's .data.
+// PGlite. These use their own folders, never the developer's .data. LOCAL_DATABASE=pglite (a PGlite
+// run of the suite) would force PGlite here too: this file's own process tests the choice without it.
+delete process.env.LOCAL_DATABASE;
 const root = mkdtempSync(join(tmpdir(), "local-db-"));
 chmodSync(root, 0o755); // as root, the cluster runs as `postgres`, which must reach its data dir
 const dirs = { postgres: join(root, "postgres"), pglite: join(root, "pglite") };
