@@ -54,7 +54,14 @@ export function spawnServer(bin: string, args: string[], options: SpawnOptions):
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
   let hasExited = false;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // A spawn that fails (ENOENT, EACCES) emits "error" and never "exit": it counts as exited, with the reason in the log.
+  const exited = new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.once("error", (error) => {
+      log += `\n${error.message}`;
+      resolve();
+    });
+  });
   void exited.then(() => (hasExited = true));
   return {
     pid: child.pid!,
