@@ -3,6 +3,7 @@ import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import * as schema from "../../src/db/schema";
 import { contentSha256 } from "../../src/domain/content-hash";
+import type { ItemType } from "../../src/domain/item-types";
 import { nameSkeleton } from "../../src/domain/names";
 import { AGENTS, CATEGORIES, DEMO_USER, DEMO_WORKSPACE, FEATURED, LLMS, PLUGIN_CATEGORIES, RECIPES, SKILLS, TOOLS } from "./demo-catalog";
 
@@ -12,7 +13,7 @@ type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 const SYSTEM_ACTOR = { actorType: "system" as const, actorId: null };
 
 interface CatalogEntry {
-  type: (typeof schema.ITEM_TYPES)[number];
+  type: ItemType;
   name: string;
   description: string;
   category: { id: string; name: string };

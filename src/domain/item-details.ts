@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import type { ItemType } from "../db/schema";
+import type { ItemType } from "./item-types";
 
 /**
  * The `details` an item of each type may hold: the known keys with their types and bounds. A

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ItemType } from "../db/schema";
+import type { ItemType } from "./item-types";
 import { isSecretKeyName, isSecretValue } from "./credentials";
 
 /**

@@ -1,4 +1,5 @@
-import { bumpPatch, compareSemver, highestVersion, isPrerelease, sameRelease } from "./semver";
+import { bumpPatch, compareSemver, highestVersion, isPrerelease, parseSemver, sameRelease } from "./semver";
+import { LISTABLE_STATUSES, VISIBLE_STATUSES, type ReviewStatus, type VersionStatus } from "./version-status";
 
 /**
  * Which version of an item is listed, which versions may still be submitted, and which version an
@@ -57,16 +58,109 @@ export function versionRefusal(version: string, used: UsedVersion[]): string | n
   return `Version ${same} used by ${USED_AS[clash.reviewStatus]}; a version number is never reused.`;
 }
 
+/** A version with its review outcome and status: what the status rules read (design.md §34). */
+export interface StatusedRelease extends Release {
+  reviewStatus: ReviewStatus;
+  status: VersionStatus;
+}
+
+/** Approved with status active or deprecated: may be listed, installed by default, offered (design.md §34). */
+export const isListable = (r: StatusedRelease) => r.reviewStatus === "approved" && LISTABLE_STATUSES.includes(r.status);
+
 /**
- * The approved version an install of `installed` should move to, if any: the highest approved
- * stable version, or, for an install on a pre-release, also newer pre-releases of its own
- * major.minor.patch line; offered only when newer than the installed one by precedence.
+ * The listed version (design.md §34, amending §2): the highest listable stable version, else the
+ * highest listable pre-release; undefined when none is listable (then the item is not installable).
  */
-export function updateTarget<T extends Release>(installed: string, approved: T[]): T | undefined {
-  const onPrerelease = isPrerelease(installed);
-  const candidates = approved.filter((r) => !isPrerelease(r.version) || (onPrerelease && sameRelease(r.version, installed)));
-  const target = highest(candidates);
-  return target && compareSemver(target.version, installed) > 0 ? target : undefined;
+export function listedVersion<T extends StatusedRelease>(versions: T[]): T | undefined {
+  return listedRelease(versions.filter(isListable));
+}
+
+/**
+ * Whether non-admins may see the item or plugin at all (design.md §34): some approved version is
+ * active, deprecated or yanked (removal and a plugin's `is_active` are checked by the caller).
+ */
+export const isVisible = (versions: StatusedRelease[]) => versions.some((r) => r.reviewStatus === "approved" && VISIBLE_STATUSES.includes(r.status));
+
+/**
+ * What `items.version` shows (design.md §34): the listed version, else the highest yanked one;
+ * undefined when neither exists.
+ */
+export function shownVersion<T extends StatusedRelease>(versions: T[]): T | undefined {
+  return listedVersion(versions) ?? highest(versions.filter((r) => r.reviewStatus === "approved" && r.status === "yanked"));
+}
+
+/** How far an update may move: `latest` any newer version, `minor` within the major, `patch` within major.minor. */
+export type UpdateStrategy = "manual" | "patch" | "minor" | "latest";
+
+export interface UpdateTargetOptions {
+  strategy?: UpdateStrategy;
+  includePrereleases?: boolean;
+  /** Statuses a target may have: manual offers take active and deprecated; policies active only. */
+  allowed?: readonly VersionStatus[];
+  /** Policies' cooldown: only versions approved before this time (ignored when leaving an unsafe version). */
+  approvedBefore?: Date;
+}
+
+const withinStrategy = (strategy: UpdateStrategy, from: string, to: string) => {
+  if (strategy === "latest" || strategy === "manual") return true;
+  const a = parseSemver(from)!;
+  const b = parseSemver(to)!;
+  return a.major === b.major && (strategy === "minor" || a.minor === b.minor);
+};
+
+/**
+ * The one update target (design.md §39), used by the installs, updates and enabled-plugin lists,
+ * the batch status call, the CLI and policies. Candidates: approved, status in `allowed`, within
+ * the strategy, stable (for an install on a pre-release also pre-releases of its own
+ * major.minor.patch; with `includePrereleases` any pre-release), and higher than the installed
+ * version. Policies (an `approvedBefore` cutoff) moving off a yanked, quarantined or revoked
+ * version ignore the cooldown and may go down within the strategy. Undefined when none.
+ */
+export function updateTarget<T extends StatusedRelease & { approvedAt?: Date | null }>(
+  installed: { version: string; status: VersionStatus },
+  versions: T[],
+  options: UpdateTargetOptions = {},
+): T | undefined {
+  const { strategy = "latest", includePrereleases = false, allowed = LISTABLE_STATUSES, approvedBefore } = options;
+  const unsafe = !LISTABLE_STATUSES.includes(installed.status);
+  const onPrerelease = isPrerelease(installed.version);
+  const candidates = versions.filter(
+    (r) =>
+      r.reviewStatus === "approved" &&
+      allowed.includes(r.status) &&
+      compareSemver(r.version, installed.version) !== 0 &&
+      withinStrategy(strategy, installed.version, r.version) &&
+      (!isPrerelease(r.version) || includePrereleases || (onPrerelease && sameRelease(r.version, installed.version))),
+  );
+  const cooled = approvedBefore && !unsafe ? candidates.filter((r) => r.approvedAt && r.approvedAt < approvedBefore) : candidates;
+  const higher = highest(cooled.filter((r) => compareSemver(r.version, installed.version) > 0));
+  if (higher) return higher;
+  // Only a policy leaving an unsafe version may go down (design.md §39); a manual offer names the
+  // way down as `safe_version` instead.
+  return approvedBefore && unsafe ? highest(cooled) : undefined;
+}
+
+/**
+ * The update fields of an installed row (design.md §39, §52): `update` (the target or null),
+ * `update_available`, `latest_version` (the target, else the installed version; never lower than
+ * installed), `listed_version`, and `safe_version` (the installed version itself when active or
+ * deprecated, else the target, else the listed version, else null: the only downgrade offered).
+ */
+export function updateFields<T extends StatusedRelease & { approvedAt?: Date | null }>(
+  installed: { version: string; status: VersionStatus },
+  versions: T[],
+  options: UpdateTargetOptions = {},
+) {
+  const target = updateTarget(installed, versions, options);
+  const listed = listedVersion(versions);
+  const safe = LISTABLE_STATUSES.includes(installed.status) ? installed.version : (target?.version ?? listed?.version ?? null);
+  return {
+    update: target?.version ?? null,
+    update_available: target !== undefined,
+    latest_version: target?.version ?? installed.version,
+    listed_version: listed?.version ?? null,
+    safe_version: safe,
+  };
 }
 
 /** Versions after `installed` up to and including `target`, newest first (their changelogs are the update's notes). */

@@ -28,9 +28,13 @@ export const CATALOG_GENERATION_TTL_SECONDS = 2 * 3600;
 /** Also the most that install counts may lag. */
 export const CATALOG_MAX_AGE_SECONDS = 60;
 
-/** Replaces the generation with a fresh token: every entry built under the old one is stale. */
+/**
+ * Deletes the generation: the next reader stores a fresh token (catalogGenerationLua), so every
+ * entry built under the old one is stale. A `DEL`, never a `SET`: Redis accepts a `DEL` even at
+ * `maxmemory`, where a `SET` is refused with OOM and the old generation would stay (design.md §29).
+ */
 export async function invalidateCatalog(cache: Cache): Promise<void> {
-  await cache.set(CATALOG_GENERATION_KEY, crypto.randomUUID(), CATALOG_GENERATION_TTL_SECONDS);
+  await cache.del(CATALOG_GENERATION_KEY);
 }
 
 /**

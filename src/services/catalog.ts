@@ -18,7 +18,7 @@ import {
   type CatalogSort,
 } from "../db/queries/catalog";
 import type { ParsedSearch } from "../domain/search-query";
-import type { ItemType } from "../db/schema";
+import type { ItemType } from "../domain/item-types";
 import { parseSearchQuery } from "../domain/search-query";
 import { publishedConfig } from "../domain/published-config";
 import { compareSemver, isPrerelease } from "../domain/semver";
@@ -197,7 +197,7 @@ export async function catalogItemDetail(db: Queryable, id: string, viewer: Viewe
     prerelease: isPrerelease(v.version),
     changelog: v.changelog,
     created_at: v.createdAt.toISOString(),
-    lifecycle: v.lifecycle,
+    lifecycle: v.status,
     ...(viewer.admin ? { review_status: v.reviewStatus } : {}),
   }));
   let dependencies: Record<string, unknown> = {};

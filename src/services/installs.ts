@@ -19,7 +19,8 @@ import {
 import { replaceRecommendedAgents } from "../db/queries/publishing";
 import { toolsOfAgents } from "../db/queries/catalog";
 import { deleteItem, replaceAgentSkills } from "../db/queries/workspace-items";
-import type { items, ItemType } from "../db/schema";
+import type { items } from "../db/schema";
+import type { ItemType } from "../domain/item-types";
 import { updateTarget } from "../domain/releases";
 import { isPrerelease } from "../domain/semver";
 import { ApiError } from "../lib/errors";
@@ -190,8 +191,8 @@ export async function uninstallItem(db: Database, workspaceId: string, itemId: s
 }
 
 /** One live install as the installed list shows it, with update and removal state. */
-function installView(row: LiveInstall, approved: Array<{ itemId: string; version: string }>) {
-  const target = row.listed ? updateTarget(row.installedVersion, approved.filter((v) => v.itemId === row.itemId)) : undefined;
+function installView(row: LiveInstall, approved: Awaited<ReturnType<typeof approvedVersionsOf>>) {
+  const target = row.listed ? updateTarget({ version: row.installedVersion, status: row.installedStatus }, approved.filter((v) => v.itemId === row.itemId)) : undefined;
   return {
     item_id: row.itemId,
     item_name: row.itemName,

@@ -1,7 +1,7 @@
 import type { Queryable } from "../db/client";
 import { marketplaceNameHolder } from "../db/queries/publishing";
 import { workspaceNameHolder } from "../db/queries/workspace-items";
-import type { ItemType } from "../db/schema";
+import type { ItemType } from "../domain/item-types";
 import { ApiError } from "../lib/errors";
 
 export interface NameHolder {

@@ -5,6 +5,7 @@ import {
   insertAudit,
   listAudit,
   lockMarketplaceItem,
+  marketplaceNameHolder,
   pendingQueue,
   replaceRecommendedAgents,
   reviewVersion,
@@ -15,8 +16,8 @@ import {
 import { replaceAgentSkills, replaceAgentTools, toolsByName } from "../db/queries/workspace-items";
 import { listedRelease } from "../domain/releases";
 import { ApiError } from "../lib/errors";
-import type { ItemType } from "../db/schema";
-import type { Actor } from "./auth/principal";
+import type { ItemType } from "../domain/item-types";
+import type { Actor, AnyActor } from "./auth/principal";
 import { invalidateCatalog } from "./catalog-cache";
 import { refuseTakenMarketplaceName } from "./item-names";
 import { submissionSummary, type VersionContent } from "./publishing";
@@ -68,13 +69,30 @@ function pendingVersion(versions: VersionRow[], wanted?: string): VersionRow {
   return chosen;
 }
 
-/** Makes the marketplace row mirror an approved version: fields, dependencies and tools. */
-async function mirror(tx: Queryable, itemId: string, type: string, version: VersionRow, actor: Actor) {
+/**
+ * Makes the marketplace row mirror an approved version: fields, dependencies and tools. Another
+ * item may have taken a look-alike name since this version was submitted: approval names it in a
+ * 409 (`onNameClash: "refuse"`); a takedown's recomputation keeps the row's current name instead
+ * and reports `nameKept: true` for its audit row (design.md §34).
+ */
+export async function mirror(
+  tx: Queryable,
+  itemId: string,
+  type: string,
+  version: VersionRow,
+  actor: AnyActor,
+  onNameClash: "refuse" | "keep" = "refuse",
+): Promise<{ nameKept: boolean }> {
   const content = version.content as unknown as VersionContent;
-  // Another item may have taken a look-alike name since this version was submitted: name it in the 409.
-  await refuseTakenMarketplaceName(tx, type as ItemType, content.name, itemId);
+  let name = content.name;
+  let nameKept = false;
+  if (onNameClash === "refuse") await refuseTakenMarketplaceName(tx, type as ItemType, content.name, itemId);
+  else if (await marketplaceNameHolder(tx, type, content.name, itemId)) {
+    nameKept = true;
+    name = undefined as unknown as string;
+  }
   await updateMarketplaceItem(tx, itemId, {
-    name: content.name,
+    ...(name === undefined ? {} : { name }),
     description: content.description,
     tags: content.tags,
     marketplaceIcon: content.icon,
@@ -93,6 +111,7 @@ async function mirror(tx: Queryable, itemId: string, type: string, version: Vers
   } else if (type === "recipe") {
     await replaceRecommendedAgents(tx, itemId, content.recommended_agent_ids ?? []);
   }
+  return { nameKept };
 }
 
 /**

@@ -52,7 +52,7 @@ export async function listUpdates(db: Queryable, workspaceId: string, page: { li
       continue;
     }
     const versions = approved.filter((v) => v.itemId === install.itemId);
-    const target = updateTarget(install.installedVersion, versions);
+    const target = updateTarget({ version: install.installedVersion, status: install.installedStatus }, versions);
     if (!target) continue;
     entries.push({
       ...base,
@@ -84,7 +84,7 @@ export async function applyUpdate(db: Database, workspaceId: string, itemId: str
     if (!item) throw new ApiError(409, "item_removed", "This item was removed from the marketplace; there is no update to apply.");
     const current = (await findVersion(tx, install.versionId))!;
     const approved = await approvedVersionsOf(tx, [itemId]);
-    const target = updateTarget(current.version, approved);
+    const target = updateTarget(current, approved);
     if (!target) throw new ApiError(409, "up_to_date", `Version ${current.version} is already the newest this install is offered.`);
     const clone = install.cloneId ? await lockClone(tx, workspaceId, install.cloneId) : undefined;
     if (!clone) throw notInstalled();

@@ -17,7 +17,7 @@ import {
   type ItemRow,
 } from "../db/queries/workspace-items";
 import type { Queryable } from "../db/client";
-import type { ItemType } from "../db/schema";
+import type { ItemType } from "../domain/item-types";
 import { ApiError } from "../lib/errors";
 import type { Actor } from "./auth/principal";
 import { workspaceNameTaken } from "./item-names";

@@ -102,10 +102,16 @@ describe("catalog generation: eviction never revives a stale page", () => {
 });
 
 describe("invalidateCatalog", () => {
-  it("replaces the token (never a counter), and the token outlives every entry depending on it", async () => {
+  it("deletes the token (a DEL, which Redis accepts at maxmemory); the next reader draws a fresh one that outlives every entry depending on it", async () => {
+    const key = `catalog:/test/generation:${crypto.randomUUID()}`;
+    const read = () => cachedCatalogResponse(cache(), key, async () => ({ fresh: true }), deferred().defer);
     await invalidateCatalog(cache());
+    expect(await cache().get<string>(CATALOG_GENERATION_KEY)).toBeNull();
+    await read();
     const first = await cache().get<string>(CATALOG_GENERATION_KEY);
     await invalidateCatalog(cache());
+    expect(await cache().get<string>(CATALOG_GENERATION_KEY)).toBeNull();
+    await read();
     const second = await cache().get<string>(CATALOG_GENERATION_KEY);
     expect(first).toMatch(/^[0-9a-f-]{36}$/);
     expect(second).toMatch(/^[0-9a-f-]{36}$/);

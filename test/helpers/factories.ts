@@ -44,7 +44,7 @@ export async function createCategory(db: Database, name = `Category ${uniqueToke
   return category!;
 }
 
-type ItemType = (typeof schema.ITEM_TYPES)[number];
+import type { ItemType } from "../../src/domain/item-types";
 
 export async function createWorkspaceItem(
   db: Database,

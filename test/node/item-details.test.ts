@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ItemType } from "../../src/db/schema";
+import type { ItemType } from "../../src/domain/item-types";
 import { detailsSchema } from "../../src/domain/item-details";
 import { publishedConfig } from "../../src/domain/published-config";
 import { AGENTS, LLMS, RECIPES, SKILLS, TOOLS } from "../../scripts/seed/demo-catalog";

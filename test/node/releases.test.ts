@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { defaultNextVersion, listedRelease, releasesBetween, updateTarget, versionRefusal } from "../../src/domain/releases";
 
-const r = (...versions: string[]) => versions.map((version) => ({ version }));
+const r = (...versions: string[]) => versions.map((version) => ({ version, reviewStatus: "approved" as const, status: "active" as const }));
+const active = (version: string) => ({ version, status: "active" as const });
 
 describe("listed version (design.md §2)", () => {
   it("is the highest stable version, pre-releases only when nothing is stable", () => {
@@ -38,17 +39,17 @@ describe("updates", () => {
   const approved = r("1.0.0", "1.0.1", "1.1.0-beta.1", "1.1.0-beta.2", "2.0.0-rc.1");
 
   it("offers the highest stable version to a stable install, never a pre-release", () => {
-    expect(updateTarget("1.0.0", approved)?.version).toBe("1.0.1");
-    expect(updateTarget("1.0.1", approved)).toBeUndefined();
-    expect(updateTarget("1.0.1+build.3", approved)).toBeUndefined();
+    expect(updateTarget(active("1.0.0"), approved)?.version).toBe("1.0.1");
+    expect(updateTarget(active("1.0.1"), approved)).toBeUndefined();
+    expect(updateTarget(active("1.0.1+build.3"), approved)).toBeUndefined();
   });
 
   it("offers a pre-release install newer pre-releases of its line, and the release when it exists", () => {
-    expect(updateTarget("1.1.0-beta.1", approved)?.version).toBe("1.1.0-beta.2");
-    expect(updateTarget("1.1.0-beta.2", approved)).toBeUndefined();
-    expect(updateTarget("1.1.0-beta.2", [...approved, ...r("1.1.0")])?.version).toBe("1.1.0");
+    expect(updateTarget(active("1.1.0-beta.1"), approved)?.version).toBe("1.1.0-beta.2");
+    expect(updateTarget(active("1.1.0-beta.2"), approved)).toBeUndefined();
+    expect(updateTarget(active("1.1.0-beta.2"), [...approved, ...r("1.1.0")])?.version).toBe("1.1.0");
     // 2.0.0-rc.1 is another line, and 1.0.1 is lower than the installed pre-release.
-    expect(updateTarget("1.1.0-beta.1", r("1.0.1", "2.0.0-rc.1"))).toBeUndefined();
+    expect(updateTarget(active("1.1.0-beta.1"), r("1.0.1", "2.0.0-rc.1"))).toBeUndefined();
   });
 
   it("lists the releases after the installed one up to the target, newest first", () => {

@@ -2,7 +2,8 @@ import { and, asc, eq, gt, isNotNull, or } from "drizzle-orm";
 import { contentSha256 } from "../../domain/content-hash";
 import { publishedConfig } from "../../domain/published-config";
 import type { Queryable } from "../client";
-import { items, itemVersions, type ItemType } from "../schema";
+import { items, itemVersions } from "../schema";
+import type { ItemType } from "../../domain/item-types";
 import type { Backfill } from "./index";
 
 const BATCH = 500;

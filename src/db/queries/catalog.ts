@@ -11,8 +11,8 @@ import {
   searchLexemes,
   toolCatalog,
   workspaces,
-  type ItemType,
 } from "../schema";
+import type { ItemType } from "../../domain/item-types";
 import { allInName, searchCondition, searchRanking, searchRankingKeys, searchTiers, type SearchColumns } from "./search";
 
 export type CatalogSort = "popular" | "newest" | "name" | "relevance";
@@ -354,7 +354,9 @@ export function versionsOf(db: Queryable, itemId: string, includeUnreviewed: boo
       version: itemVersions.version,
       changelog: itemVersions.changelog,
       reviewStatus: itemVersions.reviewStatus,
-      lifecycle: itemVersions.lifecycle,
+      status: itemVersions.status,
+      statusMessage: itemVersions.statusMessage,
+      replacementItemId: itemVersions.replacementItemId,
       createdAt: itemVersions.createdAt,
     })
     .from(itemVersions)

@@ -36,7 +36,17 @@ export async function findVersion(db: Queryable, id: string) {
 export function approvedVersionsOf(db: Queryable, itemIds: string[]) {
   if (!itemIds.length) return Promise.resolve([]);
   return db
-    .select({ id: itemVersions.id, itemId: itemVersions.itemId, version: itemVersions.version, changelog: itemVersions.changelog })
+    .select({
+      id: itemVersions.id,
+      itemId: itemVersions.itemId,
+      version: itemVersions.version,
+      changelog: itemVersions.changelog,
+      reviewStatus: itemVersions.reviewStatus,
+      status: itemVersions.status,
+      statusMessage: itemVersions.statusMessage,
+      replacementItemId: itemVersions.replacementItemId,
+      approvedAt: itemVersions.reviewedAt,
+    })
     .from(itemVersions)
     .where(and(inArray(itemVersions.itemId, itemIds), eq(itemVersions.reviewStatus, "approved")));
 }
@@ -111,6 +121,9 @@ export function liveInstallsOf(db: Queryable, workspaceId: string, itemId?: stri
       cloneId: marketplaceInstalls.cloneId,
       installedAt: marketplaceInstalls.installedAt,
       installedVersion: itemVersions.version,
+      installedStatus: itemVersions.status,
+      installedStatusMessage: itemVersions.statusMessage,
+      installedReplacementItemId: itemVersions.replacementItemId,
       itemName: items.name,
       itemType: items.type,
       listedVersion: items.version,

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
 import { rowsOf, type Queryable } from "../client";
-import { marketplacePlugins, pluginCategories, pluginSecurityScans, pluginVersions, REVIEW_STATUSES } from "../schema";
+import { marketplacePlugins, pluginCategories, pluginSecurityScans, pluginVersions } from "../schema";
+import { REVIEW_STATUSES } from "../../domain/version-status";
 import type { ParsedSearch } from "../../domain/search-query";
 import { pluginSearch } from "./plugin-search";
 
@@ -153,7 +154,9 @@ export function pluginVersionHistory(db: Queryable, pluginId: string, admin: boo
     .select({
       version: pluginVersions.version,
       changelog: pluginVersions.changelog,
-      lifecycle: pluginVersions.lifecycle,
+      status: pluginVersions.status,
+      statusMessage: pluginVersions.statusMessage,
+      replacementItemId: pluginVersions.replacementItemId,
       approvalStatus: pluginVersions.approvalStatus,
       securityStatus: pluginVersions.securityStatus,
       approvedAt: pluginVersions.approvedAt,

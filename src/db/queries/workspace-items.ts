@@ -2,7 +2,8 @@ import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Queryable } from "../client";
 import { nameSkeleton } from "../../domain/names";
 import { withNormalizedName } from "./item-values";
-import { agentSkills, agentToolAssignments, items, marketplaceInstalls, toolCatalog, type ItemType } from "../schema";
+import { agentSkills, agentToolAssignments, items, marketplaceInstalls, toolCatalog } from "../schema";
+import type { ItemType } from "../../domain/item-types";
 
 export type ItemRow = typeof items.$inferSelect;
 
@@ -76,7 +77,7 @@ export async function replaceAgentTools(
   db: Queryable,
   agentId: string,
   toolIds: string[],
-  actor: { actorType: "user" | "api_key"; actorId: string },
+  actor: { actorType: "user" | "api_key"; actorId: string } | { actorType: "system"; actorId: null },
 ): Promise<void> {
   await db.delete(agentToolAssignments).where(eq(agentToolAssignments.agentId, agentId));
   if (toolIds.length) await db.insert(agentToolAssignments).values(toolIds.map((toolId) => ({ agentId, toolId, ...actor })));

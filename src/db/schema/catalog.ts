@@ -15,15 +15,12 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { actorCheck, actorColumns, categoryColumns, createdAt, id, isSemver, isSlug, oneOf, tsvector, updatedAt } from "./columns";
+import { actorCheck, actorColumns, categoryColumns, createdAt, id, isSemver, isSlug, oneOf, tsvector, updatedAt, versionStatusChecks, versionStatusColumns } from "./columns";
 import { users, workspaces } from "./identity";
 import { pluginVersions } from "./plugins";
+import { ITEM_TYPES, OWNER_TYPES } from "../../domain/item-types";
+import { REVIEW_STATUSES } from "../../domain/version-status";
 
-export const ITEM_TYPES = ["agent", "recipe", "skill", "llm", "tool"] as const;
-export type ItemType = (typeof ITEM_TYPES)[number];
-export const OWNER_TYPES = ["workspace", "marketplace"] as const;
-export const REVIEW_STATUSES = ["pending", "approved", "rejected"] as const;
-export const LIFECYCLES = ["active", "deprecated", "yanked"] as const;
 
 /** Item categories shared by every type; counts per type are computed from items (design.md §8). */
 export const categories = pgTable(
@@ -256,8 +253,7 @@ export const itemVersions = pgTable(
     contentSha256: text("content_sha256").notNull(),
     reviewStatus: text("review_status").$type<(typeof REVIEW_STATUSES)[number]>().notNull().default("pending"),
     rejectionReason: text("rejection_reason"),
-    lifecycle: text("lifecycle").notNull().default("active"),
-    lifecycleMessage: text("lifecycle_message"),
+    ...versionStatusColumns(),
     submittedByUserId: uuid("submitted_by_user_id").references(() => users.id, { onDelete: "set null" }),
     reviewedByUserId: uuid("reviewed_by_user_id").references(() => users.id, { onDelete: "set null" }),
     reviewedAt: timestamp("reviewed_at", { withTimezone: true }),
@@ -275,7 +271,8 @@ export const itemVersions = pgTable(
       "item_versions_rejection_check",
       sql`(${t.reviewStatus} = 'rejected') = (${t.rejectionReason} is not null)`,
     ),
-    check("item_versions_lifecycle_check", oneOf(t.lifecycle, LIFECYCLES)),
+    ...versionStatusChecks("item_versions", t),
+    foreignKey({ name: "item_versions_replacement_fkey", columns: [t.replacementItemId], foreignColumns: [items.id] }).onDelete("set null"),
     check("item_versions_content_check", sql`jsonb_typeof(${t.content}) = 'object'`),
     actorCheck("item_versions", t),
   ],

@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import { check, customType, integer, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { SEMVER_PATTERN } from "../../domain/version-pattern";
+import { VERSION_STATUSES } from "../../domain/version-status";
 
 export const id = () => uuid("id").primaryKey().defaultRandom();
 
@@ -28,9 +30,6 @@ export const actorCheck = (table: string, t: { actorType: unknown; actorId: unkn
 export const oneOf = (column: unknown, values: readonly string[]) =>
   sql`${column} in (${sql.raw(values.map((v) => `'${v.replace(/'/g, "''")}'`).join(", "))})`;
 
-// Semantic versioning 2.0.0 core + optional pre-release/build (https://semver.org, §2, §9, §10).
-export const SEMVER_PATTERN =
-  "^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$";
 export const isSemver = (column: unknown) => sql`${column} ~ ${sql.raw(`'${SEMVER_PATTERN}'`)}`;
 
 /** URL- and storage-key-safe identifiers (workspaces, categories, plugins). */
@@ -48,3 +47,31 @@ export const categoryColumns = () => ({
 });
 
 export const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+/**
+ * A version's status after approval and who set it last (design.md §23, §33), on item_versions and
+ * plugin_versions alike. `status_previous` is what a quarantine interrupted (`release` restores it);
+ * `replacement_item_id` is the item a deprecated or yanked version points users to (kept through a
+ * quarantine so a release can restore it; shown only while the status is deprecated or yanked).
+ */
+export const versionStatusColumns = () => ({
+  status: text("status").$type<(typeof VERSION_STATUSES)[number]>().notNull().default("active"),
+  statusMessage: text("status_message"),
+  statusPrevious: text("status_previous").$type<(typeof VERSION_STATUSES)[number]>(),
+  statusChangedAt: timestamp("status_changed_at", { withTimezone: true }),
+  statusActorType: text("status_actor_type").$type<ActorType>(),
+  statusActorId: uuid("status_actor_id"),
+  replacementItemId: uuid("replacement_item_id"),
+});
+
+export const versionStatusChecks = (
+  table: string,
+  t: { status: unknown; statusPrevious: unknown; statusActorType: unknown; statusActorId: unknown },
+) => [
+  check(`${table}_status_check`, oneOf(t.status, VERSION_STATUSES)),
+  check(`${table}_status_previous_check`, sql`${t.statusPrevious} is null or ${oneOf(t.statusPrevious, ["active", "deprecated", "yanked"])}`),
+  check(
+    `${table}_status_actor_check`,
+    sql`${t.statusActorType} is null or (${t.statusActorType} in ('user', 'api_key') and ${t.statusActorId} is not null) or (${t.statusActorType} = 'system' and ${t.statusActorId} is null)`,
+  ),
+];

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { EVENT_AUDIENCES, EVENT_TYPES } from "../../domain/events";
 import { actorCheck, actorColumns, createdAt, id, oneOf } from "./columns";
 import { items, itemVersions } from "./catalog";
 import { workspaces } from "./identity";
@@ -82,3 +83,58 @@ export const idempotencyKeys = pgTable(
     check("idempotency_keys_key_check", sql`length(${t.key}) between 1 and 255`),
   ],
 );
+
+/**
+ * The event outbox (design.md §24, §30, §31): one row per change, written only by
+ * `appendEvents` (src/db/queries/events.ts) as the last statement of the change's transaction,
+ * after an advisory lock, so ids commit in order and a reader's `WHERE id > $after ORDER BY id`
+ * never skips a row that commits later. Types and audiences come from src/domain/events.ts.
+ */
+export const catalogEvents = pgTable(
+  "catalog_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    type: text("type").notNull(),
+    audience: text("audience").notNull(),
+    itemId: uuid("item_id"),
+    pluginId: uuid("plugin_id"),
+    // No foreign keys: an event outlives what it is about (a deleted plugin, a deleted workspace).
+    workspaceId: uuid("workspace_id"),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("catalog_events_workspace_idx").on(t.workspaceId, t.id),
+    check("catalog_events_type_check", oneOf(t.type, Object.keys(EVENT_TYPES))),
+    check("catalog_events_audience_check", oneOf(t.audience, EVENT_AUDIENCES)),
+    check("catalog_events_workspace_check", sql`(${t.audience} = 'workspace') = (${t.workspaceId} is not null)`),
+    check("catalog_events_data_check", sql`jsonb_typeof(${t.data}) = 'object'`),
+  ],
+);
+
+/**
+ * The takedown generation (design.md §29): one row, bumped inside every transaction that takes
+ * content away (a version status change, plugin deactivate, reactivate, delete). Assembled-context
+ * and plugin-content caches serve an entry only when its tag carries the current value, read from
+ * here, never from Redis, so a lost Redis write can never keep taken-down content served.
+ */
+export const catalogState = pgTable(
+  "catalog_state",
+  {
+    id: smallint("id").primaryKey().default(1),
+    takedownGeneration: bigint("takedown_generation", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [check("catalog_state_singleton_check", sql`${t.id} = 1`)],
+);
+
+/**
+ * Per-workspace context generation (design.md §29): bumped inside every transaction that changes
+ * an input of the workspace's assembled contexts (enable, disable, pin move, assignment, install,
+ * update, agent edit). A missing row reads as 0.
+ */
+export const workspaceGenerations = pgTable("workspace_generations", {
+  workspaceId: uuid("workspace_id")
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: "cascade" }),
+  generation: bigint("generation", { mode: "number" }).notNull().default(0),
+});

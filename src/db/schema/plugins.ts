@@ -15,8 +15,9 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { actorCheck, actorColumns, categoryColumns, createdAt, id, isSemver, isSlug, oneOf, updatedAt } from "./columns";
-import { items, LIFECYCLES, REVIEW_STATUSES } from "./catalog";
+import { actorCheck, actorColumns, categoryColumns, createdAt, id, isSemver, isSlug, oneOf, updatedAt, versionStatusChecks, versionStatusColumns } from "./columns";
+import { items } from "./catalog";
+import { REVIEW_STATUSES } from "../../domain/version-status";
 import { users, workspaces } from "./identity";
 
 export const SECURITY_STATUSES = ["pending", "safe", "review_required", "blocked"] as const;
@@ -98,7 +99,7 @@ export const pluginVersions = pgTable(
     rejectionReason: text("rejection_reason"),
     approvedByUserId: uuid("approved_by_user_id").references(() => users.id, { onDelete: "set null" }),
     approvedAt: timestamp("approved_at", { withTimezone: true }),
-    lifecycle: text("lifecycle").notNull().default("active"),
+    ...versionStatusColumns(),
     ...actorColumns(),
     createdAt: createdAt(),
   },
@@ -118,7 +119,8 @@ export const pluginVersions = pgTable(
       "plugin_versions_blocked_check",
       sql`not (${t.approvalStatus} = 'approved' and ${t.securityStatus} in ('blocked', 'pending'))`,
     ),
-    check("plugin_versions_lifecycle_check", oneOf(t.lifecycle, LIFECYCLES)),
+    ...versionStatusChecks("plugin_versions", t),
+    foreignKey({ name: "plugin_versions_replacement_fkey", columns: [t.replacementItemId], foreignColumns: [items.id] }).onDelete("set null"),
     actorCheck("plugin_versions", t),
   ],
 );

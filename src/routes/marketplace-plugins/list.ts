@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { REVIEW_STATUSES } from "../../db/schema";
+import { REVIEW_STATUSES } from "../../domain/version-status";
 import { TagSchema } from "../../domain/tags";
 import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { REVIEW_STATUSES } from "../../db/schema";
+import { REVIEW_STATUSES } from "../../domain/version-status";
 
 /** The plugin marketplace's OpenAPI tag. */
 export const PLUGINS_TAG = "Plugins" as const;

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { SEMVER_PATTERN } from "../../db/schema/columns";
+import { SEMVER_PATTERN } from "../../domain/version-pattern";
 import { isSemver } from "../../domain/semver";
 import { ItemTypeSchema } from "./schemas";
 

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ITEM_TYPES } from "../../db/schema";
+import { ITEM_TYPES } from "../../domain/item-types";
 
 export const ItemTypeSchema = z.enum(ITEM_TYPES);
 

@@ -26,6 +26,15 @@ export interface Actor {
   actorId: string;
 }
 
+/** A background job (design.md §44): audit rows say `system` with `details.job`. */
+export interface SystemActor {
+  actorType: "system";
+  actorId: null;
+}
+
+/** Whoever writes: a user, an API key or a background job. */
+export type AnyActor = Actor | SystemActor;
+
 export function actorOf(principal: Principal): Actor {
   return principal.kind === "user"
     ? { actorType: "user", actorId: principal.user.id }

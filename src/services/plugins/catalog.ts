@@ -117,7 +117,7 @@ export async function pluginDetail(db: Queryable, id: string, viewer: Viewer) {
       version: v.version,
       prerelease: isPrerelease(v.version),
       changelog: v.changelog,
-      lifecycle: v.lifecycle,
+      lifecycle: v.status,
       created_at: v.createdAt.toISOString(),
       approved_at: v.approvedAt?.toISOString() ?? null,
       ...(viewer.admin ? { approval_status: v.approvalStatus, security_status: v.securityStatus } : {}),
