@@ -5,9 +5,13 @@ import type { TestTagDefinition } from "vitest/config";
 /**
  * Files that need the catalog to hold still while they run, so they run one at a time after
  * everything else (the `workers-serial` project): global aggregates asserted as deltas around their
- * own writes (design.md §21), and cache hits of catalog pages and assembled contexts, which any
- * approval or removal in a file running beside them would turn into misses (it replaces the catalog
- * generation, part of both entries' tags). A file that asserts such a hit belongs here.
+ * own writes (design.md §21), and cache hits of catalog pages, assembled contexts and plugin
+ * content, which any approval or removal in a file running beside them would turn into misses (it
+ * replaces the catalog generation, part of the first two's tags), and so would any takedown (a
+ * version status change, a plugin deactivated, reactivated or deleted: it bumps the takedown
+ * generation, part of the last two's tags, design.md §29). A file that asserts such a hit belongs
+ * here, including one that shows a hit by removing what a miss would read (plugin content gone
+ * from R2, yet still served).
  */
 export const SERIAL_FILES = [
   "test/catalog/aggregates.test.ts",
@@ -15,10 +19,13 @@ export const SERIAL_FILES = [
   "test/catalog/generation.test.ts",
   "test/catalog/list.test.ts",
   "test/lib/isolate-caches.test.ts",
+  "test/plugins/assembled-context.test.ts",
   "test/plugins/browse-cache.test.ts",
   "test/plugins/browse-security.test.ts",
   "test/plugins/context-cache.test.ts",
   "test/plugins/context-memory.test.ts",
+  "test/plugins/plugin-content.test.ts",
+  "test/plugins/takedown-cache.test.ts",
 ];
 
 /**

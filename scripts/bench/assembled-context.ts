@@ -1,13 +1,11 @@
 import { Redis } from "@upstash/redis";
 import { eq } from "drizzle-orm";
 import { strToU8, zipSync } from "fflate";
-import { createCache } from "../../src/clients/cache";
+import { bumpWorkspaceGenerations } from "../../src/db/queries/generations";
 import * as schema from "../../src/db/schema";
 import { nameSkeleton } from "../../src/domain/names";
-import { createLogger } from "../../src/lib/logger";
 import { displayPrefix, generateApiKey, hashApiKey } from "../../src/services/auth/api-key-format";
 import { pluginContentKey } from "../../src/services/plugins/content";
-import { invalidateWorkspaceContexts } from "../../src/services/plugins/context-cache";
 import { signDevToken, withDrizzle } from "../stack/dev-auth";
 import { LoadError } from "./load";
 
@@ -164,7 +162,7 @@ async function series(requests: number, before: () => Promise<unknown>, read: ()
 
 /**
  * `requests` sequential reads per case, each case's preparation outside the timed request:
- * - miss: the workspace's context generation bumped (as any write in it does, so neither tier may
+ * - miss: the workspace's context generation bumped in PostgreSQL (as any write to its contexts' inputs does, so neither tier may
  *   serve) and the plugin content cache emptied: database, R2 reads and token count;
  * - miss, content warm: only the generation bumped (database and token count, content from Redis);
  * - hit from Redis: a worker with the memory tier off (CONTEXT_MEMORY_BYTES=0);
@@ -179,9 +177,8 @@ export async function benchAssembledContext(
 ): Promise<ContextRun> {
   const fixture = await prepare(urls.worker, databaseUrl);
   const client = new Redis({ url: redis.url, token: redis.token });
-  // The very bump a write in the workspace makes (middleware/authorize.ts).
-  const cache = createCache({ UPSTASH_REDIS_REST_URL: redis.url, UPSTASH_REDIS_REST_TOKEN: redis.token }, createLogger({}, "error"));
-  const bump = () => invalidateWorkspaceContexts(cache, fixture.workspaceId);
+  // The very bump a write in the workspace makes inside its transaction (design.md §29).
+  const bump = () => withDrizzle(databaseUrl, (db) => bumpWorkspaceGenerations(db, [fixture.workspaceId]));
   const read = (url: string, tier?: string) => async () => {
     const result = await timed(url, fixture);
     if (tier && result.tier !== tier) throw new LoadError(`assembled-context: expected a ${tier} hit, got X-Cache-Tier ${result.tier ?? "none"}`);
@@ -232,7 +229,7 @@ export function renderContextSection(run: ContextRun): string {
   return [
     "## Assembled context (cache on)",
     "",
-    `\`GET /api/agents/{id}/assembled-context\` for an agent with ${run.plugins} plugins of ${run.pluginBytes / 1024} KB of prose each (${run.includedFull} included in full), ${run.requests} sequential requests per case. Miss: the workspace's context generation bumped (as any write in the workspace does) and the plugin content cache emptied before each request (database, R2 reads, token count). Hits make 0 database queries; a hit from memory makes 1 Upstash request (the access gate's script and the generation tag read, pipelined), a hit from Redis 2 (the gate's script, then the tag with the entry).`,
+    `\`GET /api/agents/{id}/assembled-context\` for an agent with ${run.plugins} plugins of ${run.pluginBytes / 1024} KB of prose each (${run.includedFull} included in full), ${run.requests} sequential requests per case. Miss: the workspace's context generation bumped in PostgreSQL (as every write to the contexts' inputs does) and the plugin content cache emptied before each request (database, R2 reads, token count). Every read checks the safety generations with one primary-key query beside its Upstash read (design.md §29): a hit from memory makes 1 Upstash request (the access gate's script and the catalog tag read, pipelined) and that 1 query, a hit from Redis 2 Upstash requests (the gate's script, then the tag with the entry) and the 1 query.`,
     "",
     "| case | p50 ms | p99 ms | miss p50 / this p50 |",
     "| --- | --- | --- | --- |",

@@ -43,6 +43,12 @@ export type RouteAccess =
        * the gate starts its tag read alongside its own Redis request.
        */
       cachedContextRead?: boolean;
+      /**
+       * Publisher-or-admin routes (design.md §38): a platform admin passes with no workspace
+       * (`c.var.workspace` is null, and the route acts as the admin); everyone else goes through
+       * the scope, role and workspace above. Only the version-status PATCH declares it.
+       */
+      platformAdminBypass?: true;
     }
   | { access: "admin"; workspaceScoped?: false };
 
@@ -76,5 +82,8 @@ export function accessSentence(access: RouteAccess, path = ""): string {
   const named = path.includes("{workspace_id}")
     ? "the `{workspace_id}` path segment (404 for a workspace the caller may not act in)"
     : "the X-Workspace-ID header (an API key defaults to its own; 400 `workspace_required` when none is named; 404 for a workspace the caller may not act in)";
+  if (access.platformAdminBypass) {
+    return `**Access:** a platform admin (a Clerk session of a user with the admin system role), with no workspace needed; or ${who}, acting in one workspace: ${named}.${role} A workspace named by an admin must also be one they may act in (else 404); an admin acts as the admin either way.`;
+  }
   return `**Access:** ${who}. Acts in one workspace: ${named}.${role}`;
 }

@@ -6,11 +6,10 @@ import { authenticateRequest, readCredentials } from "../services/auth/authentic
 import { clerkConfigFrom } from "../services/auth/clerk-jwt";
 import { actorOf, isPlatformAdmin, roleAtLeast, type Principal, type WorkspaceContext } from "../services/auth/principal";
 import { catalogRequestKey } from "../services/catalog-cache";
-import { invalidateWorkspaceContexts, prefetchContext, type ContextPrefetch } from "../services/plugins/context-cache";
+import { prefetchContext, type ContextPrefetch } from "../services/plugins/context-cache";
 import { isolateContextMemory } from "../services/plugins/context-memory";
 import { defaultRateLimit, rateLimitHeaders, type RateLimitDecision } from "../services/rate-limit";
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const workspaceNotFound = () =>
@@ -43,14 +42,16 @@ function applyRateLimit(c: Context<AppEnv>, decision: RateLimitDecision | null):
 const BUDGET = /^[1-9][0-9]{0,6}$/;
 
 /**
- * The assembled-context tag read, started while the gate's own script is in flight (see
- * prefetchContext); only for well-formed requests, so the key is the one the route will compute.
+ * The assembled-context tag reads (one Upstash script, one primary-key query), started while the
+ * gate's own script is in flight (see prefetchContext); only for well-formed requests, so the key
+ * is the one the route will compute.
  */
 function speculateContextRead(c: Context<AppEnv>, workspaceId: string): ContextPrefetch | undefined {
   const agentId = c.req.param("agent_id");
   const budget = c.req.query("budget");
   if (!agentId || !UUID.test(agentId) || agentId !== agentId.toLowerCase() || (budget !== undefined && !BUDGET.test(budget))) return undefined;
-  return prefetchContext(c.var.cache, isolateContextMemory(c.env.CONTEXT_MEMORY_BYTES), workspaceId, agentId, budget === undefined ? undefined : Number(budget));
+  const memory = isolateContextMemory(c.env.CONTEXT_MEMORY_BYTES);
+  return prefetchContext({ cache: c.var.cache, db: c.var.db.http }, memory, workspaceId, agentId, budget === undefined ? undefined : Number(budget));
 }
 
 /**
@@ -100,7 +101,11 @@ export function authorize(access: RouteAccess): AccessMiddleware {
       }
     }
 
-    if (access.access === "authenticated" && access.workspaceScoped) {
+    // Publisher-or-admin routes (design.md §38): a platform admin acts as the admin, in no workspace
+    // (a header naming one they may not act in was refused above, as on every route).
+    if (access.access === "authenticated" && access.platformAdminBypass && isPlatformAdmin(principal)) {
+      workspace = null;
+    } else if (access.access === "authenticated" && access.workspaceScoped) {
       // A key acts for exactly one workspace, so naming it is optional.
       if (!workspace && principal.kind === "api_key") workspace = { id: principal.key.workspaceId, role: null };
       if (!workspace) {
@@ -113,12 +118,10 @@ export function authorize(access: RouteAccess): AccessMiddleware {
     c.set("workspace", workspace);
     // Used only for the workspace the request turned out to act in.
     if (outcome.speculative?.value && workspace?.id === outcome.speculative.workspaceId) c.set("contextPrefetch", outcome.speculative.value);
+    // No cache bump after the handler: the transactions that change an input of a workspace's
+    // assembled contexts bump its generation in PostgreSQL themselves (design.md §29), so a bump
+    // can no longer be lost to a Redis that refuses writes (services/plugins/context-cache.ts).
     await next();
-    // Every write in a workspace may change an input of its agents' assembled contexts (agent rows,
-    // enablements, pins, assignments, clones): bumping here, after the handler committed, covers
-    // them all, including writes added later (services/plugins/context-cache.ts). A refused write
-    // (4xx, 5xx) committed nothing, so it costs no Upstash request.
-    if (workspace && !SAFE_METHODS.has(c.req.method) && c.res.status < 400) await invalidateWorkspaceContexts(c.var.cache, workspace.id);
   };
   return Object.assign(middleware, { access });
 }

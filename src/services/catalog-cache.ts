@@ -18,8 +18,7 @@ import { parseReply } from "../lib/redis-reply";
 export const CATALOG_GENERATION_KEY = "catalog:generation";
 /**
  * How long a generation token lives without a write: twice the longest-lived entry that depends on
- * it (assembled contexts, CONTEXT_TTL_SECONDS = 3600 s; catalog pages live 60 s), the same as the
- * workspace context generation. Expiry is always safe (the next reader draws a new token, so
+ * it (assembled contexts, CONTEXT_TTL_SECONDS = 3600 s; catalog pages live 60 s). Expiry is always safe (the next reader draws a new token, so
  * entries only miss); the TTL only bounds how often a quiet catalog pays that one round of misses
  * and keeps the key evictable under a volatile-* policy. Not imported from context-cache.ts, which
  * imports this module.

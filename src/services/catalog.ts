@@ -13,6 +13,7 @@ import {
   toolsByAppNames,
   toolsOfAgents,
   versionsOf,
+  visibleItemsByIds,
   type CatalogFilter,
   type CatalogRow,
   type CatalogSort,
@@ -22,6 +23,7 @@ import type { ItemType } from "../domain/item-types";
 import { parseSearchQuery } from "../domain/search-query";
 import { publishedConfig } from "../domain/published-config";
 import { compareSemver, isPrerelease } from "../domain/semver";
+import { statusNotice } from "../domain/version-notice";
 import { ApiError } from "../lib/errors";
 import { countWithTypoRetry, withTypoRetry } from "./search-retry";
 
@@ -45,6 +47,12 @@ export interface CatalogQuery {
 export interface Viewer {
   /** Platform admins also see unapproved items, marked as such. */
   admin: boolean;
+  /**
+   * The publisher's own view (`include=moderation`, design.md §35): the workspace the caller acts
+   * in; only an item published from it is found, hidden or not, with every version and its raw
+   * status message (a takedown's reason included). Never cached.
+   */
+  publisherWorkspaceId?: string;
 }
 
 interface ToolRef {
@@ -68,9 +76,13 @@ function toPublicItem(row: CatalogRow, tools?: ToolRef[]) {
     install_count: row.installCount,
     is_featured: row.isFeatured,
     is_approved: row.isApproved,
+    // The listed version, else (nothing installable) the highest yanked one (design.md §34).
     version: row.version,
+    // Never a yanked version: null when nothing is installable (design.md §34; Dart-Code#3764).
+    listed_version: row.installable ? row.version : null,
+    installable: row.installable,
     // Only an item without an approved stable version lists a pre-release (design.md §2).
-    listed_prerelease: isPrerelease(row.version),
+    listed_prerelease: row.installable && isPrerelease(row.version),
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
     // Only allow-listed configuration is ever shown (design.md §7).
@@ -184,21 +196,48 @@ export async function toolRefsByName(db: Queryable, names: string[]) {
   });
 }
 
-/** The detail with its dependencies and version history (seed: GET /items/{id}). */
+/**
+ * Which of the replacement items named by deprecated and yanked versions readers may still follow
+ * (visible in the catalog, design.md §34); one query, none when no id is given.
+ */
+export async function visibleReplacements(db: Queryable, ids: Array<string | null>): Promise<Set<string>> {
+  const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+  return new Set((await visibleItemsByIds(db, wanted)).map((r) => r.id));
+}
+
+/** A version's replacement item id when readers may follow it, else null. */
+export const shownReplacement = (id: string | null, visible: Set<string>) => (id !== null && visible.has(id) ? id : null);
+
+/**
+ * The detail with its dependencies and version history (seed: GET /items/{id}). Each version
+ * carries its `status`, the publisher's `status_message` and `replacement` (deprecated and yanked
+ * only) and `deprecation`; for everyone but admins, quarantined and revoked versions (and unreviewed
+ * ones) are absent (design.md §35: the shared, cached body never varies by caller). The publisher's
+ * view (`viewer.publisherWorkspaceId`) shows every version with its review status and raw message.
+ * 404 `item_not_found` for an unknown, removed or (non-admins) hidden item, and in the publisher's
+ * view for an item published from another workspace.
+ */
 export async function catalogItemDetail(db: Queryable, id: string, viewer: Viewer) {
-  const row = await findCatalogItem(db, id, viewer.admin);
+  const publisher = viewer.publisherWorkspaceId !== undefined;
+  const row = await findCatalogItem(db, id, viewer.admin || publisher, viewer.publisherWorkspaceId);
   if (!row) throw new ApiError(404, "item_not_found", "Marketplace item not found");
   const item = toPublicItem(row);
-  const rows = await versionsOf(db, id, viewer.admin);
+  const rows = await versionsOf(db, id, viewer.admin || publisher);
   // Newest by precedence first: a maintenance release sorts below the pre-release submitted before it.
   rows.sort((a, b) => compareSemver(b.version, a.version));
+  const replacements = await visibleReplacements(db, rows.map((v) => v.replacementItemId));
   const versions = rows.map((v) => ({
     version: v.version,
     prerelease: isPrerelease(v.version),
     changelog: v.changelog,
     created_at: v.createdAt.toISOString(),
+    status: v.status,
+    ...statusNotice(v.status, v.statusMessage, shownReplacement(v.replacementItemId, replacements)),
+    // The publisher's own view also shows a takedown's reason (design.md §35: moderation notes).
+    ...(publisher ? { status_message: v.statusMessage } : {}),
+    // Deprecated alias of `status` (design.md §33), kept for v1 readers.
     lifecycle: v.status,
-    ...(viewer.admin ? { review_status: v.reviewStatus } : {}),
+    ...(viewer.admin || publisher ? { review_status: v.reviewStatus } : {}),
   }));
   let dependencies: Record<string, unknown> = {};
   if (row.type === "agent") {

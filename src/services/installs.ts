@@ -16,16 +16,21 @@ import {
   workspaceNamesLike,
   type LiveInstall,
 } from "../db/queries/installs";
+import { appendEvents } from "../db/queries/events";
+import { bumpWorkspaceGenerations } from "../db/queries/generations";
 import { replaceRecommendedAgents } from "../db/queries/publishing";
+import type { CatalogEvent } from "../domain/events";
 import { toolsOfAgents } from "../db/queries/catalog";
 import { deleteItem, replaceAgentSkills } from "../db/queries/workspace-items";
 import type { items } from "../db/schema";
 import type { ItemType } from "../domain/item-types";
-import { updateTarget } from "../domain/releases";
+import { updateFields } from "../domain/releases";
 import { isPrerelease } from "../domain/semver";
+import { statusNotice } from "../domain/version-notice";
+import { LISTABLE_STATUSES, VISIBLE_STATUSES } from "../domain/version-status";
 import { ApiError } from "../lib/errors";
 import type { Actor } from "./auth/principal";
-import { toolRefsByName } from "./catalog";
+import { shownReplacement, toolRefsByName, visibleReplacements } from "./catalog";
 import { cloneContent, type CloneContent } from "./clone-content";
 
 export interface InstallContext {
@@ -99,17 +104,45 @@ export interface InstallOptions {
 
 export type InstallResult = Awaited<ReturnType<typeof installInTransaction>>;
 
+/**
+ * The version an install takes (design.md §34, §35): without `requested`, the listed version (409
+ * `no_installable_version` when none is listed, i.e. every approved version is yanked); a named
+ * version must be approved and neither quarantined nor revoked (else 404 `version_not_found`, the
+ * same answer as for a version that never existed) and not yanked (409 `version_yanked` with the
+ * publisher's `message`, the `replacement` item id and the `listed_version` to take instead).
+ */
+async function versionToInstall(tx: Queryable, item: { id: string; latestVersionId: string | null; version: string }, requested: string | undefined) {
+  if (!requested) {
+    const listed = item.latestVersionId ? await findVersion(tx, item.latestVersionId) : undefined;
+    // latest_version_id is the listed version or NULL (the status service keeps it so); the status
+    // is checked again so that nothing but a listable version is ever taken by default.
+    if (!listed || listed.reviewStatus !== "approved" || !LISTABLE_STATUSES.includes(listed.status)) {
+      throw new ApiError(409, "no_installable_version", "No version of this item can be installed: every approved version was yanked.");
+    }
+    return listed;
+  }
+  const version = await findApprovedVersion(tx, item.id, requested);
+  if (!version || !VISIBLE_STATUSES.includes(version.status)) throw new ApiError(404, "version_not_found", `This item has no approved version ${requested}.`);
+  if (version.status === "yanked") {
+    const listed = item.latestVersionId ? await findVersion(tx, item.latestVersionId) : undefined;
+    const replacement = shownReplacement(version.replacementItemId, await visibleReplacements(tx, [version.replacementItemId]));
+    throw new ApiError(409, "version_yanked", `Version ${requested} was yanked and cannot be installed: ${version.statusMessage ?? "no reason given"}.`, {
+      version: requested,
+      message: version.statusMessage,
+      replacement,
+      listed_version: listed && LISTABLE_STATUSES.includes(listed.status) ? listed.version : null,
+    });
+  }
+  return version;
+}
+
 async function installInTransaction(tx: Queryable, ctx: InstallContext, itemId: string, options: InstallOptions) {
   const item = await findInstallableItem(tx, itemId);
   if (!item) throw itemNotFound();
   if (item.type === "tool") {
     throw new ApiError(400, "not_installable", "Tools are not installable; connect the tool in your workspace and assign it to agents.");
   }
-  const version = options.version ? await findApprovedVersion(tx, item.id, options.version) : item.latestVersionId ? await findVersion(tx, item.latestVersionId) : undefined;
-  if (!version) {
-    if (options.version) throw new ApiError(404, "version_not_found", `This item has no approved version ${options.version}.`);
-    throw itemNotFound();
-  }
+  const version = await versionToInstall(tx, item, options.version);
 
   // First, so that a second install (or a racing one) fails on the index before any other write.
   const install = await insertInstall(tx, { workspaceId: ctx.workspaceId, itemId: item.id, versionId: version.id, ...ctx.actor });
@@ -143,6 +176,8 @@ async function installInTransaction(tx: Queryable, ctx: InstallContext, itemId: 
   }
   await setInstall(tx, install.id, { cloneId: clone.id });
   await incrementInstallCount(tx, item.id);
+  // A new clone (an agent, or skills agents link) is a change to the workspace's contexts' inputs (design.md §29).
+  await bumpWorkspaceGenerations(tx, [ctx.workspaceId]);
 
   const result = {
     item_id: item.id,
@@ -151,6 +186,9 @@ async function installInTransaction(tx: Queryable, ctx: InstallContext, itemId: 
     name: clone.name,
     version: version.version,
     prerelease: isPrerelease(version.version),
+    version_status: version.status,
+    // A deprecated version installs with its notice (design.md §33).
+    deprecation: statusNotice(version.status, version.statusMessage, shownReplacement(version.replacementItemId, await visibleReplacements(tx, [version.replacementItemId]))).deprecation,
     installed_at: install.installedAt.toISOString(),
     ...(skills ? { skills } : {}),
     ...(toolsToReconnect ? { tools_to_reconnect: toolsToReconnect } : {}),
@@ -158,6 +196,9 @@ async function installInTransaction(tx: Queryable, ctx: InstallContext, itemId: 
     warnings,
   };
   await options.beforeCommit?.(tx, result);
+  await appendEvents(tx, [
+    { type: "install.created", itemId: item.id, workspaceId: ctx.workspaceId, data: { item_id: item.id, clone_id: clone.id, version: version.version } },
+  ]);
   return result;
 }
 
@@ -187,12 +228,53 @@ export async function uninstallItem(db: Database, workspaceId: string, itemId: s
     if (!install) throw notInstalled();
     await endInstall(tx, install.id);
     if (install.cloneId) await deleteItem(tx, install.cloneId);
+    // A removed agent clone's cached contexts must answer 404 from this commit on (design.md §29).
+    await bumpWorkspaceGenerations(tx, [workspaceId]);
+    await appendEvents(tx, [installRemovedEvent(workspaceId, itemId, install.cloneId)]);
   });
 }
 
-/** One live install as the installed list shows it, with update and removal state. */
-function installView(row: LiveInstall, approved: Awaited<ReturnType<typeof approvedVersionsOf>>) {
-  const target = row.listed ? updateTarget({ version: row.installedVersion, status: row.installedStatus }, approved.filter((v) => v.itemId === row.itemId)) : undefined;
+/** The `install.removed` event of an uninstall (also written when a clone is deleted through workspace CRUD). */
+export const installRemovedEvent = (workspaceId: string, itemId: string, cloneId: string | null): CatalogEvent => ({
+  type: "install.removed",
+  itemId,
+  workspaceId,
+  data: { item_id: itemId, clone_id: cloneId },
+});
+
+type ApprovedVersion = Awaited<ReturnType<typeof approvedVersionsOf>>[number];
+
+/**
+ * The status and update fields of a live install (design.md §35, §39, §52): `version_status` of
+ * the installed version (reported whatever it is: a safety signal), its `status_message` (deprecated
+ * and yanked only, never a takedown's reason), `replacement` and `deprecation`, and
+ * `updateFields`' `update`, `update_available`, `latest_version`, `listed_version` and
+ * `safe_version`, and `update_deprecation` (the offered version's notice). A removed item offers
+ * nothing (design.md §5): its versions are not consulted. `versions` are the item's approved
+ * versions, whatever their status (updateTarget and listedVersion choose among active and
+ * deprecated ones only).
+ */
+export function installStatusFields(row: LiveInstall, versions: ApprovedVersion[], visibleReplacementIds: Set<string>) {
+  const installed = { version: row.installedVersion, status: row.installedStatus };
+  const fields = updateFields(installed, row.removed ? [] : versions);
+  const offered = fields.update === null ? undefined : versions.find((v) => v.version === fields.update);
+  return {
+    version_status: row.installedStatus,
+    ...statusNotice(row.installedStatus, row.installedStatusMessage, shownReplacement(row.installedReplacementItemId, visibleReplacementIds)),
+    ...fields,
+    // A manual offer may be a deprecated version: it comes with its notice (design.md §39).
+    update_deprecation: offered ? statusNotice(offered.status, offered.statusMessage, shownReplacement(offered.replacementItemId, visibleReplacementIds)).deprecation : null,
+  };
+}
+
+/** Every replacement item id the installed versions and the items' approved versions name (for visibleReplacements). */
+export const replacementIdsOf = (rows: LiveInstall[], versions: ApprovedVersion[]) => [
+  ...rows.map((r) => r.installedReplacementItemId),
+  ...versions.map((v) => v.replacementItemId),
+];
+
+/** One live install as the installed list shows it, with its version's status, update and removal state. */
+function installView(row: LiveInstall, versions: ApprovedVersion[], visibleReplacementIds: Set<string>) {
   return {
     item_id: row.itemId,
     item_name: row.itemName,
@@ -200,8 +282,7 @@ function installView(row: LiveInstall, approved: Awaited<ReturnType<typeof appro
     clone_id: row.cloneId,
     clone_name: row.cloneName,
     installed_version: row.installedVersion,
-    latest_version: row.listed ? row.listedVersion : null,
-    update_available: target !== undefined,
+    ...installStatusFields(row, versions, visibleReplacementIds),
     removed: row.removed,
     installed_at: row.installedAt.toISOString(),
   };
@@ -209,18 +290,23 @@ function installView(row: LiveInstall, approved: Awaited<ReturnType<typeof appro
 
 export type InstallView = ReturnType<typeof installView>;
 
-/** The workspace's live installs, newest first (issue 12 item 4). */
+/**
+ * The workspace's live installs, newest first (issue 12 item 4), each with its version's status
+ * and update fields (installStatusFields). Installs of hidden items (every approved version
+ * quarantined or revoked) stay listed: that is how a workspace learns its copy was taken down.
+ */
 export async function listInstalls(db: Queryable, workspaceId: string, page: { limit: number; offset: number }) {
   const all = await liveInstallsOf(db, workspaceId);
   const rows = all.slice(page.offset, page.offset + page.limit);
   const approved = await approvedVersionsOf(db, [...new Set(rows.map((r) => r.itemId))]);
-  return { items: rows.map((r) => installView(r, approved)), total: all.length, ...page };
+  const replacements = await visibleReplacements(db, replacementIdsOf(rows, approved));
+  return { items: rows.map((r) => installView(r, approved.filter((v) => v.itemId === r.itemId), replacements)), total: all.length, ...page };
 }
 
 /** Whether and which version the workspace installed (for the item detail), or null. */
 export async function installOf(db: Queryable, workspaceId: string, itemId: string) {
   const [row] = await liveInstallsOf(db, workspaceId, itemId);
   if (!row) return null;
-  return { version: row.installedVersion, clone_id: row.cloneId, installed_at: row.installedAt.toISOString() };
+  return { version: row.installedVersion, version_status: row.installedStatus, clone_id: row.cloneId, installed_at: row.installedAt.toISOString() };
 }
 

@@ -13,8 +13,10 @@ import {
   versionsOfItem,
   type VersionRow,
 } from "../db/queries/publishing";
+import { appendEvents } from "../db/queries/events";
 import { replaceAgentSkills, replaceAgentTools, toolsByName } from "../db/queries/workspace-items";
-import { listedRelease } from "../domain/releases";
+import type { CatalogEvent } from "../domain/events";
+import { listedVersion } from "../domain/releases";
 import { ApiError } from "../lib/errors";
 import type { ItemType } from "../domain/item-types";
 import type { Actor, AnyActor } from "./auth/principal";
@@ -129,10 +131,17 @@ export async function approveItem(deps: ModerationDeps, itemId: string, wanted?:
     const approved = await reviewVersion(tx, version.id, { status: "approved", reviewerId: deps.actor.actorId });
     // The row mirrors the listed version (design.md §2): approving a pre-release while a stable
     // version exists, or a maintenance release below the listed one, only records the approval.
-    const listed = listedRelease([...versions.filter((v) => v.reviewStatus === "approved"), approved]);
+    // By status too (design.md §34): a yanked or taken-down higher version never keeps this one from being listed.
+    const listed = listedVersion([...versions.filter((v) => v.id !== approved.id), approved]);
     const becomesLatest = listed?.id === approved.id;
     if (becomesLatest) await mirror(tx, itemId, item.type, approved, deps.actor);
     await audit(tx, deps, "approve", itemId, { details: { version: approved.version, latest: becomesLatest } });
+    const events: CatalogEvent[] = [{ type: "item.approved", itemId, data: { item_id: itemId, type: item.type, version: approved.version, listed: becomesLatest } }];
+    if (becomesLatest) {
+      const before = versions.find((v) => v.id === item.latestVersionId)?.version ?? null;
+      events.push({ type: "item.listed_version_changed", itemId, data: { item_id: itemId, version: approved.version, previous_version: before } });
+    }
+    await appendEvents(tx, events);
     return { item_id: itemId, version: approved.version, status: "approved" as const, latest: becomesLatest };
   });
 }
@@ -144,6 +153,12 @@ export async function rejectItem(deps: ModerationDeps, itemId: string, reason: s
     const version = pendingVersion(await versionsOfItem(tx, itemId), wanted);
     await reviewVersion(tx, version.id, { status: "rejected", reason, reviewerId: deps.actor.actorId });
     await audit(tx, deps, "reject", itemId, { reason, details: { version: version.version } });
+    // The publisher learns of its rejection; a curated row without a publisher has no one to tell.
+    if (item.publisherWorkspaceId) {
+      await appendEvents(tx, [
+        { type: "submission.rejected", itemId, workspaceId: item.publisherWorkspaceId, data: { item_id: itemId, version: version.version, reason } },
+      ]);
+    }
     return { item_id: itemId, version: version.version, status: "rejected" as const, reason };
   });
 }
@@ -157,6 +172,7 @@ export async function featureItem(deps: ModerationDeps, itemId: string, featured
     const next = featured ?? !item.isFeatured;
     await updateMarketplaceItem(tx, itemId, { isFeatured: next, ...deps.actor });
     await audit(tx, deps, next ? "feature" : "unfeature", itemId);
+    if (next !== item.isFeatured) await appendEvents(tx, [{ type: next ? "item.featured" : "item.unfeatured", itemId, data: { item_id: itemId } }]);
     return { item_id: itemId, is_featured: next };
   });
 }
@@ -180,6 +196,7 @@ export async function removeItem(deps: ModerationDeps, itemId: string, reason?: 
       ...deps.actor,
     });
     await audit(tx, deps, "remove", itemId, { reason, details: { publisher_workspace_id: item.publisherWorkspaceId } });
+    await appendEvents(tx, [{ type: "item.removed", itemId, data: { item_id: itemId } }]);
     return { item_id: itemId, removed: true as const };
   });
 }

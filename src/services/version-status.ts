@@ -85,7 +85,8 @@ function statusValues(from: VersionStatus, current: { replacementItemId: string 
   const takedown = to === "quarantined" || to === "revoked";
   return {
     status: to,
-    statusMessage: message,
+    // An activation carries no notice: a message sent with it is not kept.
+    statusMessage: to === "active" ? null : message,
     statusPrevious: to === "quarantined" ? (from as VersionStatus) : to === "revoked" ? (current.statusPrevious ?? (from === "quarantined" ? null : from)) : null,
     statusActorType: actor.actorType,
     statusActorId: actor.actorId,

@@ -18,6 +18,9 @@ import {
 } from "../db/queries/workspace-items";
 import type { Queryable } from "../db/client";
 import type { ItemType } from "../domain/item-types";
+import { appendEvents } from "../db/queries/events";
+import { bumpWorkspaceGenerations } from "../db/queries/generations";
+import { installRemovedEvent } from "./installs";
 import { ApiError } from "../lib/errors";
 import type { Actor } from "./auth/principal";
 import { workspaceNameTaken } from "./item-names";
@@ -140,7 +143,12 @@ export async function updateWorkspaceItem(db: Database, workspaceId: string, typ
         ...(input.details !== undefined ? { details: input.details } : {}),
         ...actor,
       });
-      if (type === "agent") await setAgentRelations(tx, workspaceId, id, input, actor);
+      if (type === "agent") {
+        await setAgentRelations(tx, workspaceId, id, input, actor);
+        // The agent's row and tools are inputs of its assembled contexts (design.md §29); other
+        // types are in no context.
+        await bumpWorkspaceGenerations(tx, [workspaceId]);
+      }
       return withRelations(tx, row);
     });
   } catch (error) {
@@ -154,7 +162,11 @@ export async function deleteWorkspaceItem(db: Database, workspaceId: string, typ
   await db.transaction(async (tx) => {
     const existing = await findWorkspaceItem(tx, workspaceId, type, id);
     if (!existing) throw new ApiError(404, "item_not_found", "No such item in this workspace.");
-    if (existing.clonedFromId) await endInstallsOfClone(tx, id);
+    const ended = existing.clonedFromId ? await endInstallsOfClone(tx, id) : [];
     await deleteItem(tx, id);
+    // A deleted agent's cached contexts must answer 404 from this commit on (design.md §29).
+    if (type === "agent") await bumpWorkspaceGenerations(tx, [workspaceId]);
+    // Deleting a clone is an uninstall (design.md §6), and says so in the outbox as one.
+    await appendEvents(tx, ended.map((install) => installRemovedEvent(workspaceId, install.itemId, id)));
   });
 }

@@ -51,7 +51,10 @@ describe("GET /api/marketplace/items/{id}", () => {
     ]);
     expect(body.dependencies.skills).toEqual([{ id: skill.id, name: skill.name, description: "", version: "1.0.0" }]);
     expect(body.dependencies.model).toEqual({ model_id: "gpt-4o", temperature: 0.2 });
-    expect(body.versions).toEqual([expect.objectContaining({ version: "1.0.0", changelog: "First release.", lifecycle: "active" })]);
+    expect(body).toMatchObject({ version: "1.0.0", listed_version: "1.0.0", installable: true });
+    expect(body.versions).toEqual([
+      expect.objectContaining({ version: "1.0.0", changelog: "First release.", status: "active", status_message: null, replacement: null, deprecation: null, lifecycle: "active" }),
+    ]);
     expect(body.versions[0]).not.toHaveProperty("review_status");
     // Private configuration never leaves the workspace.
     const text = JSON.stringify(body);
@@ -87,7 +90,7 @@ describe("GET /api/marketplace/items/{id}", () => {
     expect((await detail(pending.id)).status).toBe(404);
     const asAdmin = await detail(pending.id, world.admin);
     expect(asAdmin.status).toBe(200);
-    expect(await asAdmin.json()).toMatchObject({ is_approved: false, versions: [{ review_status: "pending" }] });
+    expect(await asAdmin.json()).toMatchObject({ is_approved: false, installable: false, listed_version: null, versions: [{ review_status: "pending" }] });
 
     const { workspace } = await createWorkspace(db());
     const { item: removed } = await createMarketplaceItem(db(), { publisherWorkspaceId: workspace.id });

@@ -133,3 +133,34 @@ export async function createMarketplaceItem(db: Database, opts: MarketplaceItemO
   await db.update(schema.items).set({ latestVersionId: version!.id }).where(eq(schema.items.id, item!.id));
   return { item: item!, version: version! };
 }
+
+/**
+ * Another version of a marketplace item, approved unless told otherwise, with the row's listed
+ * fields left as they are (set them through the status service or approval when a test needs the
+ * recomputation).
+ */
+export async function addItemVersion(
+  db: Database,
+  itemId: string,
+  version: string,
+  opts: { reviewStatus?: "pending" | "approved" | "rejected"; status?: (typeof schema.itemVersions.$inferInsert)["status"]; content?: Record<string, unknown> } = {},
+) {
+  const content = opts.content ?? { name: `Version ${version} ${uniqueToken()}`, details: {} };
+  const reviewStatus = opts.reviewStatus ?? "approved";
+  const [row] = await db
+    .insert(schema.itemVersions)
+    .values({
+      itemId,
+      version,
+      content,
+      contentSha256: await contentSha256(content),
+      reviewStatus,
+      rejectionReason: reviewStatus === "rejected" ? "Rejected in a test." : null,
+      status: opts.status ?? "active",
+      changelog: `Release ${version}.`,
+      reviewedAt: reviewStatus === "pending" ? null : new Date(),
+      actorType: "system",
+    })
+    .returning();
+  return row!;
+}

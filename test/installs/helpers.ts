@@ -20,8 +20,10 @@ export async function installer(db: Database) {
     uninstall(itemId: string) {
       return api(`/api/marketplace/items/${itemId}/install`, { method: "DELETE", headers });
     },
-    update(itemId: string) {
-      return api(`/api/marketplace/items/${itemId}/update`, { method: "POST", headers });
+    update(itemId: string, body?: unknown) {
+      return body === undefined
+        ? api(`/api/marketplace/items/${itemId}/update`, { method: "POST", headers })
+        : api(`/api/marketplace/items/${itemId}/update`, jsonRequest("POST", body, headers));
     },
     get(path: string) {
       return api(path, { headers });
@@ -36,6 +38,8 @@ export interface InstallBody {
   name: string;
   version: string;
   prerelease: boolean;
+  version_status: string;
+  deprecation: { message: string; replacement: string | null } | null;
   skills?: Array<{ id: string; name: string }>;
   tools_to_reconnect?: Array<{ name: string; display_name: string; icon: string | null; oauth_required: boolean }>;
   recommended_agents?: Array<{ id: string; name: string }>;

@@ -287,7 +287,11 @@ describe("GET /api/marketplace/installs", () => {
         clone_id: agentCopy.clone_id,
         clone_name: agent.name,
         installed_version: "1.0.0",
+        version_status: "active",
+        update: "1.1.0",
         latest_version: "1.1.0",
+        listed_version: "1.1.0",
+        safe_version: "1.0.0",
         update_available: true,
         removed: false,
       }),
@@ -297,7 +301,10 @@ describe("GET /api/marketplace/installs", () => {
     expect((await api(`/api/marketplace/items/${agent.itemId}`, { method: "DELETE", headers: agent.admin })).status).toBe(200);
     const removed = (await (await me.get("/api/marketplace/installs")).json()) as { items: Array<Record<string, unknown>> };
     expect(removed.items).toHaveLength(2);
-    expect(removed.items).toContainEqual(expect.objectContaining({ item_id: agent.itemId, removed: true, latest_version: null, update_available: false }));
+    // A removed item offers nothing: no update, no listed version; latest_version is never lower than installed (design.md §39).
+    expect(removed.items).toContainEqual(
+      expect.objectContaining({ item_id: agent.itemId, removed: true, update: null, latest_version: "1.0.0", listed_version: null, update_available: false }),
+    );
 
     const other = await installer(db());
     expect(await (await other.get("/api/marketplace/installs")).json()).toMatchObject({ items: [], total: 0 });
@@ -314,7 +321,7 @@ describe("GET /api/marketplace/items/{id} with a workspace", () => {
     const body = (await (await me.install(agent.itemId, { version: "1.1.0-beta.1" })).json()) as InstallBody;
     const after = await me.get(`/api/marketplace/items/${agent.itemId}?include=install`);
     expect(after.headers.get("Cache-Control")).toBe("private, no-store");
-    expect(await after.json()).toMatchObject({ version: "1.0.0", installed: { version: "1.1.0-beta.1", clone_id: body.clone_id } });
+    expect(await after.json()).toMatchObject({ version: "1.0.0", installed: { version: "1.1.0-beta.1", version_status: "active", clone_id: body.clone_id } });
 
     // Without include=install, even with the workspace named, the detail is the shared cached one.
     const plain = await me.get(`/api/marketplace/items/${agent.itemId}`);

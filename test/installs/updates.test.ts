@@ -13,7 +13,7 @@ const db = () => clients.pool;
 interface UpdateEntry {
   item_id: string;
   current_version: string;
-  latest_version: string | null;
+  latest_version: string;
   removed: boolean;
   changelogs: Array<{ version: string; changelog: string | null }>;
 }
@@ -67,7 +67,9 @@ describe("GET /api/marketplace/updates", () => {
     await me.install(agent.itemId);
     await agent.release("1.1.0");
     await api(`/api/marketplace/items/${agent.itemId}`, { method: "DELETE", headers: agent.admin });
-    expect(await updatesOf(me)).toEqual([expect.objectContaining({ item_id: agent.itemId, removed: true, latest_version: null, changelogs: [] })]);
+    expect(await updatesOf(me)).toEqual([
+      expect.objectContaining({ item_id: agent.itemId, removed: true, update: null, latest_version: "1.0.0", listed_version: null, changelogs: [] }),
+    ]);
     const apply = await me.update(agent.itemId);
     expect(apply.status).toBe(409);
     expect((await problem(apply)).code).toBe("item_removed");

@@ -17,3 +17,17 @@ describe("accessSentence", () => {
     expect(sentence).not.toContain("{workspace_id}");
   });
 });
+
+describe("accessSentence for publisher-or-admin routes (design.md §38)", () => {
+  it("names both paths: a platform admin with no workspace, and the scope, workspace and role for everyone else", () => {
+    const sentence = accessSentence(
+      { access: "authenticated", scope: "items:submit", workspaceScoped: true, role: "editor", platformAdminBypass: true },
+      "/api/marketplace/items/{id}/versions/{version}",
+    );
+    expect(sentence).toContain("a platform admin");
+    expect(sentence).toContain("no workspace needed");
+    expect(sentence).toContain("`items:submit`");
+    expect(sentence).toContain("X-Workspace-ID");
+    expect(sentence).toContain("`editor`");
+  });
+});

@@ -57,6 +57,20 @@ async function undoSkeletonMigration(client: pg.Client) {
   await client.query("drop index if exists items_marketplace_name_prefix_idx");
   await client.query("drop function if exists record_search_lexemes() cascade");
   await client.query("drop table if exists search_lexemes");
+  // 0006's version statuses and outbox (its columns back to the lifecycle they were renamed from).
+  await client.query("drop table if exists catalog_events, catalog_state, workspace_generations");
+  for (const table of ["item_versions", "plugin_versions"]) {
+    for (const constraint of ["status_check", "status_previous_check", "status_actor_check", "replacement_fkey"]) {
+      await client.query(`alter table ${table} drop constraint if exists ${table}_${constraint}`);
+    }
+    for (const column of ["status_previous", "status_changed_at", "status_actor_type", "status_actor_id", "replacement_item_id"]) {
+      await client.query(`alter table ${table} drop column if exists ${column}`);
+    }
+    await client.query(`alter table ${table} rename column status to lifecycle`);
+    await client.query(`alter table ${table} add constraint ${table}_lifecycle_check check (lifecycle in ('active', 'deprecated', 'yanked'))`);
+  }
+  await client.query("alter table item_versions rename column status_message to lifecycle_message");
+  await client.query("alter table plugin_versions drop column status_message");
   await client.query("delete from drizzle.__drizzle_migrations where created_at >= $1", [when]);
   await client.query("delete from backfills_applied where id = $1", [normalizeNamesAndTags.id]);
 }

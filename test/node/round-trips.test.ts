@@ -255,7 +255,7 @@ describe("Redis unreachable (issue 11 item 3)", () => {
 });
 
 describe("round trips of a cached assembled context (issue 15 item 6)", () => {
-  it("a memory hit: 0 queries and 1 Upstash request (the gate's script and the generation tag, pipelined), no body over the network; a Redis hit: 2 requests, with the body; Redis down: 200", async () => {
+  it("a memory hit: 1 primary-key query and 1 Upstash request in parallel (the gate's script and the catalog tag, pipelined), no body over the network; a Redis hit: the query and 2 requests, with the body; Redis down: 200", async () => {
     const { owner } = await tenant();
     // A persona prompt of 12,000 random hex digits: it compresses only about twofold, so a reply
     // carrying the (gzip-compressed) body stays easy to tell apart from one that does not.
@@ -272,15 +272,18 @@ describe("round trips of a cached assembled context (issue 15 item 6)", () => {
     expect(memoryHit.result.headers.get("x-cache-tier")).toBe("memory");
     expect(((await memoryHit.result.json()) as { system_prompt: string }).system_prompt).toBe(persona);
     // The gate started the tag read next to its own script (the isolate knows the key's workspace
-    // now), and the client pipelines the two commands into one HTTP request.
-    expect(memoryHit.trips).toEqual({ database: 0, upstash: 1 });
+    // now), and the client pipelines the two commands into one HTTP request. The one query is the
+    // safety generations (design.md §29: takedowns and workspace writes are checked in PostgreSQL,
+    // so a lost Redis write cannot leave a context served), started beside that request.
+    expect(memoryHit.trips).toEqual({ database: 1, upstash: 1 });
     expect(memoryHit.upstashBytes).toBeLessThan(3_000);
 
-    // Another isolate, without the memory tier, reads the same entry from Redis after the gate.
+    // Another isolate, without the memory tier, reads the same entry from Redis after the gate, the
+    // safety generations' query beside that read.
     const redisHit = await roundTripsOf(() => get(path, owner, memoryOffUrl));
     expect(redisHit.result.headers.get("x-cache-tier")).toBe("redis");
     expect(((await redisHit.result.json()) as { system_prompt: string }).system_prompt).toBe(persona);
-    expect(redisHit.trips).toEqual({ database: 0, upstash: 2 });
+    expect(redisHit.trips).toEqual({ database: 1, upstash: 2 });
     expect(redisHit.upstashBytes).toBeGreaterThan(persona.length / 2);
 
     const down = await get(path, owner, downUrl);

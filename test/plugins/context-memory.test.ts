@@ -2,16 +2,26 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createCache } from "../../src/clients/cache";
 import { createLogger } from "../../src/lib/logger";
-import { assembledContextKey, cachedAssembledContext, CONTEXT_TTL_SECONDS, invalidateWorkspaceContexts, workspaceContextGenerationKey } from "../../src/services/plugins/context-cache";
+import type { Cache } from "../../src/clients/cache";
+import { bumpTakedownGeneration, bumpWorkspaceGenerations } from "../../src/db/queries/generations";
+import { assembledContextKey, cachedAssembledContext, type ContextCacheDeps } from "../../src/services/plugins/context-cache";
 import { contextMemoryBytes, ContextMemory, DEFAULT_CONTEXT_MEMORY_BYTES } from "../../src/services/plugins/context-memory";
 import { CATALOG_GENERATION_KEY, invalidateCatalog } from "../../src/services/catalog-cache";
 import { DEAD_URL } from "../helpers/app";
+import { useDatabase } from "../helpers/db";
+import { createWorkspace } from "../helpers/factories";
 
 // Issue 15 item 6: the isolate-memory tier in front of the Redis entries of assembled contexts,
-// against the real Redis (through the Upstash endpoint) and the real counters.
+// against the real Redis (through the Upstash endpoint), the real safety generations in
+// PostgreSQL (design.md §29) and the real counters.
 
+const clients = useDatabase();
 const cache = () => createCache(env, createLogger({}));
 const deadCache = () => createCache({ ...env, UPSTASH_REDIS_REST_URL: DEAD_URL, CACHE_TIMEOUT_MS: "200" }, createLogger({}));
+/** What the route passes: the cache and the database the safety generations are read from. */
+const deps = (from: Cache = cache()): ContextCacheDeps => ({ cache: from, db: clients.http });
+/** A workspace row, so its generation can be bumped (workspace_generations references workspaces). */
+const workspace = async () => (await createWorkspace(clients.pool)).workspace.id;
 
 /** A compute function that counts its calls and answers `{n}` for the n-th. */
 function counter() {
@@ -82,13 +92,13 @@ describe("ContextMemory (errors): CONTEXT_MEMORY_BYTES", () => {
 });
 
 describe("cachedAssembledContext: the memory tier over Redis", () => {
-  it("computes once, then serves from memory; a fresh isolate reads Redis; a write in the workspace makes both stale", async () => {
-    const workspaceId = crypto.randomUUID();
+  it("computes once, then serves from memory; a fresh isolate reads Redis; a workspace generation bump in PostgreSQL makes both stale", async () => {
+    const workspaceId = await workspace();
     const agentId = crypto.randomUUID();
     const counted = counter();
     const work = deferred();
     const memory = new ContextMemory(1024 * 1024);
-    const read = (tier: ContextMemory) => cachedAssembledContext(cache(), tier, workspaceId, agentId, 100, counted.compute, work.defer);
+    const read = (tier: ContextMemory) => cachedAssembledContext(deps(), tier, workspaceId, agentId, 100, counted.compute, work.defer);
 
     expect(await read(memory)).toEqual({ body: '{"n":1}', source: "computed" });
     await work.settle();
@@ -99,12 +109,33 @@ describe("cachedAssembledContext: the memory tier over Redis", () => {
     expect(await read(other)).toEqual({ body: '{"n":1}', source: "memory" });
     expect(counted.calls).toBe(1);
 
-    await invalidateWorkspaceContexts(cache(), workspaceId);
+    // What every transaction changing an input of the workspace's contexts does (design.md §29).
+    await bumpWorkspaceGenerations(clients.pool, [workspaceId]);
     expect(await read(memory)).toEqual({ body: '{"n":2}', source: "computed" });
     await work.settle();
-    // The other isolate's copy is stale too: it takes the new Redis entry, never its old body.
+    // The other isolate's copy is stale too: its catalog part is current, so it fetches the Redis
+    // entry the first isolate stored under the new tag, never serving its old body.
     expect(await read(other)).toEqual({ body: '{"n":2}', source: "redis" });
     expect(counted.calls).toBe(2);
+  });
+
+  it("a takedown generation bump makes every workspace's entries stale in both tiers", async () => {
+    const [a, b] = [await workspace(), await workspace()];
+    const agentId = crypto.randomUUID();
+    const counted = counter();
+    const work = deferred();
+    const memory = new ContextMemory(1024 * 1024);
+    const read = (workspaceId: string, tier = memory) => cachedAssembledContext(deps(), tier, workspaceId, agentId, undefined, counted.compute, work.defer);
+    for (const id of [a, b]) expect((await read(id)).source).toBe("computed");
+    await work.settle();
+    for (const id of [a, b]) expect((await read(id)).source).toBe("memory");
+    // What the status service and plugin deactivate, reactivate and delete do in their transaction.
+    await bumpTakedownGeneration(clients.pool);
+    for (const id of [a, b]) expect((await read(id, new ContextMemory(1024 * 1024))).source).toBe("computed");
+    await work.settle();
+    // The first memory's copies are stale: each takes the entry just stored under the new tag.
+    for (const id of [a, b]) expect((await read(id)).source).toBe("redis");
+    expect(counted.calls).toBe(4);
   });
 
   it("a memory copy under the current tag is served even after the Redis entry is gone (the tag, not the entry, decides)", async () => {
@@ -113,10 +144,10 @@ describe("cachedAssembledContext: the memory tier over Redis", () => {
     const counted = counter();
     const work = deferred();
     const memory = new ContextMemory(1024 * 1024);
-    await cachedAssembledContext(cache(), memory, workspaceId, agentId, undefined, counted.compute, work.defer);
+    await cachedAssembledContext(deps(), memory, workspaceId, agentId, undefined, counted.compute, work.defer);
     await work.settle();
     await cache().del(assembledContextKey(workspaceId, agentId, undefined));
-    expect((await cachedAssembledContext(cache(), memory, workspaceId, agentId, undefined, counted.compute, work.defer)).source).toBe("memory");
+    expect((await cachedAssembledContext(deps(), memory, workspaceId, agentId, undefined, counted.compute, work.defer)).source).toBe("memory");
     expect(counted.calls).toBe(1);
   });
 });
@@ -128,8 +159,8 @@ describe("cachedAssembledContext: errors", () => {
     const counted = counter();
     const memory = new ContextMemory(1024 * 1024);
     memory.set(assembledContextKey(workspaceId, agentId, undefined), "0:0", '{"stale":true}');
-    const first = await cachedAssembledContext(deadCache(), memory, workspaceId, agentId, undefined, counted.compute, () => {});
-    const second = await cachedAssembledContext(deadCache(), memory, workspaceId, agentId, undefined, counted.compute, () => {});
+    const first = await cachedAssembledContext(deps(deadCache()), memory, workspaceId, agentId, undefined, counted.compute, () => {});
+    const second = await cachedAssembledContext(deps(deadCache()), memory, workspaceId, agentId, undefined, counted.compute, () => {});
     expect([first, second]).toEqual([
       { body: '{"n":1}', source: "computed" },
       { body: '{"n":2}', source: "computed" },
@@ -144,7 +175,7 @@ describe("cachedAssembledContext: errors", () => {
     const failing = async () => {
       throw new Error("no such agent");
     };
-    await expect(cachedAssembledContext(cache(), memory, workspaceId, agentId, undefined, failing, work.defer)).rejects.toThrow("no such agent");
+    await expect(cachedAssembledContext(deps(), memory, workspaceId, agentId, undefined, failing, work.defer)).rejects.toThrow("no such agent");
     await work.settle();
     expect(memory.size).toBe(0);
     expect(await cache().get(assembledContextKey(workspaceId, agentId, undefined))).toBeNull();
@@ -157,43 +188,45 @@ describe("cachedAssembledContext: security", () => {
     const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
     const memory = new ContextMemory(1024 * 1024);
     const work = deferred();
-    const first = await cachedAssembledContext(cache(), memory, a, agentId, undefined, async () => ({ owner: "a" }), work.defer);
+    const first = await cachedAssembledContext(deps(), memory, a, agentId, undefined, async () => ({ owner: "a" }), work.defer);
     await work.settle();
-    const second = await cachedAssembledContext(cache(), memory, b, agentId, undefined, async () => ({ owner: "b" }), work.defer);
+    const second = await cachedAssembledContext(deps(), memory, b, agentId, undefined, async () => ({ owner: "b" }), work.defer);
     expect(first.body).toBe('{"owner":"a"}');
     expect(second).toEqual({ body: '{"owner":"b"}', source: "computed" });
   });
 });
 
-describe("cachedAssembledContext: the workspace generation survives eviction", () => {
-  it("an entry built before the workspace's first write is not revived when the generation key is evicted after that write", async () => {
-    const workspaceId = crypto.randomUUID();
+describe("cachedAssembledContext: the safety generations live in PostgreSQL, not in Redis", () => {
+  it("an entry built before a workspace write is served by neither tier, though Redis never heard of the write", async () => {
+    const workspaceId = await workspace();
     const agentId = crypto.randomUUID();
     const counted = counter();
     const work = deferred();
     const memory = new ContextMemory(1024 * 1024);
-    const read = () => cachedAssembledContext(cache(), memory, workspaceId, agentId, undefined, counted.compute, work.defer);
+    const read = (tier = memory) => cachedAssembledContext(deps(), tier, workspaceId, agentId, undefined, counted.compute, work.defer);
     expect((await read()).source).toBe("computed");
     await work.settle();
-    await invalidateWorkspaceContexts(cache(), workspaceId);
-    // Redis drops the generation (eviction, expiry): a new token is drawn, matching no entry.
-    await cache().del(workspaceContextGenerationKey(workspaceId));
-    expect(await read()).toEqual({ body: '{"n":2}', source: "computed" });
+    await bumpWorkspaceGenerations(clients.pool, [workspaceId]);
+    // Redis never saw the write: no key of it exists there to lose, evict or refuse. The old Redis
+    // entry is not served to a fresh isolate, nor the old memory copy to this one (which takes
+    // the entry the fresh isolate stored under the new tag).
+    expect(await read(new ContextMemory(1024 * 1024))).toEqual({ body: '{"n":2}', source: "computed" });
+    await work.settle();
+    expect(await read(memory)).toEqual({ body: '{"n":2}', source: "redis" });
   });
 
-  it("a write replaces the token (never a counter), and the token expires after twice the entries' TTL", async () => {
-    const workspaceId = crypto.randomUUID();
-    const key = workspaceContextGenerationKey(workspaceId);
-    await invalidateWorkspaceContexts(cache(), workspaceId);
-    const first = await cache().get<string>(key);
-    await invalidateWorkspaceContexts(cache(), workspaceId);
-    const second = await cache().get<string>(key);
-    expect(first).toMatch(/^[0-9a-f-]{36}$/);
-    expect(second).toMatch(/^[0-9a-f-]{36}$/);
-    expect(second).not.toBe(first);
-    const ttl = await cache().redis!.ttl(key);
-    expect(ttl).toBeGreaterThan(2 * CONTEXT_TTL_SECONDS - 60);
-    expect(ttl).toBeLessThanOrEqual(2 * CONTEXT_TTL_SECONDS);
+  it("a workspace's bump leaves other workspaces' entries current", async () => {
+    const [a, b] = [await workspace(), await workspace()];
+    const agentId = crypto.randomUUID();
+    const work = deferred();
+    const memory = new ContextMemory(1024 * 1024);
+    const counted = counter();
+    const read = (workspaceId: string) => cachedAssembledContext(deps(), memory, workspaceId, agentId, undefined, counted.compute, work.defer);
+    for (const id of [a, b]) await read(id);
+    await work.settle();
+    await bumpWorkspaceGenerations(clients.pool, [a]);
+    expect((await read(a)).source).toBe("computed");
+    expect((await read(b)).source).toBe("memory");
   });
 });
 
@@ -204,7 +237,7 @@ describe("cachedAssembledContext: the catalog generation survives eviction", () 
     const counted = counter();
     const work = deferred();
     const memory = new ContextMemory(1024 * 1024);
-    const read = (from = memory) => cachedAssembledContext(cache(), from, workspaceId, agentId, undefined, counted.compute, work.defer);
+    const read = (from = memory) => cachedAssembledContext(deps(), from, workspaceId, agentId, undefined, counted.compute, work.defer);
     // Absent, as a counter would read 0: the entry is built under a token the script draws.
     await cache().del(CATALOG_GENERATION_KEY);
     expect((await read()).source).toBe("computed");
@@ -224,18 +257,18 @@ describe("cachedAssembledContext: Redis entries are gzip-compressed", () => {
     const agentId = crypto.randomUUID();
     const work = deferred();
     const prose = { text: "Explain the risk in one sentence. ".repeat(3_000) };
-    await cachedAssembledContext(cache(), new ContextMemory(0), workspaceId, agentId, undefined, async () => prose, work.defer);
+    await cachedAssembledContext(deps(), new ContextMemory(0), workspaceId, agentId, undefined, async () => prose, work.defer);
     await work.settle();
     const key = assembledContextKey(workspaceId, agentId, undefined);
     const stored = await cache().get<{ tag: string; gzip: string }>(key);
     expect(typeof stored?.gzip).toBe("string");
     expect(stored!.gzip.length).toBeLessThan(JSON.stringify(prose).length / 10);
-    expect((await cachedAssembledContext(cache(), new ContextMemory(0), workspaceId, agentId, undefined, async () => ({ again: true }), work.defer)).source).toBe("redis");
+    expect((await cachedAssembledContext(deps(), new ContextMemory(0), workspaceId, agentId, undefined, async () => ({ again: true }), work.defer)).source).toBe("redis");
 
     await cache().set(key, { tag: stored!.tag, gzip: "bm90IGd6aXA=" }, 60);
     const counted = counter();
-    expect(await cachedAssembledContext(cache(), new ContextMemory(0), workspaceId, agentId, undefined, counted.compute, work.defer)).toEqual({ body: '{"n":1}', source: "computed" });
+    expect(await cachedAssembledContext(deps(), new ContextMemory(0), workspaceId, agentId, undefined, counted.compute, work.defer)).toEqual({ body: '{"n":1}', source: "computed" });
     await work.settle();
-    expect((await cachedAssembledContext(cache(), new ContextMemory(0), workspaceId, agentId, undefined, counted.compute, work.defer)).body).toBe('{"n":1}');
+    expect((await cachedAssembledContext(deps(), new ContextMemory(0), workspaceId, agentId, undefined, counted.compute, work.defer)).body).toBe('{"n":1}');
   });
 });

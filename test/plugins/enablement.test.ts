@@ -80,7 +80,7 @@ describe("enabling a plugin for a workspace", () => {
 });
 
 describe("pinned versions and updates", () => {
-  it("shows a newer approved version as update_available with its changelog; update moves the pin", async () => {
+  it("shows a newer approved version as the update, with its changelog; update moves the pin", async () => {
     const plugin = await approvedPlugin(admin);
     const owner = await workspaceOwner(db());
     expect((await enable(owner.headers, owner.workspace.id, plugin.plugin_id)).status).toBe(201);
@@ -93,14 +93,21 @@ describe("pinned versions and updates", () => {
     expect(page.items[0]).toMatchObject({
       plugin_id: plugin.plugin_id,
       version: "1.0.0",
-      update_available: { version: "1.1.0", changelog: "Changes in 1.1.0" },
+      version_status: "active",
+      status_message: null,
+      update: "1.1.0",
+      update_available: true,
+      latest_version: "1.1.0",
+      listed_version: "1.1.0",
+      safe_version: "1.0.0",
+      update_details: { version: "1.1.0", changelog: "Changes in 1.1.0" },
     });
 
     const updated = await api(`/api/workspaces/${owner.workspace.id}/plugins/${plugin.plugin_id}/update`, jsonRequest("POST", {}, owner.headers));
     expect(updated.status).toBe(200);
     expect(await updated.json()).toMatchObject({ version: "1.1.0", changelog: "Changes in 1.1.0" });
     const after = (await (await api(`/api/workspaces/${owner.workspace.id}/plugins`, { headers: owner.headers })).json()) as { items: Array<Record<string, unknown>> };
-    expect(after.items[0]).toMatchObject({ version: "1.1.0", update_available: null });
+    expect(after.items[0]).toMatchObject({ version: "1.1.0", update: null, update_available: false, latest_version: "1.1.0", update_details: null });
 
     const again = await api(`/api/workspaces/${owner.workspace.id}/plugins/${plugin.plugin_id}/update`, jsonRequest("POST", {}, owner.headers));
     expect(again.status).toBe(409);
@@ -113,7 +120,7 @@ describe("pinned versions and updates", () => {
     expect((await enable(owner.headers, owner.workspace.id, plugin.plugin_id)).status).toBe(201);
     await newVersion(admin, plugin.slug, "2.0.0", false);
     const page = (await (await api(`/api/workspaces/${owner.workspace.id}/plugins`, { headers: owner.headers })).json()) as { items: Array<Record<string, unknown>> };
-    expect(page.items[0]).toMatchObject({ version: "1.0.0", update_available: null });
+    expect(page.items[0]).toMatchObject({ version: "1.0.0", update: null, update_available: false, listed_version: "1.0.0", update_details: null });
     const other = await workspaceOwner(db());
     const response = await api(`/api/workspaces/${other.workspace.id}/plugins/${plugin.plugin_id}/update`, jsonRequest("POST", {}, other.headers));
     expect(response.status).toBe(404);

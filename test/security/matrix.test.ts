@@ -3,7 +3,7 @@ import { createApp } from "../../src/app";
 import { API_KEY_SCOPES, isAccessMiddleware, type RouteAccess } from "../../src/lib/access";
 import { bearer, createKey, foreignSigningKey, signedInUser, signToken, unsignedToken } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";
-import { createWorkspace } from "../helpers/factories";
+import { addMember, createWorkspace } from "../helpers/factories";
 import { api } from "../helpers/http";
 
 /**
@@ -53,9 +53,9 @@ async function buildWorld(): Promise<World> {
   return { workspaceId: workspace.id, otherWorkspaceId: other.id, memberToken: member.token, outsiderToken: outsider.token };
 }
 
-/** The concrete URL for a route, acting in `workspaceId`; other path parameters get random ids. */
+/** The concrete URL for a route, acting in `workspaceId`; a version is 1.0.0, other path parameters get random ids. */
 function urlFor(path: string, workspaceId: string): string {
-  return path.replace(/:([A-Za-z_]+)/g, (_, name: string) => (name === "workspace_id" ? workspaceId : crypto.randomUUID()));
+  return path.replace(/:([A-Za-z_]+)/g, (_, name: string) => (name === "workspace_id" ? workspaceId : name === "version" ? "1.0.0" : crypto.randomUUID()));
 }
 
 interface Case {
@@ -151,3 +151,65 @@ describe.each(routes.filter((r) => r.access && r.access.access !== "public"))("$
     });
   }
 });
+
+// Publisher-or-admin routes (design.md §38): both paths of the bypass. A platform admin passes the
+// gate with no workspace (the answer is the route's own: a random id is not found); anyone else is
+// held to the scope, workspace and role the route declares.
+const GATE_CODES = ["insufficient_scope", "insufficient_role", "api_key_not_allowed", "admin_required", "workspace_required", "workspace_not_found"];
+const bypassRoutes = routes.filter((r) => r.access?.access === "authenticated" && r.access.platformAdminBypass);
+
+it("finds the publisher-or-admin bypass on the version-status PATCH only", () => {
+  expect(bypassRoutes.map((r) => `${r.method} ${r.path}`)).toEqual(["PATCH /api/marketplace/items/:id/versions/:version"]);
+});
+
+describe.each(bypassRoutes)("$method $path (publisher or admin)", (route) => {
+  const access = route.access as Extract<RouteAccess, { access: "authenticated" }>;
+  const call = (headers: Record<string, string>, workspaceId = crypto.randomUUID()) =>
+    api(urlFor(route.path, workspaceId), { method: route.method, headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ status: "active" }) });
+
+  it("lets a platform admin through with no workspace: the route answers, not the gate", async () => {
+    const admin = await signedInUser(db(), { systemRole: "admin" });
+    const response = await call(bearer(admin.token));
+    const body = await problemOf(response);
+    expect(response.status).toBe(404);
+    expect(GATE_CODES).not.toContain(body.code);
+  });
+
+  it("refuses an admin naming a workspace they may not act in (404), as on every route", async () => {
+    const admin = await signedInUser(db(), { systemRole: "admin" });
+    const w = await sharedWorld();
+    const response = await call({ ...bearer(admin.token), "X-Workspace-ID": w.otherWorkspaceId });
+    expect(response.status).toBe(404);
+    expect((await problemOf(response)).code).toBe("workspace_not_found");
+  });
+
+  it("holds everyone else to the workspace: a member naming none is 400 workspace_required", async () => {
+    const w = await sharedWorld();
+    const response = await call(bearer(w.memberToken));
+    expect(response.status).toBe(400);
+    expect((await problemOf(response)).code).toBe("workspace_required");
+  });
+
+  it("holds everyone else to the role: a member below it is 403 insufficient_role", async () => {
+    expect(access.role).toBeDefined();
+    // A workspace of its own: the shared world stays as built.
+    const { workspace } = await createWorkspace(db());
+    const viewer = await addMember(db(), workspace.id, "viewer");
+    const response = await call({ ...bearer(await signToken({ sub: viewer.clerkUserId })), "X-Workspace-ID": workspace.id });
+    expect(response.status).toBe(403);
+    expect((await problemOf(response)).code).toBe("insufficient_role");
+  });
+
+  it("holds a key to the scope: a key without it is 403 insufficient_scope", async () => {
+    const w = await sharedWorld();
+    const key = await createKey(db(), w.workspaceId, { scopes: withoutScopeOf(access) });
+    const response = await call({ "X-API-Key": key.secret });
+    expect(response.status).toBe(403);
+    expect((await problemOf(response)).code).toBe("insufficient_scope");
+  });
+});
+
+async function problemOf(response: Response): Promise<{ code: string }> {
+  expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+  return (await response.json()) as { code: string };
+}

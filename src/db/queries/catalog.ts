@@ -13,6 +13,7 @@ import {
   workspaces,
 } from "../schema";
 import type { ItemType } from "../../domain/item-types";
+import { VISIBLE_STATUSES } from "../../domain/version-status";
 import { allInName, searchCondition, searchRanking, searchRankingKeys, searchTiers, type SearchColumns } from "./search";
 
 export type CatalogSort = "popular" | "newest" | "name" | "relevance";
@@ -92,6 +93,9 @@ export const catalogColumns = {
   isFeatured: items.isFeatured,
   isApproved: items.isApproved,
   version: items.version,
+  // A listed version exists (design.md §34): the status service keeps latest_version_id the
+  // listed version or NULL, and is_approved equal to "visible".
+  installable: sql<boolean>`(${items.isApproved} and ${items.latestVersionId} is not null)`,
   details: items.details,
   createdAt: items.createdAt,
   updatedAt: items.updatedAt,
@@ -290,10 +294,14 @@ export async function estimateCatalogItems(db: Queryable, filter: CatalogFilter,
   return { total: Math.max(cap + 1, Math.round(parsed[0]?.Plan["Plan Rows"] ?? cap + 1)), exact: false };
 }
 
-/** A marketplace item by id; removed and (unless allowed) unapproved items are not found. */
-export async function findCatalogItem(db: Queryable, id: string, includeUnapproved: boolean): Promise<CatalogRow | undefined> {
+/**
+ * A marketplace item by id; removed and (unless allowed) hidden items are not found; with
+ * `publisherWorkspaceId`, only an item published from that workspace.
+ */
+export async function findCatalogItem(db: Queryable, id: string, includeUnapproved: boolean, publisherWorkspaceId?: string): Promise<CatalogRow | undefined> {
   const conditions = [eq(items.id, id), sql`${items.ownerType} = 'marketplace'`];
   if (!includeUnapproved) conditions.push(sql`${items.isApproved}`);
+  if (publisherWorkspaceId) conditions.push(eq(items.publisherWorkspaceId, publisherWorkspaceId));
   const [row] = await db
     .select(catalogColumns)
     .from(items)
@@ -344,10 +352,14 @@ export function recommendedAgentsOf(db: Queryable, recipeId: string) {
     .orderBy(asc(recipeRecommendedAgents.position));
 }
 
-/** Version history, newest first; pending and rejected versions only for admins. */
-export function versionsOf(db: Queryable, itemId: string, includeUnreviewed: boolean) {
+/**
+ * Version history, newest first. Everyone but admins sees only approved versions whose status
+ * keeps them visible (active, deprecated, yanked: design.md §34, §35); admins see every version,
+ * pending, rejected, quarantined and revoked ones included.
+ */
+export function versionsOf(db: Queryable, itemId: string, includeAll: boolean) {
   const conditions = [eq(itemVersions.itemId, itemId)];
-  if (!includeUnreviewed) conditions.push(eq(itemVersions.reviewStatus, "approved"));
+  if (!includeAll) conditions.push(eq(itemVersions.reviewStatus, "approved"), inArray(itemVersions.status, [...VISIBLE_STATUSES]));
   return db
     .select({
       id: itemVersions.id,
@@ -362,6 +374,18 @@ export function versionsOf(db: Queryable, itemId: string, includeUnreviewed: boo
     .from(itemVersions)
     .where(and(...conditions))
     .orderBy(desc(itemVersions.createdAt), desc(itemVersions.id));
+}
+
+/**
+ * Visible marketplace items among `ids` (not removed, is_approved: design.md §34): the replacement
+ * items that deprecated and yanked versions name, as readers may follow them.
+ */
+export function visibleItemsByIds(db: Queryable, ids: string[]) {
+  if (!ids.length) return Promise.resolve([]);
+  return db
+    .select({ id: items.id })
+    .from(items)
+    .where(and(inArray(items.id, ids), sql`${items.ownerType} = 'marketplace'`, sql`${items.isApproved}`));
 }
 
 /** A category by slug or (case-insensitive) name. */

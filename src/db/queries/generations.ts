@@ -24,7 +24,10 @@ export async function bumpWorkspaceGenerations(tx: Queryable, workspaceIds: stri
     .onConflictDoUpdate({ target: workspaceGenerations.workspaceId, set: { generation: sql`${workspaceGenerations.generation} + 1` } });
 }
 
-/** Both generations in one primary-key query: `"<takedown>.<workspace>"` (design.md §29). */
+/**
+ * Both generations in one primary-key query: `"<takedown>.<workspace>"` (design.md §29), each a
+ * decimal counter. What an assembled-context entry's tag carries (services/plugins/context-cache.ts).
+ */
 export async function safetyGenerations(db: Queryable, workspaceId: string | null): Promise<string> {
   const [row] = await rowsOf<{ takedown: string; workspace: string }>(
     db,
@@ -32,4 +35,14 @@ export async function safetyGenerations(db: Queryable, workspaceId: string | nul
                coalesce((select generation from workspace_generations where workspace_id = ${workspaceId}::uuid), 0)::text as workspace`,
   );
   return `${row?.takedown ?? "0"}.${row?.workspace ?? "0"}`;
+}
+
+/**
+ * The takedown generation alone, one primary-key query: what a plugin-content entry's tag carries
+ * (services/plugins/content.ts). Content is stored once per version for every workspace, so no
+ * workspace's generation belongs in its tag. A decimal counter as text; "0" if the row is missing.
+ */
+export async function takedownGeneration(db: Queryable): Promise<string> {
+  const [row] = await rowsOf<{ takedown: string }>(db, sql`select takedown_generation::text as takedown from catalog_state where id = 1`);
+  return row?.takedown ?? "0";
 }

@@ -6,12 +6,29 @@ import { items, itemVersions, marketplaceInstalls } from "../schema";
 
 export type InstallRow = typeof marketplaceInstalls.$inferSelect;
 
-/** A listed marketplace item (approved, not removed), as install needs it. */
+/**
+ * A marketplace item visible to non-admins (not removed, is_approved: some approved version is
+ * active, deprecated or yanked, design.md §34), as install needs it. Whether a version is
+ * installable is `latestVersionId` (the listed version or NULL).
+ */
 export async function findInstallableItem(db: Queryable, id: string) {
   const [row] = await db
     .select()
     .from(items)
     .where(and(eq(items.id, id), sql`${items.ownerType} = 'marketplace'`, sql`${items.isApproved}`))
+    .limit(1);
+  return row;
+}
+
+/**
+ * A marketplace item that was not removed, visible or not (every approved version quarantined or
+ * revoked hides it from the catalog, yet its installs may still move to a safe version).
+ */
+export async function findMarketplaceItem(db: Queryable, id: string) {
+  const [row] = await db
+    .select()
+    .from(items)
+    .where(and(eq(items.id, id), sql`${items.ownerType} = 'marketplace'`, isNull(items.removedAt)))
     .limit(1);
   return row;
 }
@@ -110,7 +127,9 @@ export async function workspaceNamesLike(db: Queryable, workspaceId: string, typ
 
 /**
  * The workspace's live installs with what the installed list and update detection need: the
- * installed version, the item's state (listed, or removed), and the clone.
+ * installed version and its status, whether the item was `removed`, and the clone. An item hidden
+ * by a takedown of all its approved versions is not removed: its installs still learn their
+ * version's status and safe version.
  */
 export function liveInstallsOf(db: Queryable, workspaceId: string, itemId?: string) {
   const clone = alias(items, "clone");
@@ -126,9 +145,7 @@ export function liveInstallsOf(db: Queryable, workspaceId: string, itemId?: stri
       installedReplacementItemId: itemVersions.replacementItemId,
       itemName: items.name,
       itemType: items.type,
-      listedVersion: items.version,
-      listed: sql<boolean>`(${items.ownerType} = 'marketplace' and ${items.isApproved})`,
-      removed: sql<boolean>`(${items.removedAt} is not null)`,
+      removed: sql<boolean>`(${items.removedAt} is not null or ${items.ownerType} <> 'marketplace')`,
       cloneName: clone.name,
     })
     .from(marketplaceInstalls)

@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { rowsOf, type Queryable } from "../client";
 import { marketplacePlugins, pluginCategories, pluginSecurityScans, pluginVersions } from "../schema";
-import { REVIEW_STATUSES } from "../../domain/version-status";
+import { REVIEW_STATUSES, VISIBLE_STATUSES } from "../../domain/version-status";
 import type { ParsedSearch } from "../../domain/search-query";
 import { pluginSearch } from "./plugin-search";
 
@@ -26,20 +26,42 @@ export interface PluginFilter {
 
 const p = marketplacePlugins;
 
-/** What every non-admin may see: active, with an approved version (only approval sets latest_version_id). */
-export const visiblePlugin = sql`(${p.isActive} and ${p.latestVersionId} is not null)`;
+const visibleStatuses = sql.join(VISIBLE_STATUSES.map((s) => sql`${s}`), sql`, `);
 
 /**
- * A plugin's approval status, derived from its versions: `approved` once any version is approved,
- * else `pending` while a version awaits review, else `rejected`.
+ * What every non-admin may see (design.md §34): an active plugin with some approved version whose
+ * status is active, deprecated or yanked. A plugin whose only approved versions are quarantined or
+ * revoked is hidden until one is released; one whose versions are all yanked stays visible (with
+ * `installable: false`).
+ */
+export const visiblePlugin = sql`(${p.isActive} and exists (
+  select 1 from plugin_versions pv where pv.plugin_id = ${p.id} and pv.approval_status = 'approved' and pv.status in (${visibleStatuses})))`;
+
+/**
+ * A plugin's approval status, derived from its versions: `approved` once any version is approved
+ * (whatever its status since), else `pending` while a version awaits review, else `rejected`.
  */
 const approvalStatusOf = sql<PluginApprovalStatus>`case
-  when ${p.latestVersionId} is not null then 'approved'
+  when exists (select 1 from plugin_versions pv where pv.plugin_id = ${p.id} and pv.approval_status = 'approved') then 'approved'
   when exists (select 1 from plugin_versions pv where pv.plugin_id = ${p.id} and pv.approval_status = 'pending') then 'pending'
   else 'rejected' end`;
 
-/** The version a plugin is shown with: the listed (highest approved) one, else (admins only) the newest upload. */
+/**
+ * Semver precedence of `pv.version` in SQL, for the one place a version is chosen here rather than
+ * in src/domain/releases.ts: major.minor.patch as numbers (numeric, so no number overflows), a
+ * stable version above its pre-releases; pre-releases of the same core by upload time.
+ */
+const precedenceDesc = sql`string_to_array(split_part(split_part(pv.version, '+', 1), '-', 1), '.')::numeric[] desc,
+  (strpos(split_part(pv.version, '+', 1), '-') = 0) desc, pv.created_at desc, pv.id desc`;
+
+/**
+ * The version a plugin is shown with: the listed one (`latest_version_id`, kept by approval and
+ * the status service), else the highest approved yanked one (design.md §34: a plugin whose
+ * versions are all yanked still shows its version), else (admins only: non-admins never see a
+ * plugin without one of these) the newest upload.
+ */
 const shownVersion = sql`${pluginVersions.id} = coalesce(${p.latestVersionId},
+  (select pv.id from plugin_versions pv where pv.plugin_id = ${p.id} and pv.approval_status = 'approved' and pv.status = 'yanked' order by ${precedenceDesc} limit 1),
   (select pv.id from plugin_versions pv where pv.plugin_id = ${p.id} order by pv.created_at desc, pv.id desc limit 1))`;
 
 function whereOf(filter: PluginFilter): SQL {
@@ -84,6 +106,8 @@ const summaryColumns = {
   enableCount: p.enableCount,
   isFeatured: p.isFeatured,
   isActive: p.isActive,
+  // Active with a listed version (design.md §34): what enabling would pin.
+  installable: sql<boolean>`(${p.isActive} and ${p.latestVersionId} is not null)`,
   approvalStatus: approvalStatusOf,
   createdAt: p.createdAt,
   updatedAt: p.updatedAt,
@@ -146,10 +170,13 @@ export async function findPluginForDetail(db: Queryable, id: string, admin: bool
   return row;
 }
 
-/** A plugin's versions, newest upload first; non-admins get approved versions only. */
+/**
+ * A plugin's versions, newest upload first. Non-admins get approved versions whose status is
+ * active, deprecated or yanked only: quarantined and revoked versions are absent (design.md §35).
+ */
 export function pluginVersionHistory(db: Queryable, pluginId: string, admin: boolean) {
   const conditions = [eq(pluginVersions.pluginId, pluginId)];
-  if (!admin) conditions.push(eq(pluginVersions.approvalStatus, "approved"));
+  if (!admin) conditions.push(eq(pluginVersions.approvalStatus, "approved"), inArray(pluginVersions.status, [...VISIBLE_STATUSES]));
   return db
     .select({
       version: pluginVersions.version,

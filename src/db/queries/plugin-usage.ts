@@ -1,17 +1,29 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "../client";
 import { agentAssignedPlugins, agentToolAssignments, items, marketplacePlugins, personas, pluginVersions, toolCatalog, workspaceEnabledPlugins } from "../schema";
+import { LISTABLE_STATUSES, SERVABLE_STATUSES } from "../../domain/version-status";
 import type { PluginRow, PluginVersionRow } from "./plugins";
 
 type Actor = { actorType: "user" | "api_key"; actorId: string };
 
-/** A plugin that is active and whose listed version is approved, with that version (design.md §8: what enabling pins). */
+/**
+ * A plugin that is active with its listed version (design.md §8, §34: what enabling pins). The
+ * status service and approval keep `latest_version_id` on the listed version; the status filter
+ * makes sure a yanked, quarantined or revoked version is never pinned even if they did not.
+ */
 export async function enableablePlugin(db: Queryable, pluginId: string): Promise<{ plugin: PluginRow; version: PluginVersionRow } | undefined> {
   const [row] = await db
     .select({ plugin: marketplacePlugins, version: pluginVersions })
     .from(marketplacePlugins)
     .innerJoin(pluginVersions, eq(pluginVersions.id, marketplacePlugins.latestVersionId))
-    .where(and(eq(marketplacePlugins.id, pluginId), eq(marketplacePlugins.isActive, true), eq(pluginVersions.approvalStatus, "approved")))
+    .where(
+      and(
+        eq(marketplacePlugins.id, pluginId),
+        eq(marketplacePlugins.isActive, true),
+        eq(pluginVersions.approvalStatus, "approved"),
+        inArray(pluginVersions.status, [...LISTABLE_STATUSES]),
+      ),
+    )
     .limit(1);
   return row;
 }
@@ -74,11 +86,12 @@ export async function unassignFromWorkspaceAgents(db: Queryable, workspaceId: st
 export interface EnabledPluginRow {
   plugin: PluginRow;
   pinned: PluginVersionRow;
-  latest: PluginVersionRow | null;
+  /** Every version of the plugin, oldest upload first: what the update fields are computed from. */
+  versions: PluginVersionRow[];
   enabledAt: Date;
 }
 
-/** The workspace's enablements with the pinned and the listed (latest approved) version, newest first. */
+/** The workspace's enablements with the pinned version and all the plugin's versions, newest enablement first (two queries). */
 export async function enabledPluginsOf(db: Queryable, workspaceId: string): Promise<EnabledPluginRow[]> {
   const rows = await db
     .select({ enabledAt: workspaceEnabledPlugins.enabledAt, plugin: marketplacePlugins, pinned: pluginVersions })
@@ -87,10 +100,13 @@ export async function enabledPluginsOf(db: Queryable, workspaceId: string): Prom
     .innerJoin(pluginVersions, eq(pluginVersions.id, workspaceEnabledPlugins.pluginVersionId))
     .where(eq(workspaceEnabledPlugins.workspaceId, workspaceId))
     .orderBy(sql`${workspaceEnabledPlugins.enabledAt} desc`, asc(marketplacePlugins.id));
-  const latestIds = [...new Set(rows.map((r) => r.plugin.latestVersionId).filter((id): id is string => Boolean(id)))];
-  const latest = latestIds.length ? await db.select().from(pluginVersions).where(inArray(pluginVersions.id, latestIds)) : [];
-  const byId = new Map(latest.map((v) => [v.id, v]));
-  return rows.map((r) => ({ ...r, latest: (r.plugin.latestVersionId && byId.get(r.plugin.latestVersionId)) || null }));
+  const pluginIds = [...new Set(rows.map((r) => r.plugin.id))];
+  const versions = pluginIds.length
+    ? await db.select().from(pluginVersions).where(inArray(pluginVersions.pluginId, pluginIds)).orderBy(asc(pluginVersions.createdAt), asc(pluginVersions.id))
+    : [];
+  const byPlugin = new Map<string, PluginVersionRow[]>();
+  for (const v of versions) byPlugin.set(v.pluginId, [...(byPlugin.get(v.pluginId) ?? []), v]);
+  return rows.map((r) => ({ ...r, versions: byPlugin.get(r.plugin.id) ?? [] }));
 }
 
 /** The pinned version of a plugin in a workspace, if enabled. */
@@ -147,8 +163,9 @@ export async function replaceAssignments(db: Queryable, agentId: string, pluginI
 
 /**
  * What an agent's context may include: its assignments whose plugin is active, enabled in the
- * agent's workspace, and pinned to an approved version, by priority (issue 15 item 4: whatever
- * the assignment table says).
+ * agent's workspace, and pinned to an approved version whose status is active, deprecated or
+ * yanked (design.md §34: a quarantined or revoked pin leaves the context), by priority (issue 15
+ * item 4: whatever the assignment table says).
  */
 export async function assemblablePlugins(db: Queryable, workspaceId: string, agentId: string) {
   return db
@@ -160,7 +177,14 @@ export async function assemblablePlugins(db: Queryable, workspaceId: string, age
       and(eq(workspaceEnabledPlugins.pluginId, agentAssignedPlugins.pluginId), eq(workspaceEnabledPlugins.workspaceId, workspaceId)),
     )
     .innerJoin(pluginVersions, eq(pluginVersions.id, workspaceEnabledPlugins.pluginVersionId))
-    .where(and(eq(agentAssignedPlugins.agentId, agentId), eq(marketplacePlugins.isActive, true), eq(pluginVersions.approvalStatus, "approved")))
+    .where(
+      and(
+        eq(agentAssignedPlugins.agentId, agentId),
+        eq(marketplacePlugins.isActive, true),
+        eq(pluginVersions.approvalStatus, "approved"),
+        inArray(pluginVersions.status, [...SERVABLE_STATUSES]),
+      ),
+    )
     .orderBy(asc(agentAssignedPlugins.priority));
 }
 

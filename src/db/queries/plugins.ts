@@ -116,11 +116,11 @@ export function pendingPluginVersions(db: Queryable, page: { limit: number; offs
   );
 }
 
-/** Removes every workspace enablement and agent assignment of a plugin; returns the counts. */
-export async function detachPluginEverywhere(db: Queryable, pluginId: string): Promise<{ workspaces: number; agents: number }> {
+/** Removes every workspace enablement and agent assignment of a plugin; returns the counts and the workspaces that had it enabled. */
+export async function detachPluginEverywhere(db: Queryable, pluginId: string): Promise<{ workspaces: number; agents: number; workspaceIds: string[] }> {
   const enabled = await db.delete(workspaceEnabledPlugins).where(eq(workspaceEnabledPlugins.pluginId, pluginId)).returning({ id: workspaceEnabledPlugins.workspaceId });
   const assigned = await db.delete(agentAssignedPlugins).where(eq(agentAssignedPlugins.pluginId, pluginId)).returning({ id: agentAssignedPlugins.agentId });
-  return { workspaces: enabled.length, agents: assigned.length };
+  return { workspaces: enabled.length, agents: assigned.length, workspaceIds: enabled.map((e) => e.id).sort() };
 }
 
 /** Marketplace skills materialised from any version of the plugin. */
@@ -132,10 +132,12 @@ export function materialisedSkillsOf(db: Queryable, versionIds: string[]) {
     .where(and(eq(items.type, "skill"), inArray(items.sourcePluginVersionId, versionIds)));
 }
 
-export async function deletePluginRows(db: Queryable, pluginId: string): Promise<void> {
+/** Deletes the plugin and everything under it; returns what detaching it removed. */
+export async function deletePluginRows(db: Queryable, pluginId: string) {
   // Enablements pin versions with RESTRICT, so they go first; versions and scans cascade from the plugin.
-  await detachPluginEverywhere(db, pluginId);
+  const detached = await detachPluginEverywhere(db, pluginId);
   await db.delete(marketplacePlugins).where(eq(marketplacePlugins.id, pluginId));
+  return detached;
 }
 
 /** A marketplace skill holding this name (case-insensitive), listed or not. */

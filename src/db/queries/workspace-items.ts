@@ -61,11 +61,13 @@ export async function deleteItem(db: Queryable, id: string): Promise<void> {
 }
 
 /** Deleting a clone ends its install record instead of losing it (design.md §6). */
-export async function endInstallsOfClone(db: Queryable, cloneId: string): Promise<void> {
-  await db
+/** Ends the live installs whose clone this is; returns the items they installed. */
+export async function endInstallsOfClone(db: Queryable, cloneId: string): Promise<Array<{ itemId: string }>> {
+  return db
     .update(marketplaceInstalls)
     .set({ uninstalledAt: sql`now()` })
-    .where(and(eq(marketplaceInstalls.cloneId, cloneId), isNull(marketplaceInstalls.uninstalledAt)));
+    .where(and(eq(marketplaceInstalls.cloneId, cloneId), isNull(marketplaceInstalls.uninstalledAt)))
+    .returning({ itemId: marketplaceInstalls.itemId });
 }
 
 export async function replaceAgentSkills(db: Queryable, agentId: string, skillIds: string[]): Promise<void> {

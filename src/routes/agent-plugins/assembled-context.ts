@@ -38,7 +38,7 @@ export const assembledContextRoute = defineRoute({
   operationId: "getAssembledContext",
   tags: [TAG],
   summary: "The agent's assembled context within a token budget",
-  description: `Persona prompt, then each assigned plugin that is approved, active and enabled for the workspace (its pinned version, read from R2 through the 3600 s Redis cache) in priority order, then tool definitions from the agent's tool assignments and the tool catalog. \`budget\` (tokens, 1–2,000,000) defaults to the model's context window in the LLM catalog, else ${DEFAULT_CONTEXT_BUDGET}; a plugin that does not fit falls back to its summary, then is omitted, as \`plugins[].included\` says. The whole answer is cached in Redis for up to ${CONTEXT_TTL_SECONDS} s, with a copy in the isolate's memory (CONTEXT_MEMORY_BYTES, default 16 MiB), and served only while no input changed (src/services/plugins/context-cache.ts); \`X-Cache: hit|miss\` says which, and on a hit \`X-Cache-Tier: memory|redis\` says from where. Tokens are an estimate that over-counts cl100k (src/domain/tokens.ts). 400 \`agent_model_missing\`, \`budget_too_small\`; 404 \`agent_not_found\` (marketplace or other workspace's agents).`,
+  description: `Persona prompt, then each assigned plugin that is active and enabled for the workspace, pinned to an approved version whose status is active, deprecated or yanked (its pinned version, read from R2 through the 3600 s Redis cache) in priority order, then tool definitions from the agent's tool assignments and the tool catalog. \`budget\` (tokens, 1–2,000,000) defaults to the model's context window in the LLM catalog, else ${DEFAULT_CONTEXT_BUDGET}; a plugin that does not fit falls back to its summary, then is omitted, as \`plugins[].included\` says. The whole answer is cached in Redis for up to ${CONTEXT_TTL_SECONDS} s, with a copy in the isolate's memory (CONTEXT_MEMORY_BYTES, default 16 MiB), and served only while no input changed: every read checks generations kept in PostgreSQL, so a plugin disabled, deactivated, quarantined or revoked is gone from the very next read whatever the cache did (src/services/plugins/context-cache.ts); \`X-Cache: hit|miss\` says which, and on a hit \`X-Cache-Tier: memory|redis\` says from where. Tokens are an estimate that over-counts cl100k (src/domain/tokens.ts). 400 \`agent_model_missing\`, \`budget_too_small\`; 404 \`agent_not_found\` (marketplace or other workspace's agents).`,
   access: { ...READ_ACCESS, cachedContextRead: true },
   request: {
     params: AgentParam,
@@ -57,7 +57,7 @@ export function registerAssembledContext(router: Router) {
     const agentId = c.req.valid("param").agent_id;
     const budget = c.req.valid("query").budget;
     const { body, source } = await cachedAssembledContext(
-      c.var.cache,
+      { cache: c.var.cache, db: deps.db },
       isolateContextMemory(c.env.CONTEXT_MEMORY_BYTES),
       workspaceId,
       agentId,

@@ -30,7 +30,7 @@ export const ListPluginsQuery = z.object({
   approval_status: z
     .enum(REVIEW_STATUSES)
     .optional()
-    .openapi({ description: "Platform admins only: narrow to plugins with this derived status. Ignored for everyone else, who only ever see approved, active plugins." }),
+    .openapi({ description: "Platform admins only: narrow to plugins with this derived status. Ignored for everyone else, who only ever see visible plugins." }),
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: "1–100, default 20" }),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -42,10 +42,10 @@ export const listPluginsRoute = defineRoute({
   tags: [PLUGINS_TAG],
   summary: "Browse and search marketplace plugins",
   description: [
-    "Answers `{items, total, total_exact, limit, offset}`. Non-admins see only plugins that are active and have an approved version; `approval_status` is ignored for them (it can narrow but never widen, so it is not an error). Platform admins see every plugin, uncached.",
+    "Answers `{items, total, total_exact, limit, offset}`. Non-admins see only plugins that are active and have an approved version that is active, deprecated or yanked (design.md §34; a plugin whose versions are all yanked stays listed with `installable: false`, one whose only approved versions are quarantined or revoked is hidden); `approval_status` is ignored for them (it can narrow but never widen, so it is not an error). Platform admins see every plugin, uncached.",
     "Orders: `popular` (enable_count, descending), `newest` (created_at, descending), `name` (case-insensitive), `relevance` (exact name, then name prefix, then text rank + trigram similarity; the default when searching). Every order ends with the id, so pages within one catalog generation never repeat or skip a plugin.",
     "Search (`search`) matches name, slug, description and tags by full text (every word, each also as a prefix), the name's words within a small typo distance when the query as typed matches nothing, or a literal substring of the name or slug; punctuation is never an error.",
-    "Cached for non-admins like the item catalog (design.md §15): ETag `\"g<generation>-<hash>\"`, `If-None-Match` → 304, `Cache-Control: private, max-age=60`; plugin approve, reject, deactivate, reactivate and delete bump the generation.",
+    "Cached for non-admins like the item catalog (design.md §15): ETag `\"g<generation>-<hash>\"`, `If-None-Match` → 304, `Cache-Control: private, max-age=60`; plugin approve, reject, deactivate, reactivate, delete and every version status change bump the generation.",
     "400 `validation_failed` for a bad limit, offset, sort, status, category_id or tag.",
   ].join("\n\n"),
   access: CATALOG_ACCESS,

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { REVIEW_STATUSES } from "../../domain/version-status";
+import { REVIEW_STATUSES, VERSION_STATUSES } from "../../domain/version-status";
 
 /** The plugin marketplace's OpenAPI tag. */
 export const PLUGINS_TAG = "Plugins" as const;
@@ -14,7 +14,10 @@ export const PluginSummarySchema = z
     slug: z.string(),
     name: z.string(),
     description: z.string(),
-    version: z.string().nullable().openapi({ description: "The listed version: the highest approved one (admins: the newest upload while none is approved)." }),
+    version: z.string().nullable().openapi({
+      description:
+        "The listed version: the highest approved stable version whose status is active or deprecated, else the highest such pre-release (design.md §34). When every approved version is yanked: the highest yanked one (and `installable` is false). Admins: the newest upload while none of these exists.",
+    }),
     category_id: z.uuid().nullable(),
     category_name: z.string().nullable(),
     tags: z.array(z.string()),
@@ -27,6 +30,9 @@ export const PluginSummarySchema = z
     enable_count: z.number().int().openapi({ description: "Workspaces that enabled the plugin." }),
     is_featured: z.boolean(),
     is_active: z.boolean().openapi({ description: "Always true for non-admins." }),
+    installable: z.boolean().openapi({
+      description: "The plugin is active and has a listed version, so a workspace can enable it. False when every approved version is yanked (or, for admins, quarantined or revoked).",
+    }),
     approval_status: ApprovalStatusSchema.openapi({
       description: "Derived from the versions: `approved` once one is approved, else `pending` while one awaits review, else `rejected`. Always `approved` for non-admins.",
     }),
@@ -70,14 +76,24 @@ export const PluginDetailSchema = PluginSummarySchema.extend({
         version: z.string(),
         prerelease: z.boolean(),
         changelog: z.string().nullable(),
-        lifecycle: z.string(),
+        status: z.enum(VERSION_STATUSES).openapi({
+          description:
+            "active | deprecated (still listed, with a notice) | yanked (never listed or offered; enabled copies keep working) | quarantined | revoked (admins only: non-admins never see such a version).",
+        }),
+        status_message: z
+          .string()
+          .nullable()
+          .openapi({ description: "The deprecation or yank notice; null for every other status (a quarantine or revoke reason is never shown)." }),
+        lifecycle: z.enum(VERSION_STATUSES).openapi({ deprecated: true, description: "Deprecated alias of `status`." }),
         created_at: z.string(),
         approved_at: z.string().nullable(),
         approval_status: ApprovalStatusSchema.optional().openapi({ description: "Admins only." }),
         security_status: z.string().optional().openapi({ description: "Admins only." }),
       }),
     )
-    .openapi({ description: "Approved versions (admins: every version), highest semver precedence first." }),
+    .openapi({
+      description: "Approved versions that are active, deprecated or yanked (admins: every version, quarantined and revoked included), highest semver precedence first.",
+    }),
   scan: z
     .object({
       version: z.string().nullable(),
@@ -98,6 +114,6 @@ export const PluginCategorySchema = z
     icon: z.string().nullable(),
     sort_order: z.number().int(),
     parent_id: z.uuid().nullable(),
-    plugin_count: z.number().int().openapi({ description: "Active plugins with an approved version in this category." }),
+    plugin_count: z.number().int().openapi({ description: "Plugins visible to non-admins in this category (active, with an approved version that is active, deprecated or yanked)." }),
   })
   .openapi("PluginCategory");

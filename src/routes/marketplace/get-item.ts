@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { ApiError } from "../../lib/errors";
 import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
@@ -16,12 +17,21 @@ export const getItemRoute = defineRoute({
   tags: ["Catalog"],
   summary: "An item with its dependencies and version history",
   description:
-    "With X-Workspace-ID and `include=install`, also `installed`: whether and which version that workspace installed (`null` when it has not), answered `private, no-store` because it is per workspace. Opt-in, so that the usual detail read, with or without a workspace, stays a cached read with no database query (issue 11 item 5).",
+    "Each entry of `versions[]` carries its `status`, `status_message` (the publisher's message for deprecated and yanked versions; null otherwise), `replacement` and `deprecation`; " +
+    "`installable` is false when no version can be installed (every approved version yanked), and `listed_version` is then null. " +
+    "For everyone but platform admins, quarantined and revoked versions are absent from `versions[]`, and an item whose approved versions are all quarantined or revoked is 404 `item_not_found`. " +
+    "With X-Workspace-ID and `include=install`, also `installed`: whether and which version that workspace installed, with that version's `version_status` (`null` when it has not), answered `private, no-store` because it is per workspace. " +
+    "Opt-in, so that the usual detail read, with or without a workspace, stays a cached read with no database query (issue 11 item 5). " +
+    "With X-Workspace-ID and `include=moderation`, the publisher's own view (design.md §35; `private, no-store`): only for an item published from that workspace (else 404 `item_not_found`), hidden or not, " +
+    "with every version, its `review_status` and its raw `status_message` (a quarantine's or revoke's reason included); 400 `workspace_required` without a workspace.",
   access: CATALOG_ACCESS,
   request: {
     params: z.object({ id: z.uuid() }),
     query: z.object({
-      include: z.enum(["install"]).optional().openapi({ description: "`install`: add the named workspace's install (needs X-Workspace-ID)" }),
+      include: z
+        .enum(["install", "moderation"])
+        .optional()
+        .openapi({ description: "`install`: add the named workspace's install (needs X-Workspace-ID); `moderation`: the publisher's own view (needs X-Workspace-ID)." }),
     }),
   },
   responses: {
@@ -35,7 +45,15 @@ export function registerGetItem(router: Router) {
   return router.openapi(getItemRoute, async (c) => {
     const { id } = c.req.valid("param");
     const workspace = c.var.workspace;
-    if (!workspace || c.req.valid("query").include !== "install") return respondWithCatalog(c, (admin) => catalogItemDetail(c.var.db.http, id, { admin }));
+    const include = c.req.valid("query").include;
+    if (include === "moderation") {
+      if (!workspace) throw new ApiError(400, "workspace_required", "include=moderation needs the publisher workspace (X-Workspace-ID).");
+      // Per caller, with moderation notes: never cached, never shared (design.md §35).
+      const detail = await catalogItemDetail(c.var.db.http, id, { admin: false, publisherWorkspaceId: workspace.id });
+      c.header("Cache-Control", "private, no-store");
+      return c.json(detail, 200);
+    }
+    if (!workspace || include !== "install") return respondWithCatalog(c, (admin) => catalogItemDetail(c.var.db.http, id, { admin }));
 
     // The shared detail (cached for non-admins) plus this workspace's install, which is never cached.
     const admin = isPlatformAdmin(c.var.principal);

@@ -1,6 +1,7 @@
 import { withRoutes, type Router } from "../../lib/router";
 import { registerApplyUpdate } from "./apply-update";
 import { registerCategories } from "./categories";
+import { registerChangeItemVersionStatus } from "./change-version-status";
 import { registerFeatured } from "./featured";
 import { registerGetItem } from "./get-item";
 import { registerInstall } from "./install";
@@ -11,6 +12,7 @@ import { registerSubmissions } from "./submissions";
 import { registerSubmit } from "./submit";
 import { registerUninstall } from "./uninstall";
 import { registerUpdates } from "./updates";
+import { registerVersionStatuses } from "./version-statuses";
 
 export function registerMarketplaceRoutes(router: Router) {
   return withRoutes(
@@ -26,6 +28,8 @@ export function registerMarketplaceRoutes(router: Router) {
     registerUninstall(router),
     registerUpdates(router),
     registerApplyUpdate(router),
+    registerChangeItemVersionStatus(router),
+    registerVersionStatuses(router),
     // After the fixed paths, although a UUID pattern could not shadow them anyway.
     registerGetItem(router),
   );

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { SEMVER_PATTERN } from "../../domain/version-pattern";
 import { isSemver } from "../../domain/semver";
-import { ItemTypeSchema } from "./schemas";
+import { DeprecationSchema, ItemTypeSchema, ReplacementSchema, StatusMessageSchema, VersionStatusSchema } from "./schemas";
 
 /** Install, uninstall and update act in the caller's workspace with the editor role (issue 12). */
 export const INSTALL_ACCESS = { access: "authenticated", scope: "items:install", workspaceScoped: true, role: "editor" } as const;
@@ -31,6 +31,8 @@ export const InstallResultSchema = z
     name: z.string().openapi({ description: "The copy's name: the item's, or `<name>-copy`, `-copy-2`, … when taken." }),
     version: z.string(),
     prerelease: z.boolean(),
+    version_status: VersionStatusSchema.openapi({ description: "`active` or `deprecated`: nothing else is installed." }),
+    deprecation: DeprecationSchema,
     installed_at: z.string(),
     skills: z.array(z.object({ id: z.uuid(), name: z.string() })).optional().openapi({ description: "Agents: the marketplace skills linked." }),
     tools_to_reconnect: z.array(ToolToReconnectSchema).optional().openapi({
@@ -44,6 +46,28 @@ export const InstallResultSchema = z
   })
   .openapi("InstallResult");
 
+/** The installed version's status and the update fields (design.md §35, §39, §52), shared by the installed list and /updates. */
+const installStatusFields = {
+  installed_version: z.string(),
+  version_status: VersionStatusSchema.openapi({
+    description: "The installed version's status now: a copy keeps working when it is yanked; `quarantined` and `revoked` mean a platform admin took it down.",
+  }),
+  status_message: StatusMessageSchema,
+  replacement: ReplacementSchema,
+  deprecation: DeprecationSchema,
+  update: z.string().nullable().openapi({
+    description: "The version offered as an update: the highest approved version with status active or deprecated newer than the installed one (stable, or of the installed pre-release's line); never yanked, quarantined or revoked; null when none.",
+  }),
+  update_available: z.boolean().openapi({ description: "Whether `update` is not null." }),
+  latest_version: z.string().openapi({ description: "`update` when there is one, else the installed version; never lower than the installed version." }),
+  listed_version: z.string().nullable().openapi({ description: "The item's listed version (what a new install takes); null when none is installable or the item was removed." }),
+  safe_version: z.string().nullable().openapi({
+    description:
+      "The version to be on: the installed version itself when active or deprecated; else `update`, else the listed version (possibly lower than the installed one: a downgrade is the fix), else null.",
+  }),
+  update_deprecation: DeprecationSchema.openapi({ description: "The offered `update`'s deprecation notice, when it is deprecated; else null." }),
+};
+
 export const InstalledItemSchema = z
   .object({
     item_id: z.uuid(),
@@ -51,9 +75,7 @@ export const InstalledItemSchema = z
     type: z.string(),
     clone_id: z.uuid().nullable(),
     clone_name: z.string().nullable(),
-    installed_version: z.string(),
-    latest_version: z.string().nullable().openapi({ description: "The item's listed version; null when it was removed." }),
-    update_available: z.boolean(),
+    ...installStatusFields,
     removed: z.boolean().openapi({ description: "The marketplace item was removed (design.md §5): no updates." }),
     installed_at: z.string(),
   })
@@ -63,14 +85,15 @@ export const UpdateEntrySchema = z
   .object({
     item_id: z.uuid(),
     item_name: z.string(),
-    item_type: z.string(),
+    type: z.string(),
+    item_type: z.string().openapi({ deprecated: true, description: "Deprecated alias of `type`." }),
     clone_id: z.uuid().nullable(),
-    current_version: z.string(),
-    latest_version: z.string().nullable().openapi({ description: "The version the update moves to; null for a removed item." }),
+    ...installStatusFields,
+    current_version: z.string().openapi({ deprecated: true, description: "Deprecated alias of `installed_version`." }),
     removed: z.boolean().openapi({ description: "The item was removed from the marketplace: reported instead of an update." }),
     changelogs: z
       .array(z.object({ version: z.string(), changelog: z.string().nullable() }))
-      .openapi({ description: "Approved versions after the installed one up to `latest_version`, newest first." }),
+      .openapi({ description: "Approved versions after the installed one up to `update`, newest first (empty for a move to `safe_version` alone)." }),
   })
   .openapi("AvailableUpdate");
 
@@ -81,6 +104,8 @@ export const UpdateResultSchema = z
     name: z.string(),
     previous_version: z.string(),
     version: z.string(),
+    version_status: VersionStatusSchema.openapi({ description: "`active` or `deprecated`: an update never moves to another status." }),
+    deprecation: DeprecationSchema,
     overwritten: z.array(z.string()),
     kept: z.array(z.string()),
     tools_to_reconnect: z

@@ -8,7 +8,9 @@ import { installItem } from "../../services/installs";
 import { INSTALL_ACCESS, InstallResultSchema, MarketplaceItemIdParam, VersionField } from "./install-schemas";
 
 const InstallBody = z.object({
-  version: VersionField.optional().openapi({ description: "An approved version to install (pre-releases included); default: the listed version." }),
+  version: VersionField.optional().openapi({
+    description: "An approved version to install (pre-releases and deprecated versions included; never a yanked one); default: the listed version.",
+  }),
 });
 
 export const installRoute = defineRoute({
@@ -18,12 +20,15 @@ export const installRoute = defineRoute({
   tags: ["Installs"],
   summary: "Install (clone) a marketplace item into the workspace",
   description: [
-    "Clones the item's listed version (the highest approved stable version) — or, with `{\"version\"}`, that approved version, pre-releases included — into the workspace, in one transaction:",
+    "Clones the item's listed version (the highest approved stable version with status active or deprecated, else such a pre-release) — or, with `{\"version\"}`, that approved version, pre-releases included — into the workspace, in one transaction:",
     "the copy is owned by the workspace, `cloned_from_id` is the marketplace item, and it carries the published configuration of that version as stored at submit (never the marketplace row's other fields).",
     "A taken name becomes `<name>-copy`, then `-copy-2`, … (case-insensitive). Agents link the version's marketplace skills; tool assignments are not copied: `tools_to_reconnect` lists them with names and icons.",
     "Recipes list their recommended agents (not installed). Skills and LLM entries install like any item; tools are not installable (400 `not_installable`).",
     "`install_count` grows by one in the same transaction; it counts installs ever made and never goes down.",
-    "409 `already_installed` when the workspace has a live copy (decided by the database's partial unique index, also for concurrent requests); 404 `item_not_found` for an unknown, unapproved or removed item, 404 `version_not_found` for a version that is not approved.",
+    "A deprecated version installs, and the answer carries its `deprecation` notice (`{message, replacement}`).",
+    "409 `already_installed` when the workspace has a live copy (decided by the database's partial unique index, also for concurrent requests); 404 `item_not_found` for an unknown, unapproved, removed or taken-down item;",
+    "404 `version_not_found` for a version that is not approved, or that is quarantined or revoked; 409 `version_yanked` for a yanked version, with the publisher's `message`, the `replacement` item id and the `listed_version` to take instead in the problem body;",
+    "409 `no_installable_version` without a version when every approved version is yanked.",
     "Optional `Idempotency-Key` (1–255 characters, remembered 24 h per workspace): a retry with the same key and request gets the first 201 again (header `Idempotent-Replayed: true`);",
     "the same key with another request is 422 `idempotency_key_reused`; while the first is still running, 409 `idempotency_in_progress` with Retry-After. Failed requests are not remembered.",
   ].join(" "),

@@ -12,8 +12,11 @@ export const installsRoute = defineRoute({
   tags: ["Installs"],
   summary: "The workspace's installed marketplace items",
   description:
-    "Each live install, newest first: the item, the workspace copy, the installed version, the item's listed version, whether an update " +
-    "is available (semver precedence, as GET /api/marketplace/updates decides) and whether the item was removed from the marketplace.",
+    "Each live install, newest first: the item, the workspace copy, the installed version and its `version_status` (with the publisher's " +
+    "`status_message` and `replacement` for deprecated and yanked versions, and `deprecation` for a deprecated one; a quarantined or revoked " +
+    "version is reported with a null message), the update fields (`update`, `update_available`, `latest_version`, `listed_version`, " +
+    "`safe_version`: the version to move to when the installed one is yanked, quarantined or revoked, even a lower one) as GET " +
+    "/api/marketplace/updates decides them, and whether the item was removed from the marketplace. Installs of items hidden by a takedown stay listed.",
   access: INSTALLS_READ_ACCESS,
   request: { query: PaginationQuery },
   responses: {

@@ -12,10 +12,13 @@ export const updatesRoute = defineRoute({
   tags: ["Installs"],
   summary: "Updates available to the workspace's installs",
   description:
-    "Once per installed item whose update target is newer than the installed version by semver precedence (pre-releases order below " +
-    "their release, build metadata is ignored): the target is the highest approved stable version, and for an install on a pre-release " +
-    "also newer pre-releases of the same major.minor.patch. Each entry carries the changelogs between the installed and the target " +
-    "version. Installs of items removed from the marketplace are listed with `removed: true` instead of an update.",
+    "Once per installed item that has somewhere to move: an `update` (the highest approved version with status active or deprecated that is " +
+    "newer than the installed one by semver precedence — stable, and for an install on a pre-release also newer pre-releases of the same " +
+    "major.minor.patch; pre-releases order below their release, build metadata is ignored; never a yanked, quarantined or revoked version), " +
+    "or, for an installed version that is yanked, quarantined or revoked, a `safe_version` to move to (the update, else the listed version, " +
+    "even when lower: the only downgrade). Each entry carries the installed version's status fields, the update fields and the changelogs " +
+    "between the installed version and `update`. Installs of items removed from the marketplace are listed with `removed: true` instead. " +
+    "`item_type` and `current_version` are deprecated aliases of `type` and `installed_version`.",
   access: INSTALLS_READ_ACCESS,
   request: { query: PaginationQuery },
   responses: {

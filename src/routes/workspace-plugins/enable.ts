@@ -12,7 +12,7 @@ export const enableWorkspacePluginRoute = defineRoute({
   tags: [TAG],
   summary: "Enable a marketplace plugin for the workspace",
   description:
-    "Body `{plugin_id}`. Pins the plugin's latest approved version (design.md §8) and adds one to its `enable_count` in the same transaction. 201 with the pinned version; 404 `plugin_not_found` when the plugin is not approved and active; 409 `plugin_already_enabled` (the primary key decides). Workspace admins/owners or keys with `plugins:enable`.",
+    "Body `{plugin_id}`. Pins the plugin's listed version (design.md §8, §34: the highest approved stable version that is active or deprecated, else such a pre-release; never a yanked, quarantined or revoked one) and adds one to its `enable_count` in the same transaction. 201 with the pinned version; 404 `plugin_not_found` when the plugin is unknown, pending, inactive or hidden (no approved version active, deprecated or yanked); 409 `no_installable_version` when it is listed but every approved version is yanked; 409 `plugin_already_enabled` (the primary key decides). Workspace admins/owners or keys with `plugins:enable`.",
   access: ENABLE_ACCESS,
   request: { params: WorkspaceParam, body: { required: true, content: { "application/json": { schema: EnableBody } } } },
   responses: {

@@ -11,7 +11,7 @@ export const listWorkspacePluginsRoute = defineRoute({
   tags: [TAG],
   summary: "The workspace's enabled plugins, with available updates",
   description:
-    "`{items, total, limit, offset}`, newest enablement first. Each item names its pinned version; `update_available` gives a newer approved version and its changelog (it never reaches the workspace by itself, design.md §8). Workspace admins/owners or keys with `plugins:enable`.",
+    "`{items, total, limit, offset}`, newest enablement first. Each item names its pinned version with its `version_status` (active, deprecated, yanked or quarantined: a workspace pinned to a taken-down version learns it here) and `status_message` (deprecation and yank notices only), and the update fields of design.md §39: `update` and `update_available` (a newer approved version that is active or deprecated; it never reaches the workspace by itself, design.md §8), `latest_version`, `listed_version`, `safe_version`, and `update_details` (the update's id and changelog). Workspace admins/owners or keys with `plugins:enable`.",
   access: ENABLE_ACCESS,
   request: { params: WorkspaceParam, query: PaginationQuery },
   responses: {

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { VERSION_STATUSES } from "../../domain/version-status";
 import type { RouteAccess } from "../../lib/access";
 
 /** Workspace admins and owners, or keys with `plugins:enable` (issue 15 item 2). */
@@ -9,6 +10,18 @@ export const WorkspaceParam = z.object({ workspace_id: z.uuid() });
 export const WorkspacePluginParams = z.object({ workspace_id: z.uuid(), plugin_id: z.uuid() });
 
 export const EnableBody = z.object({ plugin_id: z.uuid() }).openapi("EnablePluginRequest");
+
+export const UpdatePinBody = z
+  .object({
+    version: z
+      .string()
+      .max(100)
+      .optional()
+      .openapi({ description: "The version to move to: the row's `update` or its `safe_version`. Default: the `update`." }),
+  })
+  .openapi("UpdatePluginPinRequest");
+
+const VersionField = z.string().nullable();
 
 export const EnabledPluginSchema = z
   .object({
@@ -25,9 +38,24 @@ export const EnabledPluginSchema = z
     enable_count: z.number().int(),
     security_status: z.string(),
     enabled_at: z.string(),
-    update_available: z
+    version_status: z.enum(VERSION_STATUSES).openapi({
+      description:
+        "The pinned version's status. `yanked`: it keeps working, but move to `safe_version`. `quarantined`: an admin took it down; it is left out of assembled contexts and its content answers 403 `version_quarantined` until released (a revoke removes the enablement instead).",
+    }),
+    status_message: z
+      .string()
+      .nullable()
+      .openapi({ description: "The deprecation or yank notice of the pinned version; null otherwise (a quarantine reason is never shown)." }),
+    update: VersionField.openapi({ description: "The version POST …/update moves the pin to: the highest approved version above the pin that is active or deprecated; null when none." }),
+    update_available: z.boolean().openapi({ description: "`update` is not null. A newer approval never reaches the workspace by itself (design.md §8)." }),
+    latest_version: z.string().openapi({ description: "`update`, else the pinned version (never lower than the pin)." }),
+    listed_version: VersionField.openapi({ description: "The plugin's listed version; null when it has none." }),
+    safe_version: VersionField.openapi({
+      description: "The nearest version safe to use: the pin itself when active or deprecated, else `update`, else the listed version (possibly lower: a downgrade is the fix), else null.",
+    }),
+    update_details: z
       .object({ version: z.string(), version_id: z.uuid(), changelog: z.string().nullable() })
       .nullable()
-      .openapi({ description: "A newer approved version than the pin; POST …/update moves the pin to it." }),
+      .openapi({ description: "The offered `update` with its id and changelog; null when none." }),
   })
   .openapi("EnabledPlugin");

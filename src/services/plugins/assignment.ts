@@ -1,4 +1,5 @@
 import type { Database, Queryable } from "../../db/client";
+import { bumpWorkspaceGenerations } from "../../db/queries/generations";
 import { assignmentsOf, enabledAmong, lockAgent, replaceAssignments, workspaceAgent } from "../../db/queries/plugin-usage";
 import { ApiError } from "../../lib/errors";
 import type { Actor } from "../auth/principal";
@@ -47,6 +48,8 @@ export async function replaceAgentPlugins(db: Database, workspaceId: string, age
       throw new ApiError(400, "plugins_not_enabled", `Plugins not enabled for workspace: ${missing.join(", ")}`, { plugin_ids: missing });
     }
     await replaceAssignments(tx, agentId, pluginIds, actor);
+    // The agent's cached contexts are stale from this commit on (design.md §29).
+    await bumpWorkspaceGenerations(tx, [workspaceId]);
     return { agent_id: agentId, plugin_ids: pluginIds, assigned: pluginIds.length };
   });
 }

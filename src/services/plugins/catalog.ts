@@ -15,6 +15,7 @@ import { pluginContents } from "../../domain/plugin-contents";
 import { severityCounts, type Finding } from "../../domain/plugin-scan";
 import { compareSemver, isPrerelease } from "../../domain/semver";
 import { parseSearchQuery } from "../../domain/search-query";
+import type { VersionStatus } from "../../domain/version-status";
 import { ApiError } from "../../lib/errors";
 import { EXACT_TOTAL_CAP, type Viewer } from "../catalog";
 import { countWithTypoRetry } from "../search-retry";
@@ -31,6 +32,14 @@ export interface PluginListQuery {
   limit: number;
   offset: number;
 }
+
+const MESSAGE_SHOWN: readonly VersionStatus[] = ["deprecated", "yanked"];
+
+/**
+ * A version's public status message: the notice of a deprecated or yanked version, else null. A
+ * quarantine or revoke reason is never shown outside the audit log (design.md §31, §35).
+ */
+export const shownStatusMessage = (v: { status: VersionStatus; statusMessage: string | null }) => (MESSAGE_SHOWN.includes(v.status) ? v.statusMessage : null);
 
 function toSummary(row: PluginSummaryRow) {
   return {
@@ -51,6 +60,7 @@ function toSummary(row: PluginSummaryRow) {
     enable_count: row.enableCount,
     is_featured: row.isFeatured,
     is_active: row.isActive,
+    installable: Boolean(row.installable),
     approval_status: row.approvalStatus,
     security_status: row.securityStatus,
     original_author: row.originalAuthor,
@@ -61,7 +71,8 @@ function toSummary(row: PluginSummaryRow) {
 }
 
 /**
- * GET /api/marketplace/plugins. Non-admins see active plugins with an approved version only, and
+ * GET /api/marketplace/plugins. Non-admins see visible plugins only (design.md §34: active, with an
+ * approved version that is active, deprecated or yanked), and
  * `approvalStatus` is ignored for them (it can only narrow an admin's view). Default order:
  * relevance when searching, else popular (enable_count); every order ends with the id, so pages
  * are stable. `total` is exact up to 10,000 matches, else an estimate (`total_exact: false`).
@@ -93,9 +104,13 @@ export async function listPlugins(db: Queryable, query: PluginListQuery, viewer:
 
 /**
  * GET /api/marketplace/plugins/{id}: the summary plus the shown version's manifest, its skills,
- * commands, agents and tools, the version history with changelogs (approved versions; admins: all,
- * with review state) and the shown version's newest scan verdict.
- * @throws ApiError 404 plugin_not_found when the plugin does not exist or (non-admins) is not approved and active.
+ * commands, agents and tools, the version history with changelogs and the shown version's newest
+ * scan verdict. Each version carries its `status` (with `lifecycle`, its deprecated alias) and
+ * `status_message`, the latter only for deprecated and yanked versions: a takedown's reason is
+ * never shown here (design.md §35). Non-admins get approved versions that are active, deprecated
+ * or yanked; admins every version, with review and scan state.
+ * @throws ApiError 404 plugin_not_found when the plugin does not exist or (non-admins) is not
+ *   visible: inactive, or no approved version active, deprecated or yanked (design.md §34).
  */
 export async function pluginDetail(db: Queryable, id: string, viewer: Viewer) {
   const row = await findPluginForDetail(db, id, viewer.admin);
@@ -117,6 +132,8 @@ export async function pluginDetail(db: Queryable, id: string, viewer: Viewer) {
       version: v.version,
       prerelease: isPrerelease(v.version),
       changelog: v.changelog,
+      status: v.status,
+      status_message: shownStatusMessage(v),
       lifecycle: v.status,
       created_at: v.createdAt.toISOString(),
       approved_at: v.approvedAt?.toISOString() ?? null,

@@ -1,4 +1,6 @@
 import type { Cache } from "../../clients/cache";
+import type { Queryable } from "../../db/client";
+import { takedownGeneration } from "../../db/queries/generations";
 import { estimateTokens } from "../../domain/tokens";
 import { listKeys } from "./bundle-storage";
 
@@ -6,6 +8,14 @@ import { listKeys } from "./bundle-storage";
  * Plugin content read from R2 through Redis (issue 15 item 5; reference §6.8 used the same TTL).
  * One entry per plugin version holds every UTF-8 file of the bundle plus the token estimate of the
  * text the assembled context uses, so a hit costs neither R2 nor counting.
+ *
+ * An entry also carries the takedown generation it was read under (design.md §26, §29), and is
+ * served only while that is still PostgreSQL's: a status change, deactivation, reactivation or
+ * deletion committed anywhere makes every entry stale, even when the `DEL` of its keys never
+ * reached Redis. Whether this caller may have this version at all (its workspace's pin, the
+ * plugin active, the version's status) is decided from PostgreSQL by the callers
+ * (content-access.ts, assembled-context.ts) before the content is read; a workspace generation
+ * would add nothing to that, and would make the workspaces sharing a version evict each other.
  */
 export const PLUGIN_CONTENT_TTL_SECONDS = 3600;
 
@@ -22,6 +32,11 @@ export interface PluginContent {
   files: Record<string, string>;
   /** Estimated tokens of `contextText(files)`. */
   context_tokens: number;
+}
+
+/** A Redis entry: the content and the takedown generation it was read from R2 under. */
+interface StoredContent extends PluginContent {
+  takedown: string;
 }
 
 /**
@@ -66,34 +81,52 @@ async function readFromStorage(bucket: R2Bucket, prefix: string): Promise<Record
   return files;
 }
 
-const isContent = (value: unknown): value is PluginContent =>
-  typeof value === "object" && value !== null && typeof (value as PluginContent).files === "object" && typeof (value as PluginContent).context_tokens === "number";
+/** A Redis entry stored under `takedown` (an entry of any other shape, or of before tags, only misses). */
+const isCurrent = (value: unknown, takedown: string): value is StoredContent =>
+  typeof value === "object" &&
+  value !== null &&
+  (value as StoredContent).takedown === takedown &&
+  typeof (value as StoredContent).files === "object" &&
+  typeof (value as StoredContent).context_tokens === "number";
+
+/** What reading content needs: PostgreSQL (the takedown generation), Redis and R2. */
+export interface ContentDeps {
+  db: Queryable;
+  cache: Cache;
+  bucket: R2Bucket;
+}
 
 /**
- * Versions' content: Redis first, every key in one round trip; each miss (all of them with Redis
- * down, which the cache client turns into misses) is read from R2 and written back with TTL
- * exactly `PLUGIN_CONTENT_TTL_SECONDS`. R2 failures propagate.
+ * Versions' content: the takedown generation (one primary-key query) and every key from Redis
+ * (one round trip), in parallel; an entry is served only when stored under that generation. Each
+ * miss (all of them with Redis down, which the cache client turns into misses) is read from R2
+ * and written back under the generation read before it, with TTL exactly
+ * `PLUGIN_CONTENT_TTL_SECONDS`. R2 and database failures propagate. No versions: no I/O.
  */
-export async function readPluginContents(deps: { cache: Cache; bucket: R2Bucket }, versions: ContentVersion[]): Promise<Array<PluginContent & { cached: boolean }>> {
-  const hits = await deps.cache.mget<PluginContent>(versions.map(pluginContentKey));
+export async function readPluginContents(deps: ContentDeps, versions: ContentVersion[]): Promise<Array<PluginContent & { cached: boolean }>> {
+  if (!versions.length) return [];
+  const [takedown, hits] = await Promise.all([takedownGeneration(deps.db), deps.cache.mget<StoredContent>(versions.map(pluginContentKey))]);
   return Promise.all(
     versions.map(async (version, i) => {
       const hit = hits[i];
-      if (isContent(hit)) return { ...hit, cached: true };
+      if (isCurrent(hit, takedown)) return { files: hit.files, context_tokens: hit.context_tokens, cached: true };
       const files = await readFromStorage(deps.bucket, version.storagePrefix);
       const content: PluginContent = { files, context_tokens: estimateTokens(contextText(files)) };
-      await deps.cache.set(pluginContentKey(version), content, PLUGIN_CONTENT_TTL_SECONDS);
+      await deps.cache.set(pluginContentKey(version), { ...content, takedown } satisfies StoredContent, PLUGIN_CONTENT_TTL_SECONDS);
       return { ...content, cached: false };
     }),
   );
 }
 
 /** One version's content (see `readPluginContents`). */
-export async function readPluginContent(deps: { cache: Cache; bucket: R2Bucket }, version: ContentVersion) {
+export async function readPluginContent(deps: ContentDeps, version: ContentVersion) {
   return (await readPluginContents(deps, [version]))[0]!;
 }
 
-/** Drops the cached content of these versions (deactivation, deletion). */
+/**
+ * Drops the cached content of these versions (deactivation, deletion): frees the space at once. Not
+ * what keeps them from being served (a `DEL` may be lost): the takedown generation does that.
+ */
 export async function invalidatePluginContent(cache: Cache, versions: Array<Pick<ContentVersion, "pluginId" | "version" | "bundleSha256">>): Promise<void> {
   if (versions.length) await cache.del(...versions.map(pluginContentKey));
 }

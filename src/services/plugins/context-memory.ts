@@ -5,9 +5,10 @@ import { isolateCaches } from "../../lib/isolate-caches";
  * response bodies in front of the Redis entries, so a repeated read in the same isolate does not
  * move the body (hundreds of KB for an agent with several plugins) over the network again.
  *
- * An entry is served only under the generation tag Redis returns in the same request
- * (context-cache.ts), exactly as a Redis entry is: it can never be staler than the Redis tier, and
- * with Redis unreachable nothing is served from memory. It holds strings only (no I/O objects,
+ * An entry is served only under the tag read in the same request (context-cache.ts: the catalog
+ * token from Redis, the safety generations from PostgreSQL), exactly as a Redis entry is: it can
+ * never be staler than the Redis tier, a takedown or workspace write committed before the request
+ * makes it stale whatever Redis did, and with Redis unreachable nothing is served from memory. It holds strings only (no I/O objects,
  * which Workers forbid sharing between requests), so one instance per isolate is safe.
  */
 export class ContextMemory {

@@ -9,25 +9,52 @@ import {
   shiftEnableCount,
   unassignFromWorkspaceAgents,
 } from "../../db/queries/plugin-usage";
-import { lockPlugin } from "../../db/queries/plugins";
+import { appendEvents } from "../../db/queries/events";
+import { bumpWorkspaceGenerations } from "../../db/queries/generations";
+import { findPlugin, lockPlugin, versionsOfPlugin, type PluginVersionRow } from "../../db/queries/plugins";
+import { isVisible, updateFields } from "../../domain/releases";
+import type { ReviewStatus } from "../../domain/version-status";
 import { ApiError } from "../../lib/errors";
 import type { Actor } from "../auth/principal";
+import { shownStatusMessage } from "./catalog";
 
-const notEnableable = () => new ApiError(404, "plugin_not_found", "Plugin not found or not approved/active");
+const notEnableable = () => new ApiError(404, "plugin_not_found", "Plugin not found, inactive, or without an installable version");
 const notEnabled = () => new ApiError(404, "plugin_not_enabled", "Plugin is not enabled for this workspace");
 
+/** A plugin's versions as the release rules read them (design.md §34, §39). */
+const releasesOf = (versions: PluginVersionRow[]) => versions.map((v) => ({ ...v, reviewStatus: v.approvalStatus as ReviewStatus }));
+
 /**
- * Enables an approved, active plugin for a workspace, pinned to its listed (latest approved)
- * version (design.md §8), and adds one to `enable_count` in SQL, in one transaction.
- * @throws 404 `plugin_not_found` when the plugin is not approved and active; 409
+ * Why a plugin has no version to pin: 409 `no_installable_version` when it is visible (active, some
+ * approved version active, deprecated or yanked) but every approved version is yanked, as for
+ * items (issue 27 item 1); else 404 `plugin_not_found` (unknown, pending, inactive, or only
+ * quarantined or revoked versions, which non-admins may not learn about).
+ */
+async function whyNotEnableable(db: Queryable, pluginId: string): Promise<ApiError> {
+  const plugin = await findPlugin(db, pluginId);
+  if (plugin?.isActive && isVisible(releasesOf(await versionsOfPlugin(db, pluginId)))) {
+    return new ApiError(409, "no_installable_version", "Every approved version of this plugin is yanked; there is no version to enable.");
+  }
+  return notEnableable();
+}
+
+/**
+ * Enables an active plugin for a workspace, pinned to its listed version (design.md §8, §34: the
+ * highest approved stable version that is active or deprecated, else such a pre-release; never a
+ * yanked, quarantined or revoked one), and adds one to `enable_count` in SQL, in one transaction.
+ * @throws 404 `plugin_not_found` when the plugin is unknown, inactive or hidden; 409
+ *   `no_installable_version` when every approved version is yanked; 409
  *   `plugin_already_enabled` from the primary key (src/lib/conflicts.ts) when already enabled.
  */
 export async function enablePlugin(db: Database, workspaceId: string, pluginId: string, actor: Actor) {
   return db.transaction(async (tx) => {
     const found = await enableablePlugin(tx, pluginId);
-    if (!found) throw notEnableable();
+    if (!found) throw await whyNotEnableable(tx, pluginId);
     const row = await insertEnablement(tx, { workspaceId, pluginId, pluginVersionId: found.version.id, ...actor });
     await shiftEnableCount(tx, pluginId, 1);
+    // The workspace's assembled contexts may now include it (design.md §29).
+    await bumpWorkspaceGenerations(tx, [workspaceId]);
+    await appendEvents(tx, [{ type: "plugin.enabled", pluginId, workspaceId, data: { plugin_id: pluginId, version: found.version.version } }]);
     return {
       plugin_id: pluginId,
       workspace_id: workspaceId,
@@ -40,31 +67,40 @@ export async function enablePlugin(db: Database, workspaceId: string, pluginId: 
 }
 
 /**
- * The workspace's enabled plugins, newest enablement first. `update_available` names the listed
- * version and its changelog when it differs from the pinned one (a new approval never moves a pin).
+ * The workspace's enabled plugins, newest enablement first. Each row names its pinned version,
+ * that version's `version_status` and public `status_message` (the notice of a deprecated or
+ * yanked version; null otherwise, a takedown's reason included: design.md §35), and the update
+ * fields of design.md §39 (`update`, `update_available`, `latest_version`, `listed_version`,
+ * `safe_version`) from `updateFields` with manual offers (active and deprecated targets).
+ * `update_details` gives the offered update's id and changelog. A new approval never moves a pin.
  */
 export async function listEnabledPlugins(db: Queryable, workspaceId: string) {
   const rows = await enabledPluginsOf(db, workspaceId);
   return {
-    items: rows.map(({ plugin, pinned, latest, enabledAt }) => ({
-      plugin_id: plugin.id,
-      slug: plugin.slug,
-      name: plugin.name,
-      description: plugin.description,
-      version: pinned.version,
-      version_id: pinned.id,
-      is_active: plugin.isActive,
-      skills_count: pinned.skillsCount,
-      commands_count: pinned.commandsCount,
-      token_estimate: pinned.tokenEstimate,
-      enable_count: plugin.enableCount,
-      security_status: pinned.securityStatus,
-      enabled_at: enabledAt.toISOString(),
-      update_available:
-        latest && latest.id !== pinned.id && latest.approvalStatus === "approved"
-          ? { version: latest.version, version_id: latest.id, changelog: latest.changelog }
-          : null,
-    })),
+    items: rows.map(({ plugin, pinned, versions, enabledAt }) => {
+      const releases = releasesOf(versions);
+      const fields = updateFields(pinned, releases);
+      const offered = fields.update === null ? undefined : releases.find((v) => v.version === fields.update);
+      return {
+        plugin_id: plugin.id,
+        slug: plugin.slug,
+        name: plugin.name,
+        description: plugin.description,
+        version: pinned.version,
+        version_id: pinned.id,
+        version_status: pinned.status,
+        status_message: shownStatusMessage(pinned),
+        is_active: plugin.isActive,
+        skills_count: pinned.skillsCount,
+        commands_count: pinned.commandsCount,
+        token_estimate: pinned.tokenEstimate,
+        enable_count: plugin.enableCount,
+        security_status: pinned.securityStatus,
+        enabled_at: enabledAt.toISOString(),
+        ...fields,
+        update_details: offered ? { version: offered.version, version_id: offered.id, changelog: offered.changelog } : null,
+      };
+    }),
   };
 }
 
@@ -79,26 +115,47 @@ export async function disablePlugin(db: Database, workspaceId: string, pluginId:
     const removed = await deleteEnablement(tx, workspaceId, pluginId);
     if (!removed) throw notEnabled();
     await shiftEnableCount(tx, pluginId, -1);
+    // Committed with the disable: no cached context of the workspace includes it after (design.md §29).
+    await bumpWorkspaceGenerations(tx, [workspaceId]);
+    await appendEvents(tx, [{ type: "plugin.disabled", pluginId, workspaceId, data: { plugin_id: pluginId, reason: "user", agents_unassigned: agentsUnassigned } }]);
     return { plugin_id: pluginId, workspace_id: workspaceId, disabled: true as const, agents_unassigned: agentsUnassigned };
   });
 }
 
 /**
- * Moves the workspace's pin to the plugin's listed (latest approved) version.
- * @throws 404 `plugin_not_enabled`; 404 `plugin_not_found` when the plugin is no longer approved
- *   and active; 409 `up_to_date` when the pin already is the listed version.
+ * Moves the workspace's pin (design.md §39, §40): by default to the update target (the highest
+ * approved version above the pin whose status is active or deprecated: never a yanked,
+ * quarantined or revoked one, nor a pre-release from a stable pin); with `toVersion`, to that
+ * version, which must be the offered `update` or the `safe_version` (the only downgrade: the way
+ * off a yanked or quarantined pin when nothing higher is offered).
+ * @throws 404 `plugin_not_enabled`; 404 `plugin_not_found` when the plugin is inactive; 400
+ *   `version_not_offered` when `toVersion` is neither; 409 `up_to_date` when there is nowhere to move.
  */
-export async function updatePluginPin(db: Database, workspaceId: string, pluginId: string, actor: Actor) {
+export async function updatePluginPin(db: Database, workspaceId: string, pluginId: string, actor: Actor, toVersion?: string) {
   return db.transaction(async (tx) => {
-    await lockPlugin(tx, pluginId);
+    const plugin = await lockPlugin(tx, pluginId);
     const enablement = await lockEnablement(tx, workspaceId, pluginId);
     if (!enablement) throw notEnabled();
-    const found = await enableablePlugin(tx, pluginId);
-    if (!found) throw notEnableable();
-    if (found.version.id === enablement.pluginVersionId) {
-      throw new ApiError(409, "up_to_date", `The workspace already uses version ${found.version.version}, the latest approved.`);
+    if (!plugin?.isActive) throw notEnableable();
+    const releases = releasesOf(await versionsOfPlugin(tx, pluginId));
+    const pinned = releases.find((v) => v.id === enablement.pluginVersionId)!;
+    const fields = updateFields(pinned, releases);
+    if (toVersion !== undefined && toVersion !== fields.update && toVersion !== fields.safe_version) {
+      const offered = [fields.update, fields.safe_version].filter((v): v is string => v !== null && v !== pinned.version);
+      throw new ApiError(400, "version_not_offered", `Version ${toVersion} is not offered; ${offered.length ? `offered: ${[...new Set(offered)].join(", ")}` : "nothing is offered"}.`);
     }
-    await repinEnablement(tx, workspaceId, pluginId, found.version.id, actor);
-    return { plugin_id: pluginId, workspace_id: workspaceId, version: found.version.version, version_id: found.version.id, changelog: found.version.changelog };
+    const wanted = toVersion ?? fields.update;
+    const target = wanted === null ? undefined : releases.find((v) => v.version === wanted);
+    if (!target || target.id === pinned.id) {
+      const safe = fields.safe_version !== null && fields.safe_version !== pinned.version ? ` Version ${fields.safe_version} is safe to move to: send {"version": "${fields.safe_version}"}.` : "";
+      throw new ApiError(409, "up_to_date", `No newer version of this plugin is offered to the workspace's version ${pinned.version}.${safe}`);
+    }
+    await repinEnablement(tx, workspaceId, pluginId, target.id, actor);
+    // The workspace's contexts now carry the new version's text (design.md §29).
+    await bumpWorkspaceGenerations(tx, [workspaceId]);
+    await appendEvents(tx, [
+      { type: "plugin.pin_updated", pluginId, workspaceId, data: { plugin_id: pluginId, from_version: pinned.version, version: target.version, applied_by: actor.actorType } },
+    ]);
+    return { plugin_id: pluginId, workspace_id: workspaceId, version: target.version, version_id: target.id, changelog: target.changelog };
   });
 }

@@ -14,9 +14,13 @@ import {
   type PluginRow,
   type PluginVersionRow,
 } from "../../db/queries/plugins";
+import { appendEvents } from "../../db/queries/events";
+import { bumpTakedownGeneration } from "../../db/queries/generations";
 import { insertAudit } from "../../db/queries/publishing";
+import type { CatalogEvent } from "../../domain/events";
 import { severityCounts, type Finding, type Verdict } from "../../domain/plugin-scan";
-import { compareSemver } from "../../domain/semver";
+import { listedVersion } from "../../domain/releases";
+import type { ReviewStatus } from "../../domain/version-status";
 import { ApiError } from "../../lib/errors";
 import type { Actor } from "../auth/principal";
 import { invalidateCatalog } from "../catalog-cache";
@@ -95,18 +99,25 @@ export async function pluginReviewQueue(db: Queryable, page: { limit: number; of
 /**
  * Approves a pending version (default: the newest pending). A `blocked` version is a 409
  * `invalid_transition` here and by the `plugin_versions_blocked_check` CHECK (reference §9.17).
- * The plugin row mirrors the highest approved version's manifest fields.
+ * The listed version is recomputed with `listedVersion` over the approved versions and their
+ * statuses (design.md §34: a pre-release is never listed beside a listable stable version, nor a
+ * yanked, quarantined or revoked one); when the approved version becomes the listed one, the
+ * plugin row mirrors its manifest fields and its skills are materialised.
+ * @throws ApiError 404 `plugin_not_found`; 409 `plugin_inactive` for a deactivated plugin
+ *   (design.md §34); 409 `invalid_transition` when nothing (or not that version) is pending or
+ *   its scan verdict forbids approval.
  */
 export async function approvePlugin(deps: PluginDeps, pluginId: string, wanted?: string) {
   return moderate(deps, pluginId, async (tx, plugin) => {
+    if (!plugin.isActive) throw new ApiError(409, "plugin_inactive", "The plugin is inactive; reactivate it before approving a version.");
     const versions = await versionsOfPlugin(tx, pluginId);
     const version = pendingVersion(versions, wanted);
     if (version.securityStatus === "blocked" || version.securityStatus === "pending") {
       throw illegal(`Version ${version.version} has security status ${version.securityStatus} and cannot be approved.`);
     }
     const approved = await reviewPluginVersion(tx, version.id, { status: "approved", reviewerId: deps.actor.actorId, ...deps.actor });
-    const others = versions.filter((v) => v.approvalStatus === "approved" && v.id !== version.id);
-    const becomesLatest = others.every((v) => compareSemver(approved.version, v.version) > 0);
+    const reviewed = versions.map((v) => (v.id === approved.id ? approved : v)).map((v) => ({ ...v, reviewStatus: v.approvalStatus as ReviewStatus }));
+    const becomesLatest = listedVersion(reviewed)?.id === approved.id;
     let skills: MaterialisedSkills = { skill_ids: [], skipped: [] };
     if (becomesLatest) {
       const m = approved.manifest as { name?: string; description?: string; long_description?: string; tags?: string[]; author?: string; license?: string };
@@ -124,6 +135,12 @@ export async function approvePlugin(deps: PluginDeps, pluginId: string, wanted?:
       skills = await materialiseSkills(tx, deps.bucket, { ...plugin, tags: m.tags ?? [] }, approved, earlier, deps.actor);
     }
     await audit(tx, deps, "approve", plugin, { details: { version: approved.version, latest: becomesLatest, ...skills } });
+    const events: CatalogEvent[] = [{ type: "plugin.approved", pluginId, data: { plugin_id: pluginId, version: approved.version, listed: becomesLatest } }];
+    if (becomesLatest) {
+      const before = versions.find((v) => v.id === plugin.latestVersionId)?.version ?? null;
+      events.push({ type: "plugin.listed_version_changed", pluginId, data: { plugin_id: pluginId, version: approved.version, previous_version: before } });
+    }
+    await appendEvents(tx, events);
     return {
       plugin_id: pluginId,
       version: approved.version,
@@ -157,9 +174,15 @@ export async function deactivatePlugin(deps: PluginDeps, pluginId: string) {
     const versionIds = versions.map((v) => v.id);
     const skillsRetired = await setSkillsListed(tx, versionIds, false, deps.actor);
     await updatePlugin(tx, pluginId, { isActive: false, enableCount: 0, ...deps.actor });
+    // Committed with the deactivation: no cached context or content of it is served after (design.md §29).
+    await bumpTakedownGeneration(tx);
     await audit(tx, deps, "deactivate", plugin, {
       details: { workspaces_affected: detached.workspaces, agents_affected: detached.agents, skills_retired: skillsRetired },
     });
+    await appendEvents(tx, [
+      { type: "plugin.deactivated", pluginId, data: { plugin_id: pluginId } },
+      ...detached.workspaceIds.map((workspaceId): CatalogEvent => ({ type: "plugin.disabled", pluginId, workspaceId, data: { plugin_id: pluginId, reason: "deactivated" } })),
+    ]);
     return {
       plugin_id: pluginId,
       is_active: false as const,
@@ -180,7 +203,9 @@ export async function reactivatePlugin(deps: PluginDeps, pluginId: string) {
     await updatePlugin(tx, pluginId, { isActive: true, ...deps.actor });
     // The listed version's skills come back; older versions' stay retired.
     if (plugin.latestVersionId) await setSkillsListed(tx, [plugin.latestVersionId], true, deps.actor);
+    await bumpTakedownGeneration(tx);
     await audit(tx, deps, "reactivate", plugin);
+    await appendEvents(tx, [{ type: "plugin.reactivated", pluginId, data: { plugin_id: pluginId } }]);
     return { plugin_id: pluginId, is_active: true as const };
   });
 }
@@ -196,8 +221,11 @@ export async function deletePlugin(deps: PluginDeps, pluginId: string) {
     versions = await versionsOfPlugin(tx, pluginId);
     // Before the versions go (their ids are what the skills remember).
     await setSkillsListed(tx, versions.map((v) => v.id), false, deps.actor);
-    await deletePluginRows(tx, pluginId);
+    const detached = await deletePluginRows(tx, pluginId);
+    await bumpTakedownGeneration(tx);
     await audit(tx, deps, "delete", found, { details: { versions: versions.map((v) => v.version) } });
+    // No plugin.disabled rows: the public plugin.deleted tells every workspace that had it enabled.
+    await appendEvents(tx, [{ type: "plugin.deleted", pluginId, data: { plugin_id: pluginId, slug: found.slug, workspaces_affected: detached.workspaces } }]);
     return found;
   });
   await invalidatePluginContent(deps.cache, versions);

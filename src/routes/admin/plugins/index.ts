@@ -6,6 +6,7 @@ import { registerPendingPlugins } from "./pending";
 import { registerRejectPlugin } from "./reject";
 import { registerPluginScan } from "./scan";
 import { registerUpload } from "./upload";
+import { registerChangePluginVersionStatus } from "./version-status";
 
 export function registerAdminPluginRoutes(router: Router) {
   return withRoutes(
@@ -17,5 +18,6 @@ export function registerAdminPluginRoutes(router: Router) {
     registerActivation(router),
     registerPluginScan(router),
     registerDeletePlugin(router),
+    registerChangePluginVersionStatus(router),
   );
 }
