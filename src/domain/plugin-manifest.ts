@@ -30,7 +30,7 @@ export const PluginManifestSchema = z.object({
   version: z.string().max(100).refine((v) => parseSemver(v) !== null, "must be a semantic version such as 1.0.0"),
   description: z.string().trim().min(1).max(2000),
   long_description: z.string().max(20000).optional(),
-  /** What changed in this version; workspaces see it with `update_available` (issue 15 item 2). */
+  /** What changed in this version; workspaces see it in `update_details` of their enabled list (issue 15 item 2). */
   changelog: z.string().trim().max(20000).optional(),
   author: z.string().trim().min(1).max(200),
   license: z.string().trim().min(1).max(100).optional(),
