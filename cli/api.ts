@@ -1,5 +1,6 @@
 import { CliError, EXIT } from "./exit-codes";
 import type { Settings } from "./config";
+import { printable } from "./output";
 
 /** Per request; a local worker answers in milliseconds, a cold deployed one in about a second. */
 const TIMEOUT_MS = 30_000;
@@ -17,7 +18,7 @@ export function problemLine(status: number, body: unknown): string {
   const problem = body && typeof body === "object" ? (body as { code?: unknown; detail?: unknown; title?: unknown }) : {};
   const code = typeof problem.code === "string" ? problem.code : `http_${status}`;
   const text = typeof problem.detail === "string" ? problem.detail : typeof problem.title === "string" ? problem.title : `HTTP ${status}`;
-  return `error: ${code} (HTTP ${status}): ${text.replace(/\s+/g, " ").trim()}`;
+  return printable(`error: ${code} (HTTP ${status}): ${text.replace(/\s+/g, " ").trim()}`);
 }
 
 /**

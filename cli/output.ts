@@ -8,12 +8,25 @@ export interface Output {
   write(text: string): void;
 }
 
-/** A value as table text: arrays joined with commas, objects as JSON, null as blank. */
+// Control (Cc: ESC, BEL, …), format (Cf: bidi overrides, zero-width) and line/paragraph separators;
+// a line feed stays (a table cell may hold several lines; it cannot move the cursor elsewhere).
+const UNPRINTABLE = /(?!\n)[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * Text from the API made safe for a terminal: every control, format or separator character but a
+ * line feed is shown as its `\u{…}` escape, so text another tenant wrote (a name, a yank message)
+ * can never move the cursor, clear the screen or reorder what is printed around it.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+}
+
+/** A value as table text: arrays joined with commas, objects as JSON, null as blank; terminal-safe (`printable`). */
 export function cell(value: unknown): string {
   if (value === null || value === undefined) return "";
-  if (Array.isArray(value)) return value.map((v) => (v && typeof v === "object" ? JSON.stringify(v) : String(v))).join(", ");
-  if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
+  if (Array.isArray(value)) return printable(value.map((v) => (v && typeof v === "object" ? JSON.stringify(v) : String(v))).join(", "));
+  if (typeof value === "object") return printable(JSON.stringify(value));
+  return printable(String(value));
 }
 
 // No colours (output is read by people and by grep alike) and no rule between rows.

@@ -2,7 +2,7 @@
 // the worker is told to trust, session tokens signed with it, and the rows those tokens and keys
 // refer to (design.md §11, §12, §18).
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { and, eq, isNull, like, sql } from "drizzle-orm";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { SignJWT, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, importJWK, importPKCS8 } from "jose";
@@ -54,6 +54,9 @@ export async function ensureDevKeyPair(dir: string = DEV_KEYS_DIR): Promise<DevK
 }
 
 async function createPrivateKeyFile(dir: string, privatePath: string): Promise<void> {
+  // The parent (.data) gets the default mode: a recursive mkdir would give it 0700 as well, and the
+  // local PostgreSQL server, which runs as the postgres user, must reach .data/postgres through it.
+  mkdirSync(dirname(dir), { recursive: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const { privateKey } = await generateKeyPair(ALG, { modulusLength: 2048, extractable: true });
   const partial = `${privatePath}.${process.pid}.${crypto.randomUUID()}.partial`;

@@ -1,3 +1,5 @@
+import { forbiddenCharacter, forbiddenMessage, normalizeText } from "./text";
+
 /**
  * What a version of an item or plugin can be (design.md §23, §33): its review outcome, and its
  * status after approval. The database schema imports these vocabularies; the transition rules of
@@ -31,6 +33,25 @@ export const SERVABLE_STATUSES: readonly VersionStatus[] = VISIBLE_STATUSES;
 export const MESSAGE_REQUIRED: readonly VersionStatus[] = ["deprecated", "yanked", "quarantined", "revoked"];
 /** Statuses that may name a replacement item (design.md §33). */
 export const REPLACEMENT_ALLOWED: readonly VersionStatus[] = ["deprecated", "yanked"];
+
+/** The longest status message, in characters (UTF-16 code units, as zod and JavaScript count them). */
+export const STATUS_MESSAGE_MAX = 2000;
+
+/**
+ * Why a status message cannot be stored, or null. A message is shown to other tenants (detail,
+ * install answers, the installed list, the CLI, the public event payload), so it follows the rule
+ * of every user-visible text (src/domain/text.ts): no control characters (a terminal escape could
+ * fake a CLI's output), no zero-width, bidi or other invisible characters; one line.
+ */
+export function statusMessageRefusal(message: string): string | null {
+  return forbiddenCharacter(message) ? forbiddenMessage(message) : null;
+}
+
+/** The message as stored: NFC, runs of spaces collapsed, trimmed (src/domain/text.ts); null when blank. */
+export function normalizedStatusMessage(message: string | null | undefined): string | null {
+  const text = message == null ? "" : normalizeText(message);
+  return text ? text : null;
+}
 
 /** Who asks for a status change: the publisher workspace, a platform admin, or a background job (quarantine only, §44). */
 export type StatusRequester = "publisher" | "admin" | "system";

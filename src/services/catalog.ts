@@ -211,8 +211,8 @@ export const shownReplacement = (id: string | null, visible: Set<string>) => (id
 /**
  * The detail with its dependencies and version history (seed: GET /items/{id}). Each version
  * carries its `status`, the publisher's `status_message` and `replacement` (deprecated and yanked
- * only) and `deprecation`; for everyone but admins, quarantined and revoked versions (and unreviewed
- * ones) are absent (design.md §35: the shared, cached body never varies by caller). The publisher's
+ * only; admins see every version's message, a takedown's reason included) and `deprecation`; for
+ * everyone but admins, quarantined and revoked versions (and unreviewed ones) are absent (design.md §35: the shared, cached body never varies by caller). The publisher's
  * view (`viewer.publisherWorkspaceId`) shows every version with its review status and raw message.
  * 404 `item_not_found` for an unknown, removed or (non-admins) hidden item, and in the publisher's
  * view for an item published from another workspace.
@@ -233,8 +233,10 @@ export async function catalogItemDetail(db: Queryable, id: string, viewer: Viewe
     created_at: v.createdAt.toISOString(),
     status: v.status,
     ...statusNotice(v.status, v.statusMessage, shownReplacement(v.replacementItemId, replacements)),
-    // The publisher's own view also shows a takedown's reason (design.md §35: moderation notes).
-    ...(publisher ? { status_message: v.statusMessage } : {}),
+    // The publisher's own view and admins' (never cached: routes/marketplace/respond.ts) also show a
+    // takedown's reason (design.md §35: moderation notes; issue 27: the message to everyone who may
+    // see the version).
+    ...(publisher || viewer.admin ? { status_message: v.statusMessage } : {}),
     // Deprecated alias of `status` (design.md §33), kept for v1 readers.
     lifecycle: v.status,
     ...(viewer.admin || publisher ? { review_status: v.reviewStatus } : {}),

@@ -195,6 +195,9 @@ export async function listSubmissions(db: Queryable, workspaceId: string, page: 
       status: r.removedAt ? ("removed" as const) : r.status,
       rejection_reason: r.rejectionReason,
       reviewed_at: r.reviewedAt ? r.reviewedAt.toISOString() : null,
+      // The publisher's own list: the status and its message as stored, a takedown's reason included (design.md §35).
+      version_status: r.status === "approved" ? r.versionStatus : null,
+      status_message: r.status === "approved" ? r.statusMessage : null,
     })),
     total,
     ...page,

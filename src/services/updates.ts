@@ -73,7 +73,7 @@ export const KEPT_FIELDS = ["id", "name (when renamed)", "tool connections (agen
  * `update` or the `safe_version` (other than the installed version), else 400
  * `version_not_offered` (the body names both); without it, the `update`, else the `safe_version`
  * when the installed version is yanked, quarantined or revoked (the only downgrade); else 409
- * `up_to_date`.
+ * `no_installable_version` for such a version (nothing safe exists), 409 `up_to_date` for a safe one.
  */
 function moveTarget(current: { version: string; status: VersionStatus }, approved: Awaited<ReturnType<typeof approvedVersionsOf>>, wanted: string | undefined) {
   const fields = updateFields(current, approved);
@@ -87,7 +87,12 @@ function moveTarget(current: { version: string; status: VersionStatus }, approve
     }
     return approved.find((v) => v.version === wanted)!;
   }
-  const to = fields.update ?? (LISTABLE_STATUSES.includes(current.status) ? null : safe);
+  const installedIsSafe = LISTABLE_STATUSES.includes(current.status);
+  const to = fields.update ?? (installedIsSafe ? null : safe);
+  if (to === null && !installedIsSafe) {
+    // Never "up to date" for a version that was taken back: say there is nothing safe to move to.
+    throw new ApiError(409, "no_installable_version", `Version ${current.version} was ${current.status} and no other version of this item can be installed; there is no safe version to move to.`);
+  }
   if (to === null) throw new ApiError(409, "up_to_date", `Version ${current.version} is already the newest this install is offered.`);
   return approved.find((v) => v.version === to)!;
 }

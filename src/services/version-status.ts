@@ -16,7 +16,9 @@ import { versionEventType, type CatalogEvent } from "../domain/events";
 import { isVisible, listedVersion, shownVersion } from "../domain/releases";
 import {
   MESSAGE_REQUIRED,
+  normalizedStatusMessage,
   REPLACEMENT_ALLOWED,
+  statusMessageRefusal,
   transitionRefusal,
   type ReviewStatus,
   type StatusRequester,
@@ -67,9 +69,11 @@ function checkTransition(version: { reviewStatus: string; status: VersionStatus 
   if (version.reviewStatus !== "approved") {
     throw new ApiError(409, "invalid_transition", `Version ${change.version} is ${version.reviewStatus}; only approved versions take a status.`);
   }
-  const refusal = transitionRefusal(change.requester, version.status, change.status);
-  if (refusal) throw new ApiError(refusal.status, refusal.code, refusal.detail);
-  const message = change.message?.trim() || null;
+  const refused = transitionRefusal(change.requester, version.status, change.status);
+  if (refused) throw new ApiError(refused.status, refused.code, refused.detail);
+  const message = normalizedStatusMessage(change.message);
+  const refusal = message === null ? null : statusMessageRefusal(message);
+  if (refusal) throw new ApiError(400, "validation_failed", `The message ${refusal}.`);
   if (MESSAGE_REQUIRED.includes(change.status) && !message) {
     throw new ApiError(400, "message_required", `A message is required to set a version ${change.status}${change.status === "quarantined" || change.status === "revoked" ? " (the reason)" : ""}.`);
   }

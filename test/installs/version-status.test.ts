@@ -4,9 +4,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createCache } from "../../src/clients/cache";
 import { createLogger } from "../../src/lib/logger";
 import { changeItemVersionStatus, type StatusChange } from "../../src/services/version-status";
+import { bearer, createKey, signedInUser } from "../helpers/auth";
 import { createUser } from "../helpers/factories";
 import { useDatabase } from "../helpers/db";
-import { api, problem } from "../helpers/http";
+import { api, jsonRequest, problem } from "../helpers/http";
 import { catalogReaderHeaders } from "../publishing/helpers";
 import { installer, publishedAgent, type InstallBody } from "./helpers";
 
@@ -318,8 +319,8 @@ describe("quarantining a version (non-admins)", () => {
 
     expect(await inList(agent, agent.admin)).toMatchObject({ is_approved: false, installable: false, listed_version: null });
     const forAdmin = await detail(agent, agent.admin);
-    // Admins see the version and its status, but never the reason in the catalog detail.
-    expect(forAdmin.versions).toEqual([expect.objectContaining({ version: "1.0.0", status: "quarantined", status_message: null })]);
+    // Admins see the version, its status and the reason (their answers are never cached or shared).
+    expect(forAdmin.versions).toEqual([expect.objectContaining({ version: "1.0.0", status: "quarantined", status_message: "Malicious prompt injection" })]);
 
     expect(await installedRow(holder, agent.itemId)).toMatchObject({ version_status: "quarantined", status_message: null, safe_version: null, listed_version: null, removed: false });
     expect(await updateRow(holder, agent.itemId)).toBeUndefined();
@@ -339,6 +340,21 @@ describe("quarantining a version (non-admins)", () => {
     expect((await detail(agent)).versions.map((v) => v.version)).toEqual(["1.0.0"]);
     expect(await installedRow(holder, agent.itemId)).toMatchObject({ version_status: "revoked", status_message: null, safe_version: "1.0.0" });
   });
+
+  it("a revoked install with nothing safe to move to is told so (409 no_installable_version), never 'up to date'", async () => {
+    const agent = await publishedAgent(db());
+    await agent.release("1.1.0");
+    const holder = await installer(db());
+    await installs(holder, agent.itemId);
+    await publisherSets(agent, "1.0.0", "yanked", "Broken build");
+    await adminSets(agent, "1.1.0", "revoked", "Confirmed credential stealer");
+    expect(await installedRow(holder, agent.itemId)).toMatchObject({ version_status: "revoked", update: null, safe_version: null });
+    const refused = await api(`/api/marketplace/items/${agent.itemId}/update`, jsonRequest("POST", {}, holder.headers));
+    expect(refused.status).toBe(409);
+    const body = await problem(refused);
+    expect(body.code).toBe("no_installable_version");
+    expect(body.detail).not.toMatch(/newest|up to date/i);
+  });
 });
 
 describe("the publisher's own view (include=moderation)", () => {
@@ -357,8 +373,23 @@ describe("the publisher's own view (include=moderation)", () => {
     const refused = await api(`/api/marketplace/items/${agent.itemId}?include=moderation`, { headers: foreign.headers });
     expect(refused.status).toBe(404);
     expect((await problem(refused)).code).toBe("item_not_found");
-    const noWorkspace = await api(`/api/marketplace/items/${agent.itemId}?include=moderation`, { headers: world.reader });
+    // A signed-in user naming no workspace is 400; the publisher's API key acts for its own workspace.
+    const noWorkspace = await api(`/api/marketplace/items/${agent.itemId}?include=moderation`, { headers: bearer((await signedInUser(db())).token) });
     expect(noWorkspace.status).toBe(400);
+    expect((await problem(noWorkspace)).code).toBe("workspace_required");
+    const publisherKey = { "X-API-Key": (await createKey(db(), agent.publisher.workspace.id, { scopes: ["catalog:read"] })).secret };
+    const byKey = await api(`/api/marketplace/items/${agent.itemId}?include=moderation`, { headers: publisherKey });
+    expect(byKey.status).toBe(200);
+    expect(versionsOf((await byKey.json()) as Detail)["1.1.0"]).toMatchObject({ status_message: "Under review for data exfiltration" });
+    const otherKey = await api(`/api/marketplace/items/${agent.itemId}?include=moderation`, { headers: world.reader });
+    expect(otherKey.status).toBe(404);
+    // The publisher's submissions list says the same (design.md §35).
+    const submissions = (await (await api("/api/marketplace/submissions", { headers: agent.publisher.headers })).json()) as {
+      items: Array<{ item_id: string; version: string; version_status: string | null; status_message: string | null }>;
+    };
+    const mine = submissions.items.filter((s) => s.item_id === agent.itemId);
+    expect(mine.find((s) => s.version === "1.1.0")).toMatchObject({ version_status: "quarantined", status_message: "Under review for data exfiltration" });
+    expect(mine.find((s) => s.version === "1.0.0")).toMatchObject({ version_status: "active", status_message: null });
     // The shared detail, even read by the publisher, omits the quarantined version and its reason.
     const shared = await api(`/api/marketplace/items/${agent.itemId}`, { headers: agent.publisher.headers });
     const text = await shared.text();

@@ -72,6 +72,13 @@ describe("dev key pair storage", () => {
     expect(readdirSync(dir).sort()).toEqual(["jwt-private.pem", "jwt-public.pem"]);
     expect((await ensureDevKeyPair(dir)).publicKeyPem).toBe(created.publicKeyPem);
   });
+
+  it("keeps the key folder private without closing the data folder above it (the local PostgreSQL server, run as postgres, keeps its cluster there)", async () => {
+    const data = join(dir, "fresh", ".data");
+    await ensureDevKeyPair(join(data, "dev-keys"));
+    expect(statSync(join(data, "dev-keys")).mode & 0o777).toBe(0o700);
+    expect(statSync(data).mode & 0o055).toBe(0o055 & ~process.umask());
+  });
 });
 
 describe("workspace slugs", () => {

@@ -126,13 +126,16 @@ describe("plugin detail: each version's status", () => {
     ]);
 
     const asAdmin = await detail(pluginId, admin);
+    // Admins read the takedown reasons too: their answers are never cached or shared.
     expect(asAdmin.body!.versions.map((v) => [v.version, v.status, v.status_message])).toEqual([
-      ["1.4.0", "revoked", null],
+      ["1.4.0", "revoked", "secret-revoke-reason"],
       ["1.3.0", "active", null],
-      ["1.2.0", "quarantined", null],
+      ["1.2.0", "quarantined", "secret-takedown-reason"],
       ["1.1.0", "yanked", "Corrupts state"],
       ["1.0.0", "deprecated", "Use 1.3.0 instead"],
     ]);
+    // The admin's answer never reached the shared cache: a reader after it still sees no reason.
+    expect(JSON.stringify((await detail(pluginId, reader)).body)).not.toContain("secret-");
   });
 });
 

@@ -134,7 +134,7 @@ describe("refusals", () => {
   it("a message is required to deprecate or yank (400 message_required); nothing changes", async () => {
     const item = await releasedSkill(db(), admin, ["1.0.0"]);
     await expectProblem(await patchItemVersion(item.itemId, "1.0.0", { status: "deprecated" }, item.publisher.headers), 400, "message_required");
-    await expectProblem(await patchItemVersion(item.itemId, "1.0.0", { status: "yanked", message: " \t " }, item.publisher.headers), 400, "message_required");
+    await expectProblem(await patchItemVersion(item.itemId, "1.0.0", { status: "yanked", message: "   " }, item.publisher.headers), 400, "message_required");
     expect((await versionRow(item.itemId, "1.0.0")).status).toBe("active");
   });
 
@@ -184,6 +184,27 @@ describe("refusals", () => {
     await expectProblem(await patchItemVersion(item.itemId, "1.0.0", { status: "yanked", message: "x".repeat(2001) }, headers), 400, "validation_failed");
     await expectProblem(await patchItemVersion(item.itemId, "latest", { status: "yanked", message: "x" }, headers), 400, "validation_failed");
     await expectProblem(await patchItemVersion(item.itemId, "1.0.0", { status: "deprecated", message: "x", replacement_item_id: "nope" }, headers), 400, "validation_failed");
+  });
+});
+
+describe("the message other tenants read (security)", () => {
+  it("a message holding a terminal escape, a bidi override, a zero-width or a line break is 400 validation_failed, for items and plugins; nothing changes", async () => {
+    const item = await releasedSkill(db(), admin, ["1.0.0"]);
+    const plugin = await approvedPlugin(admin);
+    for (const message of ["\u001b[2J\u001b[32mOK: installed successfully", "fine \u202e evil", "split\u200bword", "two\nlines", "bell\u0007"]) {
+      await expectProblem(await patchItemVersion(item.itemId, "1.0.0", { status: "yanked", message }, item.publisher.headers), 400, "validation_failed");
+      await expectProblem(await patchPluginVersion(plugin.plugin_id, "1.0.0", { status: "quarantined", message }, admin), 400, "validation_failed");
+    }
+    expect((await versionRow(item.itemId, "1.0.0")).status).toBe("active");
+  });
+
+  it("a message is stored NFC with runs of spaces collapsed, and an activation keeps none", async () => {
+    const item = await releasedSkill(db(), admin, ["1.0.0", "1.1.0"]);
+    const headers = item.publisher.headers;
+    expect((await patchItemVersion(item.itemId, "1.1.0", { status: "yanked", message: "  Cafe\u0301   broke\u00a0it  " }, headers)).status).toBe(200);
+    expect((await versionRow(item.itemId, "1.1.0")).statusMessage).toBe("Caf\u00e9 broke it");
+    expect((await patchItemVersion(item.itemId, "1.1.0", { status: "active", message: "Fixed upstream" }, headers)).status).toBe(200);
+    expect((await versionRow(item.itemId, "1.1.0")).statusMessage).toBeNull();
   });
 });
 

@@ -99,6 +99,8 @@ const submissionColumns = {
   version: itemVersions.version,
   changelog: itemVersions.changelog,
   status: itemVersions.reviewStatus,
+  versionStatus: itemVersions.status,
+  statusMessage: itemVersions.statusMessage,
   rejectionReason: itemVersions.rejectionReason,
   submittedAt: itemVersions.createdAt,
   reviewedAt: itemVersions.reviewedAt,

@@ -25,7 +25,7 @@ export const applyUpdateRoute = defineRoute({
     "The answer carries the new version's `version_status` and, for a deprecated one, its `deprecation` notice.",
     "Overwritten with the new version's published configuration: description, tags, icon, details (the published configuration), version; for agents the linked marketplace skills, for recipes the recommended agents.",
     "Kept: the copy's id; its name when the user renamed it (or it was installed as `-copy`) — otherwise it follows a renamed item, unless that name is taken in the workspace; an agent's tool connections (tools the new version adds are listed in `tools_to_reconnect`).",
-    "404 `not_installed`; 409 `up_to_date` when there is nowhere to move; 409 `item_removed` when the item left the marketplace.",
+    "404 `not_installed`; 409 `up_to_date` when there is nowhere to move from an active or deprecated version; 409 `no_installable_version` when the installed version was yanked, quarantined or revoked and no version is safe to move to; 409 `item_removed` when the item left the marketplace.",
   ].join(" "),
   access: INSTALL_ACCESS,
   request: {

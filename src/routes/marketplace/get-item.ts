@@ -17,10 +17,10 @@ export const getItemRoute = defineRoute({
   tags: ["Catalog"],
   summary: "An item with its dependencies and version history",
   description:
-    "Each entry of `versions[]` carries its `status`, `status_message` (the publisher's message for deprecated and yanked versions; null otherwise), `replacement` and `deprecation`; " +
+    "Each entry of `versions[]` carries its `status`, `status_message` (the publisher's message for deprecated and yanked versions; null otherwise, but platform admins, whose answers are never cached, also read a quarantine's or revoke's reason), `replacement` and `deprecation`; " +
     "`installable` is false when no version can be installed (every approved version yanked), and `listed_version` is then null. " +
     "For everyone but platform admins, quarantined and revoked versions are absent from `versions[]`, and an item whose approved versions are all quarantined or revoked is 404 `item_not_found`. " +
-    "With X-Workspace-ID and `include=install`, also `installed`: whether and which version that workspace installed, with that version's `version_status` (`null` when it has not), answered `private, no-store` because it is per workspace. " +
+    "With X-Workspace-ID (an API key defaults to its own workspace for `include`) and `include=install`, also `installed`: whether and which version that workspace installed, with that version's `version_status` (`null` when it has not), answered `private, no-store` because it is per workspace. " +
     "Opt-in, so that the usual detail read, with or without a workspace, stays a cached read with no database query (issue 11 item 5). " +
     "With X-Workspace-ID and `include=moderation`, the publisher's own view (design.md §35; `private, no-store`): only for an item published from that workspace (else 404 `item_not_found`), hidden or not, " +
     "with every version, its `review_status` and its raw `status_message` (a quarantine's or revoke's reason included); 400 `workspace_required` without a workspace.",
@@ -44,8 +44,10 @@ export const getItemRoute = defineRoute({
 export function registerGetItem(router: Router) {
   return router.openapi(getItemRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const workspace = c.var.workspace;
     const include = c.req.valid("query").include;
+    // An API key acts for its own workspace when the request names none, as on workspace-scoped routes.
+    const principal = c.var.principal;
+    const workspace = c.var.workspace ?? (include && principal.kind === "api_key" ? { id: principal.key.workspaceId, role: null } : null);
     if (include === "moderation") {
       if (!workspace) throw new ApiError(400, "workspace_required", "include=moderation needs the publisher workspace (X-Workspace-ID).");
       // Per caller, with moderation notes: never cached, never shared (design.md §35).

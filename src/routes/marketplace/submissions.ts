@@ -4,12 +4,19 @@ import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
 import { requireWorkspace } from "../../services/auth/principal";
 import { listSubmissions } from "../../services/publishing";
+import { VERSION_STATUSES } from "../../domain/version-status";
 import { SubmissionSummarySchema } from "./schemas";
 
 const SubmissionStatusSchema = SubmissionSummarySchema.extend({
   status: z.enum(["pending", "approved", "rejected", "removed"]),
   rejection_reason: z.string().nullable(),
   reviewed_at: z.string().nullable(),
+  version_status: z.enum(VERSION_STATUSES).nullable().openapi({
+    description: "The approved version's status (active, deprecated, yanked, quarantined, revoked; design.md §23); null until approved.",
+  }),
+  status_message: z.string().nullable().openapi({
+    description: "The version's status message as stored: the publisher's notice, or the reason a platform admin gave for a quarantine or revoke (design.md §35: the publisher sees it here).",
+  }),
 }).openapi("SubmissionStatus");
 
 export const submissionsRoute = defineRoute({

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { VERSION_STATUSES } from "../../domain/version-status";
+import { STATUS_MESSAGE_MAX, statusMessageRefusal, VERSION_STATUSES } from "../../domain/version-status";
 import { VersionField } from "./install-schemas";
 
 export const VersionStatusSchema = z.enum(VERSION_STATUSES);
@@ -13,12 +13,16 @@ export const VersionStatusChangeBody = z
     }),
     message: z
       .string()
-      .max(2000)
+      .max(STATUS_MESSAGE_MAX)
+      .superRefine((message, ctx) => {
+        const refusal = statusMessageRefusal(message);
+        if (refusal) ctx.addIssue({ code: "custom", message: refusal });
+      })
       .nullable()
       .optional()
       .openapi({
         description:
-          "Required (non-blank) for `deprecated` and `yanked` (shown to users) and for `quarantined` and `revoked` (the reason, shown to admins only); up to 2000 characters, trimmed.",
+          "Required (non-blank) for `deprecated` and `yanked` (shown to users) and for `quarantined` and `revoked` (the reason, shown to admins only); up to 2000 characters on one line, with no control, zero-width or bidirectional characters (400 `validation_failed`); stored NFC with runs of spaces collapsed, trimmed.",
       }),
     replacement_item_id: z
       .uuid()

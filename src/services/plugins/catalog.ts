@@ -106,8 +106,8 @@ export async function listPlugins(db: Queryable, query: PluginListQuery, viewer:
  * GET /api/marketplace/plugins/{id}: the summary plus the shown version's manifest, its skills,
  * commands, agents and tools, the version history with changelogs and the shown version's newest
  * scan verdict. Each version carries its `status` (with `lifecycle`, its deprecated alias) and
- * `status_message`, the latter only for deprecated and yanked versions: a takedown's reason is
- * never shown here (design.md §35). Non-admins get approved versions that are active, deprecated
+ * `status_message`, the latter only for deprecated and yanked versions, but for admins, whose
+ * answers are never cached, every version's (a takedown's reason included; design.md §35). Non-admins get approved versions that are active, deprecated
  * or yanked; admins every version, with review and scan state.
  * @throws ApiError 404 plugin_not_found when the plugin does not exist or (non-admins) is not
  *   visible: inactive, or no approved version active, deprecated or yanked (design.md §34).
@@ -133,7 +133,8 @@ export async function pluginDetail(db: Queryable, id: string, viewer: Viewer) {
       prerelease: isPrerelease(v.version),
       changelog: v.changelog,
       status: v.status,
-      status_message: shownStatusMessage(v),
+      // Admins (never cached: routes/marketplace/respond.ts) also read a takedown's reason.
+      status_message: viewer.admin ? v.statusMessage : shownStatusMessage(v),
       lifecycle: v.status,
       created_at: v.createdAt.toISOString(),
       approved_at: v.approvedAt?.toISOString() ?? null,

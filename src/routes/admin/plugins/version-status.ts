@@ -27,7 +27,7 @@ export const changePluginVersionStatusRoute = defineRoute({
     "In one transaction: the status, message, actor and time; the listed version recomputed; a revoke removes every workspace enablement pinned to the version and the plugin's agent assignments there;",
     "the skills materialised from the version take the same status; audit rows and events (`version.*`, `plugin.listed_version_changed`, one `plugin.disabled` per workspace a revoke touched); then the catalog pages are invalidated.",
     "Errors: 400 `validation_failed` (body, or a `version` that is not a semantic version); 400 `message_required` (no message for `deprecated`, `yanked`, `quarantined` or `revoked`); 400 `invalid_replacement` (a plugin version names no replacement item);",
-    "404 `plugin_not_found`, `version_not_found`; 409 `invalid_transition` (a version that is not approved, the status it already has, anything after `revoked`).",
+    "403 `admin_required` (a caller who is not a platform admin, and every API key); 404 `plugin_not_found`, `version_not_found`; 409 `invalid_transition` (a version that is not approved, the status it already has, anything after `revoked`).",
   ].join(" "),
   access: ADMIN,
   request: {
