@@ -37,6 +37,9 @@ function workersProject(name: string, files: { include: string[]; exclude: strin
             TEST_PAUSABLE_CACHE_CONTROL: inject<{ control: string }>("pausableCache").control,
             // Tests that exercise rate limiting use keys with their own low limits.
             RATE_LIMIT_PER_MINUTE: "100000",
+            // Test requests carry no CF-Connecting-IP, so they all share one failed-key-lookup
+            // bucket; the test of that limit sets its own (test/auth/key-limits.test.ts).
+            API_KEY_LOOKUP_FAILURES_PER_MINUTE: "100000",
             // Generous on a loaded test machine, so a slow but healthy cache never fails open mid
             // rate-limit test; the hung-cache test goes back to the default deadline.
             CACHE_TIMEOUT_MS: "1000",

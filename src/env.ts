@@ -18,6 +18,8 @@ export interface Bindings {
   CACHE_TIMEOUT_MS?: string;
   /** Bytes of assembled contexts an isolate keeps in memory, 0–67108864 (default 16 MiB; 0 turns the tier off). */
   CONTEXT_MEMORY_BYTES?: string;
+  /** Most bytes a workspace's assembled contexts take in Redis, 0–67108864 (default 4 MiB; 0: never stored there). */
+  CONTEXT_CACHE_WORKSPACE_BYTES?: string;
   /** debug | info | warn | error (default info). */
   LOG_LEVEL?: string;
   /** The API's public base URL (e.g. https://api.example.com), the `servers` entry of /openapi.json; default "/". */
@@ -37,6 +39,8 @@ export interface Bindings {
   CLERK_ALLOW_PENDING_SESSIONS?: string;
   /** Requests per minute per API key or user unless a key overrides it (design.md §14). */
   RATE_LIMIT_PER_MINUTE?: string;
+  /** Failed uncached API-key lookups allowed per client address and minute before 429 (default 20). */
+  API_KEY_LOOKUP_FAILURES_PER_MINUTE?: string;
   /** Items /api/marketplace/featured returns by default (1–20, default 8). */
   FEATURED_DEFAULT_LIMIT?: string;
   /** Mounts the benchmark's floor route (never in production). */

@@ -14,6 +14,9 @@ import type { TestTagDefinition } from "vitest/config";
  * from R2, yet still served).
  */
 export const SERIAL_FILES = [
+  // Drives the pausable redis-server to maxmemory (test/helpers/pausable-redis.ts), which any file
+  // using it at the same time would feel.
+  "test/auth/rate-limit-outage.test.ts",
   "test/catalog/aggregates.test.ts",
   "test/catalog/cache-keys.test.ts",
   "test/catalog/generation.test.ts",
@@ -22,6 +25,7 @@ export const SERIAL_FILES = [
   "test/plugins/assembled-context.test.ts",
   "test/plugins/browse-cache.test.ts",
   "test/plugins/browse-security.test.ts",
+  "test/plugins/context-cache-bounds.test.ts",
   "test/plugins/context-cache.test.ts",
   "test/plugins/context-memory.test.ts",
   "test/plugins/plugin-content.test.ts",

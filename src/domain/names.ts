@@ -5,6 +5,15 @@ import { cleanText, codePoints, forbiddenCharacter, forbiddenMessage, hasVisible
 export const NAME_MAX = 200;
 
 /**
+ * `name` with the suffix ` (n)`, cut so the whole stays within NAME_MAX code points: how a
+ * backfill renames the younger of two names that now clash (the oldest keeps its name).
+ */
+export function nameWithSuffix(name: string, n: number): string {
+  const suffix = ` (${n})`;
+  return [...name].slice(0, NAME_MAX - suffix.length).join("").trimEnd() + suffix;
+}
+
+/**
  * An item name as every route accepts it (workspace items create/update, submit): NFC, runs of
  * Unicode spaces collapsed to one space and trimmed (src/domain/text.ts), 1–200 code points, at least
  * one visible character, and no control, format, bidi or other invisible character (issue 9 item 3).

@@ -1,5 +1,8 @@
 import { z } from "zod";
+import { NameSchema } from "./names";
 import { parseSemver } from "./semver";
+import { TagsSchema } from "./tags";
+import { codePoints, forbiddenCharacter, forbiddenMessage, hasVisibleCharacter, normalizeText } from "./text";
 
 /**
  * The `manifest.json` at a plugin bundle's root (issue 14; fields of the original in reference §6.1.4).
@@ -14,28 +17,61 @@ export const RESERVED_PLUGIN_SLUGS = new Set([
   "null", "undefined", "health", "docs", "static", "assets", "internal", "categories", "featured",
 ]);
 
+/**
+ * One line of text other tenants read (author, license, a listed entry's name, a model id), under
+ * the rule of names (src/domain/names.ts, issue 26 item 2): NFC with spaces collapsed, at least one
+ * visible character, at most `max` code points, and no control, line-break, zero-width, bidi or
+ * other invisible character.
+ */
+const lineText = (max: number) =>
+  z
+    .string()
+    .overwrite(normalizeText)
+    .superRefine((text, ctx) => {
+      if (forbiddenCharacter(text)) ctx.addIssue({ code: "custom", message: forbiddenMessage(text) });
+      else if (!hasVisibleCharacter(text)) ctx.addIssue({ code: "custom", message: "must contain a visible character" });
+      else if (codePoints(text) > max) ctx.addIssue({ code: "custom", message: `must be at most ${max} characters` });
+    });
+
+/**
+ * Prose other tenants read (descriptions, a changelog): NFC, CR LF and CR read as LF, trimmed;
+ * line breaks and tabs are kept, every other control, zero-width, bidi or invisible character is
+ * refused, as in names. At most `max` code points.
+ */
+const proseText = (max: number) =>
+  z
+    .string()
+    .overwrite((text) => text.normalize("NFC").replace(/\r\n?/g, "\n").trim())
+    .superRefine((text, ctx) => {
+      const inLine = text.replace(/[\n\t]/g, " ");
+      if (forbiddenCharacter(inLine)) ctx.addIssue({ code: "custom", message: forbiddenMessage(inLine) });
+      else if (codePoints(text) > max) ctx.addIssue({ code: "custom", message: `must be at most ${max} characters` });
+    });
+
 const ContentPath = z.string().min(1).max(512);
 const ContentEntry = z.union([
   ContentPath,
-  z.object({ path: ContentPath, name: z.string().max(200).optional(), description: z.string().max(2000).optional() }),
+  z.object({ path: ContentPath, name: lineText(200).optional(), description: proseText(2000).optional() }),
 ]);
-const ToolEntry = z.object({ name: z.string().min(1).max(200), description: z.string().max(2000).optional(), path: ContentPath.optional() });
+const ToolEntry = z.object({ name: lineText(200), description: proseText(2000).optional(), path: ContentPath.optional() });
 
 export const PluginManifestSchema = z.object({
   slug: z
     .string()
     .regex(PLUGIN_SLUG_PATTERN, "lower-case letters, digits and '-', 3–63 characters, not starting with '-'")
     .refine((s) => !RESERVED_PLUGIN_SLUGS.has(s), "this slug is reserved"),
-  name: z.string().trim().min(1).max(200),
+  /** The rules of every marketplace name (src/domain/names.ts); unique among plugins by look-alike skeleton. */
+  name: NameSchema,
   version: z.string().max(100).refine((v) => parseSemver(v) !== null, "must be a semantic version such as 1.0.0"),
-  description: z.string().trim().min(1).max(2000),
-  long_description: z.string().max(20000).optional(),
+  description: proseText(2000).refine((text) => hasVisibleCharacter(text), "must contain a visible character"),
+  long_description: proseText(20000).optional(),
   /** What changed in this version; workspaces see it in `update_details` of their enabled list (issue 15 item 2). */
-  changelog: z.string().trim().max(20000).optional(),
-  author: z.string().trim().min(1).max(200),
-  license: z.string().trim().min(1).max(100).optional(),
-  tags: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
-  recommended_models: z.array(z.string().trim().min(1).max(100)).max(20).default([]),
+  changelog: proseText(20000).optional(),
+  author: lineText(200),
+  license: lineText(100).optional(),
+  /** Normalised as item tags are (src/domain/tags.ts): lower-case, de-duplicated, no commas or invisible characters. */
+  tags: TagsSchema.default([]),
+  recommended_models: z.array(lineText(100)).max(20).default([]),
   token_estimate: z.number().int().min(0).max(10_000_000).default(0),
   contents: z
     .object({

@@ -67,6 +67,28 @@ function findEndOfCentralDirectory(view: DataView): number {
 }
 
 /**
+ * The longest object key object storage takes, in UTF-8 bytes (Cloudflare R2's documented limit:
+ * "Object key names … up to 1,024 bytes"). An entry's key is its storage prefix plus its name.
+ */
+export const MAX_OBJECT_KEY_BYTES = 1024;
+
+const utf8 = new TextEncoder();
+
+/**
+ * The first entry whose object key (`prefix` + its name) is longer than MAX_OBJECT_KEY_BYTES, with
+ * that length in bytes, or null. A permanent input error (issue 26 item 11): checked before any
+ * write, so it answers 400 and never reaches storage as a 503 that clients would retry forever.
+ */
+export function overlongObjectKey(prefix: string, paths: readonly string[]): { path: string; bytes: number } | null {
+  const prefixBytes = utf8.encode(prefix).byteLength;
+  for (const path of paths) {
+    const bytes = prefixBytes + utf8.encode(path).byteLength;
+    if (bytes > MAX_OBJECT_KEY_BYTES) return { path, bytes };
+  }
+  return null;
+}
+
+/**
  * Refuses any name that could land outside the plugin's prefix or mean two things on different
  * systems: absolute paths, drive letters, `..` or `.` segments, backslashes, empty segments, control characters.
  */

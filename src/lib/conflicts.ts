@@ -41,6 +41,7 @@ export const UNIQUE_CONFLICTS: Readonly<Record<string, Conflict>> = {
   agent_assigned_plugins_pkey: { code: "duplicate_link", detail: "That plugin is already assigned to the agent." },
   marketplace_installs_active_key: { code: "already_installed", detail: "This workspace already has that item installed." },
   marketplace_plugins_slug_key: { code: "plugin_slug_taken", detail: "A plugin with that slug exists." },
+  marketplace_plugins_name_skeleton_key: { code: "name_taken", detail: "Another plugin has that name or one that looks like it." },
   plugin_categories_slug_key: { code: "category_exists", detail: "A plugin category with that slug exists." },
   plugin_versions_plugin_version_key: { code: "version_conflict", detail: "That version of the plugin exists." },
   workspace_enabled_plugins_pkey: { code: "plugin_already_enabled", detail: "That plugin is already enabled in this workspace." },

@@ -2,13 +2,16 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import type { AccessMiddleware, RouteAccess } from "../lib/access";
 import { ApiError } from "../lib/errors";
-import { authenticateRequest, readCredentials } from "../services/auth/authenticate";
+import { hashApiKey } from "../services/auth/api-key-format";
+import { authenticateRequest, readCredentials, type Credentials } from "../services/auth/authenticate";
 import { clerkConfigFrom } from "../services/auth/clerk-jwt";
+import { clientAddressBucket, keyLookupFailureLimit } from "../services/auth/key-lookup-limit";
 import { actorOf, isPlatformAdmin, roleAtLeast, type Principal, type WorkspaceContext } from "../services/auth/principal";
 import { catalogRequestKey } from "../services/catalog-cache";
 import { prefetchContext, type ContextPrefetch } from "../services/plugins/context-cache";
 import { isolateContextMemory } from "../services/plugins/context-memory";
-import { defaultRateLimit, rateLimitHeaders, type RateLimitDecision } from "../services/rate-limit";
+import { apiKeyRateSubject } from "../services/auth/principal-cache";
+import { defaultRateLimit, localRateLimit, rateLimitHeaders, rateWindowsOf, type RateLimitDecision } from "../services/rate-limit";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -29,9 +32,18 @@ function resolveWorkspace(principal: Principal, id: string, membership: Workspac
   return { id, role: membership };
 }
 
-/** Today's headers and 429 (design.md §14); no decision (Redis unavailable) lets the request through. */
-function applyRateLimit(c: Context<AppEnv>, decision: RateLimitDecision | null): void {
-  if (!decision) return;
+/**
+ * The headers and 429 of design.md §14. Without a decision from Redis (off, down, past its
+ * deadline, or refusing the script's writes at maxmemory) this isolate's own windows decide, at
+ * the same limits and for the same subjects (services/rate-limit.ts, issue 26 item 4): an outage
+ * never lifts a limit. A key's subject is its hash's, as in Redis, so that a parent key's own
+ * requests and its children's meet in one window; computed only on that path.
+ */
+async function applyRateLimit(c: Context<AppEnv>, credentials: Credentials, principal: Principal, decision: RateLimitDecision | null, defaultLimit: number): Promise<void> {
+  if (!decision) {
+    const subject = principal.kind === "api_key" ? apiKeyRateSubject(await hashApiKey(credentials.value)) : `user:${principal.user.id}`;
+    decision = localRateLimit(rateWindowsOf(principal, subject, defaultLimit));
+  }
   const headers = rateLimitHeaders(decision);
   if (!decision.allowed) {
     throw new ApiError(429, "rate_limited", `Rate limit of ${decision.limit} requests per minute exceeded.`, { headers });
@@ -70,21 +82,24 @@ export function authorize(access: RouteAccess): AccessMiddleware {
     // cross-tenant requests answer 404 before any other refusal.
     const candidate = c.req.param("workspace_id") ?? c.req.header("x-workspace-id");
     const workspaceId = candidate && UUID.test(candidate) ? candidate.toLowerCase() : undefined;
+    const defaultLimit = defaultRateLimit(c.env.RATE_LIMIT_PER_MINUTE);
     const outcome = await authenticateRequest(
       credentials,
       { db: c.var.db, cache: c.var.cache, clerk: clerkConfigFrom(c.env), waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work) },
       {
-        defaultLimit: defaultRateLimit(c.env.RATE_LIMIT_PER_MINUTE),
+        defaultLimit,
         workspaceId,
         pageKey: access.access === "authenticated" && access.cachedCatalogRead ? await catalogRequestKey(c.req.url) : undefined,
         speculate: access.access === "authenticated" && access.cachedContextRead ? (guess: string) => speculateContextRead(c, guess) : undefined,
+        // Uncached API-key lookups that fail are limited per client address (issue 26 item 9).
+        failedLookups: { bucket: clientAddressBucket(c.req.header("cf-connecting-ip")), limit: keyLookupFailureLimit(c.env.API_KEY_LOOKUP_FAILURES_PER_MINUTE) },
       },
     );
     const { principal } = outcome;
     c.set("principal", principal);
     c.set("actor", actorOf(principal));
     if (outcome.catalog) c.set("catalogPrefetch", outcome.catalog);
-    applyRateLimit(c, outcome.decision);
+    await applyRateLimit(c, credentials, principal, outcome.decision, defaultLimit);
 
     if (candidate && !workspaceId) throw workspaceNotFound();
     let workspace: WorkspaceContext | null = workspaceId ? resolveWorkspace(principal, workspaceId, outcome.membership) : null;

@@ -1,11 +1,20 @@
 import type { Cache } from "../clients/cache";
-import type { Queryable } from "../db/client";
+import type { Database, Queryable } from "../db/client";
+import { lockAndCountLiveApiKeys } from "../db/queries/api-keys";
 import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from "../db/queries/identity";
 import type { ApiKeyScope } from "../lib/access";
 import { ApiError } from "../lib/errors";
 import { displayPrefix, generateApiKey, hashApiKey } from "./auth/api-key-format";
 import { forgetApiKeys } from "./auth/principal-cache";
-import { isPlatformAdmin, type Principal } from "./auth/principal";
+import { isPlatformAdmin, MAX_KEY_ANCESTORS, type Principal } from "./auth/principal";
+
+/**
+ * Live keys (neither revoked nor expired) a workspace may hold at once (issue 26 item 9): past it,
+ * creating one answers 409 `key_limit_reached` until one is revoked or expires. Generous for real
+ * use (a key per service, CI job and teammate); it bounds what one tenant can mint, and so the
+ * principal-cache entries and rate-limit windows its keys can occupy.
+ */
+export const MAX_LIVE_API_KEYS_PER_WORKSPACE = 100;
 
 export interface PublicApiKey {
   id: string;
@@ -40,7 +49,11 @@ export function toPublicApiKey(row: ApiKeyRow): PublicApiKey {
  * The limits a new key gets. A key created by another key never out-runs or outlives its parent
  * (issue 10, item 4): scopes must be a subset (design.md §12), and a rate limit or expiry asked
  * beyond the parent's is refused, never silently clamped; left out, they are the parent's own.
+ * Beyond that, a child shares its parent's budget (issue 26 item 9): every request of a key also
+ * counts in the rate-limit window of each key above it (services/hot-path.ts), so the parent's
+ * limit bounds the parent and everything minted under it together; hence also the depth bound.
  * Raises 403 `scope_escalation`, `rate_limit_exceeds_parent`, `expiry_exceeds_parent`,
+ * `key_lineage_too_deep` (the creating key already has MAX_KEY_ANCESTORS keys above it),
  * `rate_limit_override_forbidden` (above the default, non-admins) and 400 `invalid_expiry` (past).
  */
 export function boundedKeyLimits(
@@ -57,6 +70,13 @@ export function boundedKeyLimits(
   if (principal.kind !== "api_key") return { expiresAt: input.expiresAt ?? null, rateLimitPerMinute: input.rateLimitPerMinute ?? null };
 
   const parent = principal.key;
+  if (parent.ancestors.length >= MAX_KEY_ANCESTORS) {
+    throw new ApiError(
+      403,
+      "key_lineage_too_deep",
+      `This key was minted ${MAX_KEY_ANCESTORS} levels below a user's key and cannot mint keys itself; create the key from a key higher up.`,
+    );
+  }
   const extra = input.scopes.filter((s) => !parent.scopes.includes(s));
   if (extra.length) {
     throw new ApiError(403, "scope_escalation", `An API key can only create keys with its own scopes; it lacks: ${extra.join(", ")}.`);
@@ -85,10 +105,13 @@ export function boundedKeyLimits(
 /**
  * Creates a key for the workspace and returns it with its secret (shown once). Limits follow
  * `boundedKeyLimits`; the creator recorded is the user behind the request, also when a key creates
- * a key (design.md §12), which is what ties the key's life to that user's membership.
+ * a key (design.md §12), which is what ties the key's life to that user's membership. The live-key
+ * cap is checked in the inserting transaction, after locking the workspace row, so two creations
+ * racing at the cap cannot both pass. Raises `boundedKeyLimits`' errors, 409 `key_limit_reached`
+ * (MAX_LIVE_API_KEYS_PER_WORKSPACE live keys already) and 404 `workspace_not_found` (deleted meanwhile).
  */
 export async function createApiKey(
-  db: Queryable,
+  db: Database,
   input: {
     workspaceId: string;
     principal: Principal;
@@ -102,17 +125,30 @@ export async function createApiKey(
   const { principal } = input;
   const limits = boundedKeyLimits(principal, input);
   const secret = generateApiKey();
-  const row = await insertApiKey(db, {
-    workspaceId: input.workspaceId,
-    name: input.name,
-    prefix: displayPrefix(secret),
-    keyHash: await hashApiKey(secret),
-    scopes: [...new Set(input.scopes)],
-    rateLimitPerMinute: limits.rateLimitPerMinute,
-    expiresAt: limits.expiresAt,
-    // A key created by a key is attributed to the user behind the creating key (design.md §12).
-    createdByUserId: principal.kind === "user" ? principal.user.id : principal.key.createdByUserId,
-    createdByApiKeyId: principal.kind === "api_key" ? principal.key.id : null,
+  const keyHash = await hashApiKey(secret);
+  const row = await db.transaction(async (tx) => {
+    const live = await lockAndCountLiveApiKeys(tx, input.workspaceId);
+    if (live === null) throw new ApiError(404, "workspace_not_found", "No such workspace, or you are not allowed to act in it.");
+    if (live >= MAX_LIVE_API_KEYS_PER_WORKSPACE) {
+      throw new ApiError(
+        409,
+        "key_limit_reached",
+        `This workspace already has ${MAX_LIVE_API_KEYS_PER_WORKSPACE} live API keys, the most it may hold; revoke one first.`,
+        { limit: MAX_LIVE_API_KEYS_PER_WORKSPACE },
+      );
+    }
+    return insertApiKey(tx, {
+      workspaceId: input.workspaceId,
+      name: input.name,
+      prefix: displayPrefix(secret),
+      keyHash,
+      scopes: [...new Set(input.scopes)],
+      rateLimitPerMinute: limits.rateLimitPerMinute,
+      expiresAt: limits.expiresAt,
+      // A key created by a key is attributed to the user behind the creating key (design.md §12).
+      createdByUserId: principal.kind === "user" ? principal.user.id : principal.key.createdByUserId,
+      createdByApiKeyId: principal.kind === "api_key" ? principal.key.id : null,
+    });
   });
   return { key: toPublicApiKey(row), secret };
 }

@@ -18,35 +18,65 @@ import type { RateLimitDecision } from "./rate-limit";
  * count weighted by its overlap with the sliding minute, plus the current window's count; core
  * commands and cjson only, so stock Redis and Upstash both run it.
  *
- * KEYS: principal, rate-limit current window, previous window, membership, generation, page.
+ * A key minted by a key shares the budgets of the keys above it (issue 26 item 9): the cached
+ * principal lists its lineage (`ancestors`: each one's rate-limit subject and limit, nearest
+ * first), and a request is allowed only while the key's own window and every ancestor's are under
+ * their limits; it is then counted in all of them, so a parent's limit bounds everything minted
+ * under it. The caller declares the lineage's window keys up front (a script may touch only
+ * declared keys); when its guess differs from the entry's lineage, nothing is counted and the
+ * script returns {principal, -1}, for the caller to run it again with the entry's lineage.
+ *
+ * KEYS: principal, rate-limit current window, previous window, membership, generation, page,
+ * failed-lookup counter (read only when the principal is not cached), then the current and
+ * previous window of each declared ancestor.
  * ARGV: default limit, window ms, ms elapsed in the window, read membership (1/0), read page (1/0),
  * a new generation token and its TTL in seconds (stored only when the page is read and the
  * generation key is absent: catalog-cache.ts, catalogGenerationLua, so an evicted generation
- * matches no stored page).
- * Returns {false} when the principal is not cached (nothing is counted), else
- * {principal, allowed, used, limit, membership, generation, page}.
+ * matches no stored page), the declared ancestors' subjects joined by ",".
+ * Returns {false, failed lookups} when the principal is not cached (nothing is counted), else
+ * {principal, allowed, used, limit, membership, generation, page}, where used and limit are those
+ * of the window with the least room (the one that refused, when refused).
  */
 const SCRIPT = `
 local principal = redis.call('GET', KEYS[1])
-if not principal then return {false} end
+if not principal then return {false, redis.call('GET', KEYS[7])} end
 local limit = tonumber(ARGV[1])
+local ancestors = {}
 local ok, decoded = pcall(cjson.decode, principal)
-if ok and type(decoded) == 'table' and type(decoded.limit) == 'number' then limit = decoded.limit end
+if ok and type(decoded) == 'table' then
+  if type(decoded.limit) == 'number' then limit = decoded.limit end
+  if type(decoded.ancestors) == 'table' then ancestors = decoded.ancestors end
+end
+local subjects = {}
+for i, a in ipairs(ancestors) do subjects[i] = tostring(a.subject) end
+if table.concat(subjects, ',') ~= ARGV[8] then return {principal, -1} end
 local window = tonumber(ARGV[2])
 local elapsed = tonumber(ARGV[3])
-local previous = tonumber(redis.call('GET', KEYS[3]) or '0')
-local current = tonumber(redis.call('GET', KEYS[2]) or '0')
-local weight = previous * (window - elapsed) / window
-if weight + current >= limit then
-  return {principal, 0, math.floor(weight + current), limit, false, false, false}
+local windows = {{KEYS[2], KEYS[3], limit}}
+for i, a in ipairs(ancestors) do
+  local own = tonumber(ARGV[1])
+  if type(a.limit) == 'number' then own = a.limit end
+  windows[i + 1] = {KEYS[6 + 2 * i], KEYS[7 + 2 * i], own}
 end
-current = redis.call('INCR', KEYS[2])
-if current == 1 then redis.call('PEXPIRE', KEYS[2], window * 2) end
+local room, used = nil, 0
+for _, w in ipairs(windows) do
+  local previous = tonumber(redis.call('GET', w[2]) or '0')
+  local current = tonumber(redis.call('GET', w[1]) or '0')
+  local count = previous * (window - elapsed) / window + current
+  if count >= w[3] then
+    return {principal, 0, math.floor(count), w[3], false, false, false}
+  end
+  if room == nil or w[3] - count < room then room, used, limit = w[3] - count, count, w[3] end
+end
+for _, w in ipairs(windows) do
+  if redis.call('INCR', w[1]) == 1 then redis.call('PEXPIRE', w[1], window * 2) end
+end
+used = math.floor(used + 1)
 local membership = false
 if ARGV[4] == '1' then membership = redis.call('GET', KEYS[4]) end
-if ARGV[5] ~= '1' then return {principal, 1, math.floor(weight + current), limit, membership, false, false} end
+if ARGV[5] ~= '1' then return {principal, 1, used, limit, membership, false, false} end
 ${catalogGenerationLua("KEYS[5]", "ARGV[6]", "ARGV[7]")}
-return {principal, 1, math.floor(weight + current), limit, membership, generation, redis.call('GET', KEYS[6])}
+return {principal, 1, used, limit, membership, generation, redis.call('GET', KEYS[6])}
 `;
 
 const WINDOW_MS = 60_000;
@@ -61,6 +91,13 @@ export interface HotPathInput {
   membershipKey?: string;
   /** The catalog response the route will read (catalog-cache key), if any. */
   pageKey?: string;
+  /**
+   * The rate-limit subjects of the keys above this one, nearest first, as the caller believes
+   * them (its isolate's memory, or the principal it just loaded); none for users and root keys.
+   */
+  ancestors?: string[];
+  /** The failed-lookup counter to read when the principal is not cached (auth/key-lookup-limit.ts). */
+  failureKey?: string;
 }
 
 export interface CatalogPrefetch {
@@ -71,7 +108,10 @@ export interface CatalogPrefetch {
 
 export type HotPathResult =
   | { status: "unavailable" }
-  | { status: "miss" }
+  /** `failedLookups`: the count at `failureKey` (0 without one). */
+  | { status: "miss"; failedLookups: number }
+  /** The declared ancestors were not the entry's: nothing was counted; run again with these. */
+  | { status: "lineage"; ancestors: string[] }
   | {
       status: "hit";
       principal: CachedPrincipal;
@@ -91,15 +131,27 @@ function scriptArgs(input: HotPathInput, now: number) {
     input.membershipKey ?? UNUSED_KEY,
     input.pageKey ? CATALOG_GENERATION_KEY : UNUSED_KEY,
     input.pageKey ?? UNUSED_KEY,
+    input.failureKey ?? UNUSED_KEY,
+    ...(input.ancestors ?? []).flatMap((subject) => [`rl:${subject}:${window}`, `rl:${subject}:${window - 1}`]),
   ];
-  const args = [input.defaultLimit, WINDOW_MS, elapsed, input.membershipKey ? 1 : 0, input.pageKey ? 1 : 0, crypto.randomUUID(), CATALOG_GENERATION_TTL_SECONDS];
+  const args = [
+    input.defaultLimit,
+    WINDOW_MS,
+    elapsed,
+    input.membershipKey ? 1 : 0,
+    input.pageKey ? 1 : 0,
+    crypto.randomUUID(),
+    CATALOG_GENERATION_TTL_SECONDS,
+    (input.ancestors ?? []).join(","),
+  ];
   return { keys, args, elapsed };
 }
 
 function interpret(input: HotPathInput, reply: unknown, elapsed: number): HotPathResult {
   if (!Array.isArray(reply)) return { status: "unavailable" };
   const principal = parseReply(reply[0]) as CachedPrincipal | null;
-  if (!principal) return { status: "miss" };
+  if (!principal) return { status: "miss", failedLookups: Number(parseReply(reply[1]) ?? 0) || 0 };
+  if (Number(reply[1]) === -1) return { status: "lineage", ancestors: principal.kind === "api_key" ? (principal.ancestors ?? []).map((a) => a.subject) : [] };
   const [, allowed, used, limit, membership, generation, page] = reply as [unknown, number, number, number, unknown, unknown, unknown];
   const decision: RateLimitDecision = {
     allowed: Number(allowed) === 1,
@@ -116,7 +168,8 @@ function interpret(input: HotPathInput, reply: unknown, elapsed: number): HotPat
 
 /**
  * One Upstash request: the script above. `unavailable` when Redis is off, failed or missed its
- * deadline: the caller then goes to the database and does not rate-limit (fail-open).
+ * deadline, or refused the script's INCR (OOM at maxmemory): the caller then goes to the database,
+ * and the access gate rate-limits in the isolate instead (services/rate-limit.ts, localRateLimit).
  */
 export async function readHotPath(cache: Cache, input: HotPathInput, now = Date.now()): Promise<HotPathResult> {
   if (!cache.redis) return { status: "unavailable" };

@@ -2,11 +2,11 @@ import type { Database, Queryable } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import {
   approvedVersionsOf,
+  countWorkspaceInstall,
   endInstall,
   findApprovedVersion,
   findInstallableItem,
   findVersion,
-  incrementInstallCount,
   insertInstall,
   insertItemUnlessTaken,
   listedItemsByIds,
@@ -175,7 +175,8 @@ async function installInTransaction(tx: Queryable, ctx: InstallContext, itemId: 
     recommendedAgents = await linkRecommendedAgents(tx, clone.id, content);
   }
   await setInstall(tx, install.id, { cloneId: clone.id });
-  await incrementInstallCount(tx, item.id);
+  // A workspace counts once per item: a re-install after uninstall adds nothing (design.md §53).
+  await countWorkspaceInstall(tx, item.id, ctx.workspaceId, install.id);
   // A new clone (an agent, or skills agents link) is a change to the workspace's contexts' inputs (design.md §29).
   await bumpWorkspaceGenerations(tx, [ctx.workspaceId]);
 
@@ -220,7 +221,7 @@ export async function installItem(db: Database, ctx: InstallContext, itemId: str
 
 /**
  * Removes the workspace's clone and ends its install record in one transaction. `install_count`
- * is not decreased: it counts installs ever made. 404 `not_installed`.
+ * is not decreased: it counts workspaces that ever installed the item (design.md §53). 404 `not_installed`.
  */
 export async function uninstallItem(db: Database, workspaceId: string, itemId: string): Promise<void> {
   await db.transaction(async (tx) => {

@@ -2,7 +2,7 @@ import type { Cache } from "../clients/cache";
 import type { Database, Queryable } from "../db/client";
 import { appendEvents } from "../db/queries/events";
 import { bumpTakedownGeneration, bumpWorkspaceGenerations } from "../db/queries/generations";
-import { lockPlugin, updatePlugin, versionsOfPlugin, type PluginVersionRow } from "../db/queries/plugins";
+import { lockPlugin, pluginNameHolder, updatePlugin, versionsOfPlugin, type PluginVersionRow } from "../db/queries/plugins";
 import { insertAudit, lockMarketplaceItem, updateMarketplaceItem, versionsOfItem, type VersionRow } from "../db/queries/publishing";
 import {
   detachPinnedTo,
@@ -28,6 +28,7 @@ import { ApiError } from "../lib/errors";
 import type { AnyActor } from "./auth/principal";
 import { invalidateCatalog } from "./catalog-cache";
 import { mirror } from "./moderation";
+import { manifestName } from "./plugins/moderation";
 
 /**
  * The one path by which a version's status changes (design.md §23, §33, §34, §36): every
@@ -224,22 +225,29 @@ export async function changeItemVersionStatus(deps: StatusDeps, itemId: string, 
   return result;
 }
 
-/** The plugin row after a status change: the listed version and the manifest fields it mirrors (design.md §34). */
-async function recomputePlugin(tx: Queryable, plugin: { id: string; latestVersionId: string | null }, versions: Array<PluginVersionRow & { reviewStatus: ReviewStatus }>, actor: AnyActor) {
+/**
+ * The plugin row after a status change: the listed version and the manifest fields it mirrors
+ * (design.md §34), name and tags normalised as at approval (issue 26 item 2). A name another plugin
+ * holds (or a look-alike) is not taken: the row keeps its name and `nameKept` says so, for the audit.
+ */
+async function recomputePlugin(tx: Queryable, plugin: { id: string; name: string; latestVersionId: string | null }, versions: Array<PluginVersionRow & { reviewStatus: ReviewStatus }>, actor: AnyActor) {
   const listed = listedVersion(versions);
   const before = versions.find((v) => v.id === plugin.latestVersionId)?.version ?? null;
+  let nameKept = false;
   if ((listed?.id ?? null) !== plugin.latestVersionId) {
     const m = (listed?.manifest ?? {}) as { name?: string; description?: string; long_description?: string; tags?: string[]; author?: string; license?: string };
+    const name = manifestName(m, plugin.name);
+    nameKept = name !== plugin.name && (await pluginNameHolder(tx, name, plugin.id)) !== undefined;
     await updatePlugin(tx, plugin.id, {
       latestVersionId: listed?.id ?? null,
       ...(listed
-        ? { ...(m.name ? { name: m.name } : {}), description: m.description ?? null, longDescription: m.long_description ?? null, tags: m.tags ?? [], license: m.license ?? null }
+        ? { ...(nameKept ? {} : { name }), description: m.description ?? null, longDescription: m.long_description ?? null, tags: m.tags ?? [], license: m.license ?? null }
         : {}),
       actorType: actor.actorType,
       actorId: actor.actorId,
     });
   }
-  return { before, after: listed?.version ?? null };
+  return { before, after: listed?.version ?? null, nameKept };
 }
 
 /**
@@ -281,6 +289,7 @@ export async function changePluginVersionStatus(deps: StatusDeps, pluginId: stri
       previous_listed_version: listed.before,
       workspaces_disabled: detached.workspaceIds.length,
       agents_unassigned: detached.agents,
+      ...(listed.nameKept ? { name_kept: true } : {}),
       ...change.auditDetails,
     });
     const events: CatalogEvent[] = [versionEvent({ pluginId }, from, values, change.version)];

@@ -46,14 +46,18 @@ describe("rate limits (sliding window in the real Redis)", () => {
     expect((await callWithEnv("/api/workspaces", limited, { headers: bearer(token) })).status).toBe(429);
   });
 
-  it("does not refuse requests when Redis is unavailable", async () => {
+  it("keeps a key's limit when Redis is unavailable: the isolate-local window decides (issue 26 item 4)", async () => {
     const { workspace } = await createWorkspace(db());
     const key = await createKey(db(), workspace.id, { rateLimitPerMinute: 1 });
-    const noCache = { UPSTASH_REDIS_REST_URL: DEAD_URL };
-    for (let i = 0; i < 3; i++) {
-      const response = await callWithEnv("/api/api-keys", noCache, { headers: { "X-API-Key": key.secret } });
-      expect(response.status).toBe(200);
-      expect(response.headers.get("ratelimit-limit")).toBeNull();
+    const noCache = { UPSTASH_REDIS_REST_URL: DEAD_URL, CACHE_TIMEOUT_MS: "200" };
+    const first = await callWithEnv("/api/api-keys", noCache, { headers: { "X-API-Key": key.secret } });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("ratelimit-limit")).toBe("1");
+    for (let i = 0; i < 2; i++) {
+      const refused = await callWithEnv("/api/api-keys", noCache, { headers: { "X-API-Key": key.secret } });
+      expect(refused.status).toBe(429);
+      expect((await problem(refused)).code).toBe("rate_limited");
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     }
   });
 });

@@ -31,7 +31,7 @@ async function timed(path: string, headers: Record<string, string> = {}) {
 }
 
 describe("a paused redis-server", () => {
-  it("leaves authenticated reads answering within the bound, rate limiting failing open", async () => {
+  it("leaves authenticated reads answering within the bound, rate limiting falling back to the isolate-local window", async () => {
     const { user, token } = await signedInUser(clients.pool);
     const { workspace } = await createWorkspace(clients.pool, { owner: user });
     const key = await createKey(clients.pool, workspace.id, { scopes: ["catalog:read", "keys:manage"], rateLimitPerMinute: 1000 });
@@ -52,8 +52,9 @@ describe("a paused redis-server", () => {
       const { response, ms } = await timed(path, headers);
       expect(response.status, path).toBe(200);
       expect(ms, path).toBeLessThan(BOUND_MS);
-      // Fail open: no decision, so no rate-limit headers and no refusal.
-      expect(response.headers.get("RateLimit-Limit")).toBeNull();
+      // Never fail open (issue 26 item 4): the isolate-local window decides, and says so in the headers.
+      expect(response.headers.get("RateLimit-Limit"), path).toBe(headers === asKey ? "1000" : response.headers.get("RateLimit-Limit"));
+      expect(response.headers.get("RateLimit-Limit"), path).not.toBeNull();
     }
   });
 

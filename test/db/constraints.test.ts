@@ -58,7 +58,7 @@ describe("plugin enablement", () => {
   it("lets the database refuse enabling the same plugin twice in a workspace", async () => {
     const { workspace } = await createWorkspace(db());
     const slug = uniqueToken("plugin");
-    const [plugin] = await db().insert(schema.marketplacePlugins).values({ slug, name: slug, ...system }).returning();
+    const [plugin] = await db().insert(schema.marketplacePlugins).values({ slug, name: slug, nameSkeleton: nameSkeleton(slug), ...system }).returning();
     const [version] = await db()
       .insert(schema.pluginVersions)
       .values({
@@ -78,12 +78,12 @@ describe("plugin enablement", () => {
   });
 
   it("refuses a plugin slug that could escape its storage prefix", async () => {
-    await expectSqlState(db().insert(schema.marketplacePlugins).values({ slug: "../etc", name: "x", ...system }), CHECK_VIOLATION);
+    await expectSqlState(db().insert(schema.marketplacePlugins).values({ slug: "../etc", name: "x", nameSkeleton: nameSkeleton("x"), ...system }), CHECK_VIOLATION);
   });
 
   it("refuses to approve a plugin version the scanner blocked", async () => {
     const slug = uniqueToken("plugin");
-    const [plugin] = await db().insert(schema.marketplacePlugins).values({ slug, name: slug, ...system }).returning();
+    const [plugin] = await db().insert(schema.marketplacePlugins).values({ slug, name: slug, nameSkeleton: nameSkeleton(slug), ...system }).returning();
     await expectSqlState(
       db().insert(schema.pluginVersions).values({
         pluginId: plugin!.id,

@@ -5,6 +5,7 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { normalizeNamesAndTags } from "../../src/db/backfills/normalize-names-and-tags";
+import { normalizePluginNames } from "../../src/db/backfills/normalize-plugin-names";
 import * as schema from "../../src/db/schema";
 import { NameSchema, nameSkeleton } from "../../src/domain/names";
 import { TagsSchema } from "../../src/domain/tags";
@@ -71,8 +72,12 @@ async function undoSkeletonMigration(client: pg.Client) {
   }
   await client.query("alter table item_versions rename column status_message to lifecycle_message");
   await client.query("alter table plugin_versions drop column status_message");
+  // 0007's plugin name skeleton (its index goes with the column), and its backfill's record.
+  await client.query("alter table marketplace_plugins drop column if exists name_skeleton");
+  // 0008 (install_count per workspace) is data only: nothing to undo; replayed here it subtracts
+  // repeat installs, and the demo catalog has no install rows (test/node/install-count-migration.test.ts).
   await client.query("delete from drizzle.__drizzle_migrations where created_at >= $1", [when]);
-  await client.query("delete from backfills_applied where id = $1", [normalizeNamesAndTags.id]);
+  await client.query("delete from backfills_applied where id = any($1)", [[normalizeNamesAndTags.id, normalizePluginNames.id]]);
 }
 
 type Legacy = { key: string; type: string; name: string; tags: unknown; marketplace: boolean };

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nameSkeleton } from "../../src/domain/names";
 import { Cleanup } from "../../scripts/bench/cleanup";
 import { buildWorkerScript, startBundledWorker, type RunningWorker } from "../../scripts/bench/worker";
 import { seedIfEmpty } from "../../scripts/seed/run";
@@ -175,7 +176,7 @@ describe("round trips of a cached plugin read (issue 15 item 1)", () => {
     const pluginId = await withDrizzle(bindings.DATABASE_URL, async (db) => {
       const slug = `rt-plugin-${Date.now()}`;
       const plugin = await db.execute<{ id: string }>(
-        sql`insert into marketplace_plugins (slug, name, description, actor_type) values (${slug}, ${`Round trip ${slug}`}, 'Counted reads', 'system') returning id`,
+        sql`insert into marketplace_plugins (slug, name, name_skeleton, description, actor_type) values (${slug}, ${`Round trip ${slug}`}, ${nameSkeleton(`Round trip ${slug}`)}, 'Counted reads', 'system') returning id`,
       );
       const id = plugin.rows[0]!.id;
       const version = await db.execute<{ id: string }>(
@@ -241,13 +242,18 @@ describe("changes take effect on the next request with a warm cache (issue 11 it
 });
 
 describe("Redis unreachable (issue 11 item 3)", () => {
-  it("authenticates from the database and refuses nothing, a 1/min key included", async () => {
+  it("authenticates from the database; limits still hold in the isolate's own window (issue 26 item 4), so a 1/min key gets one request", async () => {
     const { owner } = await tenant();
     const { key } = await createKey(owner, { rate_limit_per_minute: 1 });
-    for (let i = 0; i < 3; i++) {
-      const response = await get("/api/marketplace/items?limit=3", { "X-API-Key": key }, downUrl);
-      expect(response.status).toBe(200);
-      expect(response.headers.get("ratelimit-limit")).toBeNull();
+    // Until issue 26 this refused nothing (fail-open); now the isolate-local window keeps the limit.
+    const first = await get("/api/marketplace/items?limit=3", { "X-API-Key": key }, downUrl);
+    expect(first.status).toBe(200);
+    expect(first.headers.get("ratelimit-limit")).toBe("1");
+    await first.arrayBuffer();
+    for (let i = 0; i < 2; i++) {
+      const refused = await get("/api/marketplace/items?limit=3", { "X-API-Key": key }, downUrl);
+      expect(refused.status).toBe(429);
+      expect(await code(refused)).toBe("rate_limited");
     }
     const member = await get("/api/marketplace/items?limit=3", owner, downUrl);
     expect(member.status).toBe(200);
@@ -257,9 +263,11 @@ describe("Redis unreachable (issue 11 item 3)", () => {
 describe("round trips of a cached assembled context (issue 15 item 6)", () => {
   it("a memory hit: 1 primary-key query and 1 Upstash request in parallel (the gate's script and the catalog tag, pipelined), no body over the network; a Redis hit: the query and 2 requests, with the body; Redis down: 200", async () => {
     const { owner } = await tenant();
-    // A persona prompt of 12,000 random hex digits: it compresses only about twofold, so a reply
-    // carrying the (gzip-compressed) body stays easy to tell apart from one that does not.
-    const persona = `Counted ${Array.from(crypto.getRandomValues(new Uint8Array(6_000)), (b) => b.toString(16).padStart(2, "0")).join("")}`;
+    // A persona prompt of 9,000 random hex digits: it compresses only about twofold, so a reply
+    // carrying the (gzip-compressed) body stays easy to tell apart from one that does not. Random
+    // hex is priced near cl100k's real count (about 0.7 tokens a digit), so it stays within the
+    // default budget of 8,192 tokens.
+    const persona = `Counted ${Array.from(crypto.getRandomValues(new Uint8Array(4_500)), (b) => b.toString(16).padStart(2, "0")).join("")}`;
     const created = await send("POST", "/api/agents", owner, { name: `Context agent ${Date.now()}`, details: { model_config: { model_id: "rt-model" }, persona_prompt: persona } });
     expect(created.status).toBe(201);
     const agent = (await created.json()) as { id: string };
@@ -270,7 +278,7 @@ describe("round trips of a cached assembled context (issue 15 item 6)", () => {
     expect(memoryHit.result.status).toBe(200);
     expect(memoryHit.result.headers.get("x-cache")).toBe("hit");
     expect(memoryHit.result.headers.get("x-cache-tier")).toBe("memory");
-    expect(((await memoryHit.result.json()) as { system_prompt: string }).system_prompt).toBe(persona);
+    expect(((await memoryHit.result.json()) as { system_prompt: string }).system_prompt).toBe(`## Persona\n${persona}`);
     // The gate started the tag read next to its own script (the isolate knows the key's workspace
     // now), and the client pipelines the two commands into one HTTP request. The one query is the
     // safety generations (design.md §29: takedowns and workspace writes are checked in PostgreSQL,
@@ -282,7 +290,7 @@ describe("round trips of a cached assembled context (issue 15 item 6)", () => {
     // safety generations' query beside that read.
     const redisHit = await roundTripsOf(() => get(path, owner, memoryOffUrl));
     expect(redisHit.result.headers.get("x-cache-tier")).toBe("redis");
-    expect(((await redisHit.result.json()) as { system_prompt: string }).system_prompt).toBe(persona);
+    expect(((await redisHit.result.json()) as { system_prompt: string }).system_prompt).toBe(`## Persona\n${persona}`);
     expect(redisHit.trips).toEqual({ database: 1, upstash: 2 });
     expect(redisHit.upstashBytes).toBeGreaterThan(persona.length / 2);
 

@@ -34,7 +34,7 @@ describe("the assembled context, end to end", () => {
 
     const context = await assembled(tenant.headers, tenant.agentId, 100_000);
     expect(context).toMatchObject({ agent_id: tenant.agentId, model: "model-a", temperature: 0.2, budget: 100_000, persona: { source: "custom" } });
-    expect(context.system_prompt.startsWith("You are a careful reviewer.")).toBe(true);
+    expect(context.system_prompt.startsWith("## Persona\nYou are a careful reviewer.")).toBe(true);
     const at = (marker: string) => context.system_prompt.indexOf(marker);
     expect(at(second.marker)).toBeGreaterThan(0);
     expect(at(first.marker)).toBeGreaterThan(at(second.marker));
@@ -85,7 +85,7 @@ describe("the persona", () => {
     await db().update(schema.items).set({ personaId: library!.id }).where(eq(schema.items.id, tenant.agentId));
     const context = await assembled(tenant.headers, tenant.agentId);
     expect(context).toMatchObject({ temperature: 0.4, persona: { name: "Reviewer", source: "library" } });
-    expect(context.system_prompt).toBe("You review code.");
+    expect(context.system_prompt).toBe("## Persona\nYou review code.");
     // Persona links have no API (seeded rows only), so a second agent gets the foreign one before
     // its first read: the first agent's context is cached and a direct row edit bypasses the bump.
     const third = await tenantWithAgent(db());
@@ -144,12 +144,12 @@ describe("the token budget", () => {
     const tight = await assembled(tenant.headers, tenant.agentId, fullA - 1);
     expect(tight.plugins[0]!.included).toBe("summary");
     expect(tight.system_prompt).not.toContain(big.marker);
-    expect(tight.system_prompt).toContain(`(\`${a.slug}\`)`);
+    expect(tight.system_prompt).toContain(`\n## Plugin: Plugin ${a.slug} (${a.slug}) v1.0.0 (summary)\n`);
     expect(tight.token_count).toBeLessThanOrEqual(tight.budget);
 
     const tiny = await assembled(tenant.headers, tenant.agentId, 8);
     expect(tiny.plugins.map((p) => [p.included, p.tokens])).toEqual([["omitted", 0], ["omitted", 0]]);
-    expect(tiny.system_prompt).toBe("Persona.");
+    expect(tiny.system_prompt).toBe("## Persona\nPersona.");
     expect(tiny.token_count).toBeLessThanOrEqual(8);
   });
 

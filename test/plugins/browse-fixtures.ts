@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { createCache } from "../../src/clients/cache";
 import type { Database } from "../../src/db/client";
 import * as schema from "../../src/db/schema";
+import { nameSkeleton } from "../../src/domain/names";
 import { createLogger } from "../../src/lib/logger";
 import { invalidateCatalog } from "../../src/services/catalog-cache";
 import { uniqueToken } from "../helpers/factories";
@@ -39,6 +40,7 @@ export async function insertPlugin(db: Database, spec: PluginSpec = {}) {
     .values({
       slug,
       name,
+      nameSkeleton: nameSkeleton(name),
       description: spec.description ?? "A plugin for browse tests.",
       tags: spec.tags ?? [],
       categoryId: spec.categoryId ?? null,

@@ -4,7 +4,7 @@ import { createCache } from "../../src/clients/cache";
 import { createLogger } from "../../src/lib/logger";
 import type { Cache } from "../../src/clients/cache";
 import { bumpTakedownGeneration, bumpWorkspaceGenerations } from "../../src/db/queries/generations";
-import { assembledContextKey, cachedAssembledContext, type ContextCacheDeps } from "../../src/services/plugins/context-cache";
+import { cachedAssembledContext, contextEntriesKey, contextMemoryKey, type ContextCacheDeps } from "../../src/services/plugins/context-cache";
 import { contextMemoryBytes, ContextMemory, DEFAULT_CONTEXT_MEMORY_BYTES } from "../../src/services/plugins/context-memory";
 import { CATALOG_GENERATION_KEY, invalidateCatalog } from "../../src/services/catalog-cache";
 import { DEAD_URL } from "../helpers/app";
@@ -146,7 +146,7 @@ describe("cachedAssembledContext: the memory tier over Redis", () => {
     const memory = new ContextMemory(1024 * 1024);
     await cachedAssembledContext(deps(), memory, workspaceId, agentId, undefined, counted.compute, work.defer);
     await work.settle();
-    await cache().del(assembledContextKey(workspaceId, agentId, undefined));
+    await cache().redis!.hdel(contextEntriesKey(workspaceId), agentId);
     expect((await cachedAssembledContext(deps(), memory, workspaceId, agentId, undefined, counted.compute, work.defer)).source).toBe("memory");
     expect(counted.calls).toBe(1);
   });
@@ -158,7 +158,7 @@ describe("cachedAssembledContext: errors", () => {
     const agentId = crypto.randomUUID();
     const counted = counter();
     const memory = new ContextMemory(1024 * 1024);
-    memory.set(assembledContextKey(workspaceId, agentId, undefined), "0:0", '{"stale":true}');
+    memory.set(contextMemoryKey(workspaceId, agentId, undefined), "0:0", '{"stale":true}');
     const first = await cachedAssembledContext(deps(deadCache()), memory, workspaceId, agentId, undefined, counted.compute, () => {});
     const second = await cachedAssembledContext(deps(deadCache()), memory, workspaceId, agentId, undefined, counted.compute, () => {});
     expect([first, second]).toEqual([
@@ -178,7 +178,7 @@ describe("cachedAssembledContext: errors", () => {
     await expect(cachedAssembledContext(deps(), memory, workspaceId, agentId, undefined, failing, work.defer)).rejects.toThrow("no such agent");
     await work.settle();
     expect(memory.size).toBe(0);
-    expect(await cache().get(assembledContextKey(workspaceId, agentId, undefined))).toBeNull();
+    expect(await cache().redis!.hget(contextEntriesKey(workspaceId), agentId)).toBeNull();
   });
 });
 
@@ -259,13 +259,12 @@ describe("cachedAssembledContext: Redis entries are gzip-compressed", () => {
     const prose = { text: "Explain the risk in one sentence. ".repeat(3_000) };
     await cachedAssembledContext(deps(), new ContextMemory(0), workspaceId, agentId, undefined, async () => prose, work.defer);
     await work.settle();
-    const key = assembledContextKey(workspaceId, agentId, undefined);
-    const stored = await cache().get<{ tag: string; gzip: string }>(key);
+    const stored = await cache().redis!.hget<{ tag: string; gzip: string }>(contextEntriesKey(workspaceId), agentId);
     expect(typeof stored?.gzip).toBe("string");
     expect(stored!.gzip.length).toBeLessThan(JSON.stringify(prose).length / 10);
     expect((await cachedAssembledContext(deps(), new ContextMemory(0), workspaceId, agentId, undefined, async () => ({ again: true }), work.defer)).source).toBe("redis");
 
-    await cache().set(key, { tag: stored!.tag, gzip: "bm90IGd6aXA=" }, 60);
+    await cache().redis!.hset(contextEntriesKey(workspaceId), { [agentId]: { tag: stored!.tag, gzip: "bm90IGd6aXA=" } });
     const counted = counter();
     expect(await cachedAssembledContext(deps(), new ContextMemory(0), workspaceId, agentId, undefined, counted.compute, work.defer)).toEqual({ body: '{"n":1}', source: "computed" });
     await work.settle();

@@ -6,7 +6,7 @@ import { createCache } from "../../src/clients/cache";
 import * as schema from "../../src/db/schema";
 import type { Bindings } from "../../src/env";
 import { createLogger } from "../../src/lib/logger";
-import { assembledContextKey } from "../../src/services/plugins/context-cache";
+import { contextEntriesKey } from "../../src/services/plugins/context-cache";
 import { pluginContentKey } from "../../src/services/plugins/content";
 import { changePluginVersionStatus } from "../../src/services/version-status";
 import type { VersionStatus } from "../../src/domain/version-status";
@@ -214,7 +214,7 @@ const takedowns: Record<string, (t: Tenant, plugin: Plugin, writer: Overrides) =
 
 /** The stored Redis entry of the agent's context in the own cache (its tag), or null. */
 async function storedTag(t: Tenant): Promise<string | null> {
-  const { result } = await ownRedis("GET", assembledContextKey(t.workspace.id, t.agentId, undefined));
+  const { result } = await ownRedis("HGET", contextEntriesKey(t.workspace.id), t.agentId);
   return typeof result === "string" ? (JSON.parse(result) as { tag: string }).tag : null;
 }
 

@@ -1,5 +1,6 @@
 import type { Queryable } from "../client";
 import { normalizeNamesAndTags } from "./normalize-names-and-tags";
+import { normalizePluginNames } from "./normalize-plugin-names";
 import { refilterPublishedConfig } from "./refilter-published-config";
 
 /**
@@ -17,4 +18,4 @@ export interface Backfill {
 }
 
 /** Every backfill, oldest first. Append; never reorder or remove an applied one. */
-export const BACKFILLS: Backfill[] = [refilterPublishedConfig, normalizeNamesAndTags];
+export const BACKFILLS: Backfill[] = [refilterPublishedConfig, normalizeNamesAndTags, normalizePluginNames];

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { cleanName, NAME_MAX, nameSkeleton } from "../../domain/names";
+import { cleanName, nameSkeleton, nameWithSuffix } from "../../domain/names";
 import { cleanTags } from "../../domain/tags";
 import { rowsOf, type Queryable } from "../client";
 import type { Backfill } from "./index";
@@ -34,11 +34,6 @@ function nameKey(row: Row, name: string): string {
   return marketplace ? `m\u0000${row.type}\u0000${nameSkeleton(name)}` : `w\u0000${row.workspace_id}\u0000${row.type}\u0000${name.toLowerCase()}`;
 }
 
-function withSuffix(name: string, n: number): string {
-  const suffix = ` (${n})`;
-  return [...name].slice(0, NAME_MAX - suffix.length).join("").trimEnd() + suffix;
-}
-
 /**
  * Plans the new name, skeleton and tags of every item. Names and tags are cleaned (src/domain/names.ts
  * `cleanName`, tags.ts `cleanTags`). Where two names now clash — on the look-alike skeleton among
@@ -64,7 +59,7 @@ export function planNormalization(rows: Row[]): Planned[] {
   }
   for (const p of losers) {
     for (let n = 2; ; n++) {
-      const candidate = withSuffix(p.name, n);
+      const candidate = nameWithSuffix(p.name, n);
       const key = nameKey(p.row, candidate);
       if (claimed.has(key)) continue;
       claimed.set(key, p.row.id);

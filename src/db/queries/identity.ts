@@ -44,20 +44,6 @@ export async function findMembershipRole(db: Queryable, workspaceId: string, use
   return row?.role ?? null;
 }
 
-/**
- * The key with this hash, and its creator's current role in the key's workspace (null when the
- * creator is no longer a member, or when no creator is recorded), in one query.
- */
-export async function findApiKeyByHash(db: Queryable, keyHash: string): Promise<(ApiKeyRow & { creatorRole: WorkspaceRole | null }) | undefined> {
-  const [row] = await db
-    .select({ key: apiKeys, creatorRole: workspaceMembers.role })
-    .from(apiKeys)
-    .leftJoin(workspaceMembers, and(eq(workspaceMembers.workspaceId, apiKeys.workspaceId), eq(workspaceMembers.userId, apiKeys.createdByUserId)))
-    .where(eq(apiKeys.keyHash, keyHash))
-    .limit(1);
-  return row ? { ...row.key, creatorRole: row.creatorRole } : undefined;
-}
-
 /** Revokes every live key its user created in the workspace; returns the revoked keys' hashes. */
 export async function revokeKeysCreatedBy(db: Queryable, workspaceId: string, userId: string): Promise<string[]> {
   const revoked = await db

@@ -99,12 +99,27 @@ export async function endInstall(db: Queryable, id: string) {
   await db.update(marketplaceInstalls).set({ uninstalledAt: sql`now()` }).where(eq(marketplaceInstalls.id, id));
 }
 
-/** Counts installs ever made, in SQL: concurrent installs never lose an increment. */
-export async function incrementInstallCount(db: Queryable, itemId: string) {
+/**
+ * Adds one to the item's `install_count` unless the workspace installed it before (design.md §53:
+ * it counts workspaces that ever installed; uninstall rows are kept forever, so an earlier row of
+ * the pair is an earlier install). Call it after insertInstall, in the same transaction, with that
+ * row's id. Exact under concurrency: the increment is in SQL (concurrent installs from different
+ * workspaces each add one), and an earlier row of the same pair cannot be in flight — an
+ * uncommitted one is live, so marketplace_installs_active_key made insertInstall wait for it: this
+ * install then fails with 409 if it committed, and if it rolled back it never was.
+ */
+export async function countWorkspaceInstall(db: Queryable, itemId: string, workspaceId: string, installId: string): Promise<void> {
   await db
     .update(items)
     .set({ installCount: sql`${items.installCount} + 1` })
-    .where(eq(items.id, itemId));
+    .where(
+      and(
+        eq(items.id, itemId),
+        sql`not exists (select 1 from ${marketplaceInstalls}
+                        where ${marketplaceInstalls.workspaceId} = ${workspaceId} and ${marketplaceInstalls.itemId} = ${itemId}
+                          and ${marketplaceInstalls.id} <> ${installId})`,
+      ),
+    );
 }
 
 /** Names of this workspace's items of a type that equal `base` or extend it (the -copy candidates), lower-cased. */

@@ -28,6 +28,26 @@ export async function enableablePlugin(db: Queryable, pluginId: string): Promise
   return row;
 }
 
+/**
+ * Takes a FOR KEY SHARE lock on the plugin rows (in id order) and returns the ids that exist. Every
+ * write that adds an enablement or an assignment starts here, so that it serialises with the
+ * admin's deactivate, hard delete and version status changes (which hold FOR UPDATE on the row
+ * from their first statement): whichever commits second sees the other's commit (issue 26 item 5).
+ * KEY SHARE rather than SHARE: it still conflicts with FOR UPDATE, but not with the `enable_count`
+ * UPDATE that concurrent enables of the plugin make later in their transactions (two SHARE holders
+ * upgrading would deadlock), so enables in different workspaces do not wait on each other.
+ */
+export async function holdPlugins(db: Queryable, pluginIds: string[]): Promise<Set<string>> {
+  if (!pluginIds.length) return new Set();
+  const rows = await db
+    .select({ id: marketplacePlugins.id })
+    .from(marketplacePlugins)
+    .where(inArray(marketplacePlugins.id, pluginIds))
+    .orderBy(asc(marketplacePlugins.id))
+    .for("key share");
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function insertEnablement(db: Queryable, values: typeof workspaceEnabledPlugins.$inferInsert) {
   const [row] = await db.insert(workspaceEnabledPlugins).values(values).returning();
   return row!;
@@ -41,6 +61,7 @@ export async function shiftEnableCount(db: Queryable, pluginId: string, delta: 1
     .where(eq(marketplacePlugins.id, pluginId));
 }
 
+/** Deletes the enablement (waiting for any assignment holding it: lockEnabledAmong); returns the row, if there was one. */
 export async function deleteEnablement(db: Queryable, workspaceId: string, pluginId: string) {
   const [row] = await db
     .delete(workspaceEnabledPlugins)
@@ -121,13 +142,20 @@ export async function pinnedVersion(db: Queryable, workspaceId: string, pluginId
   return row;
 }
 
-/** Of these plugin ids, those enabled in the workspace. */
-export async function enabledAmong(db: Queryable, workspaceId: string, pluginIds: string[]): Promise<Set<string>> {
+/**
+ * Of these plugin ids, those enabled in the workspace, each enablement row locked FOR KEY SHARE
+ * until the transaction ends: a disable (or deactivate, or hard delete) that deletes the row waits
+ * for an assignment that read it, and then removes what it assigned (issue 26 item 5); a pin
+ * update (a plain UPDATE) does not wait.
+ */
+export async function lockEnabledAmong(db: Queryable, workspaceId: string, pluginIds: string[]): Promise<Set<string>> {
   if (!pluginIds.length) return new Set();
   const rows = await db
     .select({ id: workspaceEnabledPlugins.pluginId })
     .from(workspaceEnabledPlugins)
-    .where(and(eq(workspaceEnabledPlugins.workspaceId, workspaceId), inArray(workspaceEnabledPlugins.pluginId, pluginIds)));
+    .where(and(eq(workspaceEnabledPlugins.workspaceId, workspaceId), inArray(workspaceEnabledPlugins.pluginId, pluginIds)))
+    .orderBy(asc(workspaceEnabledPlugins.pluginId))
+    .for("key share");
   return new Set(rows.map((r) => r.id));
 }
 

@@ -1,6 +1,9 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { nameSkeleton, normalizeName } from "../../domain/names";
+import { cleanTags } from "../../domain/tags";
 import { rowsOf, type Queryable } from "../client";
 import { agentAssignedPlugins, items, marketplacePlugins, pluginSecurityScans, pluginVersions, workspaceEnabledPlugins } from "../schema";
+import { withNormalizedName } from "./item-values";
 
 export type PluginRow = typeof marketplacePlugins.$inferSelect;
 export type PluginVersionRow = typeof pluginVersions.$inferSelect;
@@ -32,14 +35,49 @@ export async function findPlugin(db: Queryable, id: string): Promise<PluginRow |
   return row;
 }
 
-export async function insertPlugin(db: Queryable, values: typeof marketplacePlugins.$inferInsert): Promise<PluginRow> {
-  const [row] = await db.insert(marketplacePlugins).values(values).returning();
+type PluginWrite = Partial<typeof marketplacePlugins.$inferInsert>;
+
+/**
+ * Every write of a plugin's name or tags goes through here (issue 26 item 2), so that
+ * `name_skeleton` always belongs to the stored name and both are stored in their normal form
+ * (src/domain/names.ts, src/domain/tags.ts), as item-values.ts does for items.
+ */
+function withPluginName<T extends PluginWrite>(values: T): T {
+  const out: T = { ...values };
+  if (values.name !== undefined) {
+    out.name = normalizeName(values.name);
+    out.nameSkeleton = nameSkeleton(out.name);
+  }
+  if (values.tags !== undefined) out.tags = cleanTags(values.tags);
+  return out;
+}
+
+/** Inserts a plugin; `name_skeleton` is derived from the name. A look-alike of another plugin's name violates marketplace_plugins_name_skeleton_key. */
+export async function insertPlugin(db: Queryable, values: Omit<typeof marketplacePlugins.$inferInsert, "nameSkeleton">): Promise<PluginRow> {
+  const [row] = await db
+    .insert(marketplacePlugins)
+    .values(withPluginName({ ...values, nameSkeleton: "" }))
+    .returning();
   return row!;
 }
 
-export async function updatePlugin(db: Queryable, id: string, values: Partial<typeof marketplacePlugins.$inferInsert>): Promise<PluginRow> {
-  const [row] = await db.update(marketplacePlugins).set({ ...values, updatedAt: sql`now()` }).where(eq(marketplacePlugins.id, id)).returning();
+export async function updatePlugin(db: Queryable, id: string, values: Omit<PluginWrite, "nameSkeleton">): Promise<PluginRow> {
+  const [row] = await db.update(marketplacePlugins).set({ ...withPluginName(values), updatedAt: sql`now()` }).where(eq(marketplacePlugins.id, id)).returning();
   return row!;
+}
+
+/**
+ * The plugin holding a name: the one whose look-alike skeleton (src/domain/names.ts) equals the
+ * name's, other than `exceptId`. The unique index marketplace_plugins_name_skeleton_key decides;
+ * this finds whom to name in a 409, or lets a caller keep a name instead of failing.
+ */
+export async function pluginNameHolder(db: Queryable, name: string, exceptId?: string): Promise<{ id: string; slug: string; name: string } | undefined> {
+  const [row] = await db
+    .select({ id: marketplacePlugins.id, slug: marketplacePlugins.slug, name: marketplacePlugins.name })
+    .from(marketplacePlugins)
+    .where(and(eq(marketplacePlugins.nameSkeleton, nameSkeleton(name)), exceptId ? sql`${marketplacePlugins.id} <> ${exceptId}` : undefined))
+    .limit(1);
+  return row;
 }
 
 export async function insertPluginVersion(db: Queryable, values: typeof pluginVersions.$inferInsert): Promise<PluginVersionRow> {
@@ -140,13 +178,25 @@ export async function deletePluginRows(db: Queryable, pluginId: string) {
   return detached;
 }
 
-/** A marketplace skill holding this name (case-insensitive), listed or not. */
+/**
+ * The marketplace skill holding this name or a look-alike of it (the skeleton the unique index
+ * items_marketplace_name_key compares, src/domain/names.ts), listed or not, removed ones included.
+ */
 export async function marketplaceSkillNamed(db: Queryable, name: string) {
   const [row] = await db
-    .select({ id: items.id, sourcePluginVersionId: items.sourcePluginVersionId })
+    .select({ id: items.id, name: items.name, sourcePluginVersionId: items.sourcePluginVersionId })
     .from(items)
-    .where(and(eq(items.type, "skill"), sql`lower(${items.name}) = lower(${name})`, sql`(${items.ownerType} = 'marketplace' or ${items.removedAt} is not null)`))
+    .where(and(eq(items.type, "skill"), eq(items.nameSkeleton, nameSkeleton(name)), sql`(${items.ownerType} = 'marketplace' or ${items.removedAt} is not null)`))
     .limit(1);
+  return row;
+}
+
+/**
+ * Inserts a marketplace skill unless a unique index refuses it (a concurrent look-alike name):
+ * undefined then, and the caller's transaction goes on, as no statement failed.
+ */
+export async function insertSkillUnlessTaken(db: Queryable, values: Omit<typeof items.$inferInsert, "nameSkeleton">) {
+  const [row] = await db.insert(items).values(withNormalizedName(values) as typeof items.$inferInsert).onConflictDoNothing().returning();
   return row;
 }
 

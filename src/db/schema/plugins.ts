@@ -42,6 +42,9 @@ export const marketplacePlugins = pgTable(
     id: id(),
     slug: text("slug").notNull(),
     name: text("name").notNull(),
+    // The look-alike key plugin names are unique on (src/domain/names.ts `nameSkeleton`, issue 26
+    // item 2), written with the name by src/db/queries/plugins.ts; never set it directly.
+    nameSkeleton: text("name_skeleton").notNull(),
     description: text("description"),
     longDescription: text("long_description"),
     categoryId: uuid("category_id").references(() => pluginCategories.id, { onDelete: "set null" }),
@@ -62,6 +65,8 @@ export const marketplacePlugins = pgTable(
   (t) => [
     // The slug becomes an R2 key prefix, so its charset is closed (reference §9.18).
     uniqueIndex("marketplace_plugins_slug_key").on(t.slug),
+    // Plugin names are unique on their confusable skeleton, case folded, as marketplace item names are per type.
+    uniqueIndex("marketplace_plugins_name_skeleton_key").on(t.nameSkeleton),
     check("marketplace_plugins_slug_check", isSlug(t.slug)),
     check("marketplace_plugins_source_type_check", oneOf(t.sourceType, ["upload", "github"])),
     check("marketplace_plugins_enable_count_check", sql`${t.enableCount} >= 0`),

@@ -3,7 +3,8 @@ import { API_KEY_SCOPES, KEY_MANAGER_ROLE } from "../../lib/access";
 import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
-import { createApiKey } from "../../services/api-keys";
+import { createApiKey, MAX_LIVE_API_KEYS_PER_WORKSPACE } from "../../services/api-keys";
+import { MAX_KEY_ANCESTORS } from "../../services/auth/principal";
 import { requireWorkspace } from "../../services/auth/principal";
 import { defaultRateLimit } from "../../services/rate-limit";
 import { ApiKeySchema } from "./schemas";
@@ -25,8 +26,13 @@ export const createApiKeyRoute = defineRoute({
     "A key created with an API key is bounded by that key: its scopes must be a subset (403 `scope_escalation`), " +
     "its `rate_limit_per_minute` at most the creating key's (403 `rate_limit_exceeds_parent`) and its `expires_at` " +
     "no later (403 `expiry_exceeds_parent`); left out, both are the creating key's own. Only platform admins may " +
-    "set a limit above the deployment default (403 `rate_limit_override_forbidden`). The key stops acting when its " +
-    "creator leaves the workspace or falls below the admin role.",
+    "set a limit above the deployment default (403 `rate_limit_override_forbidden`). A key's rate limit bounds " +
+    "everything minted under it: every request of a key also counts against the limit of each key above it (the " +
+    "key that created it, that key's creator, …), so a parent and its children share the parent's budget, and a " +
+    "child can be refused with 429 while its own window has room. A key with " +
+    `${MAX_KEY_ANCESTORS} keys above it cannot create keys (403 \`key_lineage_too_deep\`). A workspace holds at most ` +
+    `${MAX_LIVE_API_KEYS_PER_WORKSPACE} live keys (neither revoked nor expired); past that, 409 \`key_limit_reached\` ` +
+    "until one is revoked or expires. The key stops acting when its creator leaves the workspace or falls below the admin role.",
   access: { access: "authenticated", scope: "keys:manage", workspaceScoped: true, role: KEY_MANAGER_ROLE },
   request: { body: { required: true, content: { "application/json": { schema: CreateApiKeyBody } } } },
   responses: {
@@ -34,14 +40,14 @@ export const createApiKeyRoute = defineRoute({
       description: "Created. `key` is the secret: store it now, it cannot be shown again.",
       content: { "application/json": { schema: ApiKeySchema.extend({ key: z.string() }).openapi("NewApiKey") } },
     },
-    ...problemResponses(400, ...AUTH_PROBLEMS),
+    ...problemResponses(400, ...AUTH_PROBLEMS, 409),
   },
 });
 
 export function registerCreateApiKey(router: Router) {
   return router.openapi(createApiKeyRoute, async (c) => {
     const body = c.req.valid("json");
-    const { key, secret } = await createApiKey(c.var.db.http, {
+    const { key, secret } = await createApiKey(c.var.db.pool, {
       workspaceId: requireWorkspace(c.var.workspace).id,
       principal: c.var.principal,
       name: body.name,

@@ -24,7 +24,7 @@ export const installRoute = defineRoute({
     "the copy is owned by the workspace, `cloned_from_id` is the marketplace item, and it carries the published configuration of that version as stored at submit (never the marketplace row's other fields).",
     "A taken name becomes `<name>-copy`, then `-copy-2`, … (case-insensitive). Agents link the version's marketplace skills; tool assignments are not copied: `tools_to_reconnect` lists them with names and icons.",
     "Recipes list their recommended agents (not installed). Skills and LLM entries install like any item; tools are not installable (400 `not_installable`).",
-    "`install_count` grows by one in the same transaction; it counts installs ever made and never goes down.",
+    "`install_count` grows by one in the same transaction when the workspace never installed the item before: it counts workspaces that ever installed it (a re-install after uninstall adds nothing) and never goes down.",
     "A deprecated version installs, and the answer carries its `deprecation` notice (`{message, replacement}`).",
     "409 `already_installed` when the workspace has a live copy (decided by the database's partial unique index, also for concurrent requests); 404 `item_not_found` for an unknown, unapproved, removed or taken-down item;",
     "404 `version_not_found` for a version that is not approved, or that is quarantined or revoked; 409 `version_yanked` for a yanked version, with the publisher's `message`, the `replacement` item id and the `listed_version` to take instead in the problem body;",

@@ -14,7 +14,7 @@ export const uninstallRoute = defineRoute({
   description:
     "Deletes the workspace's copy of the item and sets `uninstalled_at` on its install record, in one transaction (deleting the copy through " +
     "the workspace item routes does the same). Works for items removed from the marketplace too. `install_count` is unchanged: it counts " +
-    "installs ever made and never goes down, like npm's download counts. The item can be installed again afterwards. 404 `not_installed`.",
+    "workspaces that ever installed the item and never goes down; installing again later does not add to it. The item can be installed again afterwards. 404 `not_installed`.",
   access: INSTALL_ACCESS,
   request: { params: MarketplaceItemIdParam },
   responses: { 204: { description: "Uninstalled" }, ...problemResponses(400, ...AUTH_PROBLEMS) },

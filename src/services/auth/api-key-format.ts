@@ -1,7 +1,9 @@
 /**
  * Workspace API keys: `mkt_` + 30 random base62 characters + a 6-character base62 CRC-32 of them.
  * The prefix lets secret scanners recognise a leaked key; the checksum lets us refuse a mistyped
- * or made-up key without a database lookup. Only the SHA-256 of the whole key is stored.
+ * key without a database lookup. It is no secret: anyone can compute it for a made-up body, so such
+ * keys are looked up, and failed lookups are limited per client address (key-lookup-limit.ts).
+ * Only the SHA-256 of the whole key is stored.
  */
 export const API_KEY_PREFIX = "mkt_";
 const BODY_LENGTH = 30;
@@ -54,7 +56,7 @@ export function looksLikeApiKey(value: string): boolean {
   return value.startsWith(API_KEY_PREFIX);
 }
 
-/** Shape and checksum only; says nothing about whether the key exists. */
+/** Shape and checksum only; says nothing about whether the key exists (nor that we minted it). */
 export function isWellFormedApiKey(value: string): boolean {
   if (!SHAPE.test(value)) return false;
   const body = value.slice(API_KEY_PREFIX.length, API_KEY_PREFIX.length + BODY_LENGTH);

@@ -1,6 +1,7 @@
 import type { Cache } from "../../clients/cache";
 import type { DatabaseClients } from "../../db/client";
-import { findApiKeyByHash, findMembershipRole, findUserByClerkId, touchApiKey, upsertUser, type WorkspaceRole } from "../../db/queries/identity";
+import { findApiKeyWithLineage } from "../../db/queries/api-keys";
+import { findMembershipRole, findUserByClerkId, touchApiKey, upsertUser, type WorkspaceRole } from "../../db/queries/identity";
 import { KEY_MANAGER_ROLE, type ApiKeyScope } from "../../lib/access";
 import { ApiError } from "../../lib/errors";
 import { isolateCaches } from "../../lib/isolate-caches";
@@ -9,8 +10,9 @@ import type { Prefetched } from "../catalog-cache";
 import { primeHotPath, readHotPath, type HotPathInput, type HotPathResult } from "../hot-path";
 import type { RateLimitDecision } from "../rate-limit";
 import { verifySessionToken, type ClerkConfig, type SessionClaims } from "./clerk-jwt";
-import { roleAtLeast, type Principal } from "./principal";
-import { PRINCIPAL_TTL_SECONDS, apiKeyCacheKey, fromCached, membershipCacheKey, toCached, userCacheKey } from "./principal-cache";
+import { checkKeyLookupFailures, keyLookupFailureKey, localKeyLookupFailures, recordKeyLookupFailure } from "./key-lookup-limit";
+import { MAX_KEY_ANCESTORS, roleAtLeast, type Principal } from "./principal";
+import { PRINCIPAL_TTL_SECONDS, apiKeyCacheKey, apiKeyRateSubject, fromCached, membershipCacheKey, toCached, userCacheKey } from "./principal-cache";
 
 export type Credentials = { kind: "api_key"; value: string } | { kind: "jwt"; value: string };
 
@@ -39,9 +41,12 @@ interface Deps {
   waitUntil: (work: Promise<unknown>) => void;
 }
 
-/** The key's principal from the database (one query), refusing revoked, expired and orphaned keys. */
+/**
+ * The key's principal from the database (one query, its lineage included), refusing unknown,
+ * revoked and orphaned keys (expiry is checked by the caller, cached or not).
+ */
 async function loadApiKey(keyHash: string, deps: Deps): Promise<Principal> {
-  const key = await findApiKeyByHash(deps.db.http, keyHash);
+  const key = await findApiKeyWithLineage(deps.db.http, keyHash, MAX_KEY_ANCESTORS);
   if (!key) throw invalidKey();
   if (key.revokedAt) throw new ApiError(401, "api_key_revoked", "The API key has been revoked.");
   // A key acts only while its creator could still create it. A key with no recorded creator (the
@@ -61,6 +66,7 @@ async function loadApiKey(keyHash: string, deps: Deps): Promise<Principal> {
       rateLimitPerMinute: key.rateLimitPerMinute,
       expiresAt: key.expiresAt,
       createdByUserId: key.createdByUserId,
+      ancestors: key.ancestors.map((a) => ({ subject: apiKeyRateSubject(a.keyHash), limit: a.rateLimitPerMinute })),
     },
   };
 }
@@ -89,7 +95,7 @@ export interface AuthOutcome<S = never> {
   principal: Principal;
   /** What `speculate` started, and for which workspace (the caller checks it is the request's). */
   speculative?: { workspaceId: string; value: S };
-  /** null when Redis is off or failed: rate limiting fails open. */
+  /** null when Redis is off, failed or refused the script's writes: the access gate then decides in the isolate (services/rate-limit.ts, localRateLimit). */
   decision: RateLimitDecision | null;
   /** For a user naming a workspace: their role there, null when not a member. */
   membership?: WorkspaceRole | null;
@@ -98,20 +104,27 @@ export interface AuthOutcome<S = never> {
 }
 
 /**
- * Which workspace each API key (by hash) acts for, as this isolate has seen: a key's workspace
- * never changes (api_keys.workspace_id is set once), so an entry cannot go wrong, only be missing;
- * revocation is still checked on every request by the hot path. It only lets `speculate` start
- * before the principal is read. Isolate scope on purpose (it outlives requests); bounded, oldest
- * first out.
+ * Which workspace each API key (by hash) acts for and which keys are above it (their rate-limit
+ * subjects), as this isolate has seen: neither ever changes (api_keys.workspace_id and
+ * created_by_api_key_id are set once), so an entry cannot go wrong, only be missing; revocation is
+ * still checked on every request by the hot path, and the script checks the lineage against the
+ * cached principal. It lets `speculate` start before the principal is read, and the hot-path
+ * script declare the lineage's windows in its first call. Isolate scope on purpose (it outlives
+ * requests); bounded, oldest first out.
  */
-const keyWorkspaces = new Map<string, string>();
-const KEY_WORKSPACES_MAX = 10_000;
-isolateCaches.register("api key workspaces", () => keyWorkspaces.clear());
+interface KeyFacts {
+  workspaceId: string;
+  ancestors: string[];
+}
+const keyFacts = new Map<string, KeyFacts>();
+const KEY_FACTS_MAX = 10_000;
+isolateCaches.register("api key workspaces", () => keyFacts.clear());
 
-function rememberKeyWorkspace(keyHash: string, workspaceId: string): void {
-  if (keyWorkspaces.get(keyHash) === workspaceId) return;
-  keyWorkspaces.set(keyHash, workspaceId);
-  if (keyWorkspaces.size > KEY_WORKSPACES_MAX) keyWorkspaces.delete(keyWorkspaces.keys().next().value!);
+function rememberKey(keyHash: string, facts: KeyFacts): void {
+  const known = keyFacts.get(keyHash);
+  if (known && known.workspaceId === facts.workspaceId && known.ancestors.join(",") === facts.ancestors.join(",")) return;
+  keyFacts.set(keyHash, facts);
+  if (keyFacts.size > KEY_FACTS_MAX) keyFacts.delete(keyFacts.keys().next().value!);
 }
 
 /**
@@ -120,30 +133,63 @@ function rememberKeyWorkspace(keyHash: string, workspaceId: string): void {
  * - warm principal cache: no database query, one Upstash request;
  * - cold (first request for a key or user): one database query for the principal, which is then
  *   cached (PRINCIPAL_TTL_SECONDS) in the same request as the rate-limit script (two Upstash requests);
- * - Redis off, failing or past its deadline: the principal comes from the database and nothing is
- *   refused for want of a rate-limit decision.
+ * - Redis off, failing, past its deadline or refusing writes (OOM): the principal comes from the
+ *   database and `decision` is null; the access gate then rate-limits in the isolate (issue 26 item 4).
  * `workspaceId` (a well-formed id, lower case) makes a user's membership part of the read; the
  * membership is cached only when it exists. `speculate` is started, alongside the hot-path request,
  * for the workspace the request most likely acts in (the named one, else the API key's own as
  * this isolate learnt it from an earlier request), and its value returned as `speculative`.
- * Raises the 401s of credentials, keys and tokens.
+ * A key minted by a key is rate-limited in its ancestors' windows too (services/hot-path.ts); the
+ * first request of such a key in an isolate whose principal is cached costs one more Upstash
+ * request (the script tells the lineage, then counts).
+ * `failedLookups` (the access gate always passes it) limits uncached key lookups per client
+ * address: `bucket` from clientAddressBucket, `limit` per minute (auth/key-lookup-limit.ts); the
+ * count is read in the same script call as the principal, so a cached key pays nothing for it.
+ * Raises the 401s of credentials, keys and tokens, and 429 `api_key_lookups_limited`.
  */
 export async function authenticateRequest<S = never>(
   credentials: Credentials,
   deps: Deps,
-  opts: { defaultLimit: number; workspaceId?: string; pageKey?: string; speculate?: (workspaceId: string) => S | undefined },
+  opts: {
+    defaultLimit: number;
+    workspaceId?: string;
+    pageKey?: string;
+    speculate?: (workspaceId: string) => S | undefined;
+    failedLookups?: { bucket: string; limit: number };
+  },
 ): Promise<AuthOutcome<S>> {
   let input: HotPathInput;
   let load: () => Promise<Principal>;
   let claims: SessionClaims | undefined;
   let keyHash: string | undefined;
+  // What Redis said this address has failed this minute (read with the principal on a miss).
+  let failedInRedis = 0;
   if (credentials.kind === "api_key") {
-    // The checksum refuses typos and guesses before any cache or database work.
+    // The checksum refuses typos before any cache or database work. It is no secret: a made-up
+    // key with a valid checksum is looked up, and failed lookups are limited per address below.
     if (!isWellFormedApiKey(credentials.value)) throw invalidKey();
     keyHash = await hashApiKey(credentials.value);
-    input = { principalKey: apiKeyCacheKey(keyHash), subject: `key:${keyHash}`, defaultLimit: opts.defaultLimit, pageKey: opts.pageKey };
+    const limiter = opts.failedLookups;
+    input = {
+      principalKey: apiKeyCacheKey(keyHash),
+      subject: apiKeyRateSubject(keyHash),
+      defaultLimit: opts.defaultLimit,
+      pageKey: opts.pageKey,
+      ancestors: keyFacts.get(keyHash)?.ancestors ?? [],
+      failureKey: limiter ? keyLookupFailureKey(limiter.bucket) : undefined,
+    };
     const hash = keyHash;
-    load = () => loadApiKey(hash, deps);
+    load = async () => {
+      if (!limiter) return loadApiKey(hash, deps);
+      // Refused before the database once the address is over its limit (issue 26 item 9).
+      checkKeyLookupFailures(Math.max(failedInRedis, localKeyLookupFailures(limiter.bucket)), limiter.limit);
+      try {
+        return await loadApiKey(hash, deps);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) await recordKeyLookupFailure(deps.cache, limiter.bucket);
+        throw error;
+      }
+    };
   } else {
     const verified = await verifySessionToken(credentials.value, deps.clerk);
     claims = verified;
@@ -157,9 +203,12 @@ export async function authenticateRequest<S = never>(
     load = () => loadUser(verified, deps);
   }
 
-  const guess = opts.workspaceId ?? (keyHash ? keyWorkspaces.get(keyHash) : undefined);
+  const guess = opts.workspaceId ?? (keyHash ? keyFacts.get(keyHash)?.workspaceId : undefined);
   const started = guess && opts.speculate ? opts.speculate(guess) : undefined;
   let hot: HotPathResult = await readHotPath(deps.cache, input);
+  // This isolate did not know the key's lineage (or knew an older one): once more, with the entry's.
+  if (hot.status === "lineage") hot = await readHotPath(deps.cache, (input = { ...input, ancestors: hot.ancestors }));
+  if (hot.status === "miss") failedInRedis = hot.failedLookups;
   let principal: Principal;
   if (hot.status === "hit") {
     principal = fromCached(hot.principal);
@@ -169,11 +218,15 @@ export async function authenticateRequest<S = never>(
       await deps.cache.set(input.principalKey, JSON.stringify(toCached(principal)), PRINCIPAL_TTL_SECONDS);
     }
   } else {
+    // A miss, Redis unavailable, or (rarely) an entry whose lineage changed between the two calls.
     principal = await load();
-    if (hot.status === "miss") hot = await primeHotPath(deps.cache, input, toCached(principal));
+    if (principal.kind === "api_key") input = { ...input, ancestors: principal.key.ancestors.map((a) => a.subject) };
+    if (hot.status !== "unavailable") hot = await primeHotPath(deps.cache, input, toCached(principal));
   }
   checkExpiry(principal);
-  if (keyHash && principal.kind === "api_key") rememberKeyWorkspace(keyHash, principal.key.workspaceId);
+  if (keyHash && principal.kind === "api_key") {
+    rememberKey(keyHash, { workspaceId: principal.key.workspaceId, ancestors: principal.key.ancestors.map((a) => a.subject) });
+  }
 
   const outcome: AuthOutcome<S> = { principal, decision: hot.status === "hit" ? hot.decision : null };
   if (guess && started !== undefined) outcome.speculative = { workspaceId: guess, value: started };

@@ -59,6 +59,33 @@ function keyFor(config: ClerkConfig) {
 
 const fail = (code: string, detail: string) => new ApiError(401, code, detail);
 
+// A lone surrogate (no `u` flag: code units are matched one by one). UTF-8 cannot carry it, so the
+// driver would store U+FFFD instead, and two different subjects could become the same user.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// eslint-disable-next-line no-control-regex
+const NUL = /\u0000/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const MAX_CLAIM_DEPTH = 16;
+/** The optional claims that may fill the user's e-mail and name (see the return of verifySessionToken). */
+const STORED_CLAIMS = ["email", "primary_email", "email_address", "name", "full_name"] as const;
+
+/**
+ * Whether any string of a verified payload, key or value at any depth, holds a NUL (PostgreSQL text
+ * cannot store it) or a lone surrogate (issue 26 item 12). Every claim is checked, not only those
+ * read today (sub, email, name), so org or metadata claims read later cannot reintroduce the 500.
+ */
+function holdsBrokenText(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return NUL.test(value) || LONE_SURROGATE.test(value);
+  if (value === null || typeof value !== "object") return false;
+  if (depth > MAX_CLAIM_DEPTH) return true;
+  if (Array.isArray(value)) return value.some((item) => holdsBrokenText(item, depth + 1));
+  return Object.entries(value).some(([key, item]) => holdsBrokenText(key) || holdsBrokenText(item, depth + 1));
+}
+
+/** The claims stored on the user row and shown to admins also refuse every other control character (terminal escapes, line breaks). */
+const storedClaimRefused = (value: unknown) => typeof value === "string" && CONTROL.test(value);
+
 function firstString(...values: unknown[]): string | null {
   for (const value of values) if (typeof value === "string" && value.length > 0) return value;
   return null;
@@ -67,7 +94,9 @@ function firstString(...values: unknown[]): string | null {
 /**
  * Verifies a Clerk session token: RS256 only, exp/nbf with a few seconds of skew, the issuer and
  * `azp` when configured, and no pending session (`sts: "pending"`, 401 `session_pending`) unless
- * `allowPendingSessions`. Failures say which check failed, never how verification works inside.
+ * `allowPendingSessions`. A claim holding a NUL or an unpaired surrogate anywhere, or a control
+ * character in `sub`, e-mail or name, is 401 `token_claims_invalid`. Failures say which check
+ * failed, never how verification works inside.
  */
 export async function verifySessionToken(token: string, config: ClerkConfig): Promise<SessionClaims> {
   let alg: unknown;
@@ -115,11 +144,14 @@ export async function verifySessionToken(token: string, config: ClerkConfig): Pr
     }
   }
   if (typeof payload.sub !== "string" || payload.sub.length === 0) throw fail("token_claims_invalid", "The session token has no subject.");
+  const claims = payload as Record<string, unknown>;
+  if (holdsBrokenText(claims) || [claims.sub, ...STORED_CLAIMS.map((name) => claims[name])].some(storedClaimRefused)) {
+    throw fail("token_claims_invalid", "The session token's claims hold characters that are not text (a NUL, a control character or an unpaired surrogate).");
+  }
   // Clerk's SDKs treat a pending session as signed out unless told otherwise; so do we.
   if (payload.sts === "pending" && !config.allowPendingSessions) {
     throw fail("session_pending", "The session has pending tasks (for example choosing an organization); finish them and sign in again.");
   }
-  const claims = payload as Record<string, unknown>;
   return {
     sub: payload.sub,
     // Clerk puts no e-mail or name in session tokens by default; a session-token template can add them.

@@ -1,7 +1,7 @@
 import type { Cache } from "../../clients/cache";
 import type { UserRow, WorkspaceRole } from "../../db/queries/identity";
 import type { ApiKeyScope } from "../../lib/access";
-import type { Principal } from "./principal";
+import type { KeyLineageEntry, Principal } from "./principal";
 
 /**
  * The principal cache (issue 11 item 1, design.md §12): API keys by hash, Clerk users by `sub` and
@@ -13,15 +13,27 @@ import type { Principal } from "./principal";
 export const PRINCIPAL_TTL_SECONDS = 60;
 
 export const apiKeyCacheKey = (keyHash: string) => `principal:key:${keyHash}`;
+/** A key's rate-limit subject (its windows are `rl:<subject>:<minute>`, services/hot-path.ts). */
+export const apiKeyRateSubject = (keyHash: string) => `key:${keyHash}`;
 export const userCacheKey = (clerkUserId: string) => `principal:user:${clerkUserId}`;
 export const membershipCacheKey = (workspaceId: string, clerkUserId: string) => `membership:${workspaceId}:${clerkUserId}`;
 
 /**
- * What an entry holds. `limit` is the key's own rate limit (null: the default), read by the
- * hot-path script (services/hot-path.ts) before it decides.
+ * What an entry holds. `limit` is the key's own rate limit (null: the default), and `ancestors` the
+ * keys above it with theirs, read by the hot-path script (services/hot-path.ts) before it decides;
+ * an entry written before lineages were cached has no `ancestors` and reads as a root key.
  */
 export type CachedPrincipal =
-  | { kind: "api_key"; id: string; workspaceId: string; scopes: ApiKeyScope[]; limit: number | null; expiresAt: string | null; createdByUserId: string | null }
+  | {
+      kind: "api_key";
+      id: string;
+      workspaceId: string;
+      scopes: ApiKeyScope[];
+      limit: number | null;
+      expiresAt: string | null;
+      createdByUserId: string | null;
+      ancestors?: KeyLineageEntry[];
+    }
   | {
       kind: "user";
       limit: null;
@@ -39,6 +51,7 @@ export function toCached(principal: Principal): CachedPrincipal {
       limit: key.rateLimitPerMinute,
       expiresAt: key.expiresAt ? key.expiresAt.toISOString() : null,
       createdByUserId: key.createdByUserId,
+      ancestors: key.ancestors,
     };
   }
   const { user } = principal;
@@ -60,6 +73,7 @@ export function fromCached(entry: CachedPrincipal): Principal {
         rateLimitPerMinute: entry.limit,
         expiresAt: entry.expiresAt ? new Date(entry.expiresAt) : null,
         createdByUserId: entry.createdByUserId,
+        ancestors: entry.ancestors ?? [],
       },
     };
   }

@@ -12,8 +12,26 @@ export type Principal =
         rateLimitPerMinute: number | null;
         expiresAt: Date | null;
         createdByUserId: string | null;
+        /**
+         * The keys above this one (the key that minted it, that key's minter, …), nearest first:
+         * each one's rate-limit subject (`apiKeyRateSubject`) and limit (null: the default). Every
+         * request of this key also counts against each of them (services/hot-path.ts).
+         */
+        ancestors: KeyLineageEntry[];
       };
     };
+
+/**
+ * How many keys a key's lineage holds above it at most: a key with this many ancestors cannot mint
+ * keys (services/api-keys.ts), so each request counts in at most 1 + this many windows.
+ */
+export const MAX_KEY_ANCESTORS = 4;
+
+/** One key of a lineage, as the rate limiter sees it. */
+export interface KeyLineageEntry {
+  subject: string;
+  limit: number | null;
+}
 
 /** The workspace a request acts in, and the caller's role there (null for an API key, which has scopes). */
 export interface WorkspaceContext {

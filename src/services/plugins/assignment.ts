@@ -1,6 +1,6 @@
 import type { Database, Queryable } from "../../db/client";
 import { bumpWorkspaceGenerations } from "../../db/queries/generations";
-import { assignmentsOf, enabledAmong, lockAgent, replaceAssignments, workspaceAgent } from "../../db/queries/plugin-usage";
+import { assignmentsOf, holdPlugins, lockAgent, lockEnabledAmong, replaceAssignments, workspaceAgent } from "../../db/queries/plugin-usage";
 import { ApiError } from "../../lib/errors";
 import type { Actor } from "../auth/principal";
 
@@ -34,6 +34,10 @@ export async function listAgentPlugins(db: Queryable, workspaceId: string, agent
 /**
  * Replaces an agent's assignments in one transaction (reference §2.5): duplicates dropped keeping
  * the first, priority = position; an empty list clears them.
+ * The plugin rows and then the enablement rows are locked before they are checked (holdPlugins,
+ * lockEnabledAmong), the order every plugin write takes them in: a disable, deactivate or hard
+ * delete that commits first is seen (400), and one that commits second waits for this transaction
+ * and then removes the assignments it made (issue 26 item 5).
  * @throws 404 `agent_not_found`; 400 `plugins_not_enabled` ("Plugins not enabled for workspace:
  *   <ids>", with `plugin_ids`) when any id is not enabled for the workspace, and nothing changes.
  */
@@ -42,7 +46,8 @@ export async function replaceAgentPlugins(db: Database, workspaceId: string, age
   return db.transaction(async (tx) => {
     await requireWorkspaceAgent(tx, workspaceId, agentId);
     await lockAgent(tx, agentId);
-    const enabled = await enabledAmong(tx, workspaceId, pluginIds);
+    await holdPlugins(tx, pluginIds);
+    const enabled = await lockEnabledAmong(tx, workspaceId, pluginIds);
     const missing = pluginIds.filter((id) => !enabled.has(id));
     if (missing.length) {
       throw new ApiError(400, "plugins_not_enabled", `Plugins not enabled for workspace: ${missing.join(", ")}`, { plugin_ids: missing });

@@ -1,6 +1,7 @@
 import type { Cache } from "../../clients/cache";
 import type { Queryable } from "../../db/client";
 import { takedownGeneration } from "../../db/queries/generations";
+import { escapePromptBlock, promptLine } from "../../domain/prompt-text";
 import { estimateTokens } from "../../domain/tokens";
 import { listKeys } from "./bundle-storage";
 
@@ -40,21 +41,32 @@ interface StoredContent extends PluginContent {
 }
 
 /**
+ * The layout of an entry's `context_tokens`: an entry counts `contextText` as estimateTokens saw it
+ * when it was filled, so a change to either must change this, or an entry of the old layout would
+ * under-count the new text for up to an hour. v2: foreign headings escaped (issue 26 item 1).
+ */
+const CONTENT_LAYOUT = "v2";
+
+/**
  * The key holds the plugin id (a deleted and re-uploaded slug gets a new id) and the bundle hash,
  * so a key can never name other bytes than the ones it was filled from.
  */
 export const pluginContentKey = (v: Pick<ContentVersion, "pluginId" | "version" | "bundleSha256">) =>
-  `plugin:content:${v.pluginId}:${v.version}:${v.bundleSha256.slice(0, 16)}`;
+  `plugin:content:${CONTENT_LAYOUT}:${v.pluginId}:${v.version}:${v.bundleSha256.slice(0, 16)}`;
 
 /** Files that go into an agent's context: the bundle's prose (markdown and text), not code or the manifest. */
 const CONTEXT_FILE = /\.(md|markdown|txt)$/i;
 
-/** The text an assembled context includes for a plugin: its prose files in path order, each under its path. */
+/**
+ * The text an assembled context includes for a plugin: its prose files in path order, each under a
+ * `### <path>` heading (the path on one line), its text with every line that could read as a
+ * heading escaped (src/domain/prompt-text.ts), so that no file can open a section of its own.
+ */
 export function contextText(files: Record<string, string>): string {
   return Object.keys(files)
     .filter((path) => CONTEXT_FILE.test(path))
     .sort()
-    .map((path) => `### ${path}\n${files[path]!.trim()}`)
+    .map((path) => `### ${promptLine(path)}\n${escapePromptBlock(files[path]!.trim())}`)
     .join("\n\n");
 }
 

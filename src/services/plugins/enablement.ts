@@ -3,6 +3,7 @@ import {
   deleteEnablement,
   enableablePlugin,
   enabledPluginsOf,
+  holdPlugins,
   insertEnablement,
   lockEnablement,
   repinEnablement,
@@ -42,12 +43,17 @@ async function whyNotEnableable(db: Queryable, pluginId: string): Promise<ApiErr
  * Enables an active plugin for a workspace, pinned to its listed version (design.md §8, §34: the
  * highest approved stable version that is active or deprecated, else such a pre-release; never a
  * yanked, quarantined or revoked one), and adds one to `enable_count` in SQL, in one transaction.
- * @throws 404 `plugin_not_found` when the plugin is unknown, inactive or hidden; 409
- *   `no_installable_version` when every approved version is yanked; 409
+ * The plugin row is locked (holdPlugins) before anything is read, so an admin's deactivate, hard
+ * delete or status change that commits first is seen (404), and one that commits second waits for
+ * the enablement and then removes it (issue 26 item 5): never an enablement of an inactive plugin,
+ * nor a foreign-key error from a deleted one.
+ * @throws 404 `plugin_not_found` when the plugin is unknown, inactive or hidden (or was deleted
+ *   meanwhile); 409 `no_installable_version` when every approved version is yanked; 409
  *   `plugin_already_enabled` from the primary key (src/lib/conflicts.ts) when already enabled.
  */
 export async function enablePlugin(db: Database, workspaceId: string, pluginId: string, actor: Actor) {
   return db.transaction(async (tx) => {
+    if (!(await holdPlugins(tx, [pluginId])).size) throw notEnableable();
     const found = await enableablePlugin(tx, pluginId);
     if (!found) throw await whyNotEnableable(tx, pluginId);
     const row = await insertEnablement(tx, { workspaceId, pluginId, pluginVersionId: found.version.id, ...actor });
@@ -105,15 +111,19 @@ export async function listEnabledPlugins(db: Queryable, workspaceId: string) {
 }
 
 /**
- * Disables a plugin: removes its assignments from this workspace's agents, the enablement row, and
- * one from `enable_count`, in one transaction (reference §2.4).
- * @throws 404 `plugin_not_enabled`.
+ * Disables a plugin: removes the enablement row, its assignments to this workspace's agents, and
+ * one from `enable_count`, in one transaction (reference §2.4). Locks in the order every plugin
+ * write does (the plugin row, then the enablement), and deletes the enablement before the
+ * assignments: the delete waits for an assignment that holds the row (lockEnabledAmong), and the
+ * next statement, reading after that commit, removes what it assigned (issue 26 item 5).
+ * @throws 404 `plugin_not_enabled` (also when a deactivate or delete removed it first).
  */
 export async function disablePlugin(db: Database, workspaceId: string, pluginId: string) {
   return db.transaction(async (tx) => {
-    const agentsUnassigned = await unassignFromWorkspaceAgents(tx, workspaceId, pluginId);
+    await holdPlugins(tx, [pluginId]);
     const removed = await deleteEnablement(tx, workspaceId, pluginId);
     if (!removed) throw notEnabled();
+    const agentsUnassigned = await unassignFromWorkspaceAgents(tx, workspaceId, pluginId);
     await shiftEnableCount(tx, pluginId, -1);
     // Committed with the disable: no cached context of the workspace includes it after (design.md §29).
     await bumpWorkspaceGenerations(tx, [workspaceId]);

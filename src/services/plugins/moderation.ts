@@ -7,6 +7,7 @@ import {
   latestScanOf,
   lockPlugin,
   pendingPluginVersions,
+  pluginNameHolder,
   reviewPluginVersion,
   setSkillsListed,
   updatePlugin,
@@ -18,6 +19,7 @@ import { appendEvents } from "../../db/queries/events";
 import { bumpTakedownGeneration } from "../../db/queries/generations";
 import { insertAudit } from "../../db/queries/publishing";
 import type { CatalogEvent } from "../../domain/events";
+import { cleanName } from "../../domain/names";
 import { severityCounts, type Finding, type Verdict } from "../../domain/plugin-scan";
 import { listedVersion } from "../../domain/releases";
 import type { ReviewStatus } from "../../domain/version-status";
@@ -27,6 +29,7 @@ import { invalidateCatalog } from "../catalog-cache";
 import { deleteKeys, listKeys } from "./bundle-storage";
 import { invalidatePluginContent } from "./content";
 import { materialiseSkills, type MaterialisedSkills } from "./skills";
+import { pluginNameTaken } from "./upload";
 
 export interface PluginDeps {
   db: Database;
@@ -39,7 +42,13 @@ export interface PluginDeps {
 const notFound = () => new ApiError(404, "plugin_not_found", "Plugin not found");
 const illegal = (detail: string) => new ApiError(409, "invalid_transition", detail);
 
-/** One moderation change: lock the plugin, change it and write its audit row in one transaction, then bump the catalog generation. */
+/**
+ * One moderation change: lock the plugin, change it and write its audit row in one transaction, then
+ * bump the catalog generation. The FOR UPDATE lock comes first: enables, disables and assignments
+ * hold the row FOR KEY SHARE (holdPlugins) before they read anything, so a deactivate or delete
+ * waits for one in flight and then removes what it wrote, or is seen by one that starts after it
+ * (issue 26 item 5).
+ */
 async function moderate<T>(deps: PluginDeps, pluginId: string, change: (tx: Queryable, plugin: PluginRow) => Promise<T>): Promise<T> {
   const result = await deps.db.transaction(async (tx) => {
     const plugin = await lockPlugin(tx, pluginId);
@@ -60,6 +69,15 @@ function audit(tx: Queryable, deps: PluginDeps, action: string, plugin: PluginRo
     details: { slug: plugin.slug, ...extra.details },
     requestId: deps.requestId,
   });
+}
+
+/**
+ * The plugin name a version's manifest gives, under the rules of names (issue 26 item 2): a
+ * manifest stored before the rules is cleaned (src/domain/names.ts `cleanName`: invisible and
+ * line-break characters become spaces), and one with no usable name keeps `current`.
+ */
+export function manifestName(manifest: { name?: unknown }, current: string): string {
+  return typeof manifest.name === "string" ? cleanName(manifest.name, current) : current;
 }
 
 /** The pending version to review: the one named, else the newest pending. */
@@ -102,8 +120,10 @@ export async function pluginReviewQueue(db: Queryable, page: { limit: number; of
  * The listed version is recomputed with `listedVersion` over the approved versions and their
  * statuses (design.md §34: a pre-release is never listed beside a listable stable version, nor a
  * yanked, quarantined or revoked one); when the approved version becomes the listed one, the
- * plugin row mirrors its manifest fields and its skills are materialised.
- * @throws ApiError 404 `plugin_not_found`; 409 `plugin_inactive` for a deactivated plugin
+ * plugin row mirrors its manifest fields (name and tags normalised, src/db/queries/plugins.ts) and
+ * its skills are materialised (a SKILL.md whose name is taken or refused is skipped, never fatal).
+ * @throws ApiError 404 `plugin_not_found`; 409 `name_taken` when another plugin has taken the
+ *   manifest's name or a look-alike since the upload; 409 `plugin_inactive` for a deactivated plugin
  *   (design.md §34); 409 `invalid_transition` when nothing (or not that version) is pending or
  *   its scan verdict forbids approval.
  */
@@ -121,9 +141,13 @@ export async function approvePlugin(deps: PluginDeps, pluginId: string, wanted?:
     let skills: MaterialisedSkills = { skill_ids: [], skipped: [] };
     if (becomesLatest) {
       const m = approved.manifest as { name?: string; description?: string; long_description?: string; tags?: string[]; author?: string; license?: string };
-      await updatePlugin(tx, pluginId, {
+      const name = manifestName(m, plugin.name);
+      // As an item's approval refuses a name another item took meanwhile (upload already refused a taken one).
+      const holder = await pluginNameHolder(tx, name, pluginId);
+      if (holder) throw pluginNameTaken(holder);
+      const updated = await updatePlugin(tx, pluginId, {
         latestVersionId: approved.id,
-        name: m.name ?? plugin.name,
+        name,
         description: m.description ?? plugin.description,
         longDescription: m.long_description ?? null,
         tags: m.tags ?? [],
@@ -132,7 +156,7 @@ export async function approvePlugin(deps: PluginDeps, pluginId: string, wanted?:
         ...deps.actor,
       });
       const earlier = versions.filter((v) => v.id !== approved.id).map((v) => v.id);
-      skills = await materialiseSkills(tx, deps.bucket, { ...plugin, tags: m.tags ?? [] }, approved, earlier, deps.actor);
+      skills = await materialiseSkills(tx, deps.bucket, updated, approved, earlier, deps.actor);
     }
     await audit(tx, deps, "approve", plugin, { details: { version: approved.version, latest: becomesLatest, ...skills } });
     const events: CatalogEvent[] = [{ type: "plugin.approved", pluginId, data: { plugin_id: pluginId, version: approved.version, listed: becomesLatest } }];

@@ -1,10 +1,10 @@
-import type { Database } from "../../db/client";
+import type { Database, Queryable } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import { insertAudit } from "../../db/queries/publishing";
-import { insertPlugin, insertPluginScan, insertPluginVersion, lockPluginBySlug, pluginVersionExists } from "../../db/queries/plugins";
+import { insertPlugin, insertPluginScan, insertPluginVersion, lockPluginBySlug, pluginNameHolder, pluginVersionExists } from "../../db/queries/plugins";
 import { validateManifest, type PluginManifest } from "../../domain/plugin-manifest";
 import { scanBundleFailClosed, severityCounts, type ScanResult } from "../../domain/plugin-scan";
-import { readZip, ZipError } from "../../domain/plugin-zip";
+import { MAX_OBJECT_KEY_BYTES, overlongObjectKey, readZip, ZipError } from "../../domain/plugin-zip";
 import { ApiError } from "../../lib/errors";
 import type { Actor } from "../auth/principal";
 import { contentTypeOf, deleteKeys, sha256Hex, storagePrefix, writeBundle, type StoredFile } from "./bundle-storage";
@@ -36,6 +36,28 @@ const FINDINGS_IN_PROBLEM = 50;
 const versionExists = (slug: string, version: string) =>
   new ApiError(409, "version_exists", `Plugin ${slug} already has a version ${version}; versions are immutable, upload a new version number.`);
 
+/**
+ * 409 `name_taken` for a plugin name that another plugin holds or looks like (issue 26 item 2: the
+ * look-alike skeleton of src/domain/names.ts), naming the holder as `existing_plugin: {id, name}`
+ * when it is known (it may have gone by the time a lost race is reported).
+ */
+export function pluginNameTaken(holder: { id: string; name: string } | undefined): ApiError {
+  const detail = holder
+    ? `Another plugin is named “${holder.name}” (${holder.id}), which this name matches or looks like.`
+    : "Another plugin has this name or one that looks like it.";
+  return new ApiError(409, "name_taken", detail, holder ? { existing_plugin: { id: holder.id, name: holder.name } } : {});
+}
+
+/**
+ * Refuses a manifest name that another plugin holds (by look-alike skeleton) before anything is
+ * stored; the plugin of the manifest's own slug is no clash. A new version's name must be free
+ * too: approving it mirrors the name onto the plugin.
+ */
+async function refuseTakenName(db: Queryable, manifest: PluginManifest) {
+  const holder = await pluginNameHolder(db, manifest.name);
+  if (holder && holder.slug !== manifest.slug) throw pluginNameTaken(holder);
+}
+
 function openArchive(bytes: Uint8Array) {
   try {
     return readZip(bytes);
@@ -59,7 +81,11 @@ function countsOf(manifest: PluginManifest) {
  * → refuse a version that exists → scan (fail closed; `blocked` is refused) → write R2 create-only →
  * one transaction (plugin row when new, pending version, scan, audit). A failed transaction deletes
  * the objects just written; a failed R2 write leaves the database untouched.
- * @throws ApiError 400 (zip_* codes, manifest_missing, manifest_invalid, plugin_blocked), 409 version_exists, 503 storage_unavailable.
+ * The manifest's name, tags and text follow the rules of item names and tags (plugin-manifest.ts);
+ * its name must not be another plugin's or look like it (issue 26 item 2).
+ * An entry whose object key (`plugins/{slug}/{version}/` + name) passes 1,024 UTF-8 bytes is 400 `zip_unsafe_path`.
+ * @throws ApiError 400 (zip_* codes, manifest_missing, manifest_invalid, plugin_blocked), 409
+ *   version_exists, 409 name_taken (`existing_plugin: {id, name}`), 503 storage_unavailable.
  */
 export async function uploadPlugin(deps: PluginUploadDeps, bytes: Uint8Array): Promise<UploadResult> {
   const files = openArchive(bytes);
@@ -67,7 +93,19 @@ export async function uploadPlugin(deps: PluginUploadDeps, bytes: Uint8Array): P
   const checked = validateManifest(byPath);
   if (!checked.ok) throw new ApiError(400, checked.code, checked.detail, checked.errors.length ? { errors: checked.errors } : {});
   const { manifest } = checked;
+  const prefix = storagePrefix(manifest.slug, manifest.version);
+  const overlong = overlongObjectKey(prefix, files.map((f) => f.path));
+  if (overlong) {
+    throw new ApiError(
+      400,
+      "zip_unsafe_path",
+      `Unsafe entry name (too long: under this plugin version's storage prefix its key is ${overlong.bytes} UTF-8 bytes; object storage takes at most ${MAX_OBJECT_KEY_BYTES}).`,
+      { path: overlong.path },
+    );
+  }
+
   if (await pluginVersionExists(deps.db, manifest.slug, manifest.version)) throw versionExists(manifest.slug, manifest.version);
+  await refuseTakenName(deps.db, manifest);
 
   const scan = scanBundleFailClosed(files);
   if (scan.verdict === "blocked") {
@@ -84,12 +122,13 @@ export async function uploadPlugin(deps: PluginUploadDeps, bytes: Uint8Array): P
     files.map(async (f) => ({ path: f.path, bytes: f.bytes, sha256: await sha256Hex(f.bytes), contentType: contentTypeOf(f.path) })),
   );
   const bundleSha256 = await sha256Hex(bytes);
-  const prefix = storagePrefix(manifest.slug, manifest.version);
   const written = await writeBundle(deps.bucket, prefix, stored);
 
   try {
     return await deps.db.transaction(async (tx) => {
       const existing = await lockPluginBySlug(tx, manifest.slug);
+      // Again in the transaction: a plugin created since the first check may hold the name now.
+      if (existing) await refuseTakenName(tx, manifest);
       const plugin =
         existing ??
         (await insertPlugin(tx, {
@@ -156,6 +195,8 @@ export async function uploadPlugin(deps: PluginUploadDeps, bytes: Uint8Array): P
     if (isUniqueViolation(error, "marketplace_plugins_slug_key")) {
       throw new ApiError(409, "upload_conflict", "Another upload of this plugin finished first; nothing was stored. Try again.");
     }
+    // A first upload raced another plugin with a look-alike name: the unique index decided.
+    if (isUniqueViolation(error, "marketplace_plugins_name_skeleton_key")) throw pluginNameTaken(await pluginNameHolder(deps.db, manifest.name));
     throw error;
   }
 }
