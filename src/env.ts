@@ -41,6 +41,8 @@ export interface Bindings {
   RATE_LIMIT_PER_MINUTE?: string;
   /** Failed uncached API-key lookups allowed per client address and minute before 429 (default 20). */
   API_KEY_LOOKUP_FAILURES_PER_MINUTE?: string;
+  /** New catalog pages an API key's workspace or a user may store in Redis per minute, 0–1000000 (default 120); past it pages are served, not stored. */
+  CATALOG_CACHE_FILLS_PER_MINUTE?: string;
   /** Items /api/marketplace/featured returns by default (1–20, default 8). */
   FEATURED_DEFAULT_LIMIT?: string;
   /** Mounts the benchmark's floor route (never in production). */

@@ -18,6 +18,7 @@ export const SERIAL_FILES = [
   // using it at the same time would feel.
   "test/auth/rate-limit-outage.test.ts",
   "test/catalog/aggregates.test.ts",
+  "test/catalog/cache-fill-bounds.test.ts",
   "test/catalog/cache-keys.test.ts",
   "test/catalog/generation.test.ts",
   "test/catalog/list.test.ts",

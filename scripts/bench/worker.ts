@@ -85,8 +85,21 @@ function esmWorker(name: string, contents: string) {
   };
 }
 
+/** Attempts at a free port: another process may bind the port between freePort's probe and workerd's bind. */
+const PORT_ATTEMPTS = 4;
+
 /** One Miniflare (one workerd) serving one ES-module worker on its own loopback socket. */
 async function serve(name: string, script: string, env: Env, cleanup: Cleanup, options: ServeOptions = {}): Promise<RunningWorker> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await serveOnce(name, script, env, cleanup, options);
+    } catch (error) {
+      if (attempt >= PORT_ATTEMPTS || (error as { code?: string } | null)?.code !== "ERR_ADDRESS_IN_USE") throw error;
+    }
+  }
+}
+
+async function serveOnce(name: string, script: string, env: Env, cleanup: Cleanup, options: ServeOptions): Promise<RunningWorker> {
   const port = await freePort(HOST);
   const mf = new Miniflare({
     host: HOST,

@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { authorize } from "../middleware/authorize";
 import { guardJsonBody, refuseEncodedBody } from "../middleware/input-guard";
+import { registerCatalogRead } from "../services/catalog-cache";
 import { accessSentence, securityFor, type RouteAccess } from "./access";
 import type { ApiTag } from "./api-tags";
 import { ApiError } from "./errors";
@@ -70,6 +71,8 @@ export function alwaysPossibleProblems(access: RouteAccess, hasBody: boolean) {
 export function defineRoute<const C extends DefinedRouteConfig>(config: C) {
   const { access, bodyLimitBytes, ...route } = config;
   const middleware: MiddlewareHandler<AppEnv>[] = [authorize(access)];
+  // A cached catalog read's page key is built from its validated request (services/catalog-cache.ts).
+  if (access.access === "authenticated" && access.cachedCatalogRead) registerCatalogRead(route.path, route.request);
   if (route.request?.body) middleware.push(refuseEncodedBody, requestBodyLimit(bodyLimitBytes ?? JSON_BODY_LIMIT_BYTES));
   if (route.request?.body && !route.request.body.required) middleware.push(emptyBodyIsNoBody);
   if (route.request?.body) middleware.push(guardJsonBody);

@@ -89,7 +89,7 @@ export function authorize(access: RouteAccess): AccessMiddleware {
       {
         defaultLimit,
         workspaceId,
-        pageKey: access.access === "authenticated" && access.cachedCatalogRead ? await catalogRequestKey(c.req.url) : undefined,
+        pageKey: access.access === "authenticated" && access.cachedCatalogRead ? ((await catalogRequestKey(c)) ?? undefined) : undefined,
         speculate: access.access === "authenticated" && access.cachedContextRead ? (guess: string) => speculateContextRead(c, guess) : undefined,
         // Uncached API-key lookups that fail are limited per client address (issue 26 item 9).
         failedLookups: { bucket: clientAddressBucket(c.req.header("cf-connecting-ip")), limit: keyLookupFailureLimit(c.env.API_KEY_LOOKUP_FAILURES_PER_MINUTE) },

@@ -1,6 +1,9 @@
+import type { Context } from "hono";
+import { routePath } from "hono/route";
 import type { Cache } from "../clients/cache";
 import { contentSha256 } from "../domain/content-hash";
 import { parseReply } from "../lib/redis-reply";
+import type { Principal } from "./auth/principal";
 
 /**
  * Catalog responses are cached under the query and a generation kept in Redis (design.md §15).
@@ -119,9 +122,87 @@ async function readPage(cache: Cache, key: string): Promise<{ generation: string
 }
 
 /**
+ * Who pays for storing a page: the subject whose budget of new entries (`catalogFillBudget`) a miss
+ * is charged to. `fills` is its Redis counter key (`catalog-fills:<subject>`, outside the
+ * `catalog:/…` page namespace), `budget` the new entries it may store per minute.
+ */
+export interface FillBudget {
+  subject: string;
+  budget: number;
+}
+
+/**
+ * New catalog pages one subject may store per minute when CATALOG_CACHE_FILLS_PER_MINUTE is unset
+ * or not an integer in 0–1,000,000 (issue 26 item 4). A page lives CATALOG_MAX_AGE_SECONDS (60 s),
+ * so a subject's own entries number at most two windows' worth at any moment (240: ~10 MB at the
+ * ~41 KB of a 50-item page), however many keys or requests it has. Reading what anyone stored
+ * costs nothing, so only novel pages count: a person browsing makes a few a minute, and a client
+ * paging the whole catalog at limit=100 makes 100 a minute for 10,000 items.
+ */
+export const DEFAULT_CATALOG_FILLS_PER_MINUTE = 120;
+
+/** The configured budget (CATALOG_CACHE_FILLS_PER_MINUTE: an integer 0–1,000,000; 0 stores nothing), else the default. */
+export function catalogFillBudget(configured: string | undefined): number {
+  const parsed = Number(configured);
+  return configured !== undefined && configured.trim() !== "" && Number.isInteger(parsed) && parsed >= 0 && parsed <= 1_000_000
+    ? parsed
+    : DEFAULT_CATALOG_FILLS_PER_MINUTE;
+}
+
+/**
+ * The subject a caller's new pages are charged to: an API key's workspace (its up to 100 live keys
+ * share one budget), a user's own id. A user is charged as themselves even when naming a workspace:
+ * the catalog's answer is the same for any (catalog reads are not workspace-scoped), and a member
+ * of many workspaces must not get a budget per header value. Every catalog reader is one of the
+ * two (CATALOG_ACCESS is `authenticated`; platform admins' answers are never stored).
+ */
+export function catalogFillSubject(principal: Principal): string {
+  return principal.kind === "api_key" ? `workspace:${principal.key.workspaceId}` : `user:${principal.user.id}`;
+}
+
+/** Who pays when a caller passes no budget (only tests do): one shared subject, still bounded. */
+const UNATTRIBUTED: FillBudget = { subject: "unattributed", budget: DEFAULT_CATALOG_FILLS_PER_MINUTE };
+
+/** The fill counter's window in seconds: a fixed minute from the subject's first fill in it. */
+const FILL_WINDOW_SECONDS = 60;
+
+/**
+ * Stores a page only while its subject is under budget, atomically (issue 26 item 4): counts the
+ * fill in a per-minute counter and SETs the page in the same script, so racing misses cannot
+ * overshoot. The TTL is set on the counter's first fill, and again should it ever lack one (a
+ * counter without a TTL would refuse that subject forever). Answers 1 when stored, 0 when over.
+ * KEYS: counter, page. ARGV: budget, window seconds, page JSON, page TTL seconds.
+ */
+const STORE_SCRIPT = `
+local fills = redis.call('INCR', KEYS[1])
+if fills == 1 or redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+if fills > tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
+return 1
+`;
+
+/**
+ * Stores `stored` under `key` for CATALOG_MAX_AGE_SECONDS if `fill.subject` has budget left this
+ * minute; true when stored. One Upstash request; never throws (a Redis that is off, failing or full
+ * only leaves the page unstored: the next reader computes it again).
+ */
+async function storePage(cache: Cache, key: string, stored: StoredResponse, fill: FillBudget): Promise<boolean> {
+  if (!cache.redis || fill.budget <= 0) return false;
+  try {
+    const reply = await cache.redis.eval(STORE_SCRIPT, [`catalog-fills:${fill.subject}`, key], [fill.budget, FILL_WINDOW_SECONDS, JSON.stringify(stored), CATALOG_MAX_AGE_SECONDS]);
+    return Number(reply) === 1;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The answer for `key` in the current generation: from Redis if stored under it, else computed
- * and stored. With `prefetched` for the same key, Redis is not read again. When the generation is
- * unknown (Redis off, failing, or the gate's read failed) the answer is computed and not stored.
+ * and stored, after the response (`defer`), if `fill`'s subject has budget left this minute
+ * (storePage; without a `fill` a shared test subject pays). With `prefetched` for the same key,
+ * Redis is not read again. When the generation is unknown (Redis off, failing, or the gate's read
+ * failed) the answer is computed and not stored. A hit costs no more than before: the budget is
+ * checked only on the store, which a miss already made.
  */
 export async function cachedCatalogResponse(
   cache: Cache,
@@ -129,30 +210,88 @@ export async function cachedCatalogResponse(
   compute: () => Promise<unknown>,
   defer: (work: Promise<unknown>) => void,
   prefetched?: Prefetched,
+  fill: FillBudget = UNATTRIBUTED,
 ): Promise<CatalogResponse> {
   const read = prefetched?.key === key ? ("unavailable" in prefetched ? null : prefetched) : await readPage(cache, key);
   if (read?.stored && read.stored.generation === read.generation) return { body: read.stored.body, etag: read.stored.etag, fromCache: true };
   const body = JSON.stringify(await compute());
   const etag = await etagOf(read?.generation ?? null, body);
-  if (read) {
-    const stored: StoredResponse = { generation: read.generation, etag, body };
-    defer(cache.set(key, stored, CATALOG_MAX_AGE_SECONDS));
-  }
+  if (read) defer(storePage(cache, key, { generation: read.generation, etag, body }, fill));
   return { body, etag, fromCache: false };
 }
 
+/** What a cached catalog read validates: its route's path and query schemas (lib/route.ts registers them). */
+interface CatalogReadSchemas {
+  /** The OpenAPI path (`/api/marketplace/items/{id}`), named in the key. */
+  path: string;
+  params?: SafeParser;
+  query?: SafeParser;
+}
+
+/** The one method of a zod schema the key builder needs. */
+interface SafeParser {
+  safeParseAsync(value: unknown): Promise<{ success: boolean; data?: unknown }>;
+}
+
 /**
- * The Redis key of a catalog read (issue 9 item 1, issue 11 item 2): `catalog:<path>:<64 hex>`, the
- * SHA-256 of the canonical JSON of the query's decoded (name, value) pairs, ordered by name with
- * repeated names kept in their order. Taken from the raw URL, not the parsed query, so the access
- * gate can read the page in its one Redis round trip before the route parses anything. JSON quotes
- * every name and value, so `?search=a%26type%3Db` (one pair) and `?search=a&type=b` (two) can never
- * share a key; the answer is a function of the path and these pairs, so equal keys mean equal
- * answers. Two spellings of one query (`?a=1&b=2`, `?b=2&a=1`) share a key; others only miss.
+ * Every route declared `cachedCatalogRead`, by its Hono path (`/api/marketplace/items/:id`).
+ * Isolate scope on purpose: filled once as the route modules load, the same in every isolate; code, never request data.
  */
-export async function catalogRequestKey(url: string): Promise<string> {
-  const { pathname, searchParams } = new URL(url);
-  // Array.prototype.sort is stable, so `tags=b&tags=a` keeps its order within the name.
-  const pairs = [...searchParams.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `catalog:${pathname}:${await contentSha256(pairs)}`;
+const catalogReads = new Map<string, CatalogReadSchemas>();
+
+/**
+ * Records a cached catalog read's schemas, so that its page key is built from the validated
+ * request (catalogRequestKey). Called by `defineRoute` for each route declaring `cachedCatalogRead`,
+ * when its module loads; `path` is the OpenAPI path.
+ */
+export function registerCatalogRead(path: string, request: { params?: SafeParser; query?: SafeParser } | undefined): void {
+  catalogReads.set(path.replaceAll(/\/{(.+?)}/g, "/:$1"), { path, params: request?.params, query: request?.query });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The Redis key of a catalog read (issue 9 item 1, issue 11 item 2, issue 26 item 4):
+ * `catalog:<OpenAPI path>:<64 hex>`, the SHA-256 of the canonical JSON (content-hash.ts: keys
+ * sorted, absent values dropped) of `{params, query}` as the route's own schemas parse them: what
+ * the handler computes from, so equal keys mean equal answers. Unknown query names are dropped,
+ * defaults filled (`limit=50`, `offset=0`), text trimmed and folded as the schema folds it (tags
+ * lower-case, NFC, de-duplicated and sorted; a plugin category slug lower-case), and path ids,
+ * which PostgreSQL compares as uuids, lower-cased: so `?x=1`, `?limit=50` and the plain request
+ * share one entry, and only parameters that change the answer make new ones (those the fill budget
+ * bounds: cachedCatalogResponse). Variants left apart cost a miss, never a wrong answer.
+ *
+ * Built the way Hono's validator reads the request (`param()`, and each query name's values, a
+ * lone one as a string), so the access gate, which runs before the validators, and the handler get
+ * the same key. `without` drops query names first (the detail's `include=install`, served from the
+ * plain detail's entry). Null for a route never registered or a request its schemas refuse (the
+ * validator answers 400 before any page is read).
+ */
+export async function catalogReadKey(
+  honoPath: string,
+  params: Record<string, string>,
+  queries: Record<string, string[]>,
+  without: readonly string[] = [],
+): Promise<string | null> {
+  const read = catalogReads.get(honoPath);
+  if (!read) return null;
+  const rawQuery = Object.fromEntries(
+    Object.entries(queries)
+      .filter(([name]) => !without.includes(name))
+      .map(([name, values]) => [name, values.length === 1 ? values[0] : values]),
+  );
+  const [parsedParams, parsedQuery] = await Promise.all([
+    read.params ? read.params.safeParseAsync(params) : { success: true, data: {} },
+    read.query ? read.query.safeParseAsync(rawQuery) : { success: true, data: {} },
+  ]);
+  if (!parsedParams.success || !parsedQuery.success) return null;
+  const ids = Object.fromEntries(
+    Object.entries((parsedParams.data ?? {}) as Record<string, unknown>).map(([name, value]) => [name, typeof value === "string" && UUID.test(value) ? value.toLowerCase() : value]),
+  );
+  return `catalog:${read.path}:${await contentSha256({ params: ids, query: parsedQuery.data ?? {} })}`;
+}
+
+/** `catalogReadKey` of the request `c` is answering (in the access gate or the route's handler). */
+export function catalogRequestKey(c: Context, without?: readonly string[]): Promise<string | null> {
+  return catalogReadKey(routePath(c), c.req.param() as Record<string, string>, c.req.queries(), without);
 }

@@ -2,6 +2,7 @@ import type { Redis } from "@upstash/redis/cloudflare";
 import type { Cache } from "../clients/cache";
 import { parseReply } from "../lib/redis-reply";
 import { CATALOG_GENERATION_KEY, CATALOG_GENERATION_TTL_SECONDS, catalogGenerationLua, generationOf, storedResponseOf, type StoredResponse } from "./catalog-cache";
+import { KEY_LOOKUP_COUNTER_TTL_SECONDS } from "./auth/key-lookup-limit";
 import { PRINCIPAL_TTL_SECONDS, type CachedMembership, type CachedPrincipal } from "./auth/principal-cache";
 import type { RateLimitDecision } from "./rate-limit";
 
@@ -26,20 +27,39 @@ import type { RateLimitDecision } from "./rate-limit";
  * declared keys); when its guess differs from the entry's lineage, nothing is counted and the
  * script returns {principal, -1}, for the caller to run it again with the entry's lineage.
  *
+ * Uncached API-key lookups take a place in the client address's lookup counter (issue 26 item 9,
+ * auth/key-lookup-limit.ts) here, atomically with the check, when the principal is not cached:
+ * concurrent guesses cannot all pass a check made before any of them is counted. The priming call
+ * that follows a successful lookup gives the place back (release flag), in the same pipeline.
+ * A cached principal never touches the counter.
+ *
  * KEYS: principal, rate-limit current window, previous window, membership, generation, page,
- * failed-lookup counter (read only when the principal is not cached), then the current and
- * previous window of each declared ancestor.
+ * lookup counter, then the current and previous window of each declared ancestor.
  * ARGV: default limit, window ms, ms elapsed in the window, read membership (1/0), read page (1/0),
  * a new generation token and its TTL in seconds (stored only when the page is read and the
  * generation key is absent: catalog-cache.ts, catalogGenerationLua, so an evicted generation
- * matches no stored page), the declared ancestors' subjects joined by ",".
- * Returns {false, failed lookups} when the principal is not cached (nothing is counted), else
+ * matches no stored page), the declared ancestors' subjects joined by ",", the lookup limit (0: no
+ * counter), the counter's TTL in seconds, release a lookup place first (1/0).
+ * Returns {false, places taken, reserved (1/0)} when the principal is not cached (no rate-limit
+ * window is counted; without a counter {false, 0, 1}), else
  * {principal, allowed, used, limit, membership, generation, page}, where used and limit are those
  * of the window with the least room (the one that refused, when refused).
  */
 const SCRIPT = `
+if ARGV[11] == '1' then
+  local held = tonumber(redis.call('GET', KEYS[7]) or '0')
+  if held and held > 0 then redis.call('DECR', KEYS[7]) end
+end
 local principal = redis.call('GET', KEYS[1])
-if not principal then return {false, redis.call('GET', KEYS[7])} end
+if not principal then
+  local cap = tonumber(ARGV[9])
+  if cap <= 0 then return {false, 0, 1} end
+  local taken = tonumber(redis.call('GET', KEYS[7]) or '0') or 0
+  if taken >= cap then return {false, taken, 0} end
+  redis.call('INCR', KEYS[7])
+  redis.call('EXPIRE', KEYS[7], ARGV[10])
+  return {false, taken + 1, 1}
+end
 local limit = tonumber(ARGV[1])
 local ancestors = {}
 local ok, decoded = pcall(cjson.decode, principal)
@@ -96,8 +116,13 @@ export interface HotPathInput {
    * them (its isolate's memory, or the principal it just loaded); none for users and root keys.
    */
   ancestors?: string[];
-  /** The failed-lookup counter to read when the principal is not cached (auth/key-lookup-limit.ts). */
-  failureKey?: string;
+  /**
+   * The client address's lookup counter and limit (auth/key-lookup-limit.ts): a place is reserved
+   * in it when the principal is not cached, refused once `limit` places are taken.
+   */
+  lookups?: { key: string; limit: number };
+  /** Give back one place in `lookups` first (the priming call after a successful lookup). */
+  releaseLookup?: boolean;
 }
 
 export interface CatalogPrefetch {
@@ -108,8 +133,11 @@ export interface CatalogPrefetch {
 
 export type HotPathResult =
   | { status: "unavailable" }
-  /** `failedLookups`: the count at `failureKey` (0 without one). */
-  | { status: "miss"; failedLookups: number }
+  /**
+   * `lookup`: whether a place for the database lookup was taken in `lookups` (`reserved`; also
+   * when there is no counter) or refused because the address's places are taken (`refused`).
+   */
+  | { status: "miss"; lookup: "reserved" | "refused" }
   /** The declared ancestors were not the entry's: nothing was counted; run again with these. */
   | { status: "lineage"; ancestors: string[] }
   | {
@@ -131,7 +159,7 @@ function scriptArgs(input: HotPathInput, now: number) {
     input.membershipKey ?? UNUSED_KEY,
     input.pageKey ? CATALOG_GENERATION_KEY : UNUSED_KEY,
     input.pageKey ?? UNUSED_KEY,
-    input.failureKey ?? UNUSED_KEY,
+    input.lookups?.key ?? UNUSED_KEY,
     ...(input.ancestors ?? []).flatMap((subject) => [`rl:${subject}:${window}`, `rl:${subject}:${window - 1}`]),
   ];
   const args = [
@@ -143,6 +171,9 @@ function scriptArgs(input: HotPathInput, now: number) {
     crypto.randomUUID(),
     CATALOG_GENERATION_TTL_SECONDS,
     (input.ancestors ?? []).join(","),
+    input.lookups?.limit ?? 0,
+    KEY_LOOKUP_COUNTER_TTL_SECONDS,
+    input.lookups && input.releaseLookup ? 1 : 0,
   ];
   return { keys, args, elapsed };
 }
@@ -150,7 +181,7 @@ function scriptArgs(input: HotPathInput, now: number) {
 function interpret(input: HotPathInput, reply: unknown, elapsed: number): HotPathResult {
   if (!Array.isArray(reply)) return { status: "unavailable" };
   const principal = parseReply(reply[0]) as CachedPrincipal | null;
-  if (!principal) return { status: "miss", failedLookups: Number(parseReply(reply[1]) ?? 0) || 0 };
+  if (!principal) return { status: "miss", lookup: Number(reply[2]) === 1 ? "reserved" : "refused" };
   if (Number(reply[1]) === -1) return { status: "lineage", ancestors: principal.kind === "api_key" ? (principal.ancestors ?? []).map((a) => a.subject) : [] };
   const [, allowed, used, limit, membership, generation, page] = reply as [unknown, number, number, number, unknown, unknown, unknown];
   const decision: RateLimitDecision = {

@@ -226,6 +226,80 @@ describe("made-up keys with a valid checksum are limited per client address (sec
     expect((await from(address, madeUp(), { ...noRedis, ...DEAD_DATABASE })).status).toBe(429);
   });
 
+  /** Sends `n` made-up keys from `address` at once; returns how many answered each status. */
+  const burst = async (address: string, n: number, env: Record<string, string> = {}) => {
+    const responses = await Promise.all(Array.from({ length: n }, () => from(address, madeUp(), env)));
+    const split: Record<number, number> = {};
+    for (const response of responses) {
+      split[response.status] = (split[response.status] ?? 0) + 1;
+      if (response.status === 429) expect((await problem(response)).code).toBe("api_key_lookups_limited");
+    }
+    return split;
+  };
+
+  it("40 concurrent made-up keys from one address: exactly 3 are looked up (401), 37 are refused before the database (429); 20 runs", async () => {
+    for (let run = 0; run < 20; run++) {
+      await awayFromMinuteBoundary();
+      const address = `${freshPrefix()}::40`;
+      expect(await burst(address, 40), `run ${run}`).toEqual({ 401: 3, 429: 37 });
+      // Refusals take no place: the count is the 3 lookups.
+      expect(Number(await testRedis().get(keyLookupFailureKey(clientAddressBucket(address)))), `run ${run}`).toBe(3);
+    }
+  });
+
+  it("40 concurrent made-up keys with Redis unreachable: the isolate's count reserves the same way (3 × 401, 37 × 429); 5 runs", async () => {
+    const noRedis = { UPSTASH_REDIS_REST_URL: DEAD_URL };
+    for (let run = 0; run < 5; run++) {
+      await awayFromMinuteBoundary();
+      expect(await burst(`${freshPrefix()}::41`, 40, noRedis), `run ${run}`).toEqual({ 401: 3, 429: 37 });
+    }
+  });
+
+  it("successful lookups give their place back: after 10 uncached lookups of live keys, 3 made-up keys still get their 401s", async () => {
+    await awayFromMinuteBoundary();
+    const { workspace } = await workspaceAdmin();
+    const address = `${freshPrefix()}::10`;
+    // Ten keys never used before: each is an uncached lookup that finds a live key.
+    for (let i = 0; i < 10; i++) expect((await from(address, (await createKey(db(), workspace.id)).secret)).status).toBe(200);
+    expect(Number(await testRedis().get(keyLookupFailureKey(clientAddressBucket(address))))).toBe(0);
+    for (let i = 0; i < 3; i++) expect((await from(address, madeUp())).status).toBe(401);
+    expect((await from(address, madeUp())).status).toBe(429);
+  });
+
+  it("with Redis unreachable, successful lookups give their place back in the isolate too", async () => {
+    const { workspace } = await workspaceAdmin();
+    const noRedis = { UPSTASH_REDIS_REST_URL: DEAD_URL };
+    const address = `${freshPrefix()}::11`;
+    const valid = await createKey(db(), workspace.id);
+    // Without Redis nothing is cached: every use is a lookup.
+    for (let i = 0; i < 10; i++) expect((await from(address, valid.secret, noRedis)).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await from(address, madeUp(), noRedis)).status).toBe(401);
+    expect((await from(address, madeUp(), { ...noRedis, ...DEAD_DATABASE })).status).toBe(429);
+  });
+
+  it("a lookup the database never answered gives its place back: it is not a failure of the caller's", async () => {
+    await awayFromMinuteBoundary();
+    const address = `${freshPrefix()}::12`;
+    for (let i = 0; i < 5; i++) expect((await from(address, madeUp(), DEAD_DATABASE)).status).toBe(503);
+    expect(Number(await testRedis().get(keyLookupFailureKey(clientAddressBucket(address))))).toBe(0);
+    for (let i = 0; i < 3; i++) expect((await from(address, madeUp())).status).toBe(401);
+  });
+
+  it("once an address's failures fill the minute, its uncached valid key is refused too (429: only the lookup would tell it is valid); cached, it passes", async () => {
+    await awayFromMinuteBoundary();
+    const { workspace } = await workspaceAdmin();
+    const valid = await createKey(db(), workspace.id);
+    const address = `${freshPrefix()}::13`;
+    for (let i = 0; i < 3; i++) expect((await from(address, madeUp())).status).toBe(401);
+    const refused = await from(address, valid.secret);
+    expect(refused.status).toBe(429);
+    expect((await problem(refused)).code).toBe("api_key_lookups_limited");
+    // Used from another address, its principal is cached: from here it no longer needs a lookup.
+    expect((await from(`${freshPrefix()}::13`, valid.secret)).status).toBe(200);
+    expect((await from(address, valid.secret)).status).toBe(200);
+    expect(Number(await testRedis().get(keyLookupFailureKey(clientAddressBucket(address))))).toBe(3);
+  });
+
   it("a mistyped key (bad checksum) is still refused without a lookup, and is not counted", async () => {
     const address = `${freshPrefix()}::3`;
     const key = madeUp();

@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { catalogRequestKey } from "../../src/services/catalog-cache";
+import { canonicalJson } from "../../src/domain/content-hash";
+import { ListItemsQuery } from "../../src/routes/marketplace/list-items";
+import { catalogReadKey } from "../../src/services/catalog-cache";
+// Loading the app registers every cached catalog read's schemas (lib/route.ts, defineRoute).
+import "../../src/app";
 import { createKey } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";
 import { createCategory, createMarketplaceItem, createWorkspace, uniqueToken } from "../helpers/factories";
@@ -97,42 +101,59 @@ describe("catalog cache keys (issue 9 item 1)", () => {
     const again = await list(`tags=${token}b&tags=${token}`);
     expect(again.cache).toBe("hit");
     expect(again.total).toBe(1);
-    // Keys come from the raw query (the access gate reads the page before parsing): another
-    // spelling of the same filter is its own entry, which costs a miss, never a wrong answer.
-    const respelled = await list(`tags=${token},${token}b`);
+    // Keys come from the validated query (issue 26 item 4): another spelling of the same filter
+    // (a comma list, another order, another case) is the same entry.
+    const respelled = await list(`tags=${token.toUpperCase()},${token}b`);
+    expect(respelled.cache).toBe("hit");
     expect(respelled.total).toBe(1);
   });
 });
 
-describe("catalogRequestKey", () => {
+describe("catalogReadKey", () => {
   // A small domain, so that equal and nearly-equal queries (the old scheme's collisions: separators
-  // inside values, one tag with a comma vs two tags, repeated names in another order) come up often.
+  // inside values, one tag with a comma vs two tags, repeated names in another order; unknown names)
+  // come up often.
   const NAMES = ["search", "type", "tags", "featured", "a&b", "a"];
-  const VALUES = ["x", "x&type=agent", "type=agent", "a,b", "", "1", "true", "a=b", "%26"];
+  const VALUES = ["x", "x&type=agent", "type=agent", "a,b", "b,a", "", "1", "true", "agent", "a=b", "%26"];
 
   function randomPairs(random: () => number): Array<[string, string]> {
     const count = Math.floor(random() * 4);
     return Array.from({ length: count }, () => [NAMES[Math.floor(random() * NAMES.length)]!, VALUES[Math.floor(random() * VALUES.length)]!]);
   }
 
-  /** What a key must stand for: the pairs ordered by name, repeated names in their own order. */
-  const meaning = (pairs: Array<[string, string]>) => JSON.stringify([...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const urlOf = (path: string, pairs: Array<[string, string]>) => `https://api.test${path}?${new URLSearchParams(pairs).toString()}`;
+  /** The query as Hono's validator hands it over: each name's values, a lone one as a string. */
+  function grouped(pairs: Array<[string, string]>): Record<string, string[]> {
+    const queries: Record<string, string[]> = {};
+    for (const [name, value] of pairs) (queries[name] ??= []).push(value);
+    return queries;
+  }
 
-  it("gives two queries the same key exactly when they carry the same pairs", async () => {
+  /** What a key must stand for: the query as the list route parses it (null: refused, no key). */
+  function meaning(pairs: Array<[string, string]>): string | null {
+    const raw = Object.fromEntries(Object.entries(grouped(pairs)).map(([name, values]) => [name, values.length === 1 ? values[0] : values]));
+    const parsed = ListItemsQuery.safeParse(raw);
+    return parsed.success ? canonicalJson(parsed.data) : null;
+  }
+
+  const keyOf = (pairs: Array<[string, string]>) => catalogReadKey("/api/marketplace/items", {}, grouped(pairs));
+
+  it("gives two queries the same key exactly when the route parses them to the same query, and none when it refuses them", async () => {
     let seed = 42;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const sets = Array.from({ length: 400 }, () => randomPairs(random));
     sets.push([["search", "support&type=agent"]], [["search", "support"], ["type", "agent"]]);
     sets.push([["category", "customer-support&featured=true"]], [["category", "customer-support"], ["featured", "true"]]);
-    const keys = await Promise.all(sets.map((pairs) => catalogRequestKey(urlOf("/api/marketplace/items", pairs))));
+    const keys = await Promise.all(sets.map(keyOf));
     let equalPairs = 0;
     const wrong: string[] = [];
     for (let i = 0; i < sets.length; i++) {
+      const mine = meaning(sets[i]!);
+      if ((keys[i] === null) !== (mine === null)) wrong.push(`${JSON.stringify(sets[i])}: key ${keys[i]}`);
       for (let j = i + 1; j < sets.length; j++) {
-        const same = meaning(sets[i]!) === meaning(sets[j]!);
+        if (mine === null || keys[i] === null) continue;
+        const same = mine === meaning(sets[j]!);
         if (same) equalPairs++;
-        if ((keys[i] === keys[j]) !== same) wrong.push(`${meaning(sets[i]!)} vs ${meaning(sets[j]!)}`);
+        if ((keys[i] === keys[j]) !== same) wrong.push(`${JSON.stringify(sets[i])} vs ${JSON.stringify(sets[j])}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -141,9 +162,22 @@ describe("catalogRequestKey", () => {
     expect(keys.at(-3)).not.toBe(keys.at(-4));
   });
 
-  it("keeps paths apart and names the path in the key", async () => {
-    const key = await catalogRequestKey("https://api.test/api/marketplace/featured?limit=8");
+  it("drops unknown names, fills defaults and sorts the tag set", async () => {
+    const plain = await keyOf([]);
+    expect(await keyOf([["x", "1"]])).toBe(plain);
+    expect(await keyOf([["limit", "50"], ["offset", "0"]])).toBe(plain);
+    expect(await keyOf([["tags", "B,a"]])).toBe(await keyOf([["tags", "a"], ["tags", "b"], ["tags", "a"]]));
+    expect(await keyOf([["limit", "51"]])).not.toBe(plain);
+  });
+
+  it("keeps paths apart, names the route's path in the key and lower-cases path ids", async () => {
+    const key = await catalogReadKey("/api/marketplace/featured", {}, { limit: ["8"] });
     expect(key).toMatch(/^catalog:\/api\/marketplace\/featured:[0-9a-f]{64}$/);
-    expect(key).not.toBe(await catalogRequestKey("https://api.test/api/marketplace/items?limit=8"));
+    expect(key).not.toBe(await catalogReadKey("/api/marketplace/items", {}, { limit: ["8"] }));
+    const id = crypto.randomUUID();
+    const detail = await catalogReadKey("/api/marketplace/items/:id", { id }, {});
+    expect(detail).toMatch(/^catalog:\/api\/marketplace\/items\/\{id\}:[0-9a-f]{64}$/);
+    expect(await catalogReadKey("/api/marketplace/items/:id", { id: id.toUpperCase() }, { x: ["1"] })).toBe(detail);
+    expect(await catalogReadKey("/api/marketplace/items/:id", { id: "not-a-uuid" }, {})).toBeNull();
   });
 });

@@ -22,3 +22,18 @@ export const userCacheKeys = (clerkUserId: string, workspaceId: string) => ({
   principal: userCacheKey(clerkUserId),
   membership: membershipCacheKey(workspaceId, clerkUserId),
 });
+
+/**
+ * One raw command to the suite's redis-server through its Upstash endpoint, the reply as Redis gave
+ * it (values as stored, never parsed as the client would): for tests that count or read keys.
+ */
+export async function rawRedis(...command: Array<string | number>): Promise<unknown> {
+  const response = await fetch(env.UPSTASH_REDIS_REST_URL!, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${env.UPSTASH_REDIS_REST_TOKEN}` },
+    body: JSON.stringify(command.map(String)),
+  });
+  const reply = (await response.json()) as { result?: unknown; error?: string };
+  if (reply.error) throw new Error(reply.error);
+  return reply.result;
+}

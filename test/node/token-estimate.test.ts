@@ -1,16 +1,19 @@
 // @module-tag pglite (issue 26 item 10 is tested in both runs; it uses no database)
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import cl100kRanks from "gpt-tokenizer/bpeRanks/cl100k_base";
 import { countTokens } from "gpt-tokenizer/encoding/cl100k_base";
 import { describe, expect, it } from "vitest";
-import { ASCII_PUNCT, deriveTokenTables, renderTokenTables } from "../../scripts/token-tables";
+import { renderTokenTables, TOKEN_RANKS } from "../../scripts/token-tables";
 import { PROJECT_ROOT } from "../../scripts/stack/paths";
-import { CONTEXT_SEPARATOR, estimateTokens, SEPARATOR_TOKENS } from "../../src/domain/tokens";
-import { PUNCT_TOKENS, WHITESPACE_RUNS } from "../../src/domain/token-tables";
+import { CONTEXT_SEPARATOR, countWithRanks, estimateTokens, PIECE_LIMITS, SEPARATOR_TOKENS } from "../../src/domain/tokens";
+import { MERGED_TOKENS, TOKEN_RANKS as STORED_TOKEN_RANKS } from "../../src/domain/token-tables";
 
-// Issue 26 item 10, design §43: the token estimate is at least cl100k_base's count on every
-// adversarial sample and at most 1.35× it on the benign corpus, checked against a real cl100k
-// tokenizer (gpt-tokenizer, a dev dependency that never reaches the worker bundle).
+// Issue 26 item 10, design §43: the token estimate is cl100k_base's own pre-tokenizer and byte-pair
+// encoding over the first TOKEN_RANKS ranks only, so it is at least cl100k_base's count on every
+// input by construction (the argument is in src/domain/tokens.ts). Checked here against a real
+// cl100k tokenizer (gpt-tokenizer, a dev dependency that never reaches the worker bundle): on
+// adversarial samples, on thousands of random strings, and at most 1.35× on the benign corpus.
 
 const BENIGN_LIMIT = 1.35;
 
@@ -39,7 +42,7 @@ const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
 const CONSONANTS = "bcdfghjklmnpqrstvwxz";
 const VOWELS = "aeiou";
-const PUNCT = ASCII_PUNCT;
+const PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 const syllable = () => pick("bcdfghjklmnprstvwz") + pick(VOWELS);
 // Words from the fixed benign fixtures (not the README, which changes with every issue), so the samples stay put.
 const ENGLISH = sourceFiles(join(PROJECT_ROOT, "test/node/fixtures/benign"), () => true)
@@ -118,6 +121,78 @@ const ADVERSARIAL: Record<string, string> = {
   "random bytes read as UTF-8": Buffer.from(randomBytes(20_000)).toString("utf8"),
 };
 
+// The fresh-eyes review of issue 26 (its scripts t2, t4 and t5): text on which the heuristic that came
+// before this estimate fell below the real count, down to half of it.
+const REVIEW_WORDS =
+  "the and for you are not but can all any her was one our out day get has him his how man new now old see two way who boy did its let put say she too use of to in it is be as at so we he by or on do if me my up an go no us am data user item list value name type error file path config server client request response token cache index query".split(" ");
+const reviewWord = () => REVIEW_WORDS[Math.floor(rand() * REVIEW_WORDS.length)]!;
+const oneOf = <T,>(items: readonly T[]) => items[Math.floor(rand() * items.length)]!;
+const times = (n: number, make: () => string, separator: string) => Array.from({ length: n }, make).join(separator);
+/** t4's hill-climb against the old heuristic: 400 letters it estimated at half their 200 tokens. */
+const HILL_CLIMBED =
+  "prabababobabababababababobomarabasorababababodasabasababababatobabababacanacababesawabababababatstasswabababobabosanotapabababecanadapabababasatobabucabababobabacabababasabobabababasababobababababamobadabababababodowapabababasababababababacabababababababababababababatodababasaladabacabosavacagavababasovabatobasacabababobolabacatobabasabasabacabababababedabucacalababababobababobosacarewababasawatad";
+
+const REVIEW: Record<string, string> = {
+  '"ab" repeated 1,500 times': "ab".repeat(1500),
+  '"data" repeated 3,000 times': "data".repeat(3000),
+  '"the" repeated 3,000 times': "the".repeat(3000),
+  "the hill-climbed letters": HILL_CLIMBED,
+  "47 KB of the hill-climbed letters": `${HILL_CLIMBED} `.repeat(Math.floor(47_000 / 401)),
+  "UPPER_SNAKE lines": times(400, () => times(5, () => reviewWord().toUpperCase(), "_"), "\n"),
+  "snake_lower lines": times(400, () => times(5, reviewWord, "_"), "\n"),
+  "kebab words": times(400, () => times(5, reviewWord, "-"), " "),
+  "dotted a.b.c.d.e": times(400, () => times(5, reviewWord, "."), " "),
+  "URLs": times(300, () => `https://${reviewWord()}${reviewWord()}.${oneOf(["com", "io", "dev"])}/${times(4, reviewWord, "/")}?${reviewWord()}=${reviewWord()}&${reviewWord()}=${int(0, 999_999)}`, "\n"),
+  "file paths": times(300, () => `/${times(6, () => reviewWord() + oneOf(["", "_", "-", "."]) + reviewWord(), "/")}.ts`, "\n"),
+  "camelCase JSON keys": JSON.stringify(Object.fromEntries(Array.from({ length: 300 }, () => [reviewWord() + capitalise(reviewWord()) + capitalise(reviewWord()), reviewWord()])), null, 2),
+  "UPPER_SNAKE JSON keys": JSON.stringify(Object.fromEntries(Array.from({ length: 300 }, () => [`${reviewWord().toUpperCase()}_${reviewWord().toUpperCase()}`, int(0, 999)]))),
+  "markdown table": times(300, () => `| ${times(6, reviewWord, " | ")} |`, "\n"),
+  "dense markdown table": times(300, () => `|${times(6, reviewWord, "|")}|`, "\n"),
+  "numbers with separators": times(600, () => `${int(0, 999)},${String(int(0, 999)).padStart(3, "0")},${String(int(0, 999)).padStart(3, "0")}.${int(0, 99)}`, " "),
+  "numbers with underscores": times(600, () => `1_${int(0, 999)}_${int(0, 999)}`, ", "),
+  "CJK and Latin": times(1500, () => oneOf(["数据", "用户", "の", "データ", "사용자", reviewWord(), reviewWord().toUpperCase(), "テスト"]), ""),
+  "emoji sequences": times(1500, () => oneOf(["👍", "👨‍👩‍👧", "🏳️‍🌈", "😀", "✅", "🚀", "🇺🇸"]), ""),
+  "a word and a space, repeated": "data ".repeat(3000),
+  "hex lines": times(300, () => hex(randomBytes(16)), "\n"),
+  "mixed-case identifiers": times(400, () => reviewWord() + capitalise(reviewWord()) + reviewWord().toUpperCase() + capitalise(reviewWord()), " "),
+  "letters and a digit": times(1000, () => reviewWord() + int(0, 9) + reviewWord(), " "),
+  "operator soup": times(2000, () => oneOf(["=>", "->", "::", "!=", "<=", "...", "**", "//", "/*", "*/", "&&", "||", "??", "?.", "${", "}}", "{{"]), ""),
+  "HTML": times(300, () => `<${reviewWord()} ${reviewWord()}="${reviewWord()}" ${reviewWord()}-${reviewWord()}='${reviewWord()}'>${reviewWord()}</${reviewWord()}>`, ""),
+  "single letters and spaces": times(3000, () => pick(LOWER), " "),
+  "single capitals and dots": times(3000, () => pick(LOWER.toUpperCase()), "."),
+  "base64 of 3,000 random bytes": base64(randomBytes(3000)),
+};
+
+/** Units of one and two letters, lower and upper case, each repeated to 500 and to 3,000 characters (t2). */
+const REPEATED_UNITS = [...LOWER, ...Array.from({ length: 120 }, () => pick(LOWER) + pick(LOWER)), "ab", "th", "the", "data"].flatMap((unit) =>
+  [unit, unit.toUpperCase()].flatMap((cased) => [cased.repeat(Math.ceil(500 / cased.length)), cased.repeat(Math.ceil(3000 / cased.length))]),
+);
+
+/** Random strings of many kinds for the property test: every kind cl100k's pre-tokenizer and merges treat apart. */
+const RANDOM_KINDS: Array<() => string> = [
+  () => times(int(1, 12), reviewWord, oneOf(["_", "-", ".", "/", ":", " ", ""])),
+  () => times(int(1, 12), () => reviewWord().toUpperCase(), oneOf(["_", "-", ".", "/", ":", " "])),
+  () => times(int(1, 8), () => capitalise(oneOf([reviewWord(), englishWord()])), oneOf(["", " ", "."])),
+  () => times(int(1, 6), englishWord, oneOf(["_", "-", ".", "/", ":", "", " "])),
+  () => oneOf(["a", "ab", "th", "the", "da", "data", "ing", "AB", "Ab", "-", "=", " ", "\n", "\t", "0", "12"]).repeat(int(1, 300)),
+  () => chars(LOWER, int(1, 200)),
+  () => chars(CONSONANTS + CONSONANTS.toUpperCase(), int(1, 200)),
+  () => words(int(1, 30), () => Array.from({ length: int(1, 5) }, syllable).join("")),
+  () => chars("0123456789", int(1, 60)),
+  () => chars("0123456789.,_-:/ ", int(1, 80)),
+  () => codePoints(0x4e00, 0x9fff, int(1, 60)),
+  () => codePoints(0x3040, 0x30ff, int(1, 60)),
+  () => codePoints(0x1f300, 0x1faff, int(1, 30)),
+  () => codePoints(0x20, 0x2fff, int(1, 80)),
+  () => Buffer.from(randomBytes(int(1, 200))).toString("utf8"),
+  () => Buffer.from(randomBytes(int(1, 200))).toString("latin1"),
+  () => base64(randomBytes(int(1, 150))),
+  () => hex(randomBytes(int(1, 100))),
+  () => chars(PUNCT + " \n\t", int(1, 120)),
+  () => chars(" \t\n\r\u00a0\u3000", int(1, 100)) + reviewWord(),
+  () => times(int(2, 8), () => oneOf(RANDOM_KINDS.slice(0, 19))(), oneOf(["", " ", "\n"])),
+];
+
 function sourceFiles(dir: string, keep: (path: string) => boolean): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
@@ -133,19 +208,72 @@ const BENIGN = [
   ...sourceFiles(join(PROJECT_ROOT, "src"), (path) => path.endsWith(".md")),
 ];
 
+/** cl100k_base's merged tokens of rank 256 up to `ranks` − 1, keyed as countWithRanks wants them (bytes as Latin-1 characters). */
+function rankTable(ranks: number): Map<string, number> {
+  const all = cl100kRanks as ReadonlyArray<string | readonly number[]>;
+  const table = new Map<string, number>();
+  for (let rank = 256; rank < Math.min(ranks, all.length); rank++) {
+    const token = all[rank]!;
+    const bytes = typeof token === "string" ? new TextEncoder().encode(token) : Uint8Array.from(token);
+    table.set(String.fromCharCode(...bytes), rank);
+  }
+  return table;
+}
+const NO_LIMITS = { maxPieceBytes: Number.POSITIVE_INFINITY, longPiecesBudget: Number.POSITIVE_INFINITY };
+
 describe("the token estimate on adversarial text (never fewer tokens than cl100k_base)", () => {
-  for (const [name, text] of Object.entries(ADVERSARIAL)) {
+  for (const [name, text] of [...Object.entries(ADVERSARIAL), ...Object.entries(REVIEW)]) {
     it(name, () => {
-      const real = countTokens(text);
-      expect(estimateTokens(text)).toBeGreaterThanOrEqual(real);
+      expect(estimateTokens(text)).toBeGreaterThanOrEqual(countTokens(text));
     });
   }
+
+  it("the review's reproductions: the counts the heuristic halved are now at or above the real ones", () => {
+    expect([countTokens("ab".repeat(1500)), countTokens("data".repeat(3000)), countTokens("the".repeat(3000))]).toEqual([1500, 5998, 3000]);
+    expect(estimateTokens("ab".repeat(1500))).toBeGreaterThanOrEqual(1500);
+    expect(estimateTokens("data".repeat(3000))).toBeGreaterThanOrEqual(5998);
+    expect(estimateTokens("the".repeat(3000))).toBeGreaterThanOrEqual(3000);
+    const big = REVIEW["47 KB of the hill-climbed letters"]!;
+    expect(countTokens(big)).toBe(23_401);
+    expect(estimateTokens(big)).toBeGreaterThanOrEqual(23_401);
+  });
+
+  it("units of one and two letters repeated, in lower and upper case, to 500 and 3,000 characters", () => {
+    const under = REPEATED_UNITS.filter((text) => estimateTokens(text) < countTokens(text)).map((text) => text.slice(0, 6));
+    expect(REPEATED_UNITS.length).toBeGreaterThan(500);
+    expect(under).toEqual([]);
+  });
+
+  it("a hill-climb toward the lowest ratio of estimate to real count ends at or above 1", () => {
+    const ratio = (text: string) => estimateTokens(text) / countTokens(text);
+    let current = "ab".repeat(200);
+    let best = ratio(current);
+    for (let step = 0; step < 1500; step++) {
+      const letters = [...current];
+      for (let k = int(1, 3); k > 0; k--) letters[int(0, letters.length - 1)] = pick(LOWER);
+      const candidate = letters.join("");
+      const score = ratio(candidate);
+      if (score <= best) [current, best] = [candidate, score];
+    }
+    expect(best).toBeGreaterThanOrEqual(1);
+  });
 
   it("the issue's reproduction is now counted at or above the real 28,059-token scale", () => {
     const text = ADVERSARIAL["47 KB of consonant runs"]!;
     expect(text.length).toBeGreaterThanOrEqual(47_000);
     expect(countTokens(text)).toBeGreaterThan(25_000);
     expect(estimateTokens(text)).toBeGreaterThanOrEqual(countTokens(text));
+  });
+});
+
+describe("the token estimate on random text (a property: never below cl100k_base)", () => {
+  it("holds for 3,000 random strings of 21 kinds: words in every case style and separator, repeats, digits, CJK, emoji, random bytes", () => {
+    const under: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const text = RANDOM_KINDS[i % RANDOM_KINDS.length]!();
+      if (estimateTokens(text) < countTokens(text)) under.push(JSON.stringify(text));
+    }
+    expect(under).toEqual([]);
   });
 });
 
@@ -176,13 +304,61 @@ describe("the token estimate on benign text (at least cl100k's count, at most 1.
   });
 });
 
-describe("the bounds that hold by construction", () => {
-  it("every group of one to three ASCII digits is one token, and is estimated as one", () => {
+describe("the construction: cl100k's own algorithm over fewer ranks", () => {
+  it("with the full rank table and no limits, the same code counts exactly cl100k_base's tokens", () => {
+    const full = rankTable(Number.POSITIVE_INFINITY);
+    // Without U+FEFF: gpt-tokenizer never finds the tokens that start with its bytes (next test).
+    const samples = [...BENIGN.map((path) => readFileSync(path, "utf8")), ...Object.values(ADVERSARIAL), ...Object.values(REVIEW)].filter((text) => !text.includes("\ufeff"));
+    expect(samples.length).toBeGreaterThan(100);
+    const differ = samples.filter((text) => countWithRanks(text, full, NO_LIMITS) !== countTokens(text)).map((text) => text.slice(0, 40));
+    expect(differ).toEqual([]);
+  });
+
+  it("U+FEFF is one token of cl100k_base (rank 3305), which gpt-tokenizer counts as two", () => {
+    // gpt-tokenizer looks merged bytes up through a TextDecoder that drops a leading byte order mark,
+    // so it misses cl100k's tokens that start with EF BB BF and over-counts them; tiktoken, which
+    // compares bytes, finds them, and so does this estimate.
+    expect(rankTable(Number.POSITIVE_INFINITY).get("\xef\xbb\xbf")).toBe(3305);
+    expect(countTokens("\ufeff")).toBe(2);
+    expect(estimateTokens("\ufeff")).toBe(1);
+  });
+
+  it("the count only falls as more ranks are taken, down to cl100k_base's", () => {
+    const texts = [readFileSync(join(PROJECT_ROOT, "README.md"), "utf8"), REVIEW["file paths"]!, REVIEW["CJK and Latin"]!, HILL_CLIMBED, ADVERSARIAL["random bytes read as UTF-8"]!];
+    const tables = [256, 1000, 5000, TOKEN_RANKS, 50_000, Number.POSITIVE_INFINITY].map(rankTable);
+    for (const text of texts) {
+      const counts = tables.map((table) => countWithRanks(text, table, NO_LIMITS));
+      expect(counts).toEqual([...counts].sort((a, b) => b - a));
+      expect(counts.at(-1)).toBe(countTokens(text));
+      expect(counts[0]).toBe(new TextEncoder().encode(text).length);
+    }
+  });
+
+  it("estimateTokens is the truncated table with the piece limits", () => {
+    const table = rankTable(TOKEN_RANKS);
+    for (const text of [...Object.values(REVIEW), ...BENIGN.slice(0, 5).map((path) => readFileSync(path, "utf8"))]) {
+      expect(estimateTokens(text)).toBe(countWithRanks(text, table, PIECE_LIMITS));
+    }
+  });
+
+  it("a piece longer than the limit, or past the budget for long pieces, costs its UTF-8 byte count", () => {
+    const run = ADVERSARIAL["one 20,000-consonant run"]!;
+    expect(estimateTokens(run)).toBe(20_000);
+    const cjk = codePoints(0x4e00, 0x9fff, 400);
+    expect(estimateTokens(cjk)).toBe(new TextEncoder().encode(cjk).length);
+    // 200 distinct runs of 400 letters: the first 64 KiB of them are merged, the rest priced by bytes.
+    const runs = Array.from({ length: 200 }, () => chars("ab", 400));
+    const merged = countWithRanks(runs.join("\n"), rankTable(TOKEN_RANKS), NO_LIMITS);
+    const estimate = estimateTokens(runs.join("\n"));
+    expect(estimate).toBeGreaterThan(merged);
+    expect(estimate).toBeLessThanOrEqual(400 * 200 + 199);
+  });
+
+  it("every group of one to three ASCII digits is never estimated below its one token", () => {
     for (let n = 0; n < 1000; n++) {
       for (const group of new Set([String(n), String(n).padStart(2, "0"), String(n).padStart(3, "0")])) {
-        if (group.length > 3) continue;
         expect(countTokens(group), group).toBe(1);
-        expect(estimateTokens(group), group).toBe(1);
+        expect(estimateTokens(group), group).toBeGreaterThanOrEqual(1);
       }
     }
   });
@@ -193,7 +369,8 @@ describe("the bounds that hold by construction", () => {
       const char = String.fromCodePoint(codePoint);
       if (estimateTokens(char) < countTokens(char)) under.push(codePoint.toString(16));
     };
-    for (let codePoint = 1; codePoint < 0x10000; codePoint++) if (codePoint < 0xd800 || codePoint > 0xdfff) check(codePoint);
+    // U+FEFF: one token, which the oracle over-counts (see "U+FEFF is one token" above).
+    for (let codePoint = 1; codePoint < 0x10000; codePoint++) if ((codePoint < 0xd800 || codePoint > 0xdfff) && codePoint !== 0xfeff) check(codePoint);
     for (let codePoint = 0x1f000; codePoint < 0x1fb00; codePoint++) check(codePoint);
     for (let codePoint = 0x20000; codePoint < 0x2a6e0; codePoint += 97) check(codePoint);
     for (let codePoint = 0xe0000; codePoint < 0xe0080; codePoint++) check(codePoint);
@@ -208,7 +385,6 @@ describe("the bounds that hold by construction", () => {
         expect(estimateTokens(`x${run}y`), JSON.stringify(run)).toBeGreaterThanOrEqual(countTokens(`x${run}y`));
       }
     }
-    expect(WHITESPACE_RUNS.space).toBeGreaterThan(1);
   });
 
   it("runs of one punctuation mark are never estimated below their count, alone or after a space", () => {
@@ -221,23 +397,18 @@ describe("the bounds that hold by construction", () => {
     }
   });
 
-  it("every listed punctuation token is one token and is estimated as one", () => {
-    for (const token of PUNCT_TOKENS) {
-      expect(countTokens(token), JSON.stringify(token)).toBe(1);
-      expect(estimateTokens(token), JSON.stringify(token)).toBe(1);
-    }
-  });
-
   it("the separator constant is the separator's estimate, and empty text costs nothing", () => {
     expect(SEPARATOR_TOKENS).toBe(estimateTokens(CONTEXT_SEPARATOR));
     expect(estimateTokens("")).toBe(0);
   });
 });
 
-describe("the tables and the bundle", () => {
+describe("the table and the bundle", () => {
   it("src/domain/token-tables.ts is what scripts/token-tables.ts derives from cl100k_base today", () => {
     const stored = readFileSync(join(PROJECT_ROOT, "src/domain/token-tables.ts"), "utf8");
-    expect(stored).toBe(renderTokenTables(deriveTokenTables()));
+    expect(stored).toBe(renderTokenTables());
+    expect(STORED_TOKEN_RANKS).toBe(TOKEN_RANKS);
+    expect(MERGED_TOKENS.split("\0")).toHaveLength(TOKEN_RANKS - 256);
   });
 
   it("the tokenizer is a dev dependency that no worker source imports", () => {

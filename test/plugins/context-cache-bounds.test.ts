@@ -9,6 +9,7 @@ import { useDatabase } from "../helpers/db";
 import { api, jsonRequest } from "../helpers/http";
 import { adminHeaders } from "../publishing/helpers";
 import { approvedPlugin, enableAndAssign, tenantWithAgent, type AssembledContext } from "./in-use-helpers";
+import { rawRedis as redis } from "../helpers/cache";
 
 // Issue 26 item 4: one tenant cannot fill the shared cache. Before, every distinct `budget` was its
 // own ~33 KB Redis entry with no bound per workspace, so 95 requests filled Redis's slack. Now an
@@ -27,17 +28,6 @@ beforeAll(async () => {
 
 type Tenant = Awaited<ReturnType<typeof tenantWithAgent>>;
 
-/** One raw command to the suite's redis-server (values come back as stored, never parsed). */
-async function redis(...command: Array<string | number>): Promise<unknown> {
-  const response = await fetch(env.UPSTASH_REDIS_REST_URL!, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${env.UPSTASH_REDIS_REST_TOKEN}` },
-    body: JSON.stringify(command.map(String)),
-  });
-  const reply = (await response.json()) as { result?: unknown; error?: string };
-  if (reply.error) throw new Error(reply.error);
-  return reply.result;
-}
 
 /** The workspace's stored contexts: agent id → stored value, and the `#bytes` the script keeps. */
 async function storedContexts(workspaceId: string): Promise<{ entries: Map<string, string>; counted: number; weight: number }> {

@@ -9,9 +9,15 @@ import { respondWithCatalog } from "../marketplace/respond";
 import { CATALOG_ACCESS, NOT_MODIFIED } from "../marketplace/schemas";
 import { PLUGINS_TAG, PluginListSchema } from "./schemas";
 
+// Every tag must match, so the filter is a set: de-duplicated and sorted here, so that its
+// spellings share one catalog page key (services/catalog-cache.ts, catalogReadKey).
 const tagList = z.preprocess(
   (value) => (value === undefined ? undefined : (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(","))),
-  z.array(TagSchema).max(10).optional(),
+  z
+    .array(TagSchema)
+    .max(10)
+    .overwrite((tags) => [...new Set(tags)].sort())
+    .optional(),
 );
 
 export const ListPluginsQuery = z.object({

@@ -7,7 +7,7 @@ import { isPlatformAdmin } from "../../services/auth/principal";
 import { catalogItemDetail } from "../../services/catalog";
 import { cachedCatalogResponse, catalogRequestKey } from "../../services/catalog-cache";
 import { installOf } from "../../services/installs";
-import { respondWithCatalog } from "./respond";
+import { catalogFillOf, respondWithCatalog } from "./respond";
 import { CATALOG_ACCESS, CatalogItemDetailSchema, NOT_MODIFIED } from "./schemas";
 
 export const getItemRoute = defineRoute({
@@ -60,13 +60,11 @@ export function registerGetItem(router: Router) {
     // The shared detail (cached for non-admins) plus this workspace's install, which is never cached.
     const admin = isPlatformAdmin(c.var.principal);
     // The shared detail's own key: the same entry the plain detail read fills.
-    const shared = new URL(c.req.url);
-    shared.searchParams.delete("include");
-    const key = await catalogRequestKey(shared.toString());
+    const key = await catalogRequestKey(c, ["include"]);
     const [detail, installed] = await Promise.all([
-      admin
+      admin || key === null
         ? catalogItemDetail(c.var.db.http, id, { admin })
-        : cachedCatalogResponse(c.var.cache, key, () => catalogItemDetail(c.var.db.http, id, { admin }), (work) => c.executionCtx.waitUntil(work), c.var.catalogPrefetch).then(
+        : cachedCatalogResponse(c.var.cache, key, () => catalogItemDetail(c.var.db.http, id, { admin }), (work) => c.executionCtx.waitUntil(work), c.var.catalogPrefetch, catalogFillOf(c)).then(
             (r) => JSON.parse(r.body) as z.infer<typeof CatalogItemDetailSchema>,
           ),
       installOf(c.var.db.http, workspace.id, id),

@@ -8,9 +8,15 @@ import { listCatalog } from "../../services/catalog";
 import { respondWithCatalog } from "./respond";
 import { CATALOG_ACCESS, CatalogListSchema, ItemTypeSchema, NOT_MODIFIED } from "./schemas";
 
+// Every tag must match, so the filter is a set: de-duplicated and sorted here, so that its
+// spellings share one catalog page key (services/catalog-cache.ts, catalogReadKey).
 const tagList = z.preprocess(
   (value) => (value === undefined ? undefined : (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(","))),
-  z.array(TagSchema).max(10).optional(),
+  z
+    .array(TagSchema)
+    .max(10)
+    .overwrite((tags) => [...new Set(tags)].sort())
+    .optional(),
 );
 
 export const ListItemsQuery = PaginationQuery.extend({

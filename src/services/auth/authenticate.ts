@@ -10,7 +10,7 @@ import type { Prefetched } from "../catalog-cache";
 import { primeHotPath, readHotPath, type HotPathInput, type HotPathResult } from "../hot-path";
 import type { RateLimitDecision } from "../rate-limit";
 import { verifySessionToken, type ClerkConfig, type SessionClaims } from "./clerk-jwt";
-import { checkKeyLookupFailures, keyLookupFailureKey, localKeyLookupFailures, recordKeyLookupFailure } from "./key-lookup-limit";
+import { keyLookupFailureKey, keyLookupsLimited, releaseKeyLookup, releaseLocalKeyLookup, reserveLocalKeyLookup } from "./key-lookup-limit";
 import { MAX_KEY_ANCESTORS, roleAtLeast, type Principal } from "./principal";
 import { PRINCIPAL_TTL_SECONDS, apiKeyCacheKey, apiKeyRateSubject, fromCached, membershipCacheKey, toCached, userCacheKey } from "./principal-cache";
 
@@ -143,8 +143,10 @@ function rememberKey(keyHash: string, facts: KeyFacts): void {
  * first request of such a key in an isolate whose principal is cached costs one more Upstash
  * request (the script tells the lineage, then counts).
  * `failedLookups` (the access gate always passes it) limits uncached key lookups per client
- * address: `bucket` from clientAddressBucket, `limit` per minute (auth/key-lookup-limit.ts); the
- * count is read in the same script call as the principal, so a cached key pays nothing for it.
+ * address: `bucket` from clientAddressBucket, `limit` failures per minute (auth/key-lookup-limit.ts).
+ * The place for the lookup is reserved in the same script call that finds the principal missing,
+ * and given back in the priming request when the key is live, so neither costs an Upstash request
+ * and a cached key never touches the count; with Redis unavailable the isolate's count does both.
  * Raises the 401s of credentials, keys and tokens, and 429 `api_key_lookups_limited`.
  */
 export async function authenticateRequest<S = never>(
@@ -159,34 +161,46 @@ export async function authenticateRequest<S = never>(
   },
 ): Promise<AuthOutcome<S>> {
   let input: HotPathInput;
-  let load: () => Promise<Principal>;
+  let load: (hot: HotPathResult) => Promise<Principal>;
   let claims: SessionClaims | undefined;
   let keyHash: string | undefined;
-  // What Redis said this address has failed this minute (read with the principal on a miss).
-  let failedInRedis = 0;
+  // Whether the hot-path script reserved this request's lookup place in Redis (to give back on success).
+  let reservedInRedis = false;
   if (credentials.kind === "api_key") {
     // The checksum refuses typos before any cache or database work. It is no secret: a made-up
     // key with a valid checksum is looked up, and failed lookups are limited per address below.
     if (!isWellFormedApiKey(credentials.value)) throw invalidKey();
     keyHash = await hashApiKey(credentials.value);
     const limiter = opts.failedLookups;
+    const counter = limiter ? keyLookupFailureKey(limiter.bucket) : undefined;
     input = {
       principalKey: apiKeyCacheKey(keyHash),
       subject: apiKeyRateSubject(keyHash),
       defaultLimit: opts.defaultLimit,
       pageKey: opts.pageKey,
       ancestors: keyFacts.get(keyHash)?.ancestors ?? [],
-      failureKey: limiter ? keyLookupFailureKey(limiter.bucket) : undefined,
+      lookups: limiter && counter ? { key: counter, limit: limiter.limit } : undefined,
     };
     const hash = keyHash;
-    load = async () => {
-      if (!limiter) return loadApiKey(hash, deps);
-      // Refused before the database once the address is over its limit (issue 26 item 9).
-      checkKeyLookupFailures(Math.max(failedInRedis, localKeyLookupFailures(limiter.bucket)), limiter.limit);
+    // Reserve, then look up (issue 26 item 9): the place was taken in Redis by the script that
+    // found the principal missing; otherwise (Redis unavailable, or the rare lineage race) in the
+    // isolate. A failed lookup (401) keeps its place, which is the count; a live key gives it back
+    // (Redis: in the priming request, below; should that request fail, the place stays taken until
+    // the minute turns); a lookup that never answered (database unavailable) gives it back too.
+    load = async (hot) => {
+      if (!limiter || !counter) return loadApiKey(hash, deps);
+      if (hot.status === "miss" && hot.lookup === "refused") throw keyLookupsLimited();
+      const local = hot.status === "miss" ? undefined : reserveLocalKeyLookup(limiter.bucket, limiter.limit);
       try {
-        return await loadApiKey(hash, deps);
+        const principal = await loadApiKey(hash, deps);
+        if (local) releaseLocalKeyLookup(local);
+        else reservedInRedis = true;
+        return principal;
       } catch (error) {
-        if (error instanceof ApiError && error.status === 401) await recordKeyLookupFailure(deps.cache, limiter.bucket);
+        if (!(error instanceof ApiError && error.status === 401)) {
+          if (local) releaseLocalKeyLookup(local);
+          else await releaseKeyLookup(deps.cache, counter);
+        }
         throw error;
       }
     };
@@ -208,7 +222,6 @@ export async function authenticateRequest<S = never>(
   let hot: HotPathResult = await readHotPath(deps.cache, input);
   // This isolate did not know the key's lineage (or knew an older one): once more, with the entry's.
   if (hot.status === "lineage") hot = await readHotPath(deps.cache, (input = { ...input, ancestors: hot.ancestors }));
-  if (hot.status === "miss") failedInRedis = hot.failedLookups;
   let principal: Principal;
   if (hot.status === "hit") {
     principal = fromCached(hot.principal);
@@ -219,8 +232,8 @@ export async function authenticateRequest<S = never>(
     }
   } else {
     // A miss, Redis unavailable, or (rarely) an entry whose lineage changed between the two calls.
-    principal = await load();
-    if (principal.kind === "api_key") input = { ...input, ancestors: principal.key.ancestors.map((a) => a.subject) };
+    principal = await load(hot);
+    if (principal.kind === "api_key") input = { ...input, ancestors: principal.key.ancestors.map((a) => a.subject), releaseLookup: reservedInRedis };
     if (hot.status !== "unavailable") hot = await primeHotPath(deps.cache, input, toCached(principal));
   }
   checkExpiry(principal);

@@ -1,4 +1,6 @@
 import { createRemoteJWKSet, decodeProtectedHeader, errors, importSPKI, jwtVerify, type JWTPayload } from "jose";
+import { NAME_MAX } from "../../domain/names";
+import { cleanText, codePoints, forbiddenCharacter, hasVisibleCharacter } from "../../domain/text";
 import { ApiError } from "../../lib/errors";
 import { isolateCaches } from "../../lib/isolate-caches";
 
@@ -64,11 +66,14 @@ const fail = (code: string, detail: string) => new ApiError(401, code, detail);
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 // eslint-disable-next-line no-control-regex
 const NUL = /\u0000/;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const MAX_CLAIM_DEPTH = 16;
-/** The optional claims that may fill the user's e-mail and name (see the return of verifySessionToken). */
-const STORED_CLAIMS = ["email", "primary_email", "email_address", "name", "full_name"] as const;
+/**
+ * Longest `sub` and e-mail taken, in code points: each is a unique or indexed column of `users`, and
+ * PostgreSQL refuses an index entry of more than about 2.7 KB (a 4,000-character `sub` answered
+ * 500). Clerk's user ids are about 32 characters; 320 is the longest address RFC 3696 allows.
+ */
+const MAX_SUB = 255;
+const MAX_EMAIL = 320;
 
 /**
  * Whether any string of a verified payload, key or value at any depth, holds a NUL (PostgreSQL text
@@ -83,19 +88,31 @@ function holdsBrokenText(value: unknown, depth = 0): boolean {
   return Object.entries(value).some(([key, item]) => holdsBrokenText(key) || holdsBrokenText(item, depth + 1));
 }
 
-/** The claims stored on the user row and shown to admins also refuse every other control character (terminal escapes, line breaks). */
-const storedClaimRefused = (value: unknown) => typeof value === "string" && CONTROL.test(value);
-
 function firstString(...values: unknown[]): string | null {
   for (const value of values) if (typeof value === "string" && value.length > 0) return value;
   return null;
 }
 
+/** An identifier people never read but that keys a row: any invisible, control or bidi character (src/domain/text.ts), or more than `max` code points, refuses the token. */
+const acceptableKey = (value: string | null, max: number) => value === null || (!forbiddenCharacter(value) && codePoints(value) <= max);
+
+/**
+ * The display name as stored: invisible, control, bidi and line-separator characters become spaces
+ * (src/domain/text.ts `cleanText`, as for other names shown to people), cut to NAME_MAX code points;
+ * null when nothing visible is left. A name is shown, never compared, so it is cleaned, not refused.
+ */
+function displayName(value: string | null): string | null {
+  if (value === null) return null;
+  const cleaned = [...cleanText(value)].slice(0, NAME_MAX).join("").trimEnd();
+  return hasVisibleCharacter(cleaned) ? cleaned : null;
+}
+
 /**
  * Verifies a Clerk session token: RS256 only, exp/nbf with a few seconds of skew, the issuer and
  * `azp` when configured, and no pending session (`sts: "pending"`, 401 `session_pending`) unless
- * `allowPendingSessions`. A claim holding a NUL or an unpaired surrogate anywhere, or a control
- * character in `sub`, e-mail or name, is 401 `token_claims_invalid`. Failures say which check
+ * `allowPendingSessions`. A claim holding a NUL or an unpaired surrogate anywhere, or a `sub` or
+ * e-mail with an invisible, control or bidi character or over 255 / 320 code points, is 401
+ * `token_claims_invalid`; the name is cleaned of such characters and cut to 200 (issue 26 item 12). Failures say which check
  * failed, never how verification works inside.
  */
 export async function verifySessionToken(token: string, config: ClerkConfig): Promise<SessionClaims> {
@@ -145,8 +162,13 @@ export async function verifySessionToken(token: string, config: ClerkConfig): Pr
   }
   if (typeof payload.sub !== "string" || payload.sub.length === 0) throw fail("token_claims_invalid", "The session token has no subject.");
   const claims = payload as Record<string, unknown>;
-  if (holdsBrokenText(claims) || [claims.sub, ...STORED_CLAIMS.map((name) => claims[name])].some(storedClaimRefused)) {
-    throw fail("token_claims_invalid", "The session token's claims hold characters that are not text (a NUL, a control character or an unpaired surrogate).");
+  if (holdsBrokenText(claims)) {
+    throw fail("token_claims_invalid", "The session token's claims hold characters that are not text (a NUL or an unpaired surrogate).");
+  }
+  // Clerk puts no e-mail or name in session tokens by default; a session-token template can add them.
+  const email = firstString(claims.email, claims.primary_email, claims.email_address);
+  if (!acceptableKey(payload.sub, MAX_SUB) || !acceptableKey(email, MAX_EMAIL)) {
+    throw fail("token_claims_invalid", `The session token's subject or e-mail holds invisible, control or bidirectional characters, or is too long (at most ${MAX_SUB} and ${MAX_EMAIL} characters).`);
   }
   // Clerk's SDKs treat a pending session as signed out unless told otherwise; so do we.
   if (payload.sts === "pending" && !config.allowPendingSessions) {
@@ -154,9 +176,8 @@ export async function verifySessionToken(token: string, config: ClerkConfig): Pr
   }
   return {
     sub: payload.sub,
-    // Clerk puts no e-mail or name in session tokens by default; a session-token template can add them.
-    email: firstString(claims.email, claims.primary_email, claims.email_address),
-    name: firstString(claims.name, claims.full_name),
+    email,
+    name: displayName(firstString(claims.name, claims.full_name)),
   };
 }
 

@@ -4,26 +4,39 @@ import { isolateCaches } from "../../lib/isolate-caches";
 
 /**
  * Failed API-key lookups, limited per client address (issue 26 item 9). The key's CRC-32 checksum
- * catches typos, not guesses: anyone can make up a key with a valid checksum, and until now each
- * one cost a database query with no limit (rate limits are per key, and a made-up key has none).
- * Every lookup that goes to the database and fails (no such key, revoked, creator lost the role)
- * now counts against the caller's address for the current clock minute; once an address reaches
- * `API_KEY_LOOKUP_FAILURES_PER_MINUTE` (default 20), its uncached key lookups are answered 429
- * `api_key_lookups_limited` before the database. A key whose principal is cached (any key used in
- * the last 60 s) is never refused for it: the hot path reads it without a lookup.
+ * catches typos, not guesses: anyone can make up a key with a valid checksum, and each one costs a
+ * database query (rate limits are per key, and a made-up key has none). At most
+ * `API_KEY_LOOKUP_FAILURES_PER_MINUTE` (default 20) uncached key lookups per client address and
+ * clock minute may end in failure (no such key, revoked, creator lost the role); past that, the
+ * address's uncached key lookups are answered 429 `api_key_lookups_limited` before the database.
+ * A key whose principal is cached (any key used in the last 60 s) never touches the count: the hot
+ * path reads it without a lookup.
+ *
+ * Reserve, then look up: every uncached lookup first takes a place in the address's count for the
+ * minute, atomically with the check (in Redis, inside the hot-path script that already runs on the
+ * request: services/hot-path.ts, so it costs no extra Upstash request). Checking first and counting
+ * after the lookup let a burst of concurrent guesses all pass the check (40 concurrent made-up keys
+ * with a limit of 3 all reached the database). A lookup that finds a live key gives its place back
+ * (in the pipelined request that caches the principal, again no extra request), so legitimate users
+ * are not counted; one that fails keeps it, which is the count. A refused request takes no place
+ * (the script checks before it increments), so refusals are not counted and the address can look up
+ * again as soon as the minute turns. Consequence: an uncached valid key from an address that has
+ * used up its failures this minute is refused too (whether it is valid is what the lookup would
+ * tell); a key used in the last 60 s is cached and unaffected.
  *
  * Why not an unforgeable (HMAC) checksum instead: keys minted before would fail it, so either every
  * existing key breaks or a CRC fallback keeps the hole open; a per-address limit keeps every key
  * valid and needs no new secret.
  *
- * The count lives in Redis (shared by all isolates) and, as a floor for when Redis is down or
- * refusing writes, in this isolate's memory: the larger of the two decides.
+ * The count lives in Redis (shared by all isolates). While Redis is unreachable, past its deadline
+ * or refusing writes (the reservation is a write), this isolate's own count stands in, reserved and
+ * given back the same way (in memory, so atomic within the isolate).
  */
 export const DEFAULT_KEY_LOOKUP_FAILURES_PER_MINUTE = 20;
 
 const WINDOW_MS = 60_000;
-/** The counter outlives its minute a little, so a late INCR never leaves a key without a TTL. */
-const COUNTER_TTL_SECONDS = 120;
+/** The Redis counter outlives its minute a little, so a late reservation never leaves a key without a TTL. */
+export const KEY_LOOKUP_COUNTER_TTL_SECONDS = 120;
 
 /** `API_KEY_LOOKUP_FAILURES_PER_MINUTE`: a positive integer, else the default. */
 export function keyLookupFailureLimit(configured: string | undefined): number {
@@ -77,7 +90,7 @@ export function clientAddressBucket(header: string | undefined | null): string {
     .join(":")}::/64`;
 }
 
-/** The Redis counter of an address's failures in the minute holding `now`. */
+/** The counter of an address's lookup places in the minute holding `now` (failed lookups, plus any in flight). */
 export function keyLookupFailureKey(bucket: string, now = Date.now()): string {
   return `auth:key-failures:${bucket}:${Math.floor(now / WINDOW_MS)}`;
 }
@@ -86,46 +99,62 @@ export function keyLookupFailureKey(bucket: string, now = Date.now()): string {
  * This isolate's own counts, per address and minute: the floor that holds while Redis is down or
  * refuses writes. Isolate scope on purpose (it must outlive a request); bounded, oldest first out.
  */
-const localFailures = new Map<string, number>();
+const localLookups = new Map<string, number>();
 const LOCAL_MAX = 10_000;
-isolateCaches.register("failed key lookups", () => localFailures.clear());
+isolateCaches.register("failed key lookups", () => localLookups.clear());
 
-/** What the caller's address has failed this minute, as far as this isolate knows. */
-export function localKeyLookupFailures(bucket: string, now = Date.now()): number {
-  return localFailures.get(keyLookupFailureKey(bucket, now)) ?? 0;
-}
-
-/**
- * Counts one failed lookup for the address: in this isolate, and in Redis (INCR with a TTL, one
- * Upstash request, awaited so the next request already sees it; a Redis failure is ignored, the
- * isolate's count still holds).
- */
-export async function recordKeyLookupFailure(cache: Cache, bucket: string, now = Date.now()): Promise<void> {
-  const key = keyLookupFailureKey(bucket, now);
-  const seen = localFailures.get(key) ?? 0;
-  // Re-inserted, so the map's order is last-used and the oldest minute leaves first.
-  localFailures.delete(key);
-  localFailures.set(key, seen + 1);
-  if (localFailures.size > LOCAL_MAX) localFailures.delete(localFailures.keys().next().value!);
-  if (!cache.redis) return;
-  try {
-    await cache.redis.pipeline().incr(key).expire(key, COUNTER_TTL_SECONDS).exec();
-  } catch {
-    // The isolate's count stands in (see above).
-  }
-}
-
-/**
- * Refuses the lookup when the address has reached the limit this minute. Raises 429
- * `api_key_lookups_limited` with Retry-After (seconds to the end of the minute).
- */
-export function checkKeyLookupFailures(failures: number, limit: number, now = Date.now()): void {
-  if (failures < limit) return;
+/** 429 `api_key_lookups_limited`, with Retry-After: the seconds to the end of the minute. */
+export function keyLookupsLimited(now = Date.now()): ApiError {
   const retryAfter = Math.max(1, Math.ceil((WINDOW_MS - (now % WINDOW_MS)) / 1000));
-  throw new ApiError(
+  return new ApiError(
     429,
     "api_key_lookups_limited",
     `Too many requests with unknown or revoked API keys from this address; try again in ${retryAfter} s.`,
     { headers: { "Retry-After": String(retryAfter) } },
   );
+}
+
+/**
+ * Takes a place for one uncached lookup in this isolate's count of the address's minute (used when
+ * Redis could not reserve). Returns the counter's name, for `releaseLocalKeyLookup`. Raises 429
+ * `api_key_lookups_limited` when `limit` places are taken; a refusal takes none.
+ */
+export function reserveLocalKeyLookup(bucket: string, limit: number, now = Date.now()): string {
+  const key = keyLookupFailureKey(bucket, now);
+  const taken = localLookups.get(key) ?? 0;
+  if (taken >= limit) throw keyLookupsLimited(now);
+  // Re-inserted, so the map's order is last-used and the oldest minute leaves first.
+  localLookups.delete(key);
+  localLookups.set(key, taken + 1);
+  if (localLookups.size > LOCAL_MAX) localLookups.delete(localLookups.keys().next().value!);
+  return key;
+}
+
+/** Gives back a place `reserveLocalKeyLookup` took: the lookup found a live key, or never answered. */
+export function releaseLocalKeyLookup(key: string): void {
+  const taken = localLookups.get(key) ?? 0;
+  if (taken > 1) localLookups.set(key, taken - 1);
+  else localLookups.delete(key);
+}
+
+/** Decrements KEYS[1] when it is above zero (the hot-path script releases the same way). */
+const RELEASE_LUA = `
+local held = tonumber(redis.call('GET', KEYS[1]) or '0')
+if held and held > 0 then redis.call('DECR', KEYS[1]) end
+return 0
+`;
+
+/**
+ * The Redis half of giving a place back, for the one case the priming pipeline does not cover: the
+ * lookup did not answer (database unavailable), so it tells nothing about the key. Never below
+ * zero and never creates the counter (a DECR on a missing key would leave one without a TTL). One
+ * Upstash request, on that error path only; a Redis failure is ignored (the place stays taken).
+ */
+export async function releaseKeyLookup(cache: Cache, key: string): Promise<void> {
+  if (!cache.redis) return;
+  try {
+    await cache.redis.eval(RELEASE_LUA, [key], []);
+  } catch {
+    // The place stays taken until the minute turns.
+  }
 }

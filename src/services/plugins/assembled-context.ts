@@ -28,8 +28,9 @@ const numberOr = (value: unknown, fallback: number) => (typeof value === "number
  * (<slug>) v<version>` per included plugin (its files under `### <path>` headings, content.ts
  * `contextText`; a summary's heading ends in "(summary)"), then `## Tools` (when the agent has
  * tools). Every other piece of text, the persona's included, is someone else's: names go on one
- * line (`promptLine`) and multi-line text has each line that could read as a heading escaped
- * (`escapePromptBlock`, src/domain/prompt-text.ts), so no plugin, persona or tool text can open,
+ * line (`promptLine`) and multi-line text has each structural line (a heading, a fence, an HTML
+ * start, either inside a list or quote) escaped (`escapePromptBlock`, src/domain/prompt-text.ts),
+ * so no plugin, persona or tool text can open, hide,
  * close or imitate a section. The structured `persona`, `plugins[]` and `tools` stay the source
  * of truth; the prompt is their rendering.
  */

@@ -43,9 +43,10 @@ interface StoredContent extends PluginContent {
 /**
  * The layout of an entry's `context_tokens`: an entry counts `contextText` as estimateTokens saw it
  * when it was filled, so a change to either must change this, or an entry of the old layout would
- * under-count the new text for up to an hour. v2: foreign headings escaped (issue 26 item 1).
+ * under-count the new text for up to an hour. v2: foreign headings escaped (issue 26 item 1); v3:
+ * fences, HTML starts and headings inside lists and quotes escaped too.
  */
-const CONTENT_LAYOUT = "v2";
+const CONTENT_LAYOUT = "v3";
 
 /**
  * The key holds the plugin id (a deleted and re-uploaded slug gets a new id) and the bundle hash,
@@ -59,8 +60,9 @@ const CONTEXT_FILE = /\.(md|markdown|txt)$/i;
 
 /**
  * The text an assembled context includes for a plugin: its prose files in path order, each under a
- * `### <path>` heading (the path on one line), its text with every line that could read as a
- * heading escaped (src/domain/prompt-text.ts), so that no file can open a section of its own.
+ * `### <path>` heading (the path on one line), its text with every structural line (a heading, a
+ * fence, an HTML start, also inside a list or quote) escaped (src/domain/prompt-text.ts), so that
+ * no file can open or hide a section.
  */
 export function contextText(files: Record<string, string>): string {
   return Object.keys(files)

@@ -41,10 +41,12 @@ import type { ContextMemory } from "./context-memory";
 export const CONTEXT_TTL_SECONDS = 3600;
 
 /**
- * The shape of what the hash holds; part of its key, so a deploy that changes `ContextParts`
- * bumps it and never reads an entry of the old shape.
+ * The shape of what the hash holds; part of its key, so a deploy that changes `ContextParts` or
+ * how its text is escaped bumps it and never reads an entry of the old shape. 3: fences, HTML
+ * starts and headings inside lists and quotes are escaped too (issue 26 item 1): an entry of 2
+ * could still hide the sections after a plugin's unclosed fence.
  */
-const CONTEXT_FORMAT = 2;
+const CONTEXT_FORMAT = 3;
 
 /** The hash of a workspace's stored contexts: field = agent id, value = `StoredContext` as JSON (plus `#bytes`, their weight). */
 export const contextEntriesKey = (workspaceId: string) => `context:v${CONTEXT_FORMAT}:${workspaceId}`;
