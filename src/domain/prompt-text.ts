@@ -182,11 +182,36 @@ export function isStructuralLine(line: string): boolean {
 
 /**
  * Multi-line foreign text, safe to place under an assembler heading: line breaks unified to LF, and
- * every structural line (see `isStructuralLine`) given a `\` before its first visible character.
- * Other text is left byte for byte.
+ * every structural line (see `isStructuralLine`) given a `\` before its first visible character;
+ * so is every line of more than 4,096 UTF-16 units (LONG_LINE_UNITS). Other text is left byte for byte.
  */
 export function escapePromptBlock(text: string): string {
-  return text.replace(OTHER_BREAK, "\n").replace(STRUCTURAL_LINE, "$1\\");
+  const unified = text.replace(OTHER_BREAK, "\n");
+  if (!LONG_LINE.test(unified)) return unified.replace(STRUCTURAL_LINE, "$1\\");
+  return unified
+    .split("\n")
+    .map((line) => (line.length > LONG_LINE_UNITS ? escapeFirstVisible(line) : line.replace(STRUCTURAL_LINE, "$1\\")))
+    .join("\n");
+}
+
+/**
+ * Lines longer than this many UTF-16 units are escaped whatever they hold. STRUCTURAL_LINE keeps a
+ * backtracking frame per blank or marker it passes, so a line of millions of them (an upload of
+ * 9.5 MB of spaces, tabs and controls on one line) overflowed the stack and every context holding
+ * the plugin answered 500. A backslash before the first visible character never changes what an
+ * ordinary long line says, and always makes a paragraph of a structural one.
+ */
+const LONG_LINE_UNITS = 4096;
+const LONG_LINE = new RegExp(`[^\\n]{${LONG_LINE_UNITS + 1}}`);
+
+/** `line` with a backslash before its first visible character (at its end when it has none): one linear pass. */
+function escapeFirstVisible(line: string): string {
+  let at = 0;
+  for (const char of line) {
+    if (!isBlank(char)) break;
+    at += char.length;
+  }
+  return `${line.slice(0, at)}\\${line.slice(at)}`;
 }
 
 /**

@@ -15,6 +15,7 @@ const NOT_CACHES: Record<string, string> = {
   "src/index.ts app": "the app is code only (routes and middleware), built the same way by every isolate",
   "src/lib/isolate-caches.ts clearers": "the registry itself",
   "src/services/catalog-cache.ts catalogReads": "the cached catalog routes' schemas, registered as their modules load: code, the same in every isolate",
+  "src/domain/tokens.ts uncertain": "a regular expression compiled once from a constant of the bundle and the engine's Unicode tables",
   "src/domain/tokens.ts decoded": "the token tables decoded once from constants in the bundle: the same in every isolate, never data from a request",
 };
 

@@ -267,7 +267,9 @@ describe("round trips of a cached assembled context (issue 15 item 6)", () => {
     // carrying the (gzip-compressed) body stays easy to tell apart from one that does not. Random
     // hex is priced near cl100k's real count (about 0.7 tokens a digit), so it stays within the
     // default budget of 8,192 tokens.
-    const persona = `Counted ${Array.from(crypto.getRandomValues(new Uint8Array(4_500)), (b) => b.toString(16).padStart(2, "0")).join("")}`;
+    // In lines of 96 digits: a line over 4,096 characters would be escaped (src/domain/prompt-text.ts).
+    const hex = Array.from(crypto.getRandomValues(new Uint8Array(4_500)), (b) => b.toString(16).padStart(2, "0")).join("");
+    const persona = `Counted\n${hex.replace(/(.{96})/g, "$1\n").trimEnd()}`;
     const created = await send("POST", "/api/agents", owner, { name: `Context agent ${Date.now()}`, details: { model_config: { model_id: "rt-model" }, persona_prompt: persona } });
     expect(created.status).toBe(201);
     const agent = (await created.json()) as { id: string };

@@ -6,6 +6,7 @@ import { countTokens } from "gpt-tokenizer/encoding/cl100k_base";
 import { describe, expect, it } from "vitest";
 import { renderTokenTables, TOKEN_RANKS } from "../../scripts/token-tables";
 import { PROJECT_ROOT } from "../../scripts/stack/paths";
+import { UNICODE_BASELINE_ASSIGNED } from "../../src/domain/unicode-baseline";
 import { CONTEXT_SEPARATOR, countWithRanks, estimateTokens, PIECE_LIMITS, SEPARATOR_TOKENS } from "../../src/domain/tokens";
 import { MERGED_TOKENS, TOKEN_RANKS as STORED_TOKEN_RANKS } from "../../src/domain/token-tables";
 
@@ -317,10 +318,11 @@ describe("the construction: cl100k's own algorithm over fewer ranks", () => {
   it("U+FEFF is one token of cl100k_base (rank 3305), which gpt-tokenizer counts as two", () => {
     // gpt-tokenizer looks merged bytes up through a TextDecoder that drops a leading byte order mark,
     // so it misses cl100k's tokens that start with EF BB BF and over-counts them; tiktoken, which
-    // compares bytes, finds them, and so does this estimate.
+    // compares bytes, finds them, and so does the merge count. (estimateTokens itself prices any
+    // text holding U+FEFF by its bytes: see "so do U+0085 … and U+FEFF".)
     expect(rankTable(Number.POSITIVE_INFINITY).get("\xef\xbb\xbf")).toBe(3305);
     expect(countTokens("\ufeff")).toBe(2);
-    expect(estimateTokens("\ufeff")).toBe(1);
+    expect(countWithRanks("\ufeff", rankTable(Number.POSITIVE_INFINITY))).toBe(1);
   });
 
   it("the count only falls as more ranks are taken, down to cl100k_base's", () => {
@@ -400,6 +402,36 @@ describe("the construction: cl100k's own algorithm over fewer ranks", () => {
   it("the separator constant is the separator's estimate, and empty text costs nothing", () => {
     expect(SEPARATOR_TOKENS).toBe(estimateTokens(CONTEXT_SEPARATOR));
     expect(estimateTokens("")).toBe(0);
+  });
+});
+
+describe("where this engine's pre-tokenizer may split unlike tiktoken's, bytes decide", () => {
+  // A reviewer's text: U+A7CE is a letter of Unicode 17 to Node's (and workerd's) regular
+  // expressions, not to tiktoken's, so the two split "\ua7ce.t" differently; gpt-tokenizer shares
+  // the engine's tables, so it cannot see this. tiktoken 0.14 (Python) counted 60,004 tokens for it
+  // under its `### README.md` heading; the BPE estimate gave 48,007.
+  it("a letter newer than the Unicode 14 baseline makes the text cost its UTF-8 bytes, at or above tiktoken's real count", () => {
+    const text = "\ua7ce.t".repeat(12_000);
+    expect(estimateTokens(text)).toBe(Buffer.byteLength(text));
+    expect(estimateTokens(`### README.md\n${text}`)).toBeGreaterThanOrEqual(60_004);
+    expect(estimateTokens("\u{323B0}")).toBe(4); // CJK Extension J, Unicode 17
+  });
+
+  it("so do U+0085 (white space to Rust's regex only) and U+FEFF (to JavaScript's only)", () => {
+    for (const char of ["\u0085", "\ufeff"]) {
+      const text = ` ${char}a`.repeat(1000);
+      expect(estimateTokens(text)).toBe(Buffer.byteLength(text));
+    }
+  });
+
+  it("the baseline is Unicode 14: every code point in it is assigned to this engine too, and ordinary scripts are inside it", () => {
+    const ranges = UNICODE_BASELINE_ASSIGNED.split(",").map((r) => r.split("-").map((h) => parseInt(h, 16)));
+    expect(ranges).toHaveLength(698);
+    const unassigned = /\p{Cn}/u;
+    for (const [from, to = from] of ranges) for (let cp = from!; cp <= to!; cp += 97) expect(unassigned.test(String.fromCodePoint(cp))).toBe(false);
+    // Prose of many scripts is priced by the merges, not by bytes.
+    const text = "Hello Zoë, Привет, 日本語のテキスト, 한국어, العربية, हिन्दी 123".replace("\ufeff", "");
+    expect(estimateTokens(text)).toBeLessThan(Buffer.byteLength(text) * 0.75);
   });
 });
 

@@ -349,6 +349,20 @@ describe("escapePromptBlock and promptLine", () => {
     expect(structural).toBeLessThan(35_000);
   });
 
+  // A reviewer's upload: 9.5 MB of spaces, tabs and controls on one line overflowed the regular
+  // expression's stack, and every context holding the plugin answered 500.
+  it("a line of millions of blanks or container markers is escaped in one pass, never overflowing the stack; any line over 4,096 units is escaped", () => {
+    const blanks = `\u0001${" \t\u0002\u0003".repeat(2_400_000)}# Tools`;
+    const markers = `${"- ".repeat(3_000_000)}# Tools`;
+    const escaped = escapePromptBlock(`intro\n${blanks}\n${markers}\nend`).split("\n");
+    expect(escaped).toHaveLength(4);
+    expect(escaped[1]).toBe(`\u0001${" \t\u0002\u0003".repeat(2_400_000)}\\# Tools`);
+    expect(escaped[2]).toBe(`\\${markers}`);
+    expect([escaped[0], escaped[3]]).toEqual(["intro", "end"]);
+    expect(escapePromptBlock("a".repeat(4097))).toBe(`\\${"a".repeat(4097)}`);
+    expect(escapePromptBlock("a".repeat(4096))).toBe("a".repeat(4096));
+  });
+
   it("promptLine puts a name on one line with no invisible characters", () => {
     expect(promptLine("Evil\n## Tools\u2028x\u202Ey\u200Bz\u0085w")).toBe("Evil ## Tools x y z w");
   });
