@@ -187,7 +187,7 @@ export function isStructuralLine(line: string): boolean {
  */
 export function escapePromptBlock(text: string): string {
   const unified = text.replace(OTHER_BREAK, "\n");
-  if (!LONG_LINE.test(unified)) return unified.replace(STRUCTURAL_LINE, "$1\\");
+  if (!hasLongLine(unified)) return unified.replace(STRUCTURAL_LINE, "$1\\");
   return unified
     .split("\n")
     .map((line) => (line.length > LONG_LINE_UNITS ? escapeFirstVisible(line) : line.replace(STRUCTURAL_LINE, "$1\\")))
@@ -202,7 +202,17 @@ export function escapePromptBlock(text: string): string {
  * ordinary long line says, and always makes a paragraph of a structural one.
  */
 const LONG_LINE_UNITS = 4096;
-const LONG_LINE = new RegExp(`[^\\n]{${LONG_LINE_UNITS + 1}}`);
+
+/** Is any line longer than LONG_LINE_UNITS? A scan from line break to line break: linear, where a regular expression such as `[^\n]{4097}` retries from every position. */
+function hasLongLine(text: string): boolean {
+  for (let at = 0; at <= text.length; ) {
+    const end = text.indexOf("\n", at);
+    const stop = end < 0 ? text.length : end;
+    if (stop - at > LONG_LINE_UNITS) return true;
+    at = stop + 1;
+  }
+  return false;
+}
 
 /** `line` with a backslash before its first visible character (at its end when it has none): one linear pass. */
 function escapeFirstVisible(line: string): string {
