@@ -8,7 +8,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations } from "../../scripts/stack/migrate";
 import { MIGRATIONS_DIR } from "../../scripts/stack/paths";
-import { scratchDatabase } from "./scratch-database";
+import { scratchDatabase, withPgClient } from "./scratch-database";
 
 // The migration *_install_count_workspaces (design.md §53, issue 26 item 8) on a database written by
 // the old rule, where every install added one: it subtracts repeat installs of a workspace only.
@@ -19,15 +19,7 @@ const TAG_SUFFIX = "_install_count_workspaces";
 let database: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
 let url: string;
 
-async function withClient<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
+const withClient = <T>(run: (client: pg.Client) => Promise<T>) => withPgClient(url, run);
 
 /** Applies the committed migrations that come before this one, from a copy of drizzle/ with a shortened journal. */
 async function migrateToJustBefore() {

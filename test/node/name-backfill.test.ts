@@ -12,7 +12,7 @@ import { TagsSchema } from "../../src/domain/tags";
 import { seedDemoCatalog } from "../../scripts/seed/run";
 import { applyMigrations } from "../../scripts/stack/migrate";
 import { MIGRATIONS_DIR } from "../../scripts/stack/paths";
-import { scratchDatabase } from "./scratch-database";
+import { scratchDatabase, withPgClient } from "./scratch-database";
 
 // Runs in Node against an empty database of its own (on the run's PostgreSQL server, or an embedded
 // one on a PGlite run). The database holds the demo catalog (scripts/seed/run.ts) plus rows as they
@@ -26,15 +26,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => database?.close());
 
-async function withClient<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
+const withClient = <T>(run: (client: pg.Client) => Promise<T>) => withPgClient(url, run);
 
 /** The journal entry of the migration that added name_skeleton (renumbering keeps the suffix). */
 function skeletonMigration(): { when: number; tag: string } {

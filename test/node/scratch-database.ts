@@ -1,3 +1,4 @@
+import pg from "pg";
 import { inject } from "vitest";
 import { startEmbeddedPostgres } from "../../scripts/stack/embedded-postgres";
 import { createDatabase, dropDatabase } from "../../scripts/stack/test-database";
@@ -39,4 +40,15 @@ export async function scratchDatabase(label: string): Promise<{ url: string; kin
   if (onServer) return { url: onServer.url, kind: "postgres", close: onServer.drop };
   const embedded = await startEmbeddedPostgres();
   return { url: embedded.url, kind: "embedded", close: () => embedded.close() };
+}
+
+/** Runs `run` with a client of its own connected to `url`, closed afterwards whatever happens. */
+export async function withPgClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
 }

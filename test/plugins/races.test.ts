@@ -85,12 +85,7 @@ describe("enable racing an admin deactivate", () => {
 
 describe("an agent assignment racing a disable", () => {
   it(`never leaves the assignment behind (${RUNS} runs), so enabling again brings nothing back`, async () => {
-    const runs = await fixtures(async () => {
-      const plugin = await approvedPlugin(admin);
-      const tenant = await tenantWithAgent(db());
-      expect((await enable(tenant.headers, tenant.workspace.id, plugin.plugin_id)).status).toBe(201);
-      return { plugin, tenant };
-    });
+    const runs = await fixtures(enabledForAnAgent);
     for (const [i, { plugin, tenant }] of runs.entries()) {
       const [assigned, disabled] = await race(offsetOf(i), () => assign(tenant.headers, tenant.agentId, [plugin.plugin_id]), () => disable(tenant, plugin.plugin_id));
       // Assigned while enabled (then disable removed it), or refused as for any plugin not enabled.
@@ -106,14 +101,17 @@ describe("an agent assignment racing a disable", () => {
   }, 120_000);
 });
 
+/** An approved plugin enabled in a new workspace that has an agent: the set-up of an assignment race. */
+async function enabledForAnAgent() {
+  const plugin = await approvedPlugin(admin);
+  const tenant = await tenantWithAgent(db());
+  expect((await enable(tenant.headers, tenant.workspace.id, plugin.plugin_id)).status).toBe(201);
+  return { plugin, tenant };
+}
+
 describe("an agent assignment racing an admin deactivate", () => {
   it(`never leaves the assignment behind (${RUNS} runs)`, async () => {
-    const runs = await fixtures(async () => {
-      const plugin = await approvedPlugin(admin);
-      const tenant = await tenantWithAgent(db());
-      expect((await enable(tenant.headers, tenant.workspace.id, plugin.plugin_id)).status).toBe(201);
-      return { plugin, tenant };
-    });
+    const runs = await fixtures(enabledForAnAgent);
     for (const [i, { plugin, tenant }] of runs.entries()) {
       const [assigned, deactivated] = await race(offsetOf(i), () => assign(tenant.headers, tenant.agentId, [plugin.plugin_id]), () => deactivate(plugin.plugin_id));
       expect([{ status: 200 }, { status: 400, code: "plugins_not_enabled" }]).toContainEqual(await outcome(assigned));
@@ -137,12 +135,7 @@ describe("racing an admin hard delete", () => {
   }, 120_000);
 
   it(`an assignment answers 200 or 400 plugins_not_enabled, never 500 (${RUNS} runs)`, async () => {
-    const runs = await fixtures(async () => {
-      const plugin = await approvedPlugin(admin);
-      const tenant = await tenantWithAgent(db());
-      expect((await enable(tenant.headers, tenant.workspace.id, plugin.plugin_id)).status).toBe(201);
-      return { plugin, tenant };
-    });
+    const runs = await fixtures(enabledForAnAgent);
     for (const [i, { plugin, tenant }] of runs.entries()) {
       const [assigned, deleted] = await race(offsetOf(i), () => assign(tenant.headers, tenant.agentId, [plugin.plugin_id]), () => hardDelete(plugin.plugin_id));
       expect([{ status: 200 }, { status: 400, code: "plugins_not_enabled" }]).toContainEqual(await outcome(assigned));

@@ -14,6 +14,7 @@ import { callWithEnv, DEAD_URL } from "../helpers/app";
 import { bearer, signedInUser } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";
 import { jsonRequest } from "../helpers/http";
+import { pausableRedis as ownRedis, PAUSABLE_CACHE, recover, refuseWrites } from "../helpers/pausable-redis";
 import { approvedPlugin, enableAndAssign, tenantWithAgent } from "./in-use-helpers";
 
 // Issue 27 (a taken-down version leaves every assembled context on the next read, its content is
@@ -41,41 +42,11 @@ type Plugin = Awaited<ReturnType<typeof approvedPlugin>>;
 type Overrides = Partial<Bindings>;
 
 /** The pausable redis-server behind its own Upstash endpoint: the cache this file drives to maxmemory. */
-const OWN_CACHE: Overrides = { UPSTASH_REDIS_REST_URL: env.TEST_PAUSABLE_CACHE_URL, UPSTASH_REDIS_REST_TOKEN: env.TEST_PAUSABLE_CACHE_TOKEN };
+const OWN_CACHE: Overrides = PAUSABLE_CACHE;
 /** No Redis at all for the writer: every invalidation it sends is lost. */
 const NO_CACHE: Overrides = { UPSTASH_REDIS_REST_URL: DEAD_URL, CACHE_TIMEOUT_MS: "200" };
 /** The memory tier off for one read: it empties the isolate's copies, so the read goes to Redis. */
 const MEMORY_OFF: Overrides = { CONTEXT_MEMORY_BYTES: "0" };
-
-/** One raw command to the own redis-server, through its Upstash endpoint. */
-async function ownRedis(...command: string[]): Promise<{ result?: unknown; error?: string }> {
-  const response = await fetch(env.TEST_PAUSABLE_CACHE_URL, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${env.TEST_PAUSABLE_CACHE_TOKEN}` },
-    body: JSON.stringify(command),
-  });
-  return (await response.json()) as { result?: unknown; error?: string };
-}
-
-let savedConfig: { maxmemory: string; policy: string } | undefined;
-
-/** Redis refusing writes: maxmemory far below what it holds, nothing evictable. Proven with a SET. */
-async function refuseWrites(): Promise<void> {
-  const [, maxmemory] = (await ownRedis("CONFIG", "GET", "maxmemory")).result as [string, string];
-  const [, policy] = (await ownRedis("CONFIG", "GET", "maxmemory-policy")).result as [string, string];
-  savedConfig ??= { maxmemory, policy };
-  expect((await ownRedis("CONFIG", "SET", "maxmemory-policy", "noeviction")).result).toBe("OK");
-  expect((await ownRedis("CONFIG", "SET", "maxmemory", "1")).result).toBe("OK");
-  expect((await ownRedis("SET", `probe:${crypto.randomUUID()}`, "x")).error).toMatch(/^OOM/);
-}
-
-/** Redis recovers: the configuration as it was. */
-async function recover(): Promise<void> {
-  if (!savedConfig) return;
-  await ownRedis("CONFIG", "SET", "maxmemory", savedConfig.maxmemory);
-  await ownRedis("CONFIG", "SET", "maxmemory-policy", savedConfig.policy);
-  expect((await ownRedis("SET", `probe:${crypto.randomUUID()}`, "x", "EX", "10")).result).toBe("OK");
-}
 
 afterAll(async () => {
   // Whatever failed, the own redis-server leaves as it came.

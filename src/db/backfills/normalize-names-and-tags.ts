@@ -1,28 +1,17 @@
 import { sql } from "drizzle-orm";
-import { cleanName, nameSkeleton, nameWithSuffix } from "../../domain/names";
-import { cleanTags } from "../../domain/tags";
+import { nameSkeleton } from "../../domain/names";
 import { rowsOf, type Queryable } from "../client";
 import type { Backfill } from "./index";
+import { nameChanged, planNames, type NamedRow, type PlannedName } from "./planned-names";
 
-interface Row {
-  id: string;
+interface Row extends NamedRow {
   type: string;
-  name: string;
-  name_skeleton: string;
-  tags: unknown;
   owner_type: string;
   workspace_id: string | null;
   removed_at: string | null;
 }
 
-interface Planned {
-  row: Row;
-  name: string;
-  skeleton: string;
-  tags: string[];
-  /** The older item whose name this one's collided with, when it had to take a suffix. */
-  collidedWith?: string;
-}
+type Planned = PlannedName<Row>;
 
 const BATCH = 1000;
 
@@ -42,41 +31,9 @@ function nameKey(row: Row, name: string): string {
  * " (3)", … suffix. Nothing fails and nothing is merged; every rename is written to the audit log.
  */
 export function planNormalization(rows: Row[]): Planned[] {
-  const claimed = new Map<string, string>();
-  const planned = rows.map((row): Planned => {
-    const name = cleanName(row.name, `Untitled ${row.type}`);
-    return { row, name, skeleton: nameSkeleton(name), tags: cleanTags(row.tags) };
-  });
-  const losers: Planned[] = [];
-  for (const p of planned) {
-    const key = nameKey(p.row, p.name);
-    const holder = claimed.get(key);
-    if (holder === undefined) claimed.set(key, p.row.id);
-    else {
-      p.collidedWith = holder;
-      losers.push(p);
-    }
-  }
-  for (const p of losers) {
-    for (let n = 2; ; n++) {
-      const candidate = nameWithSuffix(p.name, n);
-      const key = nameKey(p.row, candidate);
-      if (claimed.has(key)) continue;
-      claimed.set(key, p.row.id);
-      p.name = candidate;
-      p.skeleton = nameSkeleton(candidate);
-      break;
-    }
-  }
-  return planned;
+  return planNames(rows, (row) => `Untitled ${row.type}`, nameKey);
 }
 
-function changed(p: Planned): boolean {
-  return p.name !== p.row.name || p.skeleton !== p.row.name_skeleton || JSON.stringify(p.tags) !== JSON.stringify(p.row.tags);
-}
-
-// Every changing row first moves out of the way (a unique placeholder: chr(1) cannot occur in a
-// cleaned name), so that no final value ever meets a not-yet-updated old one in a unique index.
 async function moveAside(db: Queryable, batch: Planned[]) {
   await db.execute(sql`
     update items set name = chr(1) || id::text, name_skeleton = chr(1) || id::text
@@ -127,7 +84,7 @@ export const normalizeNamesAndTags: Backfill = {
       sql`select id, type, name, name_skeleton, tags, owner_type, workspace_id, removed_at::text as removed_at
           from items order by created_at, id`,
     );
-    const changes = planNormalization(rows).filter(changed);
+    const changes = planNormalization(rows).filter(nameChanged);
     await inBatches(db, changes, moveAside);
     await inBatches(db, changes, writeFinal);
     await inBatches(db, changes.filter((p) => p.name !== p.row.name), auditRenames);

@@ -1,64 +1,22 @@
 import { sql } from "drizzle-orm";
-import { cleanName, nameSkeleton, nameWithSuffix } from "../../domain/names";
-import { cleanTags } from "../../domain/tags";
+import { nameSkeleton } from "../../domain/names";
 import { rowsOf, type Queryable } from "../client";
 import type { Backfill } from "./index";
+import { nameChanged, planNames, type NamedRow, type PlannedName } from "./planned-names";
 
-interface Row {
-  id: string;
+interface Row extends NamedRow {
   slug: string;
-  name: string;
-  name_skeleton: string;
-  tags: unknown;
-}
-
-interface PlannedPlugin {
-  row: Row;
-  name: string;
-  skeleton: string;
-  tags: string[];
-  /** The older plugin whose name this one's collided with, when it had to take a suffix. */
-  collidedWith?: string;
 }
 
 /**
- * Plans each plugin's name, skeleton and tags under the rules of item names (issue 26 item 2):
- * names cleaned by src/domain/names.ts `cleanName` (a name with nothing visible becomes the slug),
- * tags by src/domain/tags.ts `cleanTags`. Where two names now share a look-alike skeleton the
- * OLDEST plugin (created_at, then id: the caller's order) keeps it and each younger one gets the
- * first free " (2)", " (3)", … suffix. Pure; nothing is merged.
+ * Plans each plugin's name, skeleton and tags under the rules of item names (issue 26 item 2; a
+ * name with nothing visible becomes the slug). Plugin names are unique on their look-alike
+ * skeleton, so where two now share one the OLDEST plugin keeps it and each younger one is suffixed
+ * (planned-names.ts `planNames`).
  */
-export function planPluginNames(rows: Row[]): PlannedPlugin[] {
-  const claimed = new Map<string, string>();
-  const planned = rows.map((row): PlannedPlugin => {
-    const name = cleanName(row.name, row.slug);
-    return { row, name, skeleton: nameSkeleton(name), tags: cleanTags(row.tags) };
-  });
-  const losers: PlannedPlugin[] = [];
-  for (const p of planned) {
-    const holder = claimed.get(p.skeleton);
-    if (holder === undefined) claimed.set(p.skeleton, p.row.id);
-    else {
-      p.collidedWith = holder;
-      losers.push(p);
-    }
-  }
-  for (const p of losers) {
-    for (let n = 2; ; n++) {
-      const candidate = nameWithSuffix(p.name, n);
-      const skeleton = nameSkeleton(candidate);
-      if (claimed.has(skeleton)) continue;
-      claimed.set(skeleton, p.row.id);
-      p.name = candidate;
-      p.skeleton = skeleton;
-      break;
-    }
-  }
-  return planned;
+export function planPluginNames(rows: Row[]): PlannedName<Row>[] {
+  return planNames(rows, (row) => row.slug, (_row, name) => nameSkeleton(name));
 }
-
-const changed = (p: PlannedPlugin) =>
-  p.name !== p.row.name || p.skeleton !== p.row.name_skeleton || JSON.stringify(p.tags) !== JSON.stringify(p.row.tags);
 
 /**
  * Issue 26 item 2 for plugins written before the rules: cleans every plugin's name and tags and
@@ -72,7 +30,7 @@ export const normalizePluginNames: Backfill = {
   description: "Normalize plugin names and tags; compute look-alike name skeletons (issue 26 item 2)",
   async run(db: Queryable) {
     const rows = await rowsOf<Row>(db, sql`select id, slug, name, name_skeleton, tags from marketplace_plugins order by created_at, id`);
-    const changes = planPluginNames(rows).filter(changed);
+    const changes = planPluginNames(rows).filter(nameChanged);
     if (!changes.length) return;
     const ids = sql.param(changes.map((p) => p.row.id));
     // Every changing row first moves to its unique placeholder, so no final skeleton meets an old one in the index.
