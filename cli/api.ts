@@ -58,7 +58,7 @@ export async function callApi(settings: Settings, method: string, path: string, 
     }
   }
   if (!response.ok) {
-    throw new CliError(response.status === 401 ? EXIT.auth : EXIT.refused, problemLine(response.status, body));
+    throw new CliError(response.status === 401 ? EXIT.auth : EXIT.refused, problemLine(response.status, body), body);
   }
   return body;
 }

@@ -24,6 +24,8 @@ export class CliError extends Error {
   constructor(
     readonly exitCode: number,
     message: string,
+    /** The problem body the API answered with, when the error is an API refusal. */
+    readonly problem?: unknown,
   ) {
     super(message);
     this.name = "CliError";

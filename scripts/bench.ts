@@ -31,6 +31,7 @@ import { buildWorkerScript, startBareUpstashWorker, startBareWorker, startBundle
 import { devWorkerVars, ensureDevKeyPair } from "./stack/dev-auth";
 import { benchSearch, explainSearchQueries, renderSearchSection, type SearchCatalog, type SearchRun } from "./bench/search";
 import { benchSearchApi, type SearchApiRun, type SearchApiTarget } from "./bench/search-api";
+import { benchScanner, renderScannerSection } from "./bench/scanner";
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 const MODES: CacheMode[] = ["on", "off"];
@@ -224,6 +225,10 @@ async function sequentialSearch(databaseUrl: string, sizes: number[], runs: Sear
 
 async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Date): Promise<string> {
   const loadAtStart = loadAverage();
+  if (options.scannerOnly) {
+    // Pure: the corpus and the long lines go through the upload gate in this process.
+    return `# Scanner benchmark, ${startedAt.toISOString()}\n\nLoad average at start: ${loadAtStart}\n\n${renderScannerSection(benchScanner(log))}`;
+  }
   const database = await openBenchDatabase(log);
   cleanup.add("database", () => database.close());
   log(`database: ${database.name}\n         ${database.version}`);
@@ -316,7 +321,8 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     installs,
     mixed,
   });
-  return `${report}\n${renderSearchSection(searchRuns, searchPlans, searchApiRuns)}\n\n${contextSection}\n${bundle}`;
+  const scannerSection = options.installsOnly || options.mixedOnly ? "" : `${renderScannerSection(benchScanner(log))}\n`;
+  return `${report}\n${renderSearchSection(searchRuns, searchPlans, searchApiRuns)}\n\n${contextSection}\n${scannerSection}${bundle}`;
 }
 
 async function main(): Promise<void> {

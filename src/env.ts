@@ -4,6 +4,7 @@ import type { ContextPrefetch } from "./services/plugins/context-cache";
 import type { DatabaseClients } from "./db/client";
 import type { Logger } from "./lib/logger";
 import type { Storage } from "./clients/storage";
+import type { JobMessage } from "./jobs/queue";
 import type { Actor, Principal, WorkspaceContext } from "./services/auth/principal";
 
 /** Worker bindings: vars from wrangler.toml, secrets from `wrangler secret put` or .dev.vars. */
@@ -50,6 +51,8 @@ export interface Bindings {
   /** Mounts routes that exist only for the test suite (request-body validation probes). */
   ENABLE_TEST_ROUTES?: string;
   BUNDLES: R2Bucket;
+  /** The `jobs` queue (design.md §41): background work asked for by requests and by the jobs themselves. */
+  JOBS: Queue<JobMessage>;
   /** Workers Static Assets (`[assets]` in wrangler.toml): the docs UI's files under /docs/assets/. */
   ASSETS: Fetcher;
 }

@@ -30,6 +30,9 @@ export const SERIAL_FILES = [
   "test/plugins/context-cache.test.ts",
   "test/plugins/context-memory.test.ts",
   "test/plugins/plugin-content.test.ts",
+  // The rescan works on every approved plugin version in the database (issue 28 item 4): run beside
+  // other files it would scan, and might quarantine, their versions while they assert on them.
+  "test/plugins/rescan.test.ts",
   "test/plugins/takedown-cache.test.ts",
 ];
 

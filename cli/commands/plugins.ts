@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { callApi } from "../api";
 import { contextOf, intArg, uuidArg } from "../context";
 import { CliError, EXIT } from "../exit-codes";
-import { pageLine, print, record, table, type Row } from "../output";
+import { pageLine, print, printable, record, table, type Row } from "../output";
 import type { Settings } from "../config";
 
 type Write = (text: string) => void;
@@ -23,6 +23,38 @@ function workspaceOf(settings: Settings): string {
     throw new CliError(EXIT.usage, "error: no workspace: pass --workspace <id>, set MARKETPLACE_WORKSPACE_ID or run `marketplace login --workspace <id>`");
   }
   return settings.workspaceId;
+}
+
+/** The permissions of a version in one line each kind, as the user is asked to accept them (design.md §42). */
+function permissionLines(permissions: Record<string, unknown>): string {
+  const list = (v: unknown) => (Array.isArray(v) && v.length ? v.map(String).join(", ") : "none");
+  return [
+    `  network:     ${list(permissions.network)}`,
+    `  environment: ${list(permissions.environment)}`,
+    `  shell:       ${permissions.shell === true ? "yes" : "no"}`,
+    `  files:       ${typeof permissions.files === "string" ? permissions.files : "none"}`,
+    `  tools:       ${list(permissions.tools)}`,
+  ].join("\n");
+}
+
+/**
+ * A 409 `permissions_not_accepted` turned into what the user must read before consenting: the
+ * permissions asked for and the flag that accepts them. Other errors pass unchanged.
+ */
+function askForConsent(error: unknown, pluginId: string): unknown {
+  const problem = error instanceof CliError ? (error.problem as { code?: unknown; permissions?: unknown; permissions_hash?: unknown } | undefined) : undefined;
+  if (!problem || problem.code !== "permissions_not_accepted" || typeof problem.permissions !== "object" || typeof problem.permissions_hash !== "string") return error;
+  // Each line made terminal-safe on its own: host and variable names come from a publisher.
+  const lines = [
+    "error: permissions_not_accepted: this plugin version asks for:",
+    permissionLines(problem.permissions as Record<string, unknown>),
+    `To accept them: marketplace plugins enable ${pluginId} --accept-permissions ${problem.permissions_hash}`,
+  ];
+  return new CliError(
+    EXIT.refused,
+    lines.flatMap((l) => l.split("\n")).map(printable).join("\n"),
+    problem,
+  );
 }
 
 /** `plugins list|show|enable|disable` (GET /api/marketplace/plugins[/{id}], POST/DELETE /api/workspaces/{workspace_id}/plugins). */
@@ -64,10 +96,14 @@ export function registerPluginCommands(program: Command, write: Write) {
     .description("Enable a plugin in the workspace (POST /api/workspaces/{workspace_id}/plugins)")
     .argument("<plugin_id>", "the plugin's id (UUID)", uuidArg)
     .option("--workspace <id>", "the workspace (default: MARKETPLACE_WORKSPACE_ID or the config)", uuidArg)
-    .action(async (id: string, _options: unknown, command: Command) => {
+    .option("--accept-permissions <hash>", "consent to the permissions the version asks for: its permissions_hash, as a first try without it shows")
+    .action(async (id: string, options: { acceptPermissions?: string }, command: Command) => {
       const { settings, out } = contextOf(command, write);
       const workspaceId = workspaceOf(settings);
-      const result = (await callApi(settings, "POST", `/api/workspaces/${workspaceId}/plugins`, { body: { plugin_id: id } })) as Row;
+      const body = { plugin_id: id, ...(options.acceptPermissions ? { accept_permissions: options.acceptPermissions } : {}) };
+      const result = (await callApi(settings, "POST", `/api/workspaces/${workspaceId}/plugins`, { body }).catch((error: unknown) => {
+        throw askForConsent(error, id);
+      })) as Row;
       print(out, result, () => `Enabled\n${record(result ?? { plugin_id: id })}`);
     });
 

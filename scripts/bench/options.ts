@@ -19,9 +19,11 @@ export interface BenchOptions {
   contextRequests: number;
   /** Only the search section (judged relevance and uncached latency), no worker, no load. */
   searchOnly: boolean;
+  /** Only the scanner section (corpus rates, long-line scan time): no database, no stack. */
+  scannerOnly: boolean;
 }
 
-const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--sizes 1000,100000] [--quick] [--installs-only] [--mixed-only] [--plugins-only] [--context-requests <n>] [--search-only]
+const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--sizes 1000,100000] [--quick] [--installs-only] [--mixed-only] [--plugins-only] [--context-requests <n>] [--search-only] [--scanner-only]
   --duration     measured seconds per endpoint (default 8; 2 with --quick)
   --warmup       warm-up seconds per endpoint (default 2; 1 with --quick)
   --connections  concurrent connections (default 10)
@@ -33,6 +35,7 @@ const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <
   --plugins-only   only the assembled-context section (5 plugins × 50 KB, cache miss vs hit)
   --context-requests  sequential requests per case in that section (default 100; 20 with --quick)
   --search-only  only the search section (judged queries: relevance and uncached p50) at each size
+  --scanner-only   only the scanner section (labelled corpus rates, 1 MiB and 128 KB one-line scan time), no database
 Database: BENCH_DATABASE_URL if set, else a fresh Debian PostgreSQL cluster, else embedded PGlite.`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
@@ -64,6 +67,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       "plugins-only": { type: "boolean", default: false },
       "context-requests": { type: "string" },
       "search-only": { type: "boolean", default: false },
+      "scanner-only": { type: "boolean", default: false },
       sizes: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -88,5 +92,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     pluginsOnly: values["plugins-only"] ?? false,
     contextRequests: Math.ceil(positive("context-requests", values["context-requests"], quick ? 20 : 100)),
     searchOnly: values["search-only"] ?? false,
+    scannerOnly: values["scanner-only"] ?? false,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { NameSchema } from "./names";
+import { PermissionsManifestSchema } from "./permissions";
 import { parseSemver } from "./semver";
 import { TagsSchema } from "./tags";
 import { codePoints, forbiddenCharacter, forbiddenMessage, hasVisibleCharacter, normalizeText } from "./text";
@@ -82,6 +83,11 @@ export const PluginManifestSchema = z.object({
       tools: z.array(ToolEntry).max(500).default([]),
     })
     .default({ skills: [], commands: [], agents: [], hooks: [], tools: [] }),
+  /**
+   * What the content may use (issue 28 item 5; design.md §42): network hosts, environment
+   * variables, shell, file access, catalog tools. Absent means none.
+   */
+  permissions: PermissionsManifestSchema,
 });
 
 export type PluginManifest = z.infer<typeof PluginManifestSchema>;
@@ -97,6 +103,11 @@ export type ManifestResult =
 
 function pathOf(entry: z.infer<typeof ContentEntry> | z.infer<typeof ToolEntry>): string | undefined {
   return typeof entry === "string" ? entry : entry.path;
+}
+
+/** Every path the manifest lists under `contents` (files or folders), as written. */
+export function listedPaths(manifest: PluginManifest): string[] {
+  return Object.values(manifest.contents).flatMap((entries) => entries.map(pathOf).filter((p): p is string => p !== undefined));
 }
 
 /**

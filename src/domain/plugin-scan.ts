@@ -1,24 +1,27 @@
 /**
- * The static security scan of a plugin bundle (issue 14 item 2). Pure: files in, findings and a
- * verdict out. Every file is scanned: text line by line, binaries by magic bytes and by the
- * printable strings inside them (the original skipped binaries, reference §9.17).
+ * The static security scan of a plugin bundle (issue 14 item 2, rebuilt by issue 28 items 1, 2, 5
+ * and 6). Pure: files in, findings and a verdict out. Every file is scanned, listed in the manifest
+ * or not: text after normalisation (src/domain/scan/normalize.ts), line by line, in windows of
+ * consecutive lines, in joined continuations, front-matter values and HTML comments, and again after
+ * decoding (src/domain/scan/decode.ts); binaries by magic bytes and by the printable strings inside.
+ * Rules are data (src/domain/scan/rules.ts); the coherence check (src/domain/scan/coherence.ts)
+ * compares what the content uses with `options.permissions`.
  *
  * Verdict: any critical finding → `blocked`; any high or medium → `review_required`; else `safe`.
  * `scanBundleFailClosed` turns a scanner error into `blocked`, never `safe`.
  */
-export type Severity = "critical" | "high" | "medium" | "low";
-export type Verdict = "safe" | "review_required" | "blocked";
+import { NO_PERMISSIONS, type Permissions } from "./permissions";
+import { SCANNER_ENGINE_VERSION } from "./scan-engine";
+import { undeclaredCapabilities } from "./scan/coherence";
+import { decodedLayers, MAX_DECODED_PER_FILE } from "./scan/decode";
+import { BINARY_MAGIC, TEXT_EXTENSIONS, binaryFindings, printableRuns } from "./scan/binary";
+import { decodeTagCharacters, decodeVariationSelectors, invisibleKinds, joinContinuations, lineAt, lineWindowText, normalizeLine, type Unit } from "./scan/normalize";
+import { MATCHERS } from "./scan/matchers";
+import { matchesIn, RULES, type ScanRule } from "./scan/rules";
+import { frontMatterValues, htmlComments } from "./scan/structure";
+import type { Finding, Severity, Verdict } from "./scan/types";
 
-export interface Finding {
-  rule_id: string;
-  severity: Severity;
-  file: string;
-  /** 1-based; 0 for findings about the whole file. */
-  line: number;
-  message: string;
-  /** At most 120 characters, invisible characters shown as \u{…}. */
-  excerpt: string;
-}
+export type { Finding, Severity, Verdict } from "./scan/types";
 
 export interface ScanResult {
   verdict: Verdict;
@@ -28,123 +31,46 @@ export interface ScanResult {
   files_scanned: number;
   /** Findings past MAX_FINDINGS are counted here, not listed. */
   findings_truncated: number;
+  /** SCANNER_ENGINE_VERSION of the engine that produced this result (design.md §44). */
+  engine_version: string;
   error?: string;
 }
 
-interface LineRule {
-  id: string;
-  severity: Severity;
-  message: string;
-  pattern: RegExp;
+export interface ScanOptions {
+  /** The manifest's canonical permissions; absent means none (every use is undeclared). */
+  permissions?: Permissions;
 }
+
+export type BundleFile = { path: string; bytes: Uint8Array };
 
 const MAX_FINDINGS = 200;
-const BLOB_MIN_LENGTH = 200;
 const MINIFIED_LINE_LENGTH = 1000;
+const CODE_EXTENSIONS = /\.(?:js|mjs|cjs|ts|tsx|jsx|py|sh|bash|zsh|rb|pl|php|ps1)$/i;
 
-/** Rules applied to each line of text (and to visible text recovered from hidden characters). */
-export const LINE_RULES: readonly LineRule[] = [
-  // Credentials and environment
-  { id: "credential-files", severity: "critical", message: "Reads credential stores (SSH, cloud, package or git credentials).", pattern: /~\/\.(ssh|aws|gnupg|kube|docker)\b|\.ssh\/(id_|authorized_keys)|\.aws\/credentials|\.(npmrc|netrc|pypirc|git-credentials)\b|\$HOME\/\.(ssh|aws)/i },
-  { id: "env-access", severity: "high", message: "Reads environment variables, where secrets live.", pattern: /process\.env\b|os\.environ|os\.getenv\s*\(|getenv\s*\(|Deno\.env|\bprintenv\b|\benv\s*\|/ },
-  { id: "secret-exfiltration", severity: "critical", message: "Sends secrets or environment data to a URL.", pattern: /(curl|wget|fetch|axios|requests\.(post|get)|http\.request)\b.*(token|secret|passw|api[_-]?key|credential|\$\{?[A-Z_]*(KEY|TOKEN|SECRET)|process\.env|os\.environ)/i },
-  { id: "exfiltrate-word", severity: "critical", message: "Mentions exfiltrating data.", pattern: /\bexfiltrat(e|ion|ing)\b/i },
-  // Shell and eval
-  { id: "shell-exec", severity: "critical", message: "Runs shell commands or spawns processes.", pattern: /child_process|\bsubprocess\b|os\.system\s*\(|os\.popen\s*\(|os\.exec[lv]p?e?\s*\(|\bexecSync\s*\(|\bspawnSync?\s*\(|Runtime\.getRuntime\(\)\.exec|\bshell_exec\s*\(|\bpassthru\s*\(/ },
-  { id: "dynamic-eval", severity: "critical", message: "Evaluates code built at run time.", pattern: /(^|[^.\w])eval\s*\(|(^|[^.\w])exec\s*\(|new\s+Function\s*\(|__import__\s*\(|\bvm\.runIn\w*Context\s*\(/ },
-  { id: "pipe-to-shell", severity: "critical", message: "Pipes a downloaded script into a shell (the ClawHavoc 'prerequisite installer' pattern; OWASP AST01).", pattern: /\b(curl|wget|iwr|irm|Invoke-WebRequest|Invoke-RestMethod)\b[^\n|]*\|\s*(sudo\s+)?(ba|z|da|k|fi)?sh\b|\b(ba|z)?sh\s+(-c\s+)?["']?\$?\(?\s*<?\(?\s*(curl|wget)\b|\b(iex|Invoke-Expression)\b.*\b(iwr|irm|DownloadString|Invoke-WebRequest)\b|\b(curl|wget)\b[^\n|]*\|\s*(python3?|node|perl|ruby)\b/i },
-  // Network
-  { id: "raw-ip-url", severity: "high", message: "Calls a URL by raw IP address.", pattern: /https?:\/\/\d{1,3}(\.\d{1,3}){3}/i },
-  { id: "suspicious-host", severity: "high", message: "Calls a host used for data capture or tunnelling.", pattern: /\b(webhook\.site|requestbin|pipedream\.net|ngrok(-free)?\.(io|app)|pastebin\.com|transfer\.sh|burpcollaborator|interact\.sh|oast\.(fun|me|pro))\b/i },
-  { id: "network-call", severity: "medium", message: "Makes network calls.", pattern: /\bfetch\s*\(\s*["'`]https?:|XMLHttpRequest|new\s+WebSocket\s*\(|\bimport\s+(requests|socket|urllib|httpx|aiohttp)\b|\bfrom\s+(requests|socket|urllib|httpx|aiohttp)\b|http\.client|\bnet\.connect\s*\(/ },
-  // Prompt injection
-  { id: "prompt-injection", severity: "critical", message: "Tries to override the agent's instructions.", pattern: /\b(ignore|forget|disregard)\s+(all\s+|any\s+|the\s+)?(of\s+)?(your\s+)?(previous|prior|above|earlier|preceding|original|system)\s+(instructions|prompts?|rules|directions|guidelines)|\bignore\s+your\s+(instructions|rules|guidelines)|system\s+prompt\s+override|override\s+(the\s+|your\s+)?system\s+prompt|act\s+as\s+if\s+you\s+have\s+no\s+restrictions|pretend\s+you\s+are\b.*\b(unrestricted|unfiltered)|do\s+not\s+(follow|obey)\s+your\s+(guidelines|rules|policy|policies)|hidden\s+instructions?\b/i },
-  { id: "role-hijack", severity: "high", message: "Tries to give the agent a new identity or reveal its prompt.", pattern: /\byou\s+are\s+now\s+(a|an|in|the|DAN)\b|\bjailbreak|\b(reveal|print|repeat)\s+(your|the)\s+(system\s+prompt|instructions)|\bnew\s+instructions\s*:/i },
-  // Obfuscation
-  { id: "obfuscated-call", severity: "high", message: "Builds names or code at run time to dodge review.", pattern: /String\.fromCharCode|\batob\s*\(|Buffer\.from\([^)]*["']base64["']|base64\s+(-d|--decode)|b64decode|(globalThis|window|global|self)\s*\[\s*["'`][^"'`]*["'`]\s*\+|(\\x[0-9a-f]{2}){6,}|(\\u[0-9a-f]{4}){6,}/i },
-];
-
-const SPLIT_NAMES = /^(eval|exec|execsync|spawn|system|popen|function|require|import|child_process|subprocess|fromcharcode|constructor)$/i;
-const INVISIBLE = /[\u200B-\u200F\u2060-\u2064\uFEFF]/u;
-const BIDI = /[\u202A-\u202E\u2066-\u2069]/u;
-const TAGS = /[\u{E0000}-\u{E007F}]/u;
-const BLOB = new RegExp(`[A-Za-z0-9+/]{${BLOB_MIN_LENGTH},}={0,2}`);
-const CODE_EXTENSIONS = /\.(js|mjs|cjs|ts|tsx|jsx|py|sh|bash|zsh|rb|pl|php|ps1)$/i;
-const TEXT_EXTENSIONS = /\.(md|markdown|txt|json|ya?ml|toml|ini|cfg|csv|js|mjs|cjs|ts|tsx|jsx|py|sh|bash|zsh|rb|pl|php|ps1|html?|css|xml|svg)$/i;
-
-interface Magic {
-  kind: "executable" | "archive" | "media";
-  name: string;
-  matches: (b: Uint8Array) => boolean;
-  /** Extensions a file of this kind may honestly carry. */
-  extensions: RegExp;
-}
-
-const startsWith = (b: Uint8Array, ...sig: number[]) => sig.every((v, i) => b[i] === v);
-const MAGIC: readonly Magic[] = [
-  { kind: "executable", name: "ELF executable", matches: (b) => startsWith(b, 0x7f, 0x45, 0x4c, 0x46), extensions: /$^/ },
-  { kind: "executable", name: "Windows executable", matches: (b) => startsWith(b, 0x4d, 0x5a), extensions: /$^/ },
-  { kind: "executable", name: "Mach-O executable", matches: (b) => [[0xfe, 0xed, 0xfa, 0xce], [0xfe, 0xed, 0xfa, 0xcf], [0xce, 0xfa, 0xed, 0xfe], [0xcf, 0xfa, 0xed, 0xfe], [0xca, 0xfe, 0xba, 0xbe]].some((s) => startsWith(b, ...s)), extensions: /$^/ },
-  { kind: "executable", name: "WebAssembly module", matches: (b) => startsWith(b, 0x00, 0x61, 0x73, 0x6d), extensions: /$^/ },
-  { kind: "archive", name: "zip archive", matches: (b) => startsWith(b, 0x50, 0x4b, 0x03, 0x04), extensions: /\.(zip|jar)$/i },
-  { kind: "archive", name: "gzip archive", matches: (b) => startsWith(b, 0x1f, 0x8b), extensions: /\.(gz|tgz)$/i },
-  { kind: "archive", name: "7-zip archive", matches: (b) => startsWith(b, 0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c), extensions: /\.7z$/i },
-  { kind: "archive", name: "RAR archive", matches: (b) => startsWith(b, 0x52, 0x61, 0x72, 0x21), extensions: /\.rar$/i },
-  { kind: "archive", name: "bzip2 archive", matches: (b) => startsWith(b, 0x42, 0x5a, 0x68), extensions: /\.bz2$/i },
-  { kind: "archive", name: "xz archive", matches: (b) => startsWith(b, 0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00), extensions: /\.xz$/i },
-  { kind: "media", name: "PNG image", matches: (b) => startsWith(b, 0x89, 0x50, 0x4e, 0x47), extensions: /\.png$/i },
-  { kind: "media", name: "JPEG image", matches: (b) => startsWith(b, 0xff, 0xd8, 0xff), extensions: /\.jpe?g$/i },
-  { kind: "media", name: "GIF image", matches: (b) => startsWith(b, 0x47, 0x49, 0x46, 0x38), extensions: /\.gif$/i },
-  { kind: "media", name: "WebP image", matches: (b) => startsWith(b, 0x52, 0x49, 0x46, 0x46) && startsWith(b.subarray(8), 0x57, 0x45, 0x42, 0x50), extensions: /\.webp$/i },
-  { kind: "media", name: "PDF document", matches: (b) => startsWith(b, 0x25, 0x50, 0x44, 0x46), extensions: /\.pdf$/i },
-];
+const INVISIBLE_RULES: Record<ReturnType<typeof invisibleKinds>[number]["kind"], { id: string; severity: Severity; message: string }> = {
+  bidi: { id: "bidi-unicode", severity: "critical", message: "Bidirectional control characters can make text read differently than it runs." },
+  tag: { id: "tag-unicode", severity: "critical", message: "Unicode tag characters hide text from readers but not from models." },
+  "smuggling-selectors": { id: "variation-selector-smuggling", severity: "high", message: "Runs of variation selectors can hide bytes inside ordinary-looking text." },
+  invisible: { id: "invisible-unicode", severity: "high", message: "Zero-width or other invisible characters can hide or split words." },
+};
 
 function visible(text: string): string {
   return text.replace(/[^\x20-\x7e]/gu, (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
 }
 
-function excerptOf(line: string, index = 0): string {
-  const start = Math.max(0, index - 30);
+/** At most 120 characters of the original line around `index`, invisible characters shown as \u{…}. */
+export function excerptOf(line: string, index = 0): string {
+  const start = Math.max(0, Math.min(index, line.length) - 30);
   return visible(line.slice(start, start + 200)).slice(0, 120);
-}
-
-/** Text hidden in Unicode tag characters (U+E0020–E007E mirror ASCII), made readable. */
-function decodeTagCharacters(line: string): string {
-  let out = "";
-  for (const ch of line) {
-    const cp = ch.codePointAt(0)!;
-    if (cp >= 0xe0020 && cp <= 0xe007e) out += String.fromCharCode(cp - 0xe0000);
-  }
-  return out;
-}
-
-/** `'ev' + 'al'` and friends: adjacent string literals joined, checked against dangerous names. */
-function splitNameHits(line: string): string[] {
-  const hits: string[] = [];
-  const chain = /(["'`])([\w.]{1,12})\1(\s*\+\s*(["'`])([\w.]{1,12})\4)+/g;
-  for (const match of line.matchAll(chain)) {
-    const joined = [...match[0].matchAll(/(["'`])([\w.]{1,12})\1/g)].map((m) => m[2]).join("");
-    if (SPLIT_NAMES.test(joined)) hits.push(joined);
-  }
-  return hits;
-}
-
-function decodeText(bytes: Uint8Array): string | null {
-  if (bytes.includes(0)) return null;
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    return null;
-  }
 }
 
 class Collector {
   findings: Finding[] = [];
   truncated = 0;
   private seen = new Set<string>();
-  add(finding: Finding) {
-    // One finding per rule per line is enough to review it.
-    const key = `${finding.file}\0${finding.line}\0${finding.rule_id}`;
+  add(finding: Finding, distinct = "") {
+    // One finding per rule per line is enough to review it (per capability for the coherence check).
+    const key = `${finding.file}\0${finding.line}\0${finding.rule_id}\0${distinct}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     if (this.findings.length >= MAX_FINDINGS) this.truncated++;
@@ -152,71 +78,186 @@ class Collector {
   }
 }
 
-function scanLine(out: Collector, file: string, lineNo: number, line: string) {
-  if (BIDI.test(line)) out.add({ rule_id: "bidi-unicode", severity: "critical", file, line: lineNo, message: "Bidirectional control characters can make text read differently than it runs.", excerpt: excerptOf(line, line.search(BIDI)) });
-  if (TAGS.test(line)) out.add({ rule_id: "tag-unicode", severity: "critical", file, line: lineNo, message: "Unicode tag characters hide text from readers but not from models.", excerpt: excerptOf(line, line.search(TAGS)) });
-  const invisibleAt = line.search(INVISIBLE);
-  // A byte-order mark at the very start of a file is ordinary.
-  if (invisibleAt >= 0 && !(lineNo === 1 && invisibleAt === 0 && !INVISIBLE.test(line.slice(1)))) {
-    out.add({ rule_id: "invisible-unicode", severity: "high", file, line: lineNo, message: "Zero-width characters can hide or split words.", excerpt: excerptOf(line, invisibleAt) });
+/** One file being scanned: its original lines (for excerpts) and what applies to it. */
+interface FileScan {
+  out: Collector;
+  path: string;
+  original: readonly string[];
+  /** Line number offset: 1 for text files (1-based lines), or a fixed 0 for binary strings. */
+  lineNumber: (index: number) => number;
+  rules: readonly ScanRule[];
+  budget: { left: number };
+}
+
+function report(scan: FileScan, rule: { id: string; severity: Severity; message: string }, lineIndex: number, note = "") {
+  const original = scan.original[lineIndex] ?? "";
+  scan.out.add({ rule_id: rule.id, severity: rule.severity, file: scan.path, line: scan.lineNumber(lineIndex), message: rule.message + note, excerpt: excerptOf(original) });
+}
+
+/**
+ * Text made of regions laid end to end, so each rule makes one pass over a whole file instead of
+ * one per line. A region is a span a triggered rule's match must stay inside; `lineOf` maps an
+ * offset back to the (0-based) line it came from.
+ */
+interface Regions {
+  text: string;
+  regionEnd: (index: number) => number;
+  lineOf: (index: number) => number;
+}
+
+/** The last k with starts[k] <= index (binary search). */
+function lastAtOrBefore(starts: ArrayLike<number>, index: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= index) lo = mid;
+    else hi = mid - 1;
   }
-  // Rules run on the line as written, with invisible characters removed (so they cannot split a
-  // phrase), and on any text smuggled in tag characters.
-  const variants = new Set([line, line.replace(/[\u200B-\u200F\u2060-\u2064\uFEFF\u202A-\u202E\u2066-\u2069]/gu, ""), decodeTagCharacters(line)]);
-  for (const text of variants) {
-    if (!text) continue;
-    for (const rule of LINE_RULES) {
-      const match = rule.pattern.exec(text);
-      if (match) out.add({ rule_id: rule.id, severity: rule.severity, file, line: lineNo, message: rule.message, excerpt: excerptOf(text, match.index) });
-    }
-    for (const name of splitNameHits(text)) {
-      out.add({ rule_id: "split-name", severity: "critical", file, line: lineNo, message: `Builds the name '${name}' from pieces to dodge review.`, excerpt: excerptOf(text) });
+  return lo;
+}
+
+// Units are separated by a NUL between newlines: no pattern crosses it ([^\n] windows stop at the
+// newline, \s runs at the NUL), and NUL bytes are removed from the text before matching.
+const UNIT_SEPARATOR = "\n\0\n";
+
+/** Units (lines or joined forms) one after another; each unit is a region. */
+function unitRegions(units: readonly Unit[]): Regions {
+  const starts = new Int32Array(units.length);
+  let length = 0;
+  units.forEach((unit, k) => {
+    starts[k] = length;
+    length += unit.text.length + UNIT_SEPARATOR.length;
+  });
+  return {
+    text: units.map((u) => u.text).join(UNIT_SEPARATOR),
+    regionEnd: (index) => {
+      const k = lastAtOrBefore(starts, index);
+      return starts[k]! + units[k]!.text.length;
+    },
+    lineOf: (index) => {
+      const k = lastAtOrBefore(starts, index);
+      return lineAt(units[k]!, index - starts[k]!);
+    },
+  };
+}
+
+/** Windows of three lines over the whole file (src/domain/scan/normalize.ts `lineWindowText`). */
+function windowRegions(lines: readonly string[], size = WINDOW_LINES): Regions {
+  const { text, starts } = lineWindowText(lines);
+  return {
+    text,
+    regionEnd: (index) => starts[Math.min(lastAtOrBefore(starts, index) + size, lines.length)]! - 1,
+    lineOf: (index) => Math.min(lastAtOrBefore(starts, index), lines.length - 1),
+  };
+}
+const WINDOW_LINES = 3;
+
+/** Every rule (and, unless `rulesOnly`, matcher) over `regions`; `note` is added to each message. */
+function matchRegions(scan: FileScan, regions: Regions, options: { note?: string; rulesOnly?: boolean } = {}) {
+  const note = options.note ?? "";
+  const lineOf = regions.lineOf;
+  for (const rule of scan.rules) {
+    for (const hit of matchesIn(rule, regions.text, regions.regionEnd)) {
+      if ("limit" in hit) report(scan, { id: "scan-limit", severity: "medium", message: `More places to check for '${rule.id}' on one line than the scanner's limit; review it by hand.` }, lineOf(hit.limit));
+      else report(scan, { id: rule.id, severity: rule.severity, message: rule.explanation }, lineOf(hit.index), note);
     }
   }
-  const blob = BLOB.exec(line);
-  if (blob) out.add({ rule_id: "encoded-blob", severity: "high", file, line: lineNo, message: `A base64-like run of ${blob[0].length} characters.`, excerpt: excerptOf(line, blob.index) });
-  if (line.length > MINIFIED_LINE_LENGTH && CODE_EXTENSIONS.test(file)) {
-    out.add({ rule_id: "minified-code", severity: "medium", file, line: lineNo, message: `A ${line.length}-character line of code cannot be reviewed.`, excerpt: excerptOf(line) });
+  if (options.rulesOnly) return;
+  for (const matcher of MATCHERS) {
+    for (const hit of matcher.find(regions.text)) report(scan, { id: matcher.id, severity: matcher.severity, message: hit.message }, lineOf(hit.index), note);
   }
 }
 
-function scanBinary(out: Collector, file: string, bytes: Uint8Array) {
-  const magic = MAGIC.find((m) => m.matches(bytes));
-  if (magic?.kind === "executable") {
-    out.add({ rule_id: "executable", severity: "critical", file, line: 0, message: `${magic.name}${TEXT_EXTENSIONS.test(file) ? " disguised by a text extension" : ""}.`, excerpt: "" });
-  } else if (magic?.kind === "archive") {
-    out.add({ rule_id: "nested-archive", severity: TEXT_EXTENSIONS.test(file) ? "critical" : "high", file, line: 0, message: `${magic.name} inside the bundle cannot be scanned.`, excerpt: "" });
-  } else if (magic && !magic.extensions.test(file)) {
-    out.add({ rule_id: "extension-mismatch", severity: "high", file, line: 0, message: `${magic.name} with a misleading extension.`, excerpt: "" });
-  } else if (!magic) {
-    out.add({ rule_id: "unknown-binary", severity: TEXT_EXTENSIONS.test(file) ? "high" : "medium", file, line: 0, message: "Binary content of an unknown kind.", excerpt: "" });
-  }
-  // Printable runs inside a binary still carry commands and URLs.
-  let run = "";
-  for (const byte of bytes) {
-    if (byte >= 0x20 && byte <= 0x7e) {
-      run += String.fromCharCode(byte);
-      continue;
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+function scanLines(scan: FileScan, lines: readonly string[], permissions: Permissions) {
+  const normalised = lines.map((line) => (ASCII_ONLY.test(line) ? line : normalizeLine(line)));
+  const singles: Unit[] = normalised.map((text, first) => ({ text, first, starts: [0] }));
+  const hidden: Unit[] = [];
+  lines.forEach((line, index) => {
+    if (ASCII_ONLY.test(line)) return;
+    for (const { kind, index: at } of invisibleKinds(line, index === 0)) {
+      const rule = INVISIBLE_RULES[kind];
+      scan.out.add({ rule_id: rule.id, severity: rule.severity, file: scan.path, line: scan.lineNumber(index), message: rule.message, excerpt: excerptOf(line, at) });
     }
-    if (run.length >= 8) scanLine(out, file, 0, run);
-    run = "";
+    // Text hidden in tag characters or variation selectors is read and matched as well.
+    for (const text of [decodeTagCharacters(line), decodeVariationSelectors(line)]) {
+      if (text) hidden.push({ text: normalizeLine(text), first: index, starts: [0] });
+    }
+  });
+  lines.forEach((line, index) => {
+    if (line.length > MINIFIED_LINE_LENGTH && CODE_EXTENSIONS.test(scan.path)) {
+      report(scan, { id: "minified-code", severity: "medium", message: `A ${line.length}-character line of code cannot be reviewed.` }, index);
+    }
+  });
+  // Joined forms: continued commands, folded front-matter values and HTML comments.
+  const joined = [...joinContinuations(normalised), ...frontMatterValues(normalised), ...htmlComments(normalised)];
+  const asWritten = [...singles, ...hidden, ...joined];
+  matchRegions(scan, unitRegions(asWritten));
+  matchRegions(scan, windowRegions(normalised), { rulesOnly: true });
+  // Each decoded layer of every line and joined form, reported at the unit's first line.
+  const decoded: Unit[] = [];
+  for (const unit of asWritten) {
+    for (const layer of decodedLayers(unit.text, scan.budget)) decoded.push({ text: layer, first: unit.first, starts: [0] });
   }
-  if (run.length >= 8) scanLine(out, file, 0, run);
+  // A decoded unit is one region starting at its first line, so its findings point there.
+  if (decoded.length) matchRegions(scan, unitRegions(decoded), { note: " (found after decoding)" });
+
+  for (const { capability, line } of undeclaredCapabilities(scan.path, normalised, permissions)) {
+    scan.out.add(
+      {
+        rule_id: "undeclared_capability",
+        severity: "high",
+        file: scan.path,
+        line: scan.lineNumber(line),
+        message: `Uses ${capability}, which the manifest's permissions do not declare.`,
+        excerpt: excerptOf(lines[line] ?? ""),
+      },
+      capability,
+    );
+  }
 }
 
-/** Scans every file of a bundle. Throws only on a bug; use scanBundleFailClosed at call sites. */
-export function scanBundle(files: ReadonlyArray<{ path: string; bytes: Uint8Array }>): ScanResult {
+function decodeUtf8(bytes: Uint8Array): string | null {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Scans every file of a bundle. Throws only on a bug; use scanBundleFailClosed at call sites.
+ * `options.permissions` feeds the coherence check (absent = none declared).
+ */
+export function scanBundle(files: ReadonlyArray<BundleFile>, options: ScanOptions = {}): ScanResult {
+  const permissions = options.permissions ?? NO_PERMISSIONS;
   const out = new Collector();
   for (const { path, bytes } of files) {
-    const text = decodeText(bytes);
+    const rules = RULES.filter((rule) => !(rule.waivedBy === "shell" && permissions.shell));
+    const budget = { left: MAX_DECODED_PER_FILE };
+    // Only an executable's magic overrides text that decodes ("MZ…" is valid ASCII); other magic
+    // numbers ("BZh", "GIF8") can start an ordinary text file.
+    const magic = BINARY_MAGIC.find((m) => m.matches(bytes));
+    let text = magic?.kind === "executable" ? null : decodeUtf8(bytes);
+    if (text !== null && text.includes("\0")) {
+      // A text file holding NUL bytes is read as text without them, and is a finding itself; any
+      // other file holding them (or a text name on an archive or image) is a binary.
+      if (TEXT_EXTENSIONS.test(path) && !magic) {
+        out.add({ rule_id: "nul-byte", severity: "high", file: path, line: 0, message: "A text file holding NUL bytes, which hide text from some readers.", excerpt: "" });
+        text = text.replace(/\0/g, "");
+      } else text = null;
+    }
     if (text === null) {
-      scanBinary(out, path, bytes);
+      for (const finding of binaryFindings(path, bytes, magic)) out.add(finding);
+      // Printable runs inside a binary still carry commands and URLs; they are reported at line 0.
+      const runs = printableRuns(bytes);
+      scanLines({ out, path, original: runs, lineNumber: () => 0, rules, budget }, runs, permissions);
       continue;
     }
-    // A text file may still start with an executable's magic (e.g. "MZ…" is valid ASCII).
-    const magic = MAGIC.find((m) => m.kind === "executable" && m.matches(bytes));
-    if (magic) out.add({ rule_id: "executable", severity: "critical", file: path, line: 0, message: `${magic.name} header.`, excerpt: "" });
-    text.split(/\r\n|\r|\n/).forEach((line, index) => scanLine(out, path, index + 1, line));
+    const lines = text.split(/\r\n|\r|\n/);
+    scanLines({ out, path, original: lines, lineNumber: (i) => i + 1, rules, budget }, lines, permissions);
   }
   return summarise(out, files.length);
 }
@@ -230,17 +271,15 @@ function summarise(out: Collector, filesScanned: number, error?: string): ScanRe
     rules_hit: [...new Set(out.findings.map((f) => f.rule_id))].sort(),
     files_scanned: filesScanned,
     findings_truncated: out.truncated,
+    engine_version: SCANNER_ENGINE_VERSION,
     ...(error ? { error } : {}),
   };
 }
 
 /** The scan, with any failure of the scanner itself turned into a `blocked` verdict. */
-export function scanBundleFailClosed(
-  files: ReadonlyArray<{ path: string; bytes: Uint8Array }>,
-  scanner: typeof scanBundle = scanBundle,
-): ScanResult {
+export function scanBundleFailClosed(files: ReadonlyArray<BundleFile>, options: ScanOptions = {}, scanner: typeof scanBundle = scanBundle): ScanResult {
   try {
-    return scanner(files);
+    return scanner(files, options);
   } catch (error) {
     return summarise(new Collector(), 0, `scanner_error: ${error instanceof Error ? error.name : "unknown"}`);
   }

@@ -307,7 +307,8 @@ export async function changePluginVersionStatus(deps: StatusDeps, pluginId: stri
         tx,
         deps,
         skill.itemId,
-        { version: skill.version, status: values.status, message: values.statusMessage, requester: deps.actor.actorType === "system" ? "system" : "admin" },
+        // The plugin change's audit details too: a job's skill rows also say `details.job` (design.md §44).
+        { version: skill.version, status: values.status, message: values.statusMessage, requester: deps.actor.actorType === "system" ? "system" : "admin", auditDetails: change.auditDetails },
         { source_plugin_version_id: version.id },
       );
       events.push(...follow.events);

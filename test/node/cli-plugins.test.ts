@@ -56,12 +56,28 @@ describe("CLI plugin commands", () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ id: pluginId });
   });
 
+  it("plugins enable shows the permissions to accept and the flag that accepts them (issue 28 item 5)", async () => {
+    const asked = await runCli(["plugins", "enable", pluginId, "--workspace", workspaceId], env);
+    expect(asked.code).toBe(2);
+    // pr-review-kit declares the catalog tool `github` (scripts/seed/plugins/pr-review-kit/manifest.json).
+    expect(asked.stderr).toMatch(/^error: permissions_not_accepted: this plugin version asks for:\n/);
+    expect(asked.stderr).toMatch(/^ {2}tools: +github$/m);
+    expect(asked.stderr).toMatch(/^ {2}network: +none$/m);
+    const flag = /--accept-permissions ([0-9a-f]{64})\n$/.exec(asked.stderr);
+    expect(flag).not.toBeNull();
+    const wrong = await runCli(["plugins", "enable", pluginId, "--workspace", workspaceId, "--accept-permissions", "0".repeat(64)], env);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain(`--accept-permissions ${flag![1]}`);
+  });
+
   it("plugins enable and disable act on the workspace; twice is an API refusal (exit 2) with its code", async () => {
-    const enabled = await runCli(["plugins", "enable", pluginId, "--workspace", workspaceId], env);
+    const consent = /--accept-permissions ([0-9a-f]{64})/.exec((await runCli(["plugins", "enable", pluginId, "--workspace", workspaceId], env)).stderr)![1]!;
+    const enabled = await runCli(["plugins", "enable", pluginId, "--workspace", workspaceId, "--accept-permissions", consent], env);
     expect(enabled.code).toBe(0);
     expect(enabled.stdout).toContain("Enabled");
+    expect(enabled.stdout).toContain(consent);
 
-    const again = await runCli(["plugins", "enable", pluginId, "--workspace", workspaceId], env);
+    const again = await runCli(["plugins", "enable", pluginId, "--workspace", workspaceId, "--accept-permissions", consent], env);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/^error: [a-z_]+ \(HTTP 409\): [^\n]+\n$/);
 

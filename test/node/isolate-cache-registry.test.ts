@@ -17,6 +17,9 @@ const NOT_CACHES: Record<string, string> = {
   "src/services/catalog-cache.ts catalogReads": "the cached catalog routes' schemas, registered as their modules load: code, the same in every isolate",
   "src/domain/tokens.ts uncertain": "a regular expression compiled once from a constant of the bundle and the engine's Unicode tables",
   "src/domain/tokens.ts decoded": "the token tables decoded once from constants in the bundle: the same in every isolate, never data from a request",
+  "src/domain/scan/normalize.ts foldCache":
+    "a memo of a pure function of one character (its confusable skeleton), at most 10,000 entries: the same answer in every isolate, so clearing it changes no result",
+  "src/domain/scan/rules.ts globalPatterns": "global copies of the scanner's constant regular expressions, keyed by the constant itself: code, not data",
 };
 
 /** Constructors whose instances hold no data between calls. */

@@ -52,3 +52,14 @@ export async function withPgClient<T>(url: string, run: (client: pg.Client) => P
     await client.end();
   }
 }
+
+/**
+ * Undoes migration 0009 (permission manifests, scan engine versions, job_state): tests that replay
+ * an earlier migration delete the records of every later one, so the migrator replays 0009 too.
+ */
+export async function undoPermissionsAndRescanMigration(client: { query(sql: string): Promise<unknown> }) {
+  await client.query("drop table if exists job_state");
+  await client.query("alter table plugin_security_scans drop column if exists engine_version, drop column if exists trigger");
+  await client.query("alter table plugin_versions drop column if exists permissions, drop column if exists permissions_hash");
+  await client.query("alter table workspace_enabled_plugins drop column if exists accepted_permissions, drop column if exists accepted_permissions_hash");
+}

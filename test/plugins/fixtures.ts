@@ -33,13 +33,47 @@ export const CLEAN_FILES: Record<string, string> = {
   "README.md": "A small, clean plugin.\n",
 };
 
-/** A zip built by fflate from text files plus a manifest (omit with `manifest: null`). */
-export function bundle(opts: { slug: string; files?: Record<string, string | Uint8Array>; manifest?: Record<string, unknown> | null; level?: 0 | 9 }): Uint8Array {
+/**
+ * The manifest with every file of `paths` it does not list yet added to its `contents` (a SKILL.md
+ * under `skills`, anything else under `commands`), as an honest publisher lists them: a bundle may
+ * hold only listed files besides manifest.json, README.md and LICENSE (issue 28 item 6).
+ */
+export function listingAll(manifest: Record<string, unknown>, paths: string[]): Record<string, unknown> {
+  const contents = { ...((manifest.contents ?? {}) as Record<string, unknown[]>) };
+  const listed = Object.values(contents).flatMap((entries) => (entries ?? []).map((e) => (typeof e === "string" ? e : (e as { path?: string }).path)).filter(Boolean) as string[]);
+  const unlisted = unlistedPaths(listed, paths);
+  if (!unlisted.length) return manifest;
+  for (const path of unlisted) {
+    const group = /(^|\/)SKILL\.md$/.test(path) ? "skills" : "commands";
+    contents[group] = [...(contents[group] ?? []), path];
+  }
+  return { ...manifest, contents };
+}
+
+function unlistedPaths(listed: string[], paths: string[]): string[] {
+  const folders = listed.map((p) => p.replace(/\/$/, "") + "/");
+  return paths.filter((p) => !["manifest.json", "README.md", "LICENSE"].includes(p) && !listed.includes(p) && !folders.some((f) => p.startsWith(f)));
+}
+
+/**
+ * A zip built by fflate from text files plus a manifest (omit with `manifest: null`). The manifest
+ * lists every file (listingAll) unless `keepUnlisted` is set, for tests of the unlisted-file rule.
+ */
+export function bundle(opts: {
+  slug: string;
+  files?: Record<string, string | Uint8Array>;
+  manifest?: Record<string, unknown> | null;
+  level?: 0 | 9;
+  keepUnlisted?: boolean;
+}): Uint8Array {
   const data: Zippable = {};
   const files = { ...(opts.files ?? CLEAN_FILES) };
   if (files["skills/review/SKILL.md"] === CLEAN_FILES["skills/review/SKILL.md"]) files["skills/review/SKILL.md"] = skillMd(opts.slug);
   for (const [path, content] of Object.entries(files)) data[path] = typeof content === "string" ? strToU8(content) : content;
-  if (opts.manifest !== null) data["manifest.json"] = strToU8(JSON.stringify(opts.manifest ?? manifestFor(opts.slug)));
+  if (opts.manifest !== null) {
+    const manifest = opts.manifest ?? manifestFor(opts.slug);
+    data["manifest.json"] = strToU8(JSON.stringify(opts.keepUnlisted ? manifest : listingAll(manifest, Object.keys(files))));
+  }
   return zipSync(data, { level: opts.level ?? 6 });
 }
 

@@ -207,7 +207,8 @@ describe("the stored scan", () => {
     const body = (await response.json()) as { verdict: string; findings: unknown[]; version: string };
     expect(body.verdict).toBe("review_required");
     expect(body.findings).toEqual([
-      { rule_id: "env-access", severity: "high", file: "tools/t.js", line: 2, message: expect.any(String), excerpt: expect.stringContaining("process.env") },
+      // The tool reads a variable its manifest does not declare (issue 28 item 5).
+      { rule_id: "undeclared_capability", severity: "high", file: "tools/t.js", line: 2, message: expect.stringContaining("API_KEY"), excerpt: expect.stringContaining("process.env") },
     ]);
   });
 

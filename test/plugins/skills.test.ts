@@ -48,7 +48,8 @@ describe("approving materialises each SKILL.md as a marketplace skill", () => {
 
   it("re-scans each SKILL.md and skips one with a high finding", async () => {
     const slug = uniqueSlug();
-    const files = { ...CLEAN_FILES, "skills/env/SKILL.md": "---\nname: env-reader\n---\nPrint process.env.HOME for the user.\n" };
+    // Reads a secret the plugin's manifest does not declare: a high `undeclared_capability` finding.
+    const files = { ...CLEAN_FILES, "skills/env/SKILL.md": "---\nname: env-reader\n---\nRun `node -e 'console.log(process.env.OPENAI_API_KEY)'` for the user.\n" };
     const { approval } = await approvedPlugin(slug, files);
     expect(approval.skipped_skill_files).toEqual([{ file: "skills/env/SKILL.md", reason: "scan_findings" }]);
     expect(approval.materialized_skill_ids).toHaveLength(1);

@@ -70,13 +70,15 @@ describe("a clean bundle", () => {
 
   it("is flagged review_required (not refused) for medium or high findings, with a findings summary", async () => {
     const slug = uniqueSlug();
+    // A listed tool that calls a host its manifest does not declare (issue 28 item 5: a high finding).
     const files = { ...CLEAN_FILES, "tools/fetch.js": "const r = await fetch('https://api.example.com/v1');\n" };
-    const response = await upload(bundle({ slug, files }), admin);
+    const manifest = manifestFor(slug, { contents: { skills: ["skills/review/SKILL.md"], commands: ["commands/review.md"], tools: [{ name: "fetch", path: "tools/fetch.js" }] } });
+    const response = await upload(bundle({ slug, files, manifest }), admin);
     expect(response.status).toBe(201);
-    const body = (await response.json()) as { security_status: string; findings: { rules_hit: string[]; by_severity: { medium: number } } };
+    const body = (await response.json()) as { security_status: string; findings: { rules_hit: string[]; by_severity: { high: number } } };
     expect(body.security_status).toBe("review_required");
-    expect(body.findings.rules_hit).toContain("network-call");
-    expect(body.findings.by_severity.medium).toBeGreaterThan(0);
+    expect(body.findings.rules_hit).toContain("undeclared_capability");
+    expect(body.findings.by_severity.high).toBeGreaterThan(0);
   });
 });
 

@@ -161,6 +161,8 @@ export async function findPluginForDetail(db: Queryable, id: string, admin: bool
       sourceUrl: p.sourceUrl,
       manifest: pluginVersions.manifest,
       recommendedModels: pluginVersions.recommendedModels,
+      permissions: pluginVersions.permissions,
+      permissionsHash: pluginVersions.permissionsHash,
     })
     .from(p)
     .leftJoin(pluginVersions, shownVersion)
@@ -181,6 +183,8 @@ export function pluginVersionHistory(db: Queryable, pluginId: string, admin: boo
     .select({
       version: pluginVersions.version,
       changelog: pluginVersions.changelog,
+      permissions: pluginVersions.permissions,
+      permissionsHash: pluginVersions.permissionsHash,
       status: pluginVersions.status,
       statusMessage: pluginVersions.statusMessage,
       replacementItemId: pluginVersions.replacementItemId,

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Queryable } from "../client";
 import { agentAssignedPlugins, agentToolAssignments, items, marketplacePlugins, personas, pluginVersions, toolCatalog, workspaceEnabledPlugins } from "../schema";
 import { LISTABLE_STATUSES, SERVABLE_STATUSES } from "../../domain/version-status";
+import type { Permissions } from "../../domain/permissions";
 import type { PluginRow, PluginVersionRow } from "./plugins";
 
 type Actor = { actorType: "user" | "api_key"; actorId: string };
@@ -80,10 +81,17 @@ export async function lockEnablement(db: Queryable, workspaceId: string, pluginI
   return row;
 }
 
-export async function repinEnablement(db: Queryable, workspaceId: string, pluginId: string, versionId: string, actor: Actor) {
+export async function repinEnablement(
+  db: Queryable,
+  workspaceId: string,
+  pluginId: string,
+  versionId: string,
+  actor: Actor,
+  accepted: { permissions: Permissions; hash: string },
+) {
   await db
     .update(workspaceEnabledPlugins)
-    .set({ pluginVersionId: versionId, ...actor })
+    .set({ pluginVersionId: versionId, acceptedPermissions: accepted.permissions, acceptedPermissionsHash: accepted.hash, ...actor })
     .where(and(eq(workspaceEnabledPlugins.workspaceId, workspaceId), eq(workspaceEnabledPlugins.pluginId, pluginId)));
 }
 
@@ -110,12 +118,21 @@ export interface EnabledPluginRow {
   /** Every version of the plugin, oldest upload first: what the update fields are computed from. */
   versions: PluginVersionRow[];
   enabledAt: Date;
+  /** What the workspace consented to (design.md §42). */
+  acceptedPermissions: Permissions;
+  acceptedPermissionsHash: string;
 }
 
 /** The workspace's enablements with the pinned version and all the plugin's versions, newest enablement first (two queries). */
 export async function enabledPluginsOf(db: Queryable, workspaceId: string): Promise<EnabledPluginRow[]> {
   const rows = await db
-    .select({ enabledAt: workspaceEnabledPlugins.enabledAt, plugin: marketplacePlugins, pinned: pluginVersions })
+    .select({
+      enabledAt: workspaceEnabledPlugins.enabledAt,
+      acceptedPermissions: workspaceEnabledPlugins.acceptedPermissions,
+      acceptedPermissionsHash: workspaceEnabledPlugins.acceptedPermissionsHash,
+      plugin: marketplacePlugins,
+      pinned: pluginVersions,
+    })
     .from(workspaceEnabledPlugins)
     .innerJoin(marketplacePlugins, eq(marketplacePlugins.id, workspaceEnabledPlugins.pluginId))
     .innerJoin(pluginVersions, eq(pluginVersions.id, workspaceEnabledPlugins.pluginVersionId))
@@ -197,7 +214,7 @@ export async function replaceAssignments(db: Queryable, agentId: string, pluginI
  */
 export async function assemblablePlugins(db: Queryable, workspaceId: string, agentId: string) {
   return db
-    .select({ priority: agentAssignedPlugins.priority, plugin: marketplacePlugins, version: pluginVersions })
+    .select({ priority: agentAssignedPlugins.priority, plugin: marketplacePlugins, version: pluginVersions, acceptedPermissions: workspaceEnabledPlugins.acceptedPermissions })
     .from(agentAssignedPlugins)
     .innerJoin(marketplacePlugins, eq(marketplacePlugins.id, agentAssignedPlugins.pluginId))
     .innerJoin(

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { nameSkeleton, normalizeName } from "../../domain/names";
 import { cleanTags } from "../../domain/tags";
 import { rowsOf, type Queryable } from "../client";
-import { agentAssignedPlugins, items, marketplacePlugins, pluginSecurityScans, pluginVersions, workspaceEnabledPlugins } from "../schema";
+import { agentAssignedPlugins, items, marketplacePlugins, pluginSecurityScans, pluginVersions, toolCatalog, workspaceEnabledPlugins } from "../schema";
 import { withNormalizedName } from "./item-values";
 
 export type PluginRow = typeof marketplacePlugins.$inferSelect;
@@ -83,6 +83,14 @@ export async function pluginNameHolder(db: Queryable, name: string, exceptId?: s
 export async function insertPluginVersion(db: Queryable, values: typeof pluginVersions.$inferInsert): Promise<PluginVersionRow> {
   const [row] = await db.insert(pluginVersions).values(values).returning();
   return row!;
+}
+
+/** Which of these tool slugs the tool catalog does not hold (`tool_catalog.app_slug`), in the order given. */
+export async function unknownToolSlugs(db: Queryable, slugs: readonly string[]): Promise<string[]> {
+  if (!slugs.length) return [];
+  const rows = await db.select({ slug: toolCatalog.appSlug }).from(toolCatalog).where(inArray(toolCatalog.appSlug, [...slugs]));
+  const known = new Set(rows.map((r) => r.slug));
+  return slugs.filter((s) => !known.has(s));
 }
 
 export async function insertPluginScan(db: Queryable, values: typeof pluginSecurityScans.$inferInsert): Promise<PluginScanRow> {

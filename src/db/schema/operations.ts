@@ -138,3 +138,15 @@ export const workspaceGenerations = pgTable("workspace_generations", {
     .references(() => workspaces.id, { onDelete: "cascade" }),
   generation: bigint("generation", { mode: "number" }).notNull().default(0),
 });
+
+/**
+ * Progress of a background job (design.md §41): one row per job name. `cursor` is the job's own
+ * resume point, `lease_until` keeps a second runner out while one works (a crashed runner's lease
+ * simply expires).
+ */
+export const jobState = pgTable("job_state", {
+  name: text("name").primaryKey(),
+  cursor: jsonb("cursor").$type<Record<string, unknown>>().notNull().default({}),
+  leaseUntil: timestamp("lease_until", { withTimezone: true }),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});

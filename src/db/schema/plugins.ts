@@ -18,6 +18,8 @@ import {
 import { actorCheck, actorColumns, categoryColumns, createdAt, id, isSemver, isSlug, oneOf, updatedAt, versionStatusChecks, versionStatusColumns } from "./columns";
 import { items } from "./catalog";
 import { REVIEW_STATUSES } from "../../domain/version-status";
+import { NO_PERMISSIONS, NO_PERMISSIONS_HASH, type Permissions } from "../../domain/permissions";
+import { SCAN_TRIGGERS } from "../../domain/scan-engine";
 import { users, workspaces } from "./identity";
 
 export const SECURITY_STATUSES = ["pending", "safe", "review_required", "blocked"] as const;
@@ -99,6 +101,9 @@ export const pluginVersions = pgTable(
     tokenEstimate: integer("token_estimate").notNull().default(0),
     recommendedModels: jsonb("recommended_models").$type<string[]>().notNull().default([]),
     changelog: text("changelog"),
+    // The canonical permission manifest (design.md §42) and its hash; versions from before issue 28 ask for none.
+    permissions: jsonb("permissions").$type<Permissions>().notNull().default(NO_PERMISSIONS),
+    permissionsHash: text("permissions_hash").notNull().default(NO_PERMISSIONS_HASH),
     securityStatus: text("security_status").notNull().default("pending"),
     approvalStatus: text("approval_status").notNull().default("pending"),
     rejectionReason: text("rejection_reason"),
@@ -113,6 +118,7 @@ export const pluginVersions = pgTable(
     index("plugin_versions_review_queue_idx").on(t.approvalStatus, t.createdAt),
     check("plugin_versions_version_check", isSemver(t.version)),
     check("plugin_versions_sha_check", sql`${t.bundleSha256} ~ '^[0-9a-f]{64}$'`),
+    check("plugin_versions_permissions_hash_check", sql`${t.permissionsHash} ~ '^[0-9a-f]{64}$'`),
     check("plugin_versions_security_status_check", oneOf(t.securityStatus, SECURITY_STATUSES)),
     check("plugin_versions_approval_status_check", oneOf(t.approvalStatus, REVIEW_STATUSES)),
     check(
@@ -149,12 +155,17 @@ export const pluginSecurityScans = pgTable(
     overallVerdict: text("overall_verdict").notNull(),
     scannedAt: timestamp("scanned_at", { withTimezone: true }).notNull().defaultNow(),
     scannedByUserId: uuid("scanned_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    // design.md §44: which rules produced this row, and why it ran. Rows from before issue 28 were
+    // written by engine "2026.1" (the 24 line rules), so a rescan picks their versions up.
+    engineVersion: text("engine_version").notNull().default("2026.1"),
+    trigger: text("trigger").notNull().default("upload"),
   },
   (t) => [
     index("plugin_security_scans_version_idx").on(t.pluginVersionId, t.scannedAt.desc()),
     check("plugin_security_scans_static_check", oneOf(t.staticScanStatus, SCAN_STAGE_STATUSES)),
     check("plugin_security_scans_llm_check", oneOf(t.llmScanStatus, SCAN_STAGE_STATUSES)),
     check("plugin_security_scans_verdict_check", oneOf(t.overallVerdict, ["safe", "review_required", "blocked"])),
+    check("plugin_security_scans_trigger_check", oneOf(t.trigger, SCAN_TRIGGERS)),
     check("plugin_security_scans_risk_check", sql`${t.llmRiskScore} is null or ${t.llmRiskScore} between 0 and 100`),
   ],
 );
@@ -173,6 +184,10 @@ export const workspaceEnabledPlugins = pgTable(
       .notNull()
       .references(() => pluginVersions.id, { onDelete: "restrict" }),
     enabledAt: timestamp("enabled_at", { withTimezone: true }).notNull().defaultNow(),
+    // What the workspace consented to (design.md §42); enablements from before issue 28 accepted
+    // their pinned version's permissions, which were none.
+    acceptedPermissions: jsonb("accepted_permissions").$type<Permissions>().notNull().default(NO_PERMISSIONS),
+    acceptedPermissionsHash: text("accepted_permissions_hash").notNull().default(NO_PERMISSIONS_HASH),
     ...actorColumns(),
   },
   (t) => [

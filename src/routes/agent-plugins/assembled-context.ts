@@ -1,3 +1,4 @@
+import { PermissionsSchema } from "../workspace-plugins/schemas";
 import { z } from "@hono/zod-openapi";
 import type { TypedResponse } from "hono";
 import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
@@ -25,6 +26,7 @@ const AssembledContextSchema = z
         slug: z.string(),
         version: z.string().openapi({ description: "The workspace's pinned version." }),
         priority: z.number().int(),
+        permissions: PermissionsSchema.openapi({ description: "The permissions this workspace accepted for the plugin (design.md §42): what the agent may let it use." }),
         included: z.enum(["full", "summary", "omitted"]),
         tokens: z.number().int().openapi({ description: "Tokens this plugin adds (0 when omitted)." }),
       }),

@@ -1,3 +1,4 @@
+import { PermissionsSchema } from "../workspace-plugins/schemas";
 import { z } from "@hono/zod-openapi";
 import { REVIEW_STATUSES, VERSION_STATUSES } from "../../domain/version-status";
 
@@ -66,6 +67,10 @@ export const PluginDetailSchema = PluginSummarySchema.extend({
   source_type: z.string(),
   source_url: z.string().nullable(),
   manifest: z.record(z.string(), z.unknown()).nullable().openapi({ description: "The listed version's manifest.json, as validated at upload." }),
+  permissions: PermissionsSchema.nullable().openapi({
+    description: "The listed version's canonical permission manifest (design.md §42): what enabling it asks the workspace to accept. Null when no version is shown.",
+  }),
+  permissions_hash: z.string().nullable().openapi({ description: "Lower-case hex SHA-256 of `JSON.stringify(permissions)`; send it as `accept_permissions` to enable." }),
   skills: z.array(ContentEntrySchema),
   commands: z.array(ContentEntrySchema),
   agents: z.array(ContentEntrySchema),
@@ -76,6 +81,8 @@ export const PluginDetailSchema = PluginSummarySchema.extend({
         version: z.string(),
         prerelease: z.boolean(),
         changelog: z.string().nullable(),
+        permissions: PermissionsSchema,
+        permissions_hash: z.string(),
         status: z.enum(VERSION_STATUSES).openapi({
           description:
             "active | deprecated (still listed, with a notice) | yanked (never listed or offered; enabled copies keep working) | quarantined | revoked (admins only: non-admins never see such a version).",

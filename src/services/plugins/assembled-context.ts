@@ -1,3 +1,4 @@
+import { canonicalPermissions, type Permissions } from "../../domain/permissions";
 import type { Cache } from "../../clients/cache";
 import type { Queryable } from "../../db/client";
 import { assemblablePlugins, contextWindowOf, toolDefinitionsOf, workspaceAgentWithPersona } from "../../db/queries/plugin-usage";
@@ -119,7 +120,7 @@ export interface ContextParts {
   /** The budget when none is asked for: the model's context window in the LLM catalog, else DEFAULT_CONTEXT_BUDGET. */
   default_budget: number;
   /** In priority order: each plugin's full section (header and text) and its summary, with their token costs. */
-  plugins: Array<{ plugin_id: string; slug: string; version: string; priority: number; full: string; summary: string; cost: PluginCost }>;
+  plugins: Array<{ plugin_id: string; slug: string; version: string; priority: number; permissions: Permissions; full: string; summary: string; cost: PluginCost }>;
 }
 
 /** The agent's context parts (see `assembleContext` for what goes in, and its errors but `budget_too_small`). */
@@ -179,11 +180,12 @@ export async function assembleContextParts(deps: ContextDeps, workspaceId: strin
     fixed_tokens: fixedTokens,
     separator_tokens: SEPARATOR_TOKENS,
     default_budget: defaultBudget,
-    plugins: assigned.map(({ plugin, version, priority }, i) => ({
+    plugins: assigned.map(({ plugin, version, priority, acceptedPermissions }, i) => ({
       plugin_id: plugin.id,
       slug: plugin.slug,
       version: version.version,
       priority,
+      permissions: canonicalPermissions(acceptedPermissions),
       full: [sections[i]!.header, contextText(sections[i]!.content.files)].filter(Boolean).join(CONTEXT_SEPARATOR),
       summary: sections[i]!.summary,
       cost: sections[i]!.cost,
@@ -223,6 +225,7 @@ export function contextWithinBudget(parts: ContextParts, requestedBudget?: numbe
       slug: plugin.slug,
       version: plugin.version,
       priority: plugin.priority,
+      permissions: plugin.permissions,
       included: plan.choices[i]!.included,
       tokens: plan.choices[i]!.tokens,
     })),

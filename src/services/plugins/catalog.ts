@@ -1,3 +1,4 @@
+import { canonicalPermissions } from "../../domain/permissions";
 import type { Queryable } from "../../db/client";
 import {
   countPlugins,
@@ -105,7 +106,9 @@ export async function listPlugins(db: Queryable, query: PluginListQuery, viewer:
 /**
  * GET /api/marketplace/plugins/{id}: the summary plus the shown version's manifest, its skills,
  * commands, agents and tools, the version history with changelogs and the shown version's newest
- * scan verdict. Each version carries its `status` (with `lifecycle`, its deprecated alias) and
+ * scan verdict, and the permission manifest with its `permissions_hash` for the shown version and
+ * for each entry of `versions[]` (issue 28 item 5: what enabling it asks the workspace to accept).
+ * Each version carries its `status` (with `lifecycle`, its deprecated alias) and
  * `status_message`, the latter only for deprecated and yanked versions, but for admins, whose
  * answers are never cached, every version's (a takedown's reason included; design.md §35). Non-admins get approved versions that are active, deprecated
  * or yanked; admins every version, with review and scan state.
@@ -127,11 +130,16 @@ export async function pluginDetail(db: Queryable, id: string, viewer: Viewer) {
     source_type: row.sourceType,
     source_url: row.sourceUrl,
     manifest: row.manifest,
+    // The shown version's permission manifest (design.md §42); null only when no version is shown.
+    permissions: row.permissions ? canonicalPermissions(row.permissions) : null,
+    permissions_hash: row.permissionsHash,
     ...pluginContents(row.manifest),
     versions: history.map((v) => ({
       version: v.version,
       prerelease: isPrerelease(v.version),
       changelog: v.changelog,
+      permissions: canonicalPermissions(v.permissions),
+      permissions_hash: v.permissionsHash,
       status: v.status,
       // Admins (never cached: routes/marketplace/respond.ts) also read a takedown's reason.
       status_message: viewer.admin ? v.statusMessage : shownStatusMessage(v),

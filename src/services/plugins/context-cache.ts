@@ -44,9 +44,10 @@ export const CONTEXT_TTL_SECONDS = 3600;
  * The shape of what the hash holds; part of its key, so a deploy that changes `ContextParts` or
  * how its text is escaped bumps it and never reads an entry of the old shape. 3: fences, HTML
  * starts and headings inside lists and quotes are escaped too (issue 26 item 1): an entry of 2
- * could still hide the sections after a plugin's unclosed fence.
+ * could still hide the sections after a plugin's unclosed fence. 4: each plugin carries the
+ * permissions the workspace accepted (issue 28 item 5).
  */
-const CONTEXT_FORMAT = 3;
+const CONTEXT_FORMAT = 4;
 
 /** The hash of a workspace's stored contexts: field = agent id, value = `StoredContext` as JSON (plus `#bytes`, their weight). */
 export const contextEntriesKey = (workspaceId: string) => `context:v${CONTEXT_FORMAT}:${workspaceId}`;

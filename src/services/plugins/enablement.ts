@@ -13,6 +13,7 @@ import {
 import { appendEvents } from "../../db/queries/events";
 import { bumpWorkspaceGenerations } from "../../db/queries/generations";
 import { findPlugin, lockPlugin, versionsOfPlugin, type PluginVersionRow } from "../../db/queries/plugins";
+import { canonicalPermissions, isNoChange, isPermissionSubset, permissionChanges, NO_PERMISSIONS, NO_PERMISSIONS_HASH, type Permissions } from "../../domain/permissions";
 import { isVisible, updateFields } from "../../domain/releases";
 import type { ReviewStatus } from "../../domain/version-status";
 import { ApiError } from "../../lib/errors";
@@ -40,6 +41,38 @@ async function whyNotEnableable(db: Queryable, pluginId: string): Promise<ApiErr
 }
 
 /**
+ * 409 `permissions_not_accepted` (design.md §42): what the user must be shown and accept, as
+ * `{permissions, permissions_hash, permission_changes: {added, removed}}` (changes from what the
+ * workspace accepted; from nothing on a first enable).
+ */
+function permissionsNotAccepted(version: PluginVersionRow, accepted: Permissions): ApiError {
+  const permissions = canonicalPermissions(version.permissions);
+  return new ApiError(
+    409,
+    "permissions_not_accepted",
+    `Version ${version.version} asks for permissions this workspace has not accepted; show them to the user and send {"accept_permissions": "${version.permissionsHash}"} to accept them.`,
+    { permissions, permissions_hash: version.permissionsHash, permission_changes: permissionChanges(accepted, permissions) },
+  );
+}
+
+/**
+ * The consent rule of design.md §42 for pinning `version` where `accepted` was consented to (NO_PERMISSIONS
+ * on a first enable): consent is needed when the version's permissions are not a subset of the
+ * accepted ones, and is given by sending the version's `permissions_hash`. A hash that is sent must
+ * be the version's, needed or not (a client that showed other permissions did not get consent).
+ * Returns what the enablement records as accepted afterwards: unchanged on a move within the
+ * consent, else the version's permissions.
+ * @throws 409 `permissions_not_accepted`.
+ */
+function consentFor(version: PluginVersionRow, accepted: { permissions: Permissions; hash: string }, acceptPermissions: string | undefined) {
+  const wanted = canonicalPermissions(version.permissions);
+  if (acceptPermissions !== undefined && acceptPermissions !== version.permissionsHash) throw permissionsNotAccepted(version, accepted.permissions);
+  if (isPermissionSubset(wanted, accepted.permissions)) return accepted;
+  if (acceptPermissions === undefined) throw permissionsNotAccepted(version, accepted.permissions);
+  return { permissions: wanted, hash: version.permissionsHash };
+}
+
+/**
  * Enables an active plugin for a workspace, pinned to its listed version (design.md §8, §34: the
  * highest approved stable version that is active or deprecated, else such a pre-release; never a
  * yanked, quarantined or revoked one), and adds one to `enable_count` in SQL, in one transaction.
@@ -47,16 +80,27 @@ async function whyNotEnableable(db: Queryable, pluginId: string): Promise<ApiErr
  * delete or status change that commits first is seen (404), and one that commits second waits for
  * the enablement and then removes it (issue 26 item 5): never an enablement of an inactive plugin,
  * nor a foreign-key error from a deleted one.
+ * The pinned version's permissions must be accepted (design.md §42): a version that asks for any
+ * needs `acceptPermissions` equal to its `permissions_hash`; the enablement records them.
  * @throws 404 `plugin_not_found` when the plugin is unknown, inactive or hidden (or was deleted
  *   meanwhile); 409 `no_installable_version` when every approved version is yanked; 409
- *   `plugin_already_enabled` from the primary key (src/lib/conflicts.ts) when already enabled.
+ *   `permissions_not_accepted` (with the permissions to show); 409 `plugin_already_enabled` from
+ *   the primary key (src/lib/conflicts.ts) when already enabled.
  */
-export async function enablePlugin(db: Database, workspaceId: string, pluginId: string, actor: Actor) {
+export async function enablePlugin(db: Database, workspaceId: string, pluginId: string, actor: Actor, acceptPermissions?: string) {
   return db.transaction(async (tx) => {
     if (!(await holdPlugins(tx, [pluginId])).size) throw notEnableable();
     const found = await enableablePlugin(tx, pluginId);
     if (!found) throw await whyNotEnableable(tx, pluginId);
-    const row = await insertEnablement(tx, { workspaceId, pluginId, pluginVersionId: found.version.id, ...actor });
+    const accepted = consentFor(found.version, { permissions: NO_PERMISSIONS, hash: NO_PERMISSIONS_HASH }, acceptPermissions);
+    const row = await insertEnablement(tx, {
+      workspaceId,
+      pluginId,
+      pluginVersionId: found.version.id,
+      acceptedPermissions: accepted.permissions,
+      acceptedPermissionsHash: accepted.hash,
+      ...actor,
+    });
     await shiftEnableCount(tx, pluginId, 1);
     // The workspace's assembled contexts may now include it (design.md §29).
     await bumpWorkspaceGenerations(tx, [workspaceId]);
@@ -68,6 +112,8 @@ export async function enablePlugin(db: Database, workspaceId: string, pluginId: 
       name: found.plugin.name,
       version: found.version.version,
       enabled_at: row.enabledAt.toISOString(),
+      permissions: row.acceptedPermissions,
+      permissions_hash: row.acceptedPermissionsHash,
     };
   });
 }
@@ -78,15 +124,22 @@ export async function enablePlugin(db: Database, workspaceId: string, pluginId: 
  * yanked version; null otherwise, a takedown's reason included: design.md §35), and the update
  * fields of design.md §39 (`update`, `update_available`, `latest_version`, `listed_version`,
  * `safe_version`) from `updateFields` with manual offers (active and deprecated targets).
- * `update_details` gives the offered update's id and changelog. A new approval never moves a pin.
+ * `update_details` gives the offered update's id, changelog, permissions and `permissions_hash`. A
+ * new approval never moves a pin. `permissions`/`permissions_hash` are what the workspace accepted
+ * (design.md §42); `permission_changes` (`{added, removed}` per kind) is set when the offered
+ * update asks for other permissions than those, else null; `update_requires_consent` says whether
+ * moving the pin needs `accept_permissions` (the update asks for more than was accepted).
  */
 export async function listEnabledPlugins(db: Queryable, workspaceId: string) {
   const rows = await enabledPluginsOf(db, workspaceId);
   return {
-    items: rows.map(({ plugin, pinned, versions, enabledAt }) => {
+    items: rows.map(({ plugin, pinned, versions, enabledAt, acceptedPermissions, acceptedPermissionsHash }) => {
       const releases = releasesOf(versions);
       const fields = updateFields(pinned, releases);
       const offered = fields.update === null ? undefined : releases.find((v) => v.version === fields.update);
+      const accepted = canonicalPermissions(acceptedPermissions);
+      const offeredPermissions = offered ? canonicalPermissions(offered.permissions) : undefined;
+      const changes = offeredPermissions ? permissionChanges(accepted, offeredPermissions) : undefined;
       return {
         plugin_id: plugin.id,
         slug: plugin.slug,
@@ -103,8 +156,14 @@ export async function listEnabledPlugins(db: Queryable, workspaceId: string) {
         enable_count: plugin.enableCount,
         security_status: pinned.securityStatus,
         enabled_at: enabledAt.toISOString(),
+        permissions: accepted,
+        permissions_hash: acceptedPermissionsHash,
         ...fields,
-        update_details: offered ? { version: offered.version, version_id: offered.id, changelog: offered.changelog } : null,
+        permission_changes: changes && !isNoChange(changes) ? changes : null,
+        update_requires_consent: offeredPermissions ? !isPermissionSubset(offeredPermissions, accepted) : false,
+        update_details: offered
+          ? { version: offered.version, version_id: offered.id, changelog: offered.changelog, permissions: offeredPermissions!, permissions_hash: offered.permissionsHash }
+          : null,
       };
     }),
   };
@@ -138,10 +197,13 @@ export async function disablePlugin(db: Database, workspaceId: string, pluginId:
  * quarantined or revoked one, nor a pre-release from a stable pin); with `toVersion`, to that
  * version, which must be the offered `update` or the `safe_version` (the only downgrade: the way
  * off a yanked or quarantined pin when nothing higher is offered).
+ * A target that asks for more than the workspace accepted needs `acceptPermissions` equal to its
+ * `permissions_hash` (design.md §42); without it the pin does not move.
  * @throws 404 `plugin_not_enabled`; 404 `plugin_not_found` when the plugin is inactive; 400
- *   `version_not_offered` when `toVersion` is neither; 409 `up_to_date` when there is nowhere to move.
+ *   `version_not_offered` when `toVersion` is neither; 409 `up_to_date` when there is nowhere to
+ *   move; 409 `permissions_not_accepted` (with the permissions and their changes).
  */
-export async function updatePluginPin(db: Database, workspaceId: string, pluginId: string, actor: Actor, toVersion?: string) {
+export async function updatePluginPin(db: Database, workspaceId: string, pluginId: string, actor: Actor, toVersion?: string, acceptPermissions?: string) {
   return db.transaction(async (tx) => {
     const plugin = await lockPlugin(tx, pluginId);
     const enablement = await lockEnablement(tx, workspaceId, pluginId);
@@ -160,12 +222,25 @@ export async function updatePluginPin(db: Database, workspaceId: string, pluginI
       const safe = fields.safe_version !== null && fields.safe_version !== pinned.version ? ` Version ${fields.safe_version} is safe to move to: send {"version": "${fields.safe_version}"}.` : "";
       throw new ApiError(409, "up_to_date", `No newer version of this plugin is offered to the workspace's version ${pinned.version}.${safe}`);
     }
-    await repinEnablement(tx, workspaceId, pluginId, target.id, actor);
+    const accepted = consentFor(
+      target,
+      { permissions: canonicalPermissions(enablement.acceptedPermissions), hash: enablement.acceptedPermissionsHash },
+      acceptPermissions,
+    );
+    await repinEnablement(tx, workspaceId, pluginId, target.id, actor, accepted);
     // The workspace's contexts now carry the new version's text (design.md §29).
     await bumpWorkspaceGenerations(tx, [workspaceId]);
     await appendEvents(tx, [
       { type: "plugin.pin_updated", pluginId, workspaceId, data: { plugin_id: pluginId, from_version: pinned.version, version: target.version, applied_by: actor.actorType } },
     ]);
-    return { plugin_id: pluginId, workspace_id: workspaceId, version: target.version, version_id: target.id, changelog: target.changelog };
+    return {
+      plugin_id: pluginId,
+      workspace_id: workspaceId,
+      version: target.version,
+      version_id: target.id,
+      changelog: target.changelog,
+      permissions: accepted.permissions,
+      permissions_hash: accepted.hash,
+    };
   });
 }

@@ -5,6 +5,7 @@ import { updateItem } from "../../db/queries/workspace-items";
 import { contentSha256 } from "../../domain/content-hash";
 import { NameSchema } from "../../domain/names";
 import { parseSkillDocument } from "../../domain/plugin-skill";
+import { canonicalPermissions } from "../../domain/permissions";
 import { scanBundle } from "../../domain/plugin-scan";
 import { cleanTags } from "../../domain/tags";
 import { cleanText } from "../../domain/text";
@@ -55,7 +56,8 @@ export async function materialiseSkills(
   for (const key of keys) {
     const file = key.slice(version.storagePrefix.length);
     const bytes = await readStoredObject(bucket, key);
-    const scan = scanBundle([{ path: file, bytes }]);
+    // With the version's declared permissions: a skill that uses what its plugin declared is no finding.
+    const scan = scanBundle([{ path: file, bytes }], { permissions: canonicalPermissions(version.permissions) });
     if (scan.findings.some((f) => f.severity === "critical" || f.severity === "high")) {
       result.skipped.push({ file, reason: "scan_findings" });
       continue;

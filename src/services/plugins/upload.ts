@@ -1,9 +1,12 @@
 import type { Database, Queryable } from "../../db/client";
 import { isUniqueViolation } from "../../db/errors";
 import { insertAudit } from "../../db/queries/publishing";
-import { insertPlugin, insertPluginScan, insertPluginVersion, lockPluginBySlug, pluginNameHolder, pluginVersionExists } from "../../db/queries/plugins";
-import { validateManifest, type PluginManifest } from "../../domain/plugin-manifest";
+import { insertPlugin, insertPluginScan, insertPluginVersion, lockPluginBySlug, pluginNameHolder, pluginVersionExists, unknownToolSlugs } from "../../db/queries/plugins";
+import { checkManifest } from "../../domain/bundle-check";
+import { permissionsHash, type Permissions } from "../../domain/permissions";
+import type { PluginManifest } from "../../domain/plugin-manifest";
 import { scanBundleFailClosed, severityCounts, type ScanResult } from "../../domain/plugin-scan";
+import { SCANNER_ENGINE_VERSION } from "../../domain/scan-engine";
 import { MAX_OBJECT_KEY_BYTES, overlongObjectKey, readZip, ZipError } from "../../domain/plugin-zip";
 import { ApiError } from "../../lib/errors";
 import type { Actor } from "../auth/principal";
@@ -28,6 +31,9 @@ export interface UploadResult {
   bundle_sha256: string;
   file_count: number;
   findings: { total: number; by_severity: ReturnType<typeof severityCounts>; rules_hit: string[] };
+  /** The canonical permission manifest (design.md §42) and its hash, which enabling must accept. */
+  permissions: Permissions;
+  permissions_hash: string;
 }
 
 /** Findings shown in a refusal; the full list would be unbounded. */
@@ -67,6 +73,14 @@ function openArchive(bytes: Uint8Array) {
   }
 }
 
+/** 400 `manifest_invalid` for tools the tool catalog does not hold (manifest.permissions.tools). */
+async function refuseUnknownTools(db: Queryable, permissions: Permissions) {
+  const unknown = await unknownToolSlugs(db, permissions.tools);
+  if (!unknown.length) return;
+  const errors = unknown.map((slug) => ({ path: `manifest.permissions.tools.${permissions.tools.indexOf(slug)}`, message: `'${slug}' is not in the tool catalog` }));
+  throw new ApiError(400, "manifest_invalid", "manifest.json names tools the tool catalog does not hold.", { errors });
+}
+
 function findingsSummary(scan: ScanResult): UploadResult["findings"] {
   return { total: scan.findings.length + scan.findings_truncated, by_severity: severityCounts(scan.findings), rules_hit: scan.rules_hit };
 }
@@ -84,15 +98,18 @@ function countsOf(manifest: PluginManifest) {
  * The manifest's name, tags and text follow the rules of item names and tags (plugin-manifest.ts);
  * its name must not be another plugin's or look like it (issue 26 item 2).
  * An entry whose object key (`plugins/{slug}/{version}/` + name) passes 1,024 UTF-8 bytes is 400 `zip_unsafe_path`.
- * @throws ApiError 400 (zip_* codes, manifest_missing, manifest_invalid, plugin_blocked), 409
+ * Issue 28: a file the manifest does not list (other than manifest.json, README.md, LICENSE) is 400
+ * `manifest_unlisted_file`; `permissions.tools` must name tool catalog slugs (400 `manifest_invalid`);
+ * the scan runs with the declared permissions (undeclared use is a finding) and its row records
+ * the engine version; the version stores its canonical permissions and their hash.
+ * @throws ApiError 400 (zip_* codes, manifest_missing, manifest_invalid, manifest_unlisted_file, plugin_blocked), 409
  *   version_exists, 409 name_taken (`existing_plugin: {id, name}`), 503 storage_unavailable.
  */
 export async function uploadPlugin(deps: PluginUploadDeps, bytes: Uint8Array): Promise<UploadResult> {
   const files = openArchive(bytes);
-  const byPath = new Map(files.map((f) => [f.path, f.bytes]));
-  const checked = validateManifest(byPath);
+  const checked = checkManifest(files);
   if (!checked.ok) throw new ApiError(400, checked.code, checked.detail, checked.errors.length ? { errors: checked.errors } : {});
-  const { manifest } = checked;
+  const { manifest, permissions } = checked;
   const prefix = storagePrefix(manifest.slug, manifest.version);
   const overlong = overlongObjectKey(prefix, files.map((f) => f.path));
   if (overlong) {
@@ -106,8 +123,10 @@ export async function uploadPlugin(deps: PluginUploadDeps, bytes: Uint8Array): P
 
   if (await pluginVersionExists(deps.db, manifest.slug, manifest.version)) throw versionExists(manifest.slug, manifest.version);
   await refuseTakenName(deps.db, manifest);
+  await refuseUnknownTools(deps.db, permissions);
 
-  const scan = scanBundleFailClosed(files);
+  const scan = scanBundleFailClosed(files, { permissions });
+  const hash = await permissionsHash(permissions);
   if (scan.verdict === "blocked") {
     throw new ApiError(400, "plugin_blocked", "The security scan blocked this bundle; nothing was stored.", {
       verdict: scan.verdict,
@@ -154,6 +173,8 @@ export async function uploadPlugin(deps: PluginUploadDeps, bytes: Uint8Array): P
         tokenEstimate: manifest.token_estimate,
         recommendedModels: manifest.recommended_models,
         changelog: manifest.changelog ?? null,
+        permissions,
+        permissionsHash: hash,
         securityStatus: scan.verdict,
         approvalStatus: "pending",
         ...deps.actor,
@@ -164,6 +185,8 @@ export async function uploadPlugin(deps: PluginUploadDeps, bytes: Uint8Array): P
         staticFindings: scan.findings,
         blockedPatternsFound: scan.rules_hit,
         overallVerdict: scan.verdict,
+        engineVersion: SCANNER_ENGINE_VERSION,
+        trigger: "upload",
         scannedByUserId: deps.actor.actorType === "user" ? deps.actor.actorId : null,
       });
       await insertAudit(tx, {
@@ -186,6 +209,8 @@ export async function uploadPlugin(deps: PluginUploadDeps, bytes: Uint8Array): P
         bundle_sha256: bundleSha256,
         file_count: files.length,
         findings: findingsSummary(scan),
+        permissions,
+        permissions_hash: hash,
       };
     });
   } catch (error) {

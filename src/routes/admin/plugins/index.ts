@@ -4,6 +4,8 @@ import { registerApprovePlugin } from "./approve";
 import { registerDeletePlugin } from "./delete";
 import { registerPendingPlugins } from "./pending";
 import { registerRejectPlugin } from "./reject";
+import { registerRescanProgress } from "./rescan-progress";
+import { registerRescanStart } from "./rescan-start";
 import { registerPluginScan } from "./scan";
 import { registerUpload } from "./upload";
 import { registerChangePluginVersionStatus } from "./version-status";
@@ -13,6 +15,8 @@ export function registerAdminPluginRoutes(router: Router) {
     router,
     registerUpload(router),
     registerPendingPlugins(router),
+    registerRescanStart(router),
+    registerRescanProgress(router),
     registerApprovePlugin(router),
     registerRejectPlugin(router),
     registerActivation(router),

@@ -4,6 +4,7 @@ import { ApiError } from "../../../lib/errors";
 import { defineRoute } from "../../../lib/route";
 import type { Router } from "../../../lib/router";
 import { uploadPlugin } from "../../../services/plugins/upload";
+import { PermissionsSchema } from "../../workspace-plugins/schemas";
 import { ADMIN, pluginDeps, SeverityCountsSchema } from "./schemas";
 
 /** The whole multipart body, enforced while it streams in (hono/body-limit), never after buffering. */
@@ -22,6 +23,8 @@ const UploadResultSchema = z
     bundle_sha256: z.string().openapi({ description: "SHA-256 (hex) of the uploaded zip" }),
     file_count: z.number().int(),
     findings: z.object({ total: z.number().int(), by_severity: SeverityCountsSchema, rules_hit: z.array(z.string()) }),
+    permissions: PermissionsSchema.openapi({ description: "The manifest's permissions in canonical form (design.md §42)." }),
+    permissions_hash: z.string().openapi({ description: "SHA-256 (hex) of the canonical JSON of `permissions`: what enabling asks a workspace to accept." }),
   })
   .openapi("PluginUploadResult");
 
@@ -41,7 +44,9 @@ export const uploadRoute = defineRoute({
     "`tags` those of item tags (stored lower-case, de-duplicated; commas and invisible characters refused), and its other text refuses the same characters",
     "(descriptions and changelog keep line breaks): `manifest_invalid` naming the field. A name that another plugin holds or looks like",
     "(Unicode TR39 skeleton, case-insensitive) answers 409 `name_taken` with `existing_plugin: {id, name}`.",
-    "Every file is scanned; a `blocked` verdict (any critical finding, or a scanner failure) is refused with 400 `plugin_blocked` listing the findings.",
+    "Every file must be listed by the manifest (a `contents` path, or under a listed folder), except `manifest.json`, `README.md` and `LICENSE`: anything else is 400 `manifest_unlisted_file` naming each file in `errors`, so what reviewers see is what agents get.",
+    "`permissions` (optional; absent means none): `network` (host names, IDNA A-labels, no port, path, wildcard or IP), `environment` (variable names), `shell` (boolean), `files` (`none` | `read` | `write`), `tools` (tool catalog slugs; an unknown one is `manifest_invalid`). Content that uses a capability the manifest does not declare is a `high` finding `undeclared_capability` naming it, file and line.",
+    "Every file is scanned (after normalisation: NFKC, invisible characters removed, confusables folded, continuations joined, escapes, base64 and hex decoded), by the rules of engine `SCANNER_ENGINE_VERSION`; a `blocked` verdict (any critical finding, or a scanner failure) is refused with 400 `plugin_blocked` listing the findings.",
     "An existing slug and version answers 409 `version_exists` before anything is written. Refusals store nothing.",
     "Storage failure: 503 `storage_unavailable`, nothing in the database.",
   ].join(" "),

@@ -1,0 +1,31 @@
+import { AUTH_PROBLEMS, problemResponses } from "../../../lib/openapi";
+import { defineRoute } from "../../../lib/route";
+import type { Router } from "../../../lib/router";
+import { restartRescan } from "../../../services/plugins/rescan";
+import { RescanStatusSchema } from "./rescan-schemas";
+import { ADMIN } from "./schemas";
+
+export const rescanStartRoute = defineRoute({
+  method: "post",
+  path: "/api/admin/plugins/rescan",
+  operationId: "startPluginRescan",
+  tags: ["Plugins (admin)"],
+  summary: "Start the rescan of approved plugin versions now",
+  description:
+    "Starts a new run of the background rescan (design.md §41): the progress is reset (trigger `manual`, counts at zero) and a `{kind: \"rescan\"}` message goes to the `jobs` queue, whose consumer runs one batch (at most 200 versions or 20 s) and sends the next until no approved version is left whose newest scan is by another engine. A batch already working finishes its versions first. Versions already scanned by this engine are not scanned again. Answers 202 with the progress (as `GET /api/admin/plugins/rescan`), `private, no-store`. Takes no body.",
+  access: ADMIN,
+  responses: {
+    202: { description: "Restarted; the batches run in the background", content: { "application/json": { schema: RescanStatusSchema } } },
+    ...problemResponses(...AUTH_PROBLEMS),
+  },
+});
+
+export function registerRescanStart(router: Router) {
+  return router.openapi(rescanStartRoute, async (c) => {
+    const status = await restartRescan(c.var.db.pool, new Date());
+    // After the reset committed: the queue's first batch then sees the new run.
+    c.executionCtx.waitUntil(c.env.JOBS.send({ kind: "rescan" }));
+    c.header("Cache-Control", "private, no-store");
+    return c.json(status, 202);
+  });
+}
