@@ -116,9 +116,11 @@ async function main() {
 
     const workerVars = { ...stack.bindings, ...devWorkerVars(publicKeyPem), ENVIRONMENT: "development" };
     const vars = Object.entries(workerVars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+    // --test-scheduled: wrangler dev never fires the Cron Trigger on its own; with it,
+    // `GET /__scheduled?cron=*+*+*+*+*` runs one rescan batch (README "Plugin security").
     wrangler = spawn(
       "wrangler",
-      ["dev", "--ip", HOST, "--port", String(PORT), "--persist-to", WRANGLER_STATE_DIR, "--show-interactive-dev-session=false", ...vars],
+      ["dev", "--ip", HOST, "--port", String(PORT), "--persist-to", WRANGLER_STATE_DIR, "--show-interactive-dev-session=false", "--test-scheduled", ...vars],
       {
         cwd: PROJECT_ROOT,
         // Its own process group, so that stopping it also stops esbuild and workerd.
@@ -149,6 +151,7 @@ async function main() {
     API       ${API_URL}
     Docs      ${API_URL}/docs   (OpenAPI document: ${API_URL}/openapi.json)
     Health    ${JSON.stringify(health)}
+    Cron      curl '${API_URL}/__scheduled?cron=*+*+*+*+*'   (one rescan batch; wrangler dev never fires it itself)
     Database  ${databaseLine(stack)}
     Cache     ${stack.cache === "on" ? "redis-server via the local Upstash endpoint" : "off"}
 ${authBanner(demoKey)}

@@ -46,7 +46,7 @@ function askForConsent(error: unknown, pluginId: string): unknown {
   if (!problem || problem.code !== "permissions_not_accepted" || typeof problem.permissions !== "object" || typeof problem.permissions_hash !== "string") return error;
   // Each line made terminal-safe on its own: host and variable names come from a publisher.
   const lines = [
-    "error: permissions_not_accepted: this plugin version asks for:",
+    "error: permissions_not_accepted (HTTP 409): this plugin version asks for:",
     permissionLines(problem.permissions as Record<string, unknown>),
     `To accept them: marketplace plugins enable ${pluginId} --accept-permissions ${problem.permissions_hash}`,
   ];

@@ -55,7 +55,14 @@ export async function buildWorkerScript(): Promise<string> {
   return (await bundleWorker()).script;
 }
 
-type Env = Record<string, { type: "text"; value: string } | { type: "r2" }>;
+type Env = Record<string, { type: "text"; value: string } | { type: "r2" } | { type: "queue"; name: string }>;
+
+/**
+ * wrangler.toml's `jobs` queue for local development (`[[queues.producers]]` and
+ * `[[queues.consumers]]`: the name, so the worker's `isJobsQueue` knows it, and the consumer's
+ * settings). Miniflare runs it in process: `JOBS.send` reaches the bundle's own `queue` handler.
+ */
+const JOBS_QUEUE = { name: "jobs-dev", maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 3 } as const;
 
 export interface ServeOptions {
   /** A directory holding the R2 bucket's objects, so a test can break the store under the running worker; in memory otherwise. */
@@ -64,6 +71,8 @@ export interface ServeOptions {
   assetsDirectory?: string;
   /** Count the worker's finished invocations (RunningWorker.invocationsFinished). */
   countInvocations?: boolean;
+  /** Bind and consume the `jobs` queue as JOBS (startBundledWorker: default true; false serves a deployment that lacks it). */
+  jobsQueue?: boolean;
 }
 
 /**
@@ -115,6 +124,7 @@ async function serveOnce(name: string, script: string, env: Env, cleanup: Cleanu
           compatibilityDate: COMPATIBILITY_DATE,
           compatibilityFlags: COMPATIBILITY_FLAGS,
           env,
+          ...(options.jobsQueue ? { triggers: [{ type: "queue" as const, ...JOBS_QUEUE }] } : {}),
           ...(options.assetsDirectory ? { assets: { directory: options.assetsDirectory, hasUserWorker: true } } : {}),
           ...(options.countInvocations ? { tailConsumers: [{ worker: "invocation-counter" }] } : {}),
           manifest: { mainModule: "index.js", modulesRoot: "/", modules: { "index.js": { type: "esm", contents: script } } },
@@ -123,6 +133,11 @@ async function serveOnce(name: string, script: string, env: Env, cleanup: Cleanu
       ...(options.countInvocations ? [esmWorker("invocation-counter", INVOCATION_COUNTER)] : []),
     ],
     ...(options.r2Persist ? { resourcePersistencePath: options.r2Persist } : {}),
+    // Miniflare's own trigger routes: `GET /cdn-cgi/local/scheduled?cron=…` runs the worker's
+    // `scheduled` handler as a Cron Trigger would (wrangler dev's ProxyWorker rewrites the legacy
+    // `/cdn-cgi/handler/…` to it; here no proxy is in front, so callers use the `local` path). Only
+    // `/cdn-cgi/local/…` paths change: the API's own routes are untouched.
+    unsafeTriggerHandlers: true,
   });
   const stop = cleanup.add(name, () => mf.dispose());
   try {
@@ -153,13 +168,16 @@ export function startWorker(scriptPath: string, bindings: StackBindings, mode: C
 }
 
 /**
- * The bundle on its own Miniflare with these vars and the R2 bucket (also used by the Node-project
- * tests: round trips, faults, the CLI and the docs in a browser).
+ * The bundle on its own Miniflare with these vars, the R2 bucket and (unless `jobsQueue: false`)
+ * the `jobs` queue as producer and consumer, as wrangler.toml binds them; `/cdn-cgi/local/scheduled`
+ * runs its Cron Trigger handler. Also used by the Node-project tests: round trips, faults, the CLI,
+ * the docs in a browser, the scheduled route.
  */
 export function startBundledWorker(scriptPath: string, vars: Record<string, string>, cleanup: Cleanup, name = "worker", options: ServeOptions = {}): Promise<RunningWorker> {
-  const env: Env = { BUNDLES: { type: "r2" } };
+  const jobsQueue = options.jobsQueue ?? true;
+  const env: Env = { BUNDLES: { type: "r2" }, ...(jobsQueue ? { JOBS: { type: "queue" as const, name: JOBS_QUEUE.name } } : {}) };
   for (const [key, value] of Object.entries(vars)) env[key] = { type: "text", value };
-  return serve(name, readFileSync(scriptPath, "utf8"), env, cleanup, options);
+  return serve(name, readFileSync(scriptPath, "utf8"), env, cleanup, { ...options, jobsQueue });
 }
 
 /**

@@ -60,7 +60,7 @@ describe("CLI plugin commands", () => {
     const asked = await runCli(["plugins", "enable", pluginId, "--workspace", workspaceId], env);
     expect(asked.code).toBe(2);
     // pr-review-kit declares the catalog tool `github` (scripts/seed/plugins/pr-review-kit/manifest.json).
-    expect(asked.stderr).toMatch(/^error: permissions_not_accepted: this plugin version asks for:\n/);
+    expect(asked.stderr).toMatch(/^error: permissions_not_accepted \(HTTP 409\): this plugin version asks for:\n/);
     expect(asked.stderr).toMatch(/^ {2}tools: +github$/m);
     expect(asked.stderr).toMatch(/^ {2}network: +none$/m);
     const flag = /--accept-permissions ([0-9a-f]{64})\n$/.exec(asked.stderr);

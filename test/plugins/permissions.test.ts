@@ -165,6 +165,8 @@ describe("consent: enable, updates, and the pin", () => {
 
     const enabled = await enableWith(headers, workspace.id, v1.plugin_id, v1.permissions_hash);
     expect(enabled.status).toBe(201);
+    // In canonical key order, as hashed (design.md §42), not in the order the database keeps.
+    expect(JSON.stringify(((await enabled.json()) as Uploaded).permissions)).toBe(JSON.stringify(v1.permissions));
     expect((await enabledRow(headers, workspace.id, v1.plugin_id)).permissions).toEqual(v1.permissions);
 
     const v11 = await publish(slug, "1.1.0", { network: ["api.example.com", "uploads.example.com"] });
@@ -184,7 +186,9 @@ describe("consent: enable, updates, and the pin", () => {
 
     const moved = await updateWith(headers, workspace.id, v1.plugin_id, { accept_permissions: v11.permissions_hash });
     expect(moved.status).toBe(200);
-    expect(await moved.json()).toMatchObject({ version: "1.1.0", permissions_hash: v11.permissions_hash });
+    const movedBody = (await moved.json()) as Uploaded & { version: string };
+    expect(movedBody).toMatchObject({ version: "1.1.0", permissions_hash: v11.permissions_hash });
+    expect(JSON.stringify(movedBody.permissions)).toBe(JSON.stringify(v11.permissions));
     expect(await pinnedVersion(workspace.id, v1.plugin_id)).toEqual({ version: "1.1.0", accepted: v11.permissions_hash });
 
     // The assembled context lists what the workspace accepted.

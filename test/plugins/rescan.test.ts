@@ -9,7 +9,7 @@ import { SCANNER_ENGINE_VERSION } from "../../src/domain/scan-engine";
 import handlers from "../../src/index";
 import { createLogger } from "../../src/lib/logger";
 import { readJobState, releaseJobLease, takeJobLease } from "../../src/db/queries/job-state";
-import { RESCAN_JOB, rescanBatch, restartRescan, type RescanDeps, type RescanOptions } from "../../src/services/plugins/rescan";
+import { RESCAN_JOB, RESCAN_MAX_ATTEMPTS, rescanBatch, restartRescan, type RescanDeps, type RescanOptions } from "../../src/services/plugins/rescan";
 import { bearer, signedInUser } from "../helpers/auth";
 import { useDatabase } from "../helpers/db";
 import { api } from "../helpers/http";
@@ -24,8 +24,9 @@ import { approvedPlugin, assembled, enableAndAssign, tenantWithAgent } from "./i
 const clients = useDatabase();
 const db = () => clients.pool;
 // The worker as the runtime calls it: `scheduled()` on its default export runs its `scheduled`
-// handler as a Cron Trigger would (wrangler's `/cdn-cgi/handler/scheduled` route belongs to `wrangler
-// dev --test-scheduled`; the test pool's worker answers it 404, our own not_found).
+// handler as a Cron Trigger would. The test pool does not turn on Miniflare's trigger routes
+// (`unsafeTriggerHandlers`), so `/cdn-cgi/local/scheduled` answers our own 404 here; the route itself
+// is tested on the bundled worker in test/node/scheduled-route.test.ts.
 const worker = (exports as unknown as { default: { scheduled(options: { cron: string; scheduledTime: Date }): Promise<unknown> } }).default;
 const cron = (expression: string) => worker.scheduled({ cron: expression, scheduledTime: new Date() });
 let admin: Record<string, string>;
@@ -218,6 +219,52 @@ describe("the Cron Trigger's rescan (issue 28 item 4)", () => {
     expect(await scansOf(stale.versionId)).toHaveLength(2);
     expect(await batch()).toMatchObject({ stopped: "done", scanned: 1, failed: 0, progress: { scanned: 1, failed: 0 } });
     expect(await scansOf(stale.versionId)).toHaveLength(3);
+  });
+
+  it("marks the version it is scanning before the scan starts, and clears the mark after", async () => {
+    const stale = await staleVersion();
+    const seen: unknown[] = [];
+    // A bucket that, when the scan reads its files, records what a batch dying right then would leave.
+    const watching = new Proxy(env.BUNDLES, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if (prop === "list") return async (...args: unknown[]) => (seen.push((await readJobState(db(), RESCAN_JOB))!.cursor.in_flight), (value as Function).apply(target, args));
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    expect(await batch({}, watching)).toMatchObject({ stopped: "done", scanned: 1 });
+    expect(seen[0]).toEqual({ id: stale.versionId, attempts: 1 });
+    expect((await readJobState(db(), RESCAN_JOB))!.cursor.in_flight).toBeNull();
+  });
+
+  it("retries a version a dead batch left in flight, and sets it aside for review after RESCAN_MAX_ATTEMPTS deaths, so the run goes on", async () => {
+    // `first` is the one a batch died on (malicious, so that a retry shows by its quarantine); `second` is clean.
+    const [first, second] = await Promise.all([staleVersion({ malicious: true }), staleVersion()]);
+    const now = new Date();
+    // What a batch killed mid-scan (CPU or memory limit) leaves: its run under way, the version in flight, an expired lease.
+    const died = async (attempts: number) =>
+      db()
+        .update(schema.jobState)
+        .set({
+          leaseUntil: new Date(now.getTime() - 1_000),
+          cursor: { run_id: crypto.randomUUID(), trigger: "rescan", after: null, started_at: now.toISOString(), finished_at: null, scanned: 0, quarantined: 0, failed: 0, in_flight: { id: first!.versionId, attempts } },
+        })
+        .where(eq(schema.jobState.name, RESCAN_JOB));
+    await db().insert(schema.jobState).values({ name: RESCAN_JOB }).onConflictDoNothing();
+
+    // One death: the version is simply scanned again (and, malicious, quarantined).
+    await died(1);
+    expect(await batch({ now })).toMatchObject({ stopped: "done", quarantined: 1, failed: 0 });
+    expect((await versionRow(first!.versionId)).status).toBe("quarantined");
+
+    // RESCAN_MAX_ATTEMPTS deaths: set aside with a `scan_aborted` row (never a quarantine), and the next version is scanned.
+    await db().delete(schema.pluginSecurityScans).where(and(inArray(schema.pluginSecurityScans.pluginVersionId, [first!.versionId, second!.versionId]), eq(schema.pluginSecurityScans.engineVersion, SCANNER_ENGINE_VERSION)));
+    await died(RESCAN_MAX_ATTEMPTS);
+    const result = await batch({ now });
+    expect(result).toMatchObject({ stopped: "done", failed: 1 });
+    expect((await scansOf(first!.versionId))[0]).toMatchObject({ engineVersion: SCANNER_ENGINE_VERSION, overallVerdict: "review_required", staticScanStatus: "failed", blockedPatternsFound: ["scan_aborted"] });
+    expect((await scansOf(second!.versionId))[0]).toMatchObject({ engineVersion: SCANNER_ENGINE_VERSION, trigger: "rescan", overallVerdict: "safe" });
+    expect(result.progress.in_flight).toBeNull();
   });
 
   it("leaves a version already taken down as it is, with the new scan row", async () => {

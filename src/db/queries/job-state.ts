@@ -61,3 +61,20 @@ export async function readJobState(db: Queryable, name: string): Promise<JobStat
   const [row] = await db.select({ cursor: jobState.cursor, leaseUntil: jobState.leaseUntil, updatedAt: jobState.updatedAt }).from(jobState).where(eq(jobState.name, name));
   return row;
 }
+
+/**
+ * Saves the job's cursor while this runner holds the lease (`until`), unless the job was reset
+ * meanwhile (the stored `run_id` is no longer `runId`), keeping the lease: what a job writes before
+ * a step that could kill its isolate (design.md §41: resumable), since such a death skips
+ * `releaseJobLease`. True when it was written.
+ */
+export async function saveJobCursor(db: Queryable, name: string, lease: { until: Date; runId: string | null }, cursor: Record<string, unknown>): Promise<boolean> {
+  const rows = await rowsOf<{ name: string }>(
+    db,
+    sql`update job_state set cursor = ${JSON.stringify(cursor)}::jsonb
+        where name = ${name} and lease_until = ${lease.until.toISOString()}::timestamptz
+          and cursor->>'run_id' is not distinct from ${lease.runId}::text
+        returning name`,
+  );
+  return rows.length > 0;
+}

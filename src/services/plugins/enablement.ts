@@ -112,7 +112,8 @@ export async function enablePlugin(db: Database, workspaceId: string, pluginId: 
       name: found.plugin.name,
       version: found.version.version,
       enabled_at: row.enabledAt.toISOString(),
-      permissions: row.acceptedPermissions,
+      // Canonical key order (jsonb does not keep it).
+      permissions: canonicalPermissions(row.acceptedPermissions),
       permissions_hash: row.acceptedPermissionsHash,
     };
   });
@@ -239,7 +240,7 @@ export async function updatePluginPin(db: Database, workspaceId: string, pluginI
       version: target.version,
       version_id: target.id,
       changelog: target.changelog,
-      permissions: accepted.permissions,
+      permissions: canonicalPermissions(accepted.permissions),
       permissions_hash: accepted.hash,
     };
   });

@@ -1,6 +1,6 @@
 import type { Cache } from "../../clients/cache";
 import type { Database } from "../../db/client";
-import { releaseJobLease, readJobState, resetJobState, takeJobLease } from "../../db/queries/job-state";
+import { releaseJobLease, readJobState, resetJobState, saveJobCursor, takeJobLease } from "../../db/queries/job-state";
 import { insertPluginScan } from "../../db/queries/plugins";
 import { claimStaleVersion, countStaleVersions, staleVersionIds, type RescanVersion } from "../../db/queries/rescan";
 import { canonicalPermissions } from "../../domain/permissions";
@@ -38,6 +38,12 @@ export const RESCAN_TIME_BUDGET_MS = 20_000;
 export const RESCAN_LEASE_MS = 120_000;
 /** When the lease is held or storage failed, the queue's next batch waits this long. */
 export const RESCAN_RETRY_DELAY_S = 30;
+/**
+ * How many batches may die (CPU or memory limit, a killed isolate) while scanning one version
+ * before it is set aside: the next batch records it as `scan_aborted` for review and goes on, so
+ * one bundle can never stall the rescan of every version after it.
+ */
+export const RESCAN_MAX_ATTEMPTS = 2;
 
 /** Statuses a rescan takes down; a quarantined or revoked version only gets the new scan row. */
 const QUARANTINABLE: readonly VersionStatus[] = ["active", "deprecated", "yanked"];
@@ -58,11 +64,16 @@ export interface RescanProgress {
   scanned: number;
   /** Versions this run quarantined. */
   quarantined: number;
-  /** Versions that could not be scanned: bundle files missing (a `review_required` row says so), or an error (retried by the next run). */
+  /** Versions that could not be scanned: bundle files missing or a scan that never finished (a `review_required` row says so), or an error (retried by the next run). */
   failed: number;
+  /**
+   * The version a batch is scanning, written before its scan starts and cleared after: still set
+   * when a batch begins, the batch before died on it (`attempts` times).
+   */
+  in_flight: { id: string; attempts: number } | null;
 }
 
-const EMPTY: RescanProgress = { run_id: null, trigger: null, after: null, started_at: null, finished_at: null, scanned: 0, quarantined: 0, failed: 0 };
+const EMPTY: RescanProgress = { run_id: null, trigger: null, after: null, started_at: null, finished_at: null, scanned: 0, quarantined: 0, failed: 0, in_flight: null };
 
 function progressOf(cursor: Record<string, unknown> | undefined): RescanProgress {
   const c = (cursor ?? {}) as Partial<RescanProgress>;
@@ -77,6 +88,7 @@ function progressOf(cursor: Record<string, unknown> | undefined): RescanProgress
     scanned: count(c.scanned),
     quarantined: count(c.quarantined),
     failed: count(c.failed),
+    in_flight: c.in_flight && typeof c.in_flight.id === "string" ? { id: c.in_flight.id, attempts: count(c.in_flight.attempts) } : null,
   };
 }
 
@@ -146,9 +158,19 @@ export async function rescanBatch(deps: RescanDeps, opts: RescanOptions): Promis
 
   const before = progressOf(stored);
   let progress: RescanProgress = { ...before };
+  // The run id the stored cursor carries: saves and the release only write while it is unchanged
+  // (an admin's restart in between wins).
+  let storedRunId = before.run_id;
   let stopped: RescanStop | undefined;
   try {
     const running = progress.started_at !== null && progress.finished_at === null;
+    // A batch died scanning this version (its lease expired without a release): after
+    // RESCAN_MAX_ATTEMPTS deaths it is set aside for review instead of stalling the run.
+    const died = running ? progress.in_flight : null;
+    if (died && died.attempts >= RESCAN_MAX_ATTEMPTS) {
+      if (await setAsideVersion(deps, died, progress.trigger ?? opts.trigger)) counts.failed++;
+      progress.in_flight = null;
+    }
     const ids = await staleVersionIds(deps.db, SCANNER_ENGINE_VERSION, { after: running ? progress.after : null, limit: batchSize });
     if (!running && !ids.length) stopped = "idle";
     else {
@@ -158,6 +180,11 @@ export async function rescanBatch(deps: RescanDeps, opts: RescanOptions): Promis
           stopped = "time";
           break;
         }
+        // Saved before the scan (with the run's progress so far): a batch that dies scanning it leaves this behind.
+        const attempts = (progress.in_flight?.id === id ? progress.in_flight.attempts : 0) + 1;
+        const marked = { ...progress, in_flight: { id, attempts }, scanned: progress.scanned + counts.scanned, quarantined: progress.quarantined + counts.quarantined, failed: progress.failed + counts.failed };
+        if (await saveJobCursor(deps.db, RESCAN_JOB, { until, runId: storedRunId }, { ...marked })) storedRunId = progress.run_id;
+        progress.in_flight = null;
         const outcome = await rescanVersion(deps, id, progress.trigger ?? opts.trigger);
         if (outcome === "storage_unavailable") {
           stopped = "storage_unavailable";
@@ -176,7 +203,7 @@ export async function rescanBatch(deps: RescanDeps, opts: RescanOptions): Promis
     deps.logger.error("rescan_batch_failed", { message: error instanceof Error ? error.message.slice(0, 200) : String(error) });
     throw error;
   } finally {
-    await releaseJobLease(deps.db, RESCAN_JOB, { until, runId: before.run_id }, { ...progress }, opts.now).catch(() => {});
+    await releaseJobLease(deps.db, RESCAN_JOB, { until, runId: storedRunId }, { ...progress }, opts.now).catch(() => {});
   }
   deps.logger.info("rescan_batch", { stopped, ...counts, run_id: progress.run_id, engine_version: SCANNER_ENGINE_VERSION });
   return { stopped, more: stopped !== "done" && stopped !== "idle", ...counts, progress };
@@ -251,6 +278,29 @@ function unreadableRow(pluginVersionId: string, trigger: ScanTrigger, missing: s
     excerpt: "",
   };
   return { ...scanRow(pluginVersionId, trigger, { verdict: "review_required", findings: [finding], rules_hit: [finding.rule_id] }), staticScanStatus: "failed" };
+}
+
+/**
+ * A version whose scan killed RESCAN_MAX_ATTEMPTS batches: recorded with a `review_required` scan
+ * row and a `scan_aborted` finding (never a quarantine: nothing was found, the scan did not end),
+ * which also takes it out of the stale set. False when it is no longer stale (nothing written).
+ */
+async function setAsideVersion(deps: RescanDeps, died: { id: string; attempts: number }, trigger: "rescan" | "manual"): Promise<boolean> {
+  deps.logger.error("rescan_version_aborted", { plugin_version_id: died.id, attempts: died.attempts });
+  return deps.db.transaction(async (tx) => {
+    const version = await claimStaleVersion(tx, SCANNER_ENGINE_VERSION, died.id);
+    if (!version) return false;
+    const finding: Finding = {
+      rule_id: "scan_aborted",
+      severity: "high",
+      file: "",
+      line: 0,
+      message: `The rescan did not finish this bundle in ${died.attempts} attempts (the job stopped while scanning it: CPU or memory limit); review it by hand.`,
+      excerpt: "",
+    };
+    await insertPluginScan(tx, { ...scanRow(version.id, trigger, { verdict: "review_required", findings: [finding], rules_hit: [finding.rule_id] }), staticScanStatus: "failed" });
+    return true;
+  });
 }
 
 /** The quarantine reason: the first critical finding's rule, file and line (design.md §44), as a storable one-line status message. */
