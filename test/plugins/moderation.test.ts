@@ -3,6 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { unzipSync } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";
+import { SCANNER_ENGINE_VERSION } from "../../src/domain/scan-engine";
 import { adminHeaders, post } from "../publishing/helpers";
 import { CHECK_VIOLATION, expectSqlState, useDatabase } from "../helpers/db";
 import { createWorkspace, createWorkspaceItem } from "../helpers/factories";
@@ -204,8 +205,9 @@ describe("the stored scan", () => {
     const up = await uploaded({ files: { ...CLEAN_FILES, "tools/t.js": "// helper\nconst key = process.env.API_KEY;\n" } });
     const response = await api(`/api/admin/plugins/${up.plugin_id}/scan`, { headers: admin });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { verdict: string; findings: unknown[]; version: string };
+    const body = (await response.json()) as { verdict: string; findings: unknown[]; version: string; engine_version: string; trigger: string };
     expect(body.verdict).toBe("review_required");
+    expect({ engine: body.engine_version, trigger: body.trigger }).toEqual({ engine: SCANNER_ENGINE_VERSION, trigger: "upload" });
     expect(body.findings).toEqual([
       // The tool reads a variable its manifest does not declare (issue 28 item 5).
       { rule_id: "undeclared_capability", severity: "high", file: "tools/t.js", line: 2, message: expect.stringContaining("API_KEY"), excerpt: expect.stringContaining("process.env") },

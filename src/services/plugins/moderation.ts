@@ -21,6 +21,7 @@ import { insertAudit } from "../../db/queries/publishing";
 import type { CatalogEvent } from "../../domain/events";
 import { cleanName } from "../../domain/names";
 import { severityCounts, type Finding, type Verdict } from "../../domain/plugin-scan";
+import type { ScanTrigger } from "../../domain/scan-engine";
 import { listedVersion } from "../../domain/releases";
 import type { ReviewStatus } from "../../domain/version-status";
 import { ApiError } from "../../lib/errors";
@@ -258,7 +259,7 @@ export async function deletePlugin(deps: PluginDeps, pluginId: string) {
   return { plugin_id: pluginId, slug: plugin.slug, deleted: true as const, objects_deleted: keys.length };
 }
 
-/** The stored scan of a version (default: the newest version). */
+/** The stored scan of a version (default: the newest version): its newest scan row, which is its current verdict (design.md §44). */
 export async function pluginScan(db: Queryable, pluginId: string, wanted?: string) {
   if (!(await findPlugin(db, pluginId))) throw notFound();
   const versions = await versionsOfPlugin(db, pluginId);
@@ -278,5 +279,7 @@ export async function pluginScan(db: Queryable, pluginId: string, wanted?: strin
     by_severity: severityCounts(findings),
     llm_scan_status: scan.llmScanStatus,
     scanned_at: scan.scannedAt.toISOString(),
+    engine_version: scan.engineVersion,
+    trigger: scan.trigger as ScanTrigger,
   };
 }

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { AUTH_PROBLEMS, problemResponses } from "../../../lib/openapi";
 import { defineRoute } from "../../../lib/route";
 import type { Router } from "../../../lib/router";
+import { SCAN_TRIGGERS } from "../../../domain/scan-engine";
 import { pluginScan } from "../../../services/plugins/moderation";
 import { ADMIN, FindingSchema, PluginIdParam, SeverityCountsSchema } from "./schemas";
 
@@ -17,6 +18,8 @@ const ScanSchema = z
     by_severity: SeverityCountsSchema,
     llm_scan_status: z.string().openapi({ description: "`not_run`: there is no LLM stage yet" }),
     scanned_at: z.string(),
+    engine_version: z.string().openapi({ description: "The scanner engine that wrote this row (SCANNER_ENGINE_VERSION when it was written; design.md §44)." }),
+    trigger: z.enum(SCAN_TRIGGERS).openapi({ description: "`upload`, the background `rescan`, or a `manual` rescan an admin started." }),
   })
   .openapi("PluginScan");
 
@@ -26,7 +29,7 @@ export const pluginScanRoute = defineRoute({
   operationId: "getPluginScan",
   tags: ["Plugins (admin)"],
   summary: "The stored security scan of a plugin version (default: the newest version)",
-  description: "404 `plugin_not_found`, `version_not_found` or `scan_not_found`.",
+  description: "The version's newest scan row (its current verdict: a rescan adds rows, design.md §44), with the engine version and what triggered it. 404 `plugin_not_found`, `version_not_found` or `scan_not_found`.",
   access: ADMIN,
   request: { params: PluginIdParam, query: z.object({ version: z.string().max(100).optional() }) },
   responses: {
