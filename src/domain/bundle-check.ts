@@ -1,6 +1,7 @@
 import { canonicalPermissions, type Permissions } from "./permissions";
 import { listedPaths, validateManifest, type ManifestFieldError, type PluginManifest } from "./plugin-manifest";
-import { scanBundleFailClosed, type ScanResult } from "./plugin-scan";
+import { MAX_SCANNED_CHARS_PER_FILE, scanBundleFailClosed, type ScanResult } from "./plugin-scan";
+import { BINARY_MAGIC } from "./scan/binary";
 
 /**
  * Files a bundle may hold without listing them (issue 28 item 6): the manifest itself, the README
@@ -8,7 +9,38 @@ import { scanBundleFailClosed, type ScanResult } from "./plugin-scan";
  */
 export const ALWAYS_ALLOWED_FILES = new Set(["manifest.json", "README.md", "LICENSE"]);
 
-export type BundleRefusal = { ok: false; code: "manifest_missing" | "manifest_invalid" | "manifest_unlisted_file"; detail: string; errors: ManifestFieldError[] };
+export type BundleRefusal = {
+  ok: false;
+  code: "manifest_missing" | "manifest_invalid" | "manifest_unlisted_file" | "file_too_large_to_scan";
+  detail: string;
+  errors: ManifestFieldError[];
+};
+
+/**
+ * The most bytes of files the scanner must read in one bundle (everything but images and PDFs,
+ * whose printable runs are read up to the per-file limit): with MAX_SCANNED_CHARS_PER_FILE per file,
+ * what keeps one upload's scan within a Worker's time and memory (about 3 s of CPU per MiB at worst).
+ */
+export const MAX_SCANNED_BYTES_PER_BUNDLE = 4 * 1024 * 1024;
+
+const isMedia = (bytes: Uint8Array) => BINARY_MAGIC.some((m) => m.kind === "media" && m.matches(bytes));
+
+/**
+ * Files the scanner could not read whole: any file but an image or PDF over MAX_SCANNED_CHARS_PER_FILE
+ * bytes (1 MiB), and, past MAX_SCANNED_BYTES_PER_BUNDLE (4 MiB) of such files together, the rest.
+ * Plugin content is prose for an agent's context: 1 MiB is about 250,000 tokens.
+ */
+export function filesTooLargeToScan(files: ReadonlyArray<{ path: string; bytes: Uint8Array }>): ManifestFieldError[] {
+  const errors: ManifestFieldError[] = [];
+  let total = 0;
+  for (const { path, bytes } of files) {
+    if (isMedia(bytes)) continue;
+    total += bytes.byteLength;
+    if (bytes.byteLength > MAX_SCANNED_CHARS_PER_FILE) errors.push({ path, message: `${bytes.byteLength} bytes; the scanner reads files of at most ${MAX_SCANNED_CHARS_PER_FILE} bytes` });
+    else if (total > MAX_SCANNED_BYTES_PER_BUNDLE) errors.push({ path, message: `past ${MAX_SCANNED_BYTES_PER_BUNDLE} bytes of files to scan in one bundle` });
+  }
+  return errors;
+}
 export type ManifestCheck = { ok: true; manifest: PluginManifest; permissions: Permissions } | BundleRefusal;
 export type BundleCheck = { ok: true; manifest: PluginManifest; permissions: Permissions; scan: ScanResult } | BundleRefusal;
 
@@ -25,9 +57,10 @@ export function unlistedFiles(manifest: PluginManifest, paths: readonly string[]
 }
 
 /**
- * The manifest half of the upload gate: `manifest.json` present and valid (src/domain/plugin-manifest.ts)
- * and no unlisted file (`manifest_unlisted_file`, each named in `errors` as `{path, message}`),
- * with the manifest's canonical permissions (design.md §42).
+ * The manifest half of the upload gate: `manifest.json` present and valid (src/domain/plugin-manifest.ts),
+ * no unlisted file (`manifest_unlisted_file`, each named in `errors` as `{path, message}`), and
+ * nothing larger than the scan reads (`file_too_large_to_scan`: filesTooLargeToScan), with the
+ * manifest's canonical permissions (design.md §42).
  */
 export function checkManifest(files: ReadonlyArray<{ path: string; bytes: Uint8Array }>): ManifestCheck {
   const checked = validateManifest(new Map(files.map((f) => [f.path, f.bytes])));
@@ -39,6 +72,15 @@ export function checkManifest(files: ReadonlyArray<{ path: string; bytes: Uint8A
       code: "manifest_unlisted_file",
       detail: `The bundle holds ${unlisted.length === 1 ? `a file its manifest does not list: ${unlisted[0]}` : `${unlisted.length} files its manifest does not list`}; list it under contents or leave it out (only manifest.json, README.md and LICENSE need no listing).`,
       errors: unlisted.map((path) => ({ path, message: "not listed in manifest.json" })),
+    };
+  }
+  const tooLarge = filesTooLargeToScan(files);
+  if (tooLarge.length) {
+    return {
+      ok: false,
+      code: "file_too_large_to_scan",
+      detail: `The bundle holds more than the security scan reads: at most ${MAX_SCANNED_CHARS_PER_FILE} bytes per file and ${MAX_SCANNED_BYTES_PER_BUNDLE} bytes in all (images and PDFs aside). Split or shorten the files named in errors.`,
+      errors: tooLarge,
     };
   }
   return { ok: true, manifest: checked.manifest, permissions: canonicalPermissions(checked.manifest.permissions) };

@@ -13,11 +13,12 @@
 import { NO_PERMISSIONS, type Permissions } from "./permissions";
 import { SCANNER_ENGINE_VERSION } from "./scan-engine";
 import { undeclaredCapabilities } from "./scan/coherence";
-import { decodedLayers, MAX_DECODED_PER_FILE } from "./scan/decode";
+import { decodedLayers, type DecodeBudget, MAX_DECODED_PER_FILE } from "./scan/decode";
 import { BINARY_MAGIC, TEXT_EXTENSIONS, binaryFindings, printableRuns } from "./scan/binary";
 import { decodeTagCharacters, decodeVariationSelectors, invisibleKinds, joinContinuations, lineAt, lineWindowText, normalizeLine, type Unit } from "./scan/normalize";
 import { MATCHERS } from "./scan/matchers";
 import { matchesIn, RULES, type ScanRule } from "./scan/rules";
+import { shellWordForms } from "./scan/shellwords";
 import { frontMatterValues, htmlComments } from "./scan/structure";
 import type { Finding, Severity, Verdict } from "./scan/types";
 
@@ -29,7 +30,11 @@ export interface ScanResult {
   /** Distinct rule ids that produced a finding. */
   rules_hit: string[];
   files_scanned: number;
-  /** Findings past MAX_FINDINGS are counted here, not listed. */
+  /**
+   * Findings past MAX_FINDINGS are counted here, not listed. They still make the verdict and
+   * `rules_hit`, and never hide a higher severity: a finding more severe than the least severe one
+   * listed takes its place (so every critical finding is listed, up to MAX_FINDINGS of them).
+   */
   findings_truncated: number;
   /** SCANNER_ENGINE_VERSION of the engine that produced this result (design.md §44). */
   engine_version: string;
@@ -64,17 +69,42 @@ export function excerptOf(line: string, index = 0): string {
   return visible(line.slice(start, start + 200)).slice(0, 120);
 }
 
+const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+
+/**
+ * The findings of one scan: at most MAX_FINDINGS listed, every one counted by severity and rule
+ * (issue 28 review, item 2: a critical past the limit must still block and be listed).
+ */
 class Collector {
   findings: Finding[] = [];
   truncated = 0;
+  /** Every finding, listed or not, by severity; and every rule id that produced one. */
+  counts: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
+  rules = new Set<string>();
+  private listed: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
   private seen = new Set<string>();
   add(finding: Finding, distinct = "") {
     // One finding per rule per line is enough to review it (per capability for the coherence check).
     const key = `${finding.file}\0${finding.line}\0${finding.rule_id}\0${distinct}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    if (this.findings.length >= MAX_FINDINGS) this.truncated++;
-    else this.findings.push(finding);
+    this.counts[finding.severity]++;
+    this.rules.add(finding.rule_id);
+    if (this.findings.length < MAX_FINDINGS) {
+      this.findings.push(finding);
+      this.listed[finding.severity]++;
+      return;
+    }
+    this.truncated++;
+    // The list is full: the new finding replaces the last listed one of the lowest severity below
+    // its own. Each replacement raises the listed severities, so this runs at most 3 × MAX_FINDINGS times.
+    const lowest = (["low", "medium", "high"] as const).find((s) => this.listed[s] > 0 && RANK[s] < RANK[finding.severity]);
+    if (!lowest) return;
+    let at = this.findings.length - 1;
+    while (this.findings[at]!.severity !== lowest) at--;
+    this.findings[at] = finding;
+    this.listed[lowest]--;
+    this.listed[finding.severity]++;
   }
 }
 
@@ -86,7 +116,7 @@ interface FileScan {
   /** Line number offset: 1 for text files (1-based lines), or a fixed 0 for binary strings. */
   lineNumber: (index: number) => number;
   rules: readonly ScanRule[];
-  budget: { left: number };
+  budget: DecodeBudget;
 }
 
 function report(scan: FileScan, rule: { id: string; severity: Severity; message: string }, lineIndex: number, note = "") {
@@ -194,12 +224,23 @@ function scanLines(scan: FileScan, lines: readonly string[], permissions: Permis
   // Joined forms: continued commands, folded front-matter values and HTML comments.
   const joined = [...joinContinuations(normalised), ...frontMatterValues(normalised), ...htmlComments(normalised)];
   const asWritten = [...singles, ...hidden, ...joined];
-  matchRegions(scan, unitRegions(asWritten));
+  // Lines as the shell reads their words (`c''url`, `"cu"rl`, `cu\rl`, `${IFS}`, `$a$b`), matched too.
+  const shellWords: Unit[] = shellWordForms(normalised).map(({ line, text }) => ({ text, first: line, starts: [0] }));
+  for (const unit of joined) for (const { text } of shellWordForms([unit.text])) shellWords.push({ ...unit, text });
+  matchRegions(scan, unitRegions([...asWritten, ...shellWords]));
   matchRegions(scan, windowRegions(normalised), { rulesOnly: true });
-  // Each decoded layer of every line and joined form, reported at the unit's first line.
+  // Each decoded layer of every line and joined form, reported at the unit's first line; and its
+  // shell-word form (a JSON string `"\"cu\"rl …"` decodes to `"cu"rl …`).
   const decoded: Unit[] = [];
   for (const unit of asWritten) {
-    for (const layer of decodedLayers(unit.text, scan.budget)) decoded.push({ text: layer, first: unit.first, starts: [0] });
+    for (const layer of decodedLayers(unit.text, scan.budget)) {
+      decoded.push({ text: layer, first: unit.first, starts: [0] });
+      for (const { text } of shellWordForms([layer])) decoded.push({ text, first: unit.first, starts: [0] });
+    }
+    if (scan.budget.exhausted && !scan.budget.reported) {
+      scan.budget.reported = true;
+      report(scan, { id: "decode-limit", severity: "medium", message: "More encoded text than the scanner decodes per file; the rest was not decoded. Review it by hand." }, unit.first);
+    }
   }
   // A decoded unit is one region starting at its first line, so its findings point there.
   if (decoded.length) matchRegions(scan, unitRegions(decoded), { note: " (found after decoding)" });
@@ -219,12 +260,63 @@ function scanLines(scan: FileScan, lines: readonly string[], permissions: Permis
   }
 }
 
+/**
+ * Text of a file starting with a UTF-16 byte-order mark (FF FE little-endian, FE FF big-endian),
+ * the mark removed; null for any other file. Unpaired surrogates are kept as code units (the
+ * scanner only matches the text).
+ */
+function decodeUtf16(bytes: Uint8Array): string | null {
+  const little = bytes[0] === 0xff && bytes[1] === 0xfe;
+  if (!little && !(bytes[0] === 0xfe && bytes[1] === 0xff)) return null;
+  const units: string[] = [];
+  const chunk: number[] = [];
+  for (let i = 2; i + 1 < bytes.length; i += 2) {
+    chunk.push(little ? bytes[i]! | (bytes[i + 1]! << 8) : (bytes[i]! << 8) | bytes[i + 1]!);
+    if (chunk.length === 8192) units.push(String.fromCharCode(...chunk.splice(0)));
+  }
+  units.push(String.fromCharCode(...chunk));
+  return units.join("");
+}
+
 function decodeUtf8(bytes: Uint8Array): string | null {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     return null;
   }
+}
+
+/**
+ * The most text (UTF-16 code units: a file's text, or a binary's printable runs together) the
+ * scanner reads per file: the scan's time and memory grow with it (about 70 MB of heap per MiB of
+ * one-character lines), and a Worker has 128 MB. The upload gate refuses larger files
+ * (src/domain/bundle-check.ts); a rescan of an older bundle reads this much and says so.
+ */
+export const MAX_SCANNED_CHARS_PER_FILE = 1024 * 1024;
+
+/** A `high` finding: the file was read only up to MAX_SCANNED_CHARS_PER_FILE, so a reviewer must read the rest. */
+function sizeLimitFinding(path: string, size: number): Finding {
+  return {
+    rule_id: "scan-size-limit",
+    severity: "high",
+    file: path,
+    line: 0,
+    message: `The file holds ${size} characters of text; the scanner reads the first ${MAX_SCANNED_CHARS_PER_FILE}. Review the rest by hand.`,
+    excerpt: "",
+  };
+}
+
+/** A binary's printable runs up to MAX_SCANNED_CHARS_PER_FILE in all (a finding when cut). */
+function withinScanLimit(out: Collector, path: string, runs: string[]): string[] {
+  let total = 0;
+  for (let i = 0; i < runs.length; i++) {
+    total += runs[i]!.length;
+    if (total > MAX_SCANNED_CHARS_PER_FILE) {
+      out.add(sizeLimitFinding(path, runs.reduce((n, r) => n + r.length, 0)));
+      return runs.slice(0, i);
+    }
+  }
+  return runs;
 }
 
 /**
@@ -236,11 +328,15 @@ export function scanBundle(files: ReadonlyArray<BundleFile>, options: ScanOption
   const out = new Collector();
   for (const { path, bytes } of files) {
     const rules = RULES.filter((rule) => !(rule.waivedBy === "shell" && permissions.shell));
-    const budget = { left: MAX_DECODED_PER_FILE };
+    const budget: DecodeBudget = { left: MAX_DECODED_PER_FILE };
     // Only an executable's magic overrides text that decodes ("MZ…" is valid ASCII); other magic
     // numbers ("BZh", "GIF8") can start an ordinary text file.
     const magic = BINARY_MAGIC.find((m) => m.matches(bytes));
-    let text = magic?.kind === "executable" ? null : decodeUtf8(bytes);
+    // UTF-16 text (a byte-order mark first) is read as text; editors and agents read it so, and a
+    // reviewer's tools may not, so it is a finding itself.
+    const utf16 = magic?.kind === "executable" ? null : decodeUtf16(bytes);
+    if (utf16 !== null) out.add({ rule_id: "utf16-text", severity: "medium", file: path, line: 0, message: "Text encoded as UTF-16, which some review tools show as binary.", excerpt: "" });
+    let text = magic?.kind === "executable" ? null : (utf16 ?? decodeUtf8(bytes));
     if (text !== null && text.includes("\0")) {
       // A text file holding NUL bytes is read as text without them, and is a finding itself; any
       // other file holding them (or a text name on an archive or image) is a binary.
@@ -252,9 +348,13 @@ export function scanBundle(files: ReadonlyArray<BundleFile>, options: ScanOption
     if (text === null) {
       for (const finding of binaryFindings(path, bytes, magic)) out.add(finding);
       // Printable runs inside a binary still carry commands and URLs; they are reported at line 0.
-      const runs = printableRuns(bytes);
+      const runs = withinScanLimit(out, path, printableRuns(bytes));
       scanLines({ out, path, original: runs, lineNumber: () => 0, rules, budget }, runs, permissions);
       continue;
+    }
+    if (text.length > MAX_SCANNED_CHARS_PER_FILE) {
+      out.add(sizeLimitFinding(path, text.length));
+      text = text.slice(0, MAX_SCANNED_CHARS_PER_FILE);
     }
     const lines = text.split(/\r\n|\r|\n/);
     scanLines({ out, path, original: lines, lineNumber: (i) => i + 1, rules, budget }, lines, permissions);
@@ -263,12 +363,13 @@ export function scanBundle(files: ReadonlyArray<BundleFile>, options: ScanOption
 }
 
 function summarise(out: Collector, filesScanned: number, error?: string): ScanResult {
-  const severities = new Set(out.findings.map((f) => f.severity));
-  const verdict: Verdict = error || severities.has("critical") ? "blocked" : severities.has("high") || severities.has("medium") || out.truncated > 0 ? "review_required" : "safe";
+  // From every finding, listed or not (issue 28 review, item 2).
+  const { counts } = out;
+  const verdict: Verdict = error || counts.critical > 0 ? "blocked" : counts.high > 0 || counts.medium > 0 || out.truncated > 0 ? "review_required" : "safe";
   return {
     verdict,
     findings: out.findings,
-    rules_hit: [...new Set(out.findings.map((f) => f.rule_id))].sort(),
+    rules_hit: [...out.rules].sort(),
     files_scanned: filesScanned,
     findings_truncated: out.truncated,
     engine_version: SCANNER_ENGINE_VERSION,

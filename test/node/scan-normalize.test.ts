@@ -133,9 +133,13 @@ describe("decoding (bounded: depth 2, 1 MiB per file)", () => {
     expect(MAX_DECODE_DEPTH).toBe(2);
     const thrice = btoa(twice);
     expect(decodedLayers(thrice, { left: 1 << 20 })).toHaveLength(2);
-    const budget = { left: 10 };
-    expect(decodedLayers(`echo ${twice}`, budget)).toEqual(["echo Y3Vyb"]);
-    expect(budget.left).toBe(0);
+    // The budget is charged for decoded output only; a blob that does not fit stays as written.
+    const budget: { left: number; exhausted?: boolean } = { left: 10 };
+    expect(decodedLayers(`echo ${twice}`, budget)).toEqual([]);
+    expect(budget).toEqual({ left: 10, exhausted: true });
+    const escapes = { left: 100 };
+    expect(decodedLayers(`${"word ".repeat(1000)}\\t`, escapes)).toEqual([`${"word ".repeat(1000)}\t`]);
+    expect(escapes.left).toBe(99);
     expect(decodedLayers("plain text", { left: 100 })).toEqual([]);
     expect(decodeOnce("plain")).toBe("plain");
   });

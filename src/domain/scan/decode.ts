@@ -2,12 +2,34 @@
  * Decoding of text an attacker encoded to slip past the rules (issue 28 item 1): percent-encoding,
  * `\xHH`, `\uHHHH`, `\u{H…}` and the YAML/JSON character escapes, then base64 and hex blobs that
  * decode to readable text. Pure. The scanner matches the decoded text again, up to two layers deep
- * and at most MAX_DECODED_PER_FILE characters per file, and reports findings at the original line.
+ * and reports findings at the original line. The per-file budget (MAX_DECODED_PER_FILE) is charged
+ * only for decoded output actually produced (issue 28 review, item 3: a line holding one `\t` used
+ * to cost its whole length), and every blob is tried while it lasts; when it runs out the budget
+ * says so (`exhausted`) and the scanner holds the file for review.
  */
 
 export const MAX_DECODE_DEPTH = 2;
-/** 1 MiB of decoded text per file, counted in UTF-16 code units. */
+/** 1 MiB of decoded output per file (what escapes, percent runs and blobs decode to), in UTF-16 code units. */
 export const MAX_DECODED_PER_FILE = 1024 * 1024;
+
+/** What is left of a file's decoding budget; `exhausted` once something was left undecoded for lack of it. */
+export interface DecodeBudget {
+  left: number;
+  exhausted?: boolean;
+  /** Set by the scanner once it reported the exhaustion. */
+  reported?: boolean;
+}
+
+/** Charges `output` to the budget; false (and `exhausted`) when it does not fit. */
+function charge(budget: DecodeBudget | undefined, output: string): boolean {
+  if (!budget) return true;
+  if (output.length > budget.left) {
+    budget.exhausted = true;
+    return false;
+  }
+  budget.left -= output.length;
+  return true;
+}
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "0": "\0", a: "\x07", b: "\b", e: "\x1b", f: "\f", v: "\v", '"': '"', "'": "'", "/": "/", "\\": "\\", " ": " ", _: "\u00a0", N: "\u0085" };
 
@@ -23,14 +45,16 @@ function fromCodePoint(hex: string): string {
  * (`\n`, `\t`, `\"`, `\/`, `\\`, …) as YAML double-quoted scalars and JSON strings define them.
  * Unknown escapes are left as written.
  */
-export function decodeEscapes(text: string): string {
+export function decodeEscapes(text: string, budget?: DecodeBudget): string {
   if (!text.includes("\\")) return text;
-  const out = text.replace(ESCAPE, (_, x?: string, braced?: string, u4?: string, u8?: string, simple?: string) => {
-    if (x) return String.fromCharCode(Number.parseInt(x, 16));
-    if (braced) return fromCodePoint(braced);
-    if (u4) return String.fromCharCode(Number.parseInt(u4, 16));
-    if (u8) return fromCodePoint(u8);
-    return SIMPLE_ESCAPES[simple!] ?? "";
+  const out = text.replace(ESCAPE, (whole: string, x?: string, braced?: string, u4?: string, u8?: string, simple?: string) => {
+    let decoded: string;
+    if (x) decoded = String.fromCharCode(Number.parseInt(x, 16));
+    else if (braced) decoded = fromCodePoint(braced);
+    else if (u4) decoded = String.fromCharCode(Number.parseInt(u4, 16));
+    else if (u8) decoded = fromCodePoint(u8);
+    else decoded = SIMPLE_ESCAPES[simple!] ?? "";
+    return charge(budget, decoded) ? decoded : whole;
   });
   // A lone surrogate left by half a pair is dropped rather than carried into matching.
   return out.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "");
@@ -39,12 +63,13 @@ export function decodeEscapes(text: string): string {
 const PERCENT_RUN = /(?:%[0-9A-Fa-f]{2})+/g;
 
 /** Runs of `%HH` decoded as UTF-8 (an invalid sequence becomes U+FFFD, never an error). */
-export function decodePercent(text: string): string {
+export function decodePercent(text: string, budget?: DecodeBudget): string {
   if (!text.includes("%")) return text;
   return text.replace(PERCENT_RUN, (run) => {
     const bytes = new Uint8Array(run.length / 3);
     for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(run.slice(i * 3 + 1, i * 3 + 3), 16);
-    return new TextDecoder().decode(bytes);
+    const decoded = new TextDecoder().decode(bytes);
+    return charge(budget, decoded) ? decoded : run;
   });
 }
 
@@ -67,7 +92,9 @@ export function readableText(bytes: Uint8Array): string | undefined {
 }
 
 function base64Bytes(run: string): Uint8Array | undefined {
-  const standard = run.replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, "");
+  let end = run.length;
+  while (end > 0 && run[end - 1] === "=") end--;
+  const standard = run.slice(0, end).replace(/-/g, "+").replace(/_/g, "/");
   if (standard.length % 4 === 1) return undefined;
   try {
     const binary = atob(standard + "=".repeat((4 - (standard.length % 4)) % 4));
@@ -90,45 +117,45 @@ const MEDIA_DATA_URI = /data:(?:image|font|audio|video)\/[\w.+-]{1,40};base64,$/
  * Base64 and hex blobs replaced by what they decode to, when that is readable text (so an encoded
  * command reads as the command). Blobs that decode to binary, and media data URIs, stay as written.
  */
-export function decodeBlobs(text: string): string {
+export function decodeBlobs(text: string, budget?: DecodeBudget): string {
   let out = text.replace(BASE64_RUN, (run, offset: number) => {
     // A run of only letters, or only hex digits, is more likely a word or a hash than base64.
     if (/^[A-Za-z]+$/.test(run) || /^[0-9a-fA-F]+$/.test(run)) return run;
     if (MEDIA_DATA_URI.test(text.slice(Math.max(0, offset - 60), offset))) return run;
     const bytes = base64Bytes(run);
     const decoded = bytes && readableText(bytes);
-    return decoded ?? run;
+    return decoded !== undefined && charge(budget, decoded) ? decoded : run;
   });
   out = out.replace(HEX_RUN, (run) => {
     const digits = run.replace(/\\x|0x|[ :]/g, "");
     if (digits.length % 2 !== 0) return run;
     const bytes = new Uint8Array(digits.length / 2);
     for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(digits.slice(i * 2, i * 2 + 2), 16);
-    return readableText(bytes) ?? run;
+    const decoded = readableText(bytes);
+    return decoded !== undefined && charge(budget, decoded) ? decoded : run;
   });
   return out;
 }
 
 /** One layer of decoding: escapes, then percent-encoding, then blobs. Returns the text unchanged when nothing decodes. */
-export function decodeOnce(text: string): string {
-  return decodeBlobs(decodePercent(decodeEscapes(text)));
+export function decodeOnce(text: string, budget?: DecodeBudget): string {
+  return decodeBlobs(decodePercent(decodeEscapes(text, budget), budget), budget);
 }
 
 /**
  * The decoded forms of `text` that differ from it: one per layer, at most MAX_DECODE_DEPTH layers.
- * `budget.left` (characters) is shared by a whole file and shrinks by each form's length; decoding
- * stops when it runs out.
+ * `budget.left` (characters) is shared by a whole file and shrinks by the decoded output each
+ * escape, percent run or blob produces (text left as written costs nothing); a piece that does not
+ * fit is left as written and marks the budget `exhausted`.
  */
-export function decodedLayers(text: string, budget: { left: number }): string[] {
+export function decodedLayers(text: string, budget: DecodeBudget): string[] {
   const layers: string[] = [];
   let current = text;
-  for (let depth = 0; depth < MAX_DECODE_DEPTH && budget.left > 0; depth++) {
-    const next = decodeOnce(current);
+  for (let depth = 0; depth < MAX_DECODE_DEPTH; depth++) {
+    const next = decodeOnce(current, budget);
     if (next === current) break;
-    const kept = next.slice(0, budget.left);
-    budget.left -= kept.length;
-    layers.push(kept);
-    current = kept;
+    layers.push(next);
+    current = next;
   }
   return layers;
 }

@@ -142,20 +142,33 @@ function joined(lines: readonly string[], first: number, count: number, cut: (li
   return { text, first, starts };
 }
 
-// sh/bash/zsh `\`, PowerShell `` ` `` and cmd `^` at the very end of a line continue the command.
-const CONTINUATION = /(?:\\|`|\^)[ \t]{0,8}$/;
+/**
+ * Where `line`'s continuation character sits, or -1: sh/bash/zsh `\`, PowerShell `` ` `` (after a
+ * blank) or cmd `^`, followed by at most 8 blanks at the very end. Read from the end of the line (a
+ * pattern ending in `$` would be tried at every `\` of a long line).
+ */
+function continuationAt(line: string): number {
+  let end = line.length;
+  while (end > 0 && line.length - end < 8 && (line[end - 1] === " " || line[end - 1] === "\t")) end--;
+  const last = line[end - 1];
+  // A backtick continues only after a blank (PowerShell's ` `` ` ``): a line ending a code fence
+  // (` ``` `) or an inline code span (`` run `npm test` ``) does not.
+  if (last === "`") return end >= 2 && (line[end - 2] === " " || line[end - 2] === "\t") ? end - 1 : -1;
+  return last === "\\" || last === "^" ? end - 1 : -1;
+}
 
 /**
  * Lines ending in a continuation character (`\` sh, `` ` `` PowerShell, `^` cmd) joined with the
- * next, the character removed; only runs of two or more lines are returned (at most 50 lines each).
+ * next, the character removed; only runs of two or more lines are returned (at most 50 lines each),
+ * in order of their first line. Cost: each line is looked at once, from its end.
  */
 export function joinContinuations(lines: readonly string[]): Unit[] {
   const units: Unit[] = [];
   let i = 0;
   while (i < lines.length) {
     let end = i;
-    while (end + 1 < lines.length && end - i < 49 && CONTINUATION.test(lines[end]!)) end++;
-    if (end > i) units.push(joined(lines, i, end - i + 1, (line, last) => (last ? line : line.replace(CONTINUATION, ""))));
+    while (end + 1 < lines.length && end - i < 49 && continuationAt(lines[end]!) >= 0) end++;
+    if (end > i) units.push(joined(lines, i, end - i + 1, (line, last) => (last ? line : line.slice(0, continuationAt(line)))));
     i = end + 1;
   }
   return units;
@@ -169,11 +182,21 @@ export function joinContinuations(lines: readonly string[]): Unit[] {
  */
 export function lineWindowText(lines: readonly string[]): { text: string; starts: Int32Array } {
   const starts = new Int32Array(lines.length + 1);
+  const parts: string[] = new Array(lines.length);
   let length = 0;
-  lines.forEach((line, k) => {
+  for (let k = 0; k < lines.length; k++) {
+    const line = lines[k]!;
+    // A blank line becomes one NUL; tested without trim() so no string is built per line.
+    const part = NON_BLANK.test(line) ? line : "\0";
+    parts[k] = part;
     starts[k] = length;
-    length += (line.trim() ? line.length : 1) + 1;
-  });
+    length += part.length + 1;
+  }
   starts[lines.length] = length;
-  return { text: lines.map((line) => (line.trim() ? line : "\0")).join(" "), starts };
+  return { text: parts.join(" "), starts };
 }
+
+const NON_BLANK = /\S/;
+
+/** Every expression above, for the ReDoS check (test/node/scan-redos.test.ts). */
+export const NORMALIZE_PATTERNS: readonly RegExp[] = [DEFAULT_IGNORABLE, BIDI_CONTROL, BIDI_MARK, RIGHT_TO_LEFT, EMOJI_JOINER, TAG_CHARACTER, SMUGGLING_SELECTORS, VARIATION_SELECTOR, OTHER_INVISIBLE, NON_ASCII_LETTER, NON_BLANK];

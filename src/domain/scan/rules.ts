@@ -17,6 +17,7 @@
  * normalised text (src/domain/scan/normalize.ts), so they need not handle invisible or look-alike
  * characters.
  */
+import { SHELL_WORD_PATTERNS } from "./shellwords";
 import type { Severity } from "./types";
 
 export type RuleClass =
@@ -65,13 +66,25 @@ const re = (source: string, flags = "i") => new RegExp(source, flags);
 // Vocabulary shared by several rules.
 const FETCH_WORDS = r`curl|wget|iwr|irm|invoke-webrequest|invoke-restmethod|aria2c|lwp-download|downloadstring|downloadfile|net\.webclient|start-bitstransfer|certutil|bitsadmin`;
 const FETCH_TRIGGER = re(r`\b(?:${FETCH_WORDS})\b`, "gi");
-const SHELLS = r`(?:ba|z|da|k|fi|a|c|tc|mk)?sh|python[23]?(?:\.\d{1,2})?|node|nodejs|perl|ruby|php|pwsh|powershell|iex|invoke-expression|cmd|source`;
-/** What a pipe feeds into: a shell or interpreter, maybe through sudo, env or a /bin path, maybe quoted. */
-const SINK = r`(?:sudo\b[^\n|;&]{0,60}?\s)?(?:(?:/usr)?(?:/bin/)?env\s{1,5}(?:-\S{1,10}\s{1,5}){0,3})?["']?(?:/usr)?(?:/local)?(?:/s?bin/)?(?:${SHELLS})(?:\.exe)?["']?(?![\w-]|\.\w)`;
+const SHELLS = r`(?:ba|z|da|k|fi|a|c|tc|mk)?sh|python[23]?(?:\.\d{1,2})?|node|nodejs|perl|ruby|php|pwsh|powershell|iex|invoke-expression|cmd|source|osascript|lua(?:jit)?|bun|deno|tclsh|\$\{?SHELL\}?`;
+/**
+ * Programs a pipe may pass through on its way to a shell (issue 28 review, item 1): `| exec bash`,
+ * `| command bash`, `| nice -n 5 bash`, `| timeout 60 bash`, `| xargs -0 sh -c`, `| busybox sh`,
+ * `| env -i bash`, `| nohup bash`. Each ends with its spaces.
+ */
+const WRAPPER = r`(?:exec(?:\s{1,5}-[a-z]{1,3})?|command|builtin|nohup|setsid|busybox|stdbuf(?:\s{1,5}-\w{1,12}){1,3}|nice(?:\s{1,5}-n)?(?:\s{1,5}-?\d{1,3})?|timeout(?:\s{1,5}-[\w=-]{1,20}){0,2}\s{1,5}\d{1,6}[smhd]?|xargs(?:\s{1,5}-[\w=-]{1,20}){0,4}|(?:/usr)?(?:/bin/)?env(?:\s{1,5}-[\w=-]{1,20}){0,3})\s{1,5}`;
+/** Sinks that are not a program name: `. /dev/stdin`, PowerShell `% { iex $_ }`, awk's `system(`. */
+const SINK_OTHER = r`\.\s{1,5}/dev/stdin\b|(?:%|foreach-object|foreach)\s{0,3}\{\s{0,3}(?:iex|invoke-expression)\b|[gmn]?awk\b[^\n|]{0,100}?\bsystem\s{0,3}\(`;
+/** What a pipe feeds into: a shell or interpreter, maybe through sudo or WRAPPERs or a /bin path, maybe quoted. */
+const SINK = r`(?:sudo\b[^\n|;&]{0,60}?\s)?(?:${WRAPPER}){0,3}(?:["']?(?:/usr)?(?:/local)?(?:/s?bin/)?(?:${SHELLS})(?:\.exe)?["']?(?![\w-]|\.\w)|${SINK_OTHER})`;
+/** PowerShell (and other) ways to fetch text. */
+const PS_FETCH = r`iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring|downloaddata|net\.webclient|curl|wget`;
+/** Node ways of running a string as code (issue 28 review, item 1). */
+const NODE_EVAL = r`\bFunction\s{0,3}\(|\(\s{0,3}0\s{0,3},\s{0,3}eval\s{0,3}\)|\b(?:globalThis|window|global|self)\s{0,3}(?:\.\s{0,3}eval\b|\[\s{0,3}["'\x60]eval)|\brunIn(?:This|New)?Context\b|\bimport\s{0,3}\(\s{0,3}["'\x60]data:|\beval\s{0,3}\(`;
 const SHELL_WORDS = r`eval|source|exec|iex|invoke-expression|sh|bash|zsh|dash|ksh|fish|ash|python[23]?|node|perl|ruby|pwsh|powershell`;
 // Flags before the decode flag never start with "d", so the two parts cannot match the same text.
 const BASE64_DECODE = r`base64\s{1,5}(?:-{1,2}[a-ce-z][a-z0-9-]{0,15}\s{1,5}){0,3}(?:-d|--decode)\b`;
-const CREDENTIAL_PATH = r`(?:\.ssh[/\\](?:id_[\w-]{1,30}(?!\.pub)\b|[\w.-]{0,30}_key\b)|\.aws[/\\](?:credentials|config)\b|\.gnupg\b|\.kube[/\\]config\b|\.docker[/\\]config\.json|\.config[/\\]gcloud\b|\.azure\b|\.npmrc\b|\.netrc\b|\.pypirc\b|\.git-credentials\b|\.password-store\b|wallet\.dat\b|login\.keychain|keychain-db\b|\.bash_history\b|\.zsh_history\b|/etc/shadow\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b(?!\.pub))`;
+const CREDENTIAL_PATH = r`(?:\.ssh[/\\](?:id_[\w-]{1,30}(?!\.pub)\b|[\w.-]{0,30}_key\b)|\.aws[/\\](?:credentials|config)\b|\.gnupg\b|\.kube[/\\]config\b|\.docker[/\\]config\.json|\.config[/\\]gcloud\b|\.azure\b|\.npmrc\b|\.netrc\b|\.pypirc\b|\.git-credentials\b|\.password-store\b|wallet\.dat\b|login\.keychain|keychain-db\b|\.bash_history\b|\.zsh_history\b|/etc/shadow\b|\.config[/\\]gh[/\\]hosts\.yml\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b(?!\.pub))`;
 const CREDENTIAL_VERBS = r`cat|type|less|more|head|tail|cp|copy|scp|rsync|tar|zip|base64|xxd|read|reads|open|readfilesync|readfile|get-content|gc|upload|send|post|exfiltrate|include|print|dump|collect|grab|steal|attach|encode`;
 const SECRET_VARIABLE = r`\$\{?[A-Za-z_]{0,40}(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASS|CREDENTIALS?|Key|Token|Secret|Password|key|token|secret|password)\b`;
 
@@ -95,9 +108,28 @@ export const RULES: readonly ScanRule[] = [
     patterns: [
       {
         trigger: re(r`\b(?:${SHELL_WORDS})\b|\.\s{1,5}<\(`, "gi"),
-        pattern: re(r`^(?:eval|source|exec|\.|iex|invoke-expression|(?:ba|z|da|k|fi|a)?sh|python[23]?|node|perl|ruby|pwsh|powershell)(?:\s{1,5}-{1,2}[\w-]{1,20}){0,4}\s{0,5}["'(]{0,3}\s{0,5}(?:[$<]\(|\x60)\s{0,5}(?:sudo\s{1,5})?(?:${FETCH_WORDS})\b`),
+        // `bash <<< "$(curl …)"` and `sh < <(curl …)` too (a here-string or redirect before it).
+        pattern: re(r`^(?:eval|source|exec|\.|iex|invoke-expression|(?:ba|z|da|k|fi|a)?sh|python[23]?|node|perl|ruby|pwsh|powershell)(?:\s{1,5}-{1,2}[\w-]{1,20}){0,4}\s{0,5}(?:<{1,3}\s{0,5})?["'(]{0,3}\s{0,5}(?:[$<]\(|\x60)\s{0,5}(?:sudo\s{1,5})?(?:${FETCH_WORDS})\b`),
       },
       { trigger: re(r`\b(?:iex|invoke-expression)\b`, "gi"), pattern: re(r`^(?:iex|invoke-expression)\b[^\n]{0,300}\b(?:iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring|downloadfile|net\.webclient|curl|wget)\b`) },
+      // `& ([scriptblock]::Create((irm U)))`.
+      { trigger: re(r`\bscriptblock\b`, "gi"), pattern: re(r`^scriptblock\s{0,3}\]\s{0,3}::\s{0,3}create\s{0,3}\([^\n]{0,300}?\b(?:${PS_FETCH})\b`) },
+      // `.(gcm i*x) (irm U)`: a command found by wildcard, given a download.
+      { trigger: re(r`\b(?:gcm|get-command)\b`, "gi"), pattern: re(r`^(?:gcm|get-command)\s{1,5}["']?[\w-]{0,10}[*?][\w*?-]{0,10}["']?\s{0,3}\)[^\n]{0,300}?\b(?:${PS_FETCH})\b`) },
+      // `$c = irm U; iex $c` (PowerShell) within the window.
+      {
+        trigger: /\$\w{1,40}\s{0,3}=/g,
+        window: 600,
+        pattern: re(r`^\$\w{1,40}\s{0,3}=\s{0,3}[(\s]{0,5}(?:new-object\s{1,5}(?:system\.)?net\.webclient\s{0,3}\)\s{0,3}\.\s{0,3}(?:downloadstring|downloaddata)|iwr|irm|invoke-webrequest|invoke-restmethod|curl|wget)\b`),
+        then: re(r`^[^\n]{0,400}?\b(?:iex|invoke-expression)\s{0,3}[(\s]\s{0,3}\$`),
+      },
+      // `c=$(curl U); eval "$c"` (sh) within the window.
+      {
+        trigger: /\b[A-Za-z_]\w{0,39}=\$\(/g,
+        window: 600,
+        pattern: re(r`^[A-Za-z_]\w{0,39}=\$\(\s{0,3}(?:sudo\s{1,5})?(?:${FETCH_WORDS})\b`),
+        then: re(r`^[^\n]{0,400}?\b(?:eval|(?:ba|z|da|k)?sh\s{1,5}-c|source|exec)\s{1,5}["']?\$`),
+      },
     ],
   },
   {
@@ -129,7 +161,19 @@ export const RULES: readonly ScanRule[] = [
       { trigger: re(r`\b(?:exec|eval|new\s{1,5}function)\b`, "gi"), pattern: re(r`^(?:exec|eval|new\s{1,5}function)\s{0,5}\([^\n]{0,200}?\b(?:urlopen|urllib[\w.]{0,30}|requests\.(?:get|post)|httpx\.(?:get|post)|fetch\s{0,5}\(|https?\.get|axios)`) },
       { trigger: re(r`\bfetch\b`, "gi"), pattern: re(r`^fetch\s{0,5}\([^\n]{0,300}?\.then\s{0,5}\(\s{0,5}(?:eval|new\s{1,5}function|vm\.run)`) },
       { trigger: re(r`\burlretrieve\b`, "gi"), pattern: re(r`^urlretrieve\b[^\n]{0,300}?\b(?:os\.system|subprocess|os\.chmod|os\.exec\w{0,4}|popen)\b`) },
+      // A download whose text reaches Function(, (0,eval), globalThis.eval, vm.runIn…Context or import('data:…) within the window.
+      { trigger: /\b(?:fetch|axios|got|needle|https?)\b/g, window: 600, pattern: re(r`^(?:fetch|axios(?:\.get)?|got(?:\.get)?|needle|https?\.get)\s{0,3}\([^\n]{0,500}?(?:${NODE_EVAL})`) },
+      // Ruby: `instance_eval URI.open(U).read`, `eval Net::HTTP.get(…)`, and open-uri before eval.
+      { trigger: re(r`\b(?:instance_eval|class_eval|module_eval|eval)\b`, "gi"), pattern: re(r`^(?:instance_|class_|module_)?eval\b[^\n]{0,200}?(?:\buri\.open\b|\bnet::http\b|\bopen\s{0,3}\(\s{0,3}["']https?:|\bhttparty\b|\bfaraday\b)`) },
+      { trigger: re(r`\b(?:uri\.open|net::http)\b`, "gi"), pattern: re(r`^(?:uri\.open|net::http)\b[^\n]{0,300}?\b(?:instance_|class_|module_)?eval\b`) },
     ],
+  },
+  {
+    id: "remote-script-run",
+    severity: "critical",
+    class: "download_execute",
+    explanation: "Runs a script straight from a URL (`deno run https://…`), with whatever permissions it is given.",
+    patterns: [{ trigger: re(r`\bdeno\b`, "gi"), pattern: re(r`^deno\s{1,5}(?:run|install|x|eval|compile)\b[^\n|;&]{0,200}?\s["']?https?://`) }],
   },
   {
     id: "download-execute-prose",
@@ -141,7 +185,7 @@ export const RULES: readonly ScanRule[] = [
         trigger: re(r`\b(?:fetch|download|grab|retrieve|pull|get|curl|wget)\b`, "gi"),
         window: 400,
         pattern: re(
-          r`^(?:fetch|download|grab|retrieve|pull|get|curl|wget)\b[^\n]{0,200}?\b(?:execute|run|exec|eval|source|launch|start)\s{1,5}(?:it|them|this|that|the\s{1,5}(?:script|result|output|file|installer|payload|response|contents?|binary))\b[^\n]{0,40}?\b(?:with|in|using|through|via|under|as)\s{1,5}(?:sudo\s{1,5})?(?:(?:ba|z|da|k|fi)?sh|a\s{1,5}shell|the\s{1,5}shell|root|administrator|powershell|python[23]?|node)\b`,
+          r`^(?:fetch|download|grab|retrieve|pull|get|curl|wget)\b[^\n]{0,200}?\b(?:execute|run|exec|eval|source|launch|start)\s{1,5}(?:it|them|this|that|the\s{1,5}(?:(?:saved|downloaded|fetched)\s{1,5})?(?:script|result|output|file|installer|payload|response|contents?|binary))\b[^\n]{0,40}?\b(?:with|in|using|through|via|under|as)\s{1,5}(?:sudo\s{1,5})?(?:(?:ba|z|da|k|fi)?sh|a\s{1,5}shell|the\s{1,5}shell|root|administrator|powershell|python[23]?|node)\b`,
         ),
       },
       {
@@ -232,6 +276,61 @@ export const RULES: readonly ScanRule[] = [
     ],
   },
   {
+    id: "credential-exfiltration",
+    severity: "critical",
+    class: "credentials_environment",
+    explanation: "Archives, dumps or sends credentials: the whole ~/.ssh folder, a .env file, the process environment, or a CLI's stored token.",
+    patterns: [
+      // `tar czf - ~/.ssh |`, `cat ~/.ssh/*`, `zip -r k.zip ~/.ssh` (the folder or all of it, not one named file).
+      {
+        trigger: re(r`\b(?:tar|zip|7z|cat|cp|scp|rsync|base64|gzip|xxd|type|get-content|compress-archive)\b`, "gi"),
+        window: 300,
+        pattern: re(r`^(?:tar|zip|7z|cat|cp|scp|rsync|base64|gzip|xxd|type|get-content|compress-archive)\b[^\n]{0,100}?(?:~|\$\{?HOME\}?|/home/[\w.-]{1,32}|/root|%USERPROFILE%|\$env:USERPROFILE)[/\\]\.ssh(?:[/\\]\*|[/\\]?(?=[\s"'|;&)]|$))`),
+      },
+      // `curl --data-binary @.env`, `-F f=@config/.env`, `--upload-file .env`.
+      { trigger: re(r`\b(?:curl|wget|http|https)\b`, "gi"), pattern: re(r`^(?:curl|wget|https?)\b[^\n]{0,300}?(?:@|--upload-file[=\s]\s{0,3}|\s-T\s{1,5})["']?[\w.~/-]{0,100}?\.env(?:\.[\w-]{1,20})?(?![\w./-])`) },
+      { pattern: /\/proc\/(?:self|\d{1,7}|\$\$|\*|\$\w{1,20})\/environ\b/ },
+      // A CLI's stored credentials piped to the network or an encoder.
+      {
+        trigger: /\b(?:export|gh|git|aws|gcloud|az)\b/g,
+        pattern: re(r`^(?:export\s{1,5}-p|gh\s{1,5}auth\s{1,5}token|git\s{1,5}credential\s{1,5}fill|aws\s{1,5}configure\s{1,5}export-credentials|gcloud\s{1,5}auth\s{1,5}print-access-token|az\s{1,5}account\s{1,5}get-access-token)\b[^\n|]{0,100}\|[^\n]{0,200}?\b(?:curl|wget|nc|ncat|netcat|socat|iwr|irm|invoke-webrequest|invoke-restmethod|base64|xxd|scp|openssl)\b`),
+      },
+      // `env > f; curl -F f=@f …`: the environment saved to a file that is then uploaded (within the window).
+      {
+        trigger: /\b(?:env|printenv|export|set)\b/g,
+        window: 600,
+        pattern: /^(?:env|printenv|export\s{1,5}-p|set)\s{0,3}>{1,2}\s{0,3}["']?[^\s;&|"']{1,100}/,
+        then: /^[^\n]{0,400}?(?:\s-F\s{1,5}[\w-]{1,30}=@|--form[=\s][\w-]{1,30}=@|\s--data(?:-binary|-urlencode)?[=\s]\s{0,3}["']?@|\s-d\s{0,3}["']?@|--upload-file[=\s]|\s-T\s)/,
+      },
+    ],
+  },
+  {
+    id: "credential-store-read",
+    severity: "high",
+    class: "credentials_environment",
+    explanation: "Reads a password store: the macOS keychain, a browser's cookies or saved logins, or a CLI's stored credentials.",
+    patterns: [
+      { pattern: /\bsecurity\s{1,5}(?:find-generic-password|find-internet-password|dump-keychain)\b|\bgit\s{1,5}credential\s{1,5}fill\b|\baws\s{1,5}configure\s{1,5}export-credentials\b/i },
+      {
+        trigger: re(r`\b(?:chrome|chromium|google-chrome|brave[\w-]{0,20}|microsoft\s{1,3}edge|edge|firefox|opera|vivaldi)\b`, "gi"),
+        window: 300,
+        pattern: re(r`^(?:chrome|chromium|google-chrome|brave[\w-]{0,20}|microsoft\s{1,3}edge|edge|firefox|opera|vivaldi)\b[\w ./\\-]{0,120}?[/\\](?:cookies|login\s{1,3}data|web\s{1,3}data|key4\.db|logins\.json|cookies\.sqlite)(?![\w.-])`),
+      },
+    ],
+  },
+  {
+    id: "secret-in-url",
+    severity: "high",
+    class: "credentials_environment",
+    explanation: "Puts a secret (a key, token or password variable) in a URL's query string, where proxies and server logs keep it.",
+    patterns: [
+      {
+        trigger: re(r`\b(?:curl|wget|iwr|irm|invoke-webrequest|invoke-restmethod|http|https|fetch|axios)\b`, "gi"),
+        pattern: re(r`^(?:curl|wget|iwr|irm|invoke-webrequest|invoke-restmethod|https?|fetch|axios)\b[^\n]{0,300}?https?://[^\s"'<>?#]{1,300}\?[^\s"'<>#]{0,300}?=\s{0,3}(?:\$\{?|\$env:|\$\{process\.env\.)[A-Za-z_]{0,40}(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)\b`),
+      },
+    ],
+  },
+  {
     id: "credential-path",
     severity: "high",
     class: "credentials_environment",
@@ -315,11 +414,19 @@ export const RULES: readonly ScanRule[] = [
     explanation: "Tries to override the agent's instructions.",
     patterns: [
       {
-        trigger: re(r`\b(?:ignore|forget|disregard|override|bypass|discard)\b`, "gi"),
+        trigger: re(r`\b(?:ignore|forget|disregard|override|bypass|discard|set\s{1,5}aside)\b`, "gi"),
         pattern: re(
-          r`^(?:ignore|forget|disregard|override|bypass|discard)\s{1,5}(?:(?:all|any|each|every|the|of|your|my|these|those|its)\s{1,5}){0,3}(?:previous|prior|above|earlier|preceding|original|initial|existing|former|system|developer|safety|security|other)\s{1,5}(?:(?:system|developer|safety)\s{1,5})?(?:instructions?|prompts?|rules|directions|directives|guidelines|messages?|context|guardrails|polic(?:y|ies)|constraints|commands|orders|restrictions)\b`,
+          r`^(?:ignore|forget|disregard|override|bypass|discard|set\s{1,5}aside)\s{1,5}(?:(?:all|any|each|every|the|of|your|my|these|those|its)\s{1,5}){0,3}(?:previous|prior|above|earlier|preceding|original|initial|existing|former|system|developer|safety|security|other)\s{1,5}(?:(?:system|developer|safety)\s{1,5})?(?:instructions?|prompts?|rules|directions|directives|guidelines|guidance|messages?|context|guardrails|polic(?:y|ies)|constraints|commands|orders|restrictions)\b`,
         ),
       },
+      // The qualifier after the noun: "Ignore the instructions above", "Disregard the guidance you were given".
+      {
+        trigger: re(r`\b(?:ignore|forget|disregard|discard|set\s{1,5}aside)\b`, "gi"),
+        pattern: re(
+          r`^(?:ignore|forget|disregard|discard|set\s{1,5}aside)\s{1,5}(?:(?:all|any|the|your|my|these|those|of)\s{1,5}){0,3}(?:instructions?|prompts?|rules|directions|directives|guidelines|guidance|messages?|guardrails|polic(?:y|ies)|constraints|restrictions)\s{1,5}(?:above|before|earlier|previously|so\s{1,5}far|you\s{1,5}(?:were|have\s{1,5}been)\s{1,5}given|(?:from|of)\s{1,5}(?:your|the)\s{1,5}(?:system|developer|operator))\b`,
+        ),
+      },
+      { pattern: /\bpay\s{1,5}no\s{1,5}(?:attention|heed|mind)\s{1,5}to\s{1,5}(?:(?:the|any|all|your)\s{1,5}){0,2}(?:previous|prior|above|earlier|preceding|original|system|developer|other)\b/i },
       {
         trigger: re(r`\b(?:ignore|forget|disregard|discard)\b`, "gi"),
         pattern: re(r`^(?:ignore|forget|disregard|discard)\s{1,5}(?:everything|anything|all(?:\s{1,5}(?:the\s{1,5})?(?:text|content))?|what(?:ever)?\s{1,5}(?:was|is|has\s{1,5}been)\s{1,5}(?:written|said|stated|given))\s{1,5}(?:above|before|earlier|previously|preceding|so\s{1,5}far)\b`),
@@ -348,6 +455,7 @@ export const RULES: readonly ScanRule[] = [
     patterns: [
       { trigger: /\b(?:do|don'?t|never)\b/gi, pattern: /^(?:do\s{1,5}not|don'?t|never)\s{1,5}(?:(?:tell|inform|notify|alert|show)\s{1,5}|(?:mention|reveal)\s{1,5}(?:this|it|that)\s{1,5}to\s{1,5})(?:the\s{1,5})?user\b/i },
       { pattern: /\bwithout\s{1,5}(?:telling|informing|notifying|alerting)\s{1,5}(?:the\s{1,5})?user\b|\b(?:silently|secretly|covertly)\s{1,5}(?:run|execute|send|upload|install|copy|read|post)\b/i },
+      { pattern: /\bkeep\s{1,5}(?:this|it|that|these|the)(?:\s{1,5}(?:step|steps|action|actions|command|commands|part|instruction|instructions))?\s{1,5}to\s{1,5}yourself\b/i },
     ],
   },
   // ── Persistence ──
@@ -391,6 +499,23 @@ export const RULES: readonly ScanRule[] = [
       { pattern: /\\CurrentVersion\\Run(?:Once)?\b|\bschtasks(?:\.exe)?\s{1,5}\/create\b|\bRegister-ScheduledTask\b/i },
     ],
   },
+  {
+    id: "persistence-write",
+    severity: "high",
+    class: "persistence",
+    explanation: "Installs a crontab from a file, writes into /etc/cron.*, or appends to an agent's instruction file outside the bundle (CLAUDE.md, AGENTS.md, .cursorrules), so it acts in later sessions.",
+    patterns: [
+      // `crontab /tmp/c` installs the file (`crontab -l`/`-e` list or edit; `crontab -` is scheduled-persistence).
+      { trigger: /\bcrontab\b/g, pattern: /^crontab\s{1,5}(?:-u\s{1,5}[\w.-]{1,32}\s{1,5})?["']?[\w.~/$][^\s|;&"']{0,200}/ },
+      { trigger: re(r`\b(?:cp|mv|install|ln|rsync)\b`, "gi"), pattern: re(r`^(?:cp|mv|install|ln|rsync)\b[^\n|;&]{0,200}?\s["']?/etc/cron`) },
+      {
+        trigger: /(?:>{1,2}|\b(?:tee|cp|mv|ln|install)\b)/g,
+        pattern: re(
+          r`^(?:>{1,2}|(?:tee|cp|mv|ln|install)\b[^\n|;&>]{0,200}?\s)\s{0,5}["']?(?:~|\$\{?HOME\}?|/|\.\./)[^\s"';&|]{0,200}?(?:(?:CLAUDE|AGENTS|GEMINI)\.md\b|\.cursorrules\b|\.windsurfrules\b|copilot-instructions\.md\b|\.cursor/rules/)`,
+        ),
+      },
+    ],
+  },
   // ── Disabled safety confirmations ──
   {
     id: "disabled-safety",
@@ -400,6 +525,13 @@ export const RULES: readonly ScanRule[] = [
     patterns: [
       { pattern: /--dangerously-skip-permissions\b|--dangerously-bypass-approvals-and-sandbox\b|--yolo\b|\byolo\s{1,3}mode\b|--full-auto\b|--trust-all-tools\b|--allow-all-tools\b/i },
       { pattern: /--approval-mode[= ]{1,3}(?:yolo|auto|never)\b|--ask-for-approval[= ]{1,3}never\b|--sandbox[= ]{1,3}danger-full-access\b/i },
+      // Claude Code's permission mode and Codex's settings, in any form (flag, JSON, TOML).
+      { pattern: /\bbypassPermissions\b|\bdanger-full-access\b|\bapproval[_-]policy["']?\s{0,3}[:=]\s{0,3}["']?never\b/i },
+      // Prose that waives the user's confirmation.
+      // ("No permission is required to read public data" is ordinary prose, so only confirmation/approval.)
+      { pattern: /\bno\s{1,5}(?:confirmation|approval)s?\s{1,5}(?:is\s{1,5}|are\s{1,5})?(?:needed|required|necessary)\b|\b(?:confirmation|approval)s?\s{1,5}(?:is|are)\s{1,5}(?:not|never)\s{1,5}(?:needed|required|necessary)\b/i },
+      { pattern: /\bnever\s{1,5}(?:pause|stop|wait|hesitate)\s{1,5}(?:to|for)\s{1,5}(?:confirm|ask|check|confirmation|approval|permission)\b|\bskip\s{1,5}(?:all|any|every)\s{1,5}(?:the\s{1,5})?(?:confirmation|approval|permission)s?\b/i },
+      { pattern: /\bpre-?approved\s{1,5}(?:all|every|any|each)\s{1,5}(?:tool|command|action|step|request)s?\b|\b(?:user|you)\s{1,5}(?:has|have)\s{1,5}(?:already\s{1,5})?(?:pre-?)?approved\s{1,5}(?:all|every|any|each)\b/i },
       { pattern: /\b(?:auto[_-]?approve|always[_-]?allow|skip[_-]?confirmations?|bypass[_-]?permissions)["']?\s{0,3}[:=]\s{0,3}(?:true\b|\[|["']?(?:all|\*|yes)\b)|\bpermission[_-]?mode["']?\s{0,3}[:=]\s{0,3}["']?bypass/i },
       {
         trigger: /\b(?:do|don'?t|never|no)\b/gi,
@@ -417,9 +549,13 @@ export const RULES: readonly ScanRule[] = [
 
 /** Every regular expression the rules use (patterns and triggers), for the ReDoS check. */
 export function ruleExpressions(): Array<{ rule: string; expression: RegExp }> {
-  return RULES.flatMap((rule) =>
-    rule.patterns.flatMap((p) => [p.pattern, p.trigger, p.then].filter((e): e is RegExp => e !== undefined).map((expression) => ({ rule: rule.id, expression }))),
-  );
+  return [
+    ...RULES.flatMap((rule) =>
+      rule.patterns.flatMap((p) => [p.pattern, p.trigger, p.then].filter((e): e is RegExp => e !== undefined).map((expression) => ({ rule: rule.id, expression }))),
+    ),
+    // The shell-word forms the scanner matches too (src/domain/scan/shellwords.ts).
+    ...SHELL_WORD_PATTERNS.map((expression) => ({ rule: "shell-words", expression })),
+  ];
 }
 
 function matchesAt(pattern: RegExp, then: RegExp | undefined, slice: string): boolean {

@@ -80,16 +80,66 @@ export function fenceLanguages(lines: readonly string[]): Array<string | undefin
   const out: Array<string | undefined> = [];
   let open: { char: string; length: number; language: string } | undefined;
   for (const line of lines) {
-    const fence = /^\s{0,3}(`{3,}|~{3,})\s*([^\s`{]*)/.exec(line);
+    // The info string's first word, also in the attribute form `{.bash}` / `{.python .numberLines}`.
+    const fence = /^\s{0,3}(`{3,}|~{3,})\s*(\{\s*)?\.?([^\s`{}]*)/.exec(line);
     if (open) {
-      if (fence && fence[1]![0] === open.char && fence[1]!.length >= open.length && !fence[2]) {
+      if (fence && fence[1]![0] === open.char && fence[1]!.length >= open.length && !fence[2] && !fence[3]) {
         open = undefined;
         out.push(undefined);
       } else out.push(open.language);
     } else if (fence) {
-      open = { char: fence[1]![0]!, length: fence[1]!.length, language: fence[2]!.replace(/^\{?\.?/, "").toLowerCase() };
+      open = { char: fence[1]![0]!, length: fence[1]!.length, language: fence[3]!.toLowerCase() };
       out.push(undefined);
     } else out.push(undefined);
+  }
+  return out;
+}
+
+/** JSON files whose `command`/`args` values an agent runs: Claude Code hooks, MCP server configs, agent settings. */
+const COMMAND_JSON = /(?:^|\/)(?:hooks|\.?mcp|mcp[_-]servers|settings(?:\.local)?|claude_desktop_config)\.json$|(?:^|\/)hooks\/[^/]{1,200}\.json$/i;
+const COMMAND_KEY = /(?<!\\)"command"\s{0,20}:/g;
+
+/**
+ * The commands a hooks or MCP configuration runs (issue 28 review, item 1: `{"command": "npx",
+ * "args": ["-y", "pkg"]}` is shell use): for every object holding a string `command`, the command
+ * and its string `args` joined by spaces, with the 0-based line of its `"command"` key. Files
+ * other than hooks/MCP/settings JSON, and JSON that does not parse, give none. Linear in the file.
+ * Meant for the coherence check (src/domain/scan/coherence.ts), which counts each as a shell use.
+ */
+export function jsonCommands(path: string, lines: readonly string[]): Array<{ line: number; command: string }> {
+  if (!COMMAND_JSON.test(path)) return [];
+  const text = lines.join("\n");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  // Objects holding a "command" key, in document order (JSON.parse keeps key order, and a walk
+  // visits values in order), paired with the textual "command" keys in the same order.
+  const commands: Array<string | undefined> = [];
+  const walk = (value: unknown) => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value !== null && typeof value === "object") {
+      const record = value as Record<string, unknown>;
+      for (const [key, inner] of Object.entries(record)) {
+        if (key === "command") {
+          const args = Array.isArray(record.args) ? record.args.filter((a): a is string => typeof a === "string") : [];
+          commands.push(typeof inner === "string" ? [inner, ...args].join(" ") : undefined);
+        }
+        walk(inner);
+      }
+    }
+  };
+  walk(parsed);
+  const out: Array<{ line: number; command: string }> = [];
+  let k = 0;
+  let line = 0;
+  let lineStart = 0;
+  for (const m of text.matchAll(COMMAND_KEY)) {
+    const command = commands[k++];
+    while (lineStart + lines[line]!.length < m.index) lineStart += lines[line++]!.length + 1;
+    if (command !== undefined) out.push({ line, command });
   }
   return out;
 }

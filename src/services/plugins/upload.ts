@@ -99,10 +99,11 @@ function countsOf(manifest: PluginManifest) {
  * its name must not be another plugin's or look like it (issue 26 item 2).
  * An entry whose object key (`plugins/{slug}/{version}/` + name) passes 1,024 UTF-8 bytes is 400 `zip_unsafe_path`.
  * Issue 28: a file the manifest does not list (other than manifest.json, README.md, LICENSE) is 400
- * `manifest_unlisted_file`; `permissions.tools` must name tool catalog slugs (400 `manifest_invalid`);
+ * `manifest_unlisted_file`, a file over 1 MiB (or past 4 MiB in all, images and PDFs aside) 400
+ * `file_too_large_to_scan`; `permissions.tools` must name tool catalog slugs (400 `manifest_invalid`);
  * the scan runs with the declared permissions (undeclared use is a finding) and its row records
  * the engine version; the version stores its canonical permissions and their hash.
- * @throws ApiError 400 (zip_* codes, manifest_missing, manifest_invalid, manifest_unlisted_file, plugin_blocked), 409
+ * @throws ApiError 400 (zip_* codes, manifest_missing, manifest_invalid, manifest_unlisted_file, file_too_large_to_scan, plugin_blocked), 409
  *   version_exists, 409 name_taken (`existing_plugin: {id, name}`), 503 storage_unavailable.
  */
 export async function uploadPlugin(deps: PluginUploadDeps, bytes: Uint8Array): Promise<UploadResult> {
