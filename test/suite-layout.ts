@@ -33,6 +33,7 @@ export const SERIAL_FILES = [
   // The rescan works on every approved plugin version in the database (issue 28 item 4): run beside
   // other files it would scan, and might quarantine, their versions while they assert on them.
   "test/plugins/rescan.test.ts",
+  "test/plugins/rescan-in-flight.test.ts",
   "test/plugins/takedown-cache.test.ts",
 ];
 

@@ -19,15 +19,15 @@ export type BundleRefusal = {
 /**
  * The most bytes of files the scanner must read in one bundle (everything but images and PDFs,
  * whose printable runs are read up to the per-file limit): with MAX_SCANNED_CHARS_PER_FILE per file,
- * what keeps one upload's scan within a Worker's time and memory (about 3 s of CPU per MiB at worst).
+ * what keeps one upload's scan within a Worker's time and memory (about 3 s of CPU per MiB on the worst input found, so about 6 s).
  */
-export const MAX_SCANNED_BYTES_PER_BUNDLE = 4 * 1024 * 1024;
+export const MAX_SCANNED_BYTES_PER_BUNDLE = 2 * 1024 * 1024;
 
 const isMedia = (bytes: Uint8Array) => BINARY_MAGIC.some((m) => m.kind === "media" && m.matches(bytes));
 
 /**
  * Files the scanner could not read whole: any file but an image or PDF over MAX_SCANNED_CHARS_PER_FILE
- * bytes (1 MiB), and, past MAX_SCANNED_BYTES_PER_BUNDLE (4 MiB) of such files together, the rest.
+ * bytes (1 MiB), and, past MAX_SCANNED_BYTES_PER_BUNDLE (2 MiB) of such files together, the rest.
  * Plugin content is prose for an agent's context: 1 MiB is about 250,000 tokens.
  */
 export function filesTooLargeToScan(files: ReadonlyArray<{ path: string; bytes: Uint8Array }>): ManifestFieldError[] {
@@ -35,9 +35,9 @@ export function filesTooLargeToScan(files: ReadonlyArray<{ path: string; bytes: 
   let total = 0;
   for (const { path, bytes } of files) {
     if (isMedia(bytes)) continue;
-    total += bytes.byteLength;
+    // A file refused for its own size does not count toward the bundle's total.
     if (bytes.byteLength > MAX_SCANNED_CHARS_PER_FILE) errors.push({ path, message: `${bytes.byteLength} bytes; the scanner reads files of at most ${MAX_SCANNED_CHARS_PER_FILE} bytes` });
-    else if (total > MAX_SCANNED_BYTES_PER_BUNDLE) errors.push({ path, message: `past ${MAX_SCANNED_BYTES_PER_BUNDLE} bytes of files to scan in one bundle` });
+    else if ((total += bytes.byteLength) > MAX_SCANNED_BYTES_PER_BUNDLE) errors.push({ path, message: `past ${MAX_SCANNED_BYTES_PER_BUNDLE} bytes of files to scan in one bundle` });
   }
   return errors;
 }

@@ -123,22 +123,22 @@ describe("files larger than the scan reads (issue 28 item 6; the attacker review
   const manifest = strToU8(JSON.stringify({ slug: "big-files", name: "Big Files", version: "1.0.0", description: "d", author: "a", contents: { skills: ["skills/"] } }));
   const sized = (path: string, bytes: number) => ({ path, bytes: new Uint8Array(bytes).fill(0x78) });
 
-  it("refuses a file over 1 MiB, and files past 4 MiB in all, naming each; an image does not count", () => {
+  it("refuses a file over 1 MiB, and files past 2 MiB in all, naming each; an image does not count", () => {
     const png = new Uint8Array(3 * 1024 * 1024);
     png.set([0x89, 0x50, 0x4e, 0x47]);
     const files = [
       { path: "manifest.json", bytes: manifest },
       sized("skills/a/SKILL.md", 1024 * 1024 + 1),
       { path: "skills/a/diagram.png", bytes: png },
-      ...[1, 2, 3, 4].map((n) => sized(`skills/b${n}/SKILL.md`, 1024 * 1024)),
+      ...[1, 2, 3].map((n) => sized(`skills/b${n}/SKILL.md`, 1024 * 1024)),
     ];
     const checked = checkManifest(files);
     expect(checked).toMatchObject({ ok: false, code: "file_too_large_to_scan" });
-    expect(!checked.ok && checked.errors.map((e) => e.path)).toEqual(["skills/a/SKILL.md", "skills/b3/SKILL.md", "skills/b4/SKILL.md"]);
+    expect(!checked.ok && checked.errors.map((e) => e.path)).toEqual(["skills/a/SKILL.md", "skills/b2/SKILL.md", "skills/b3/SKILL.md"]);
   });
 
-  it("accepts 1 MiB files up to 4 MiB in all", () => {
-    const files = [{ path: "manifest.json", bytes: manifest }, ...[1, 2, 3].map((n) => sized(`skills/b${n}/SKILL.md`, 1024 * 1024))];
+  it("accepts 1 MiB files up to 2 MiB in all", () => {
+    const files = [{ path: "manifest.json", bytes: manifest }, ...[1, 2].map((n) => sized(`skills/b${n}/SKILL.md`, 1024 * 1024 - 1024))];
     expect(checkManifest(files).ok).toBe(true);
   });
 

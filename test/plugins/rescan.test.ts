@@ -221,22 +221,6 @@ describe("the Cron Trigger's rescan (issue 28 item 4)", () => {
     expect(await scansOf(stale.versionId)).toHaveLength(3);
   });
 
-  it("marks the version it is scanning before the scan starts, and clears the mark after", async () => {
-    const stale = await staleVersion();
-    const seen: unknown[] = [];
-    // A bucket that, when the scan reads its files, records what a batch dying right then would leave.
-    const watching = new Proxy(env.BUNDLES, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop) as unknown;
-        if (prop === "list") return async (...args: unknown[]) => (seen.push((await readJobState(db(), RESCAN_JOB))!.cursor.in_flight), (value as Function).apply(target, args));
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
-    expect(await batch({}, watching)).toMatchObject({ stopped: "done", scanned: 1 });
-    expect(seen[0]).toEqual({ id: stale.versionId, attempts: 1 });
-    expect((await readJobState(db(), RESCAN_JOB))!.cursor.in_flight).toBeNull();
-  });
-
   it("retries a version a dead batch left in flight, and sets it aside for review after RESCAN_MAX_ATTEMPTS deaths, so the run goes on", async () => {
     // `first` is the one a batch died on (malicious, so that a retry shows by its quarantine); `second` is clean.
     const [first, second] = await Promise.all([staleVersion({ malicious: true }), staleVersion()]);

@@ -99,7 +99,7 @@ function countsOf(manifest: PluginManifest) {
  * its name must not be another plugin's or look like it (issue 26 item 2).
  * An entry whose object key (`plugins/{slug}/{version}/` + name) passes 1,024 UTF-8 bytes is 400 `zip_unsafe_path`.
  * Issue 28: a file the manifest does not list (other than manifest.json, README.md, LICENSE) is 400
- * `manifest_unlisted_file`, a file over 1 MiB (or past 4 MiB in all, images and PDFs aside) 400
+ * `manifest_unlisted_file`, a file over 1 MiB (or past 2 MiB in all, images and PDFs aside) 400
  * `file_too_large_to_scan`; `permissions.tools` must name tool catalog slugs (400 `manifest_invalid`);
  * the scan runs with the declared permissions (undeclared use is a finding) and its row records
  * the engine version; the version stores its canonical permissions and their hash.
