@@ -158,17 +158,48 @@ function continuationAt(line: string): number {
 }
 
 /**
+ * True when `line` ends in `|`, `||` or `&&` (then at most 8 blanks): sh reads the command on past
+ * the line break, and past blank lines (issue 28 second review, C: `curl U |`, three blank lines,
+ * `bash`). A markdown table row (first non-blank character `|`) is not a command.
+ */
+function operatorContinues(line: string): boolean {
+  let end = line.length;
+  while (end > 0 && line.length - end < 8 && (line[end - 1] === " " || line[end - 1] === "\t")) end--;
+  const last = line[end - 1];
+  if (last !== "|" && !(last === "&" && line[end - 2] === "&")) return false;
+  let start = 0;
+  while (start < end && (line[start] === " " || line[start] === "\t")) start++;
+  return line[start] !== "|";
+}
+
+/** Blank lines an operator continuation may skip before the next command. */
+const MAX_SKIPPED_BLANK = 5;
+
+/**
  * Lines ending in a continuation character (`\` sh, `` ` `` PowerShell, `^` cmd) joined with the
- * next, the character removed; only runs of two or more lines are returned (at most 50 lines each),
- * in order of their first line. Cost: each line is looked at once, from its end.
+ * next, the character removed; and lines ending in `|`, `||` or `&&` joined with the next non-blank
+ * line (at most MAX_SKIPPED_BLANK blank lines between, kept as blanks), the operator kept. Only runs
+ * of two or more lines are returned (at most 50 lines each), in order of their first line. Cost:
+ * each line is looked at a bounded number of times, from its ends.
  */
 export function joinContinuations(lines: readonly string[]): Unit[] {
   const units: Unit[] = [];
   let i = 0;
   while (i < lines.length) {
     let end = i;
-    while (end + 1 < lines.length && end - i < 49 && continuationAt(lines[end]!) >= 0) end++;
-    if (end > i) units.push(joined(lines, i, end - i + 1, (line, last) => (last ? line : line.slice(0, continuationAt(line)))));
+    for (;;) {
+      if (end + 1 >= lines.length || end - i >= 49) break;
+      if (continuationAt(lines[end]!) >= 0) {
+        end++;
+        continue;
+      }
+      if (!operatorContinues(lines[end]!)) break;
+      let next = end + 1;
+      while (next < lines.length && next - end <= MAX_SKIPPED_BLANK && !NON_BLANK.test(lines[next]!)) next++;
+      if (next >= lines.length || next - end > MAX_SKIPPED_BLANK || next - i > 49) break;
+      end = next;
+    }
+    if (end > i) units.push(joined(lines, i, end - i + 1, (line, last) => (last || continuationAt(line) < 0 ? line : line.slice(0, continuationAt(line)))));
     i = end + 1;
   }
   return units;

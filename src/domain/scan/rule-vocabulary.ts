@@ -7,6 +7,12 @@ import type { Severity } from "./types";
 
 export type RuleClass =
   | "download_execute"
+  /**
+   * Code from elsewhere that a reviewer checks but that is not certainly run (high, where every
+   * download_execute rule is critical): a package installed from a URL or another index, a process
+   * started by code that also downloads (issue 28 second review, A and C).
+   */
+  | "remote_code"
   | "credentials_environment"
   | "exfiltration_host"
   | "prompt_injection"
@@ -46,9 +52,13 @@ export const r = String.raw;
 export const re = (source: string, flags = "i") => new RegExp(source, flags);
 
 // Vocabulary shared by several rules.
-export const FETCH_WORDS = r`curl|wget|iwr|irm|invoke-webrequest|invoke-restmethod|aria2c|lwp-download|downloadstring|downloadfile|net\.webclient|start-bitstransfer|certutil|bitsadmin`;
+/**
+ * Words that start a download. Besides the usual tools (issue 28 second review, C): HTTPie and xh
+ * printing a body, `lynx -source`, BSD `fetch -o -`, Python's urlopen, and `ssh host cat FILE`.
+ */
+export const FETCH_WORDS = r`curl|wget|iwr|irm|invoke-webrequest|invoke-restmethod|aria2c|lwp-download|downloadstring|downloadfile|net\.webclient|start-bitstransfer|certutil|bitsadmin|xh|xhs|lynx\s{1,5}-(?:source|dump)|https?\s{1,5}(?:--body|-b)|fetch\s{1,5}-(?:q\s{1,5})?o\s{1,5}-\s{1,5}https?|urlopen|ssh\s{1,5}[\w.@-]{1,100}\s{1,5}cat`;
 export const FETCH_TRIGGER = re(r`\b(?:${FETCH_WORDS})\b`, "gi");
-export const SHELLS = r`(?:ba|z|da|k|fi|a|c|tc|mk)?sh|python[23]?(?:\.\d{1,2})?|node|nodejs|perl|ruby|php|pwsh|powershell|iex|invoke-expression|cmd|source|osascript|lua(?:jit)?|bun|deno|tclsh|\$\{?SHELL\}?`;
+export const SHELLS = r`(?:ba|z|da|k|fi|a|c|tc|mk|ya)?sh|ksh93|pypy[23]?|rscript|tsx|ts-node|python[23]?(?:\.\d{1,2})?|node|nodejs|perl|ruby|php|pwsh|powershell|iex|invoke-expression|cmd|source|osascript|lua(?:jit)?|bun|deno|tclsh|\$\{?SHELL\}?`;
 /**
  * Programs a pipe may pass through on its way to a shell (issue 28 review, item 1): `| exec bash`,
  * `| command bash`, `| nice -n 5 bash`, `| timeout 60 bash`, `| xargs -0 sh -c`, `| busybox sh`,

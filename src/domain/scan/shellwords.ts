@@ -22,17 +22,19 @@ const IFS = /\$\{IFS(?:[%#]{1,2}[^}\n]{0,10})?\}|\$IFS(?:\$\d)?(?![A-Za-z0-9_])/
 const WORD_SEPARATORS = /[\s;&|]+/;
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]{0,30})=(?:(["'])([^"']{1,60})\2|([^"'`$()]{1,60}))$/;
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]{0,30})\}|\$([A-Za-z_][A-Za-z0-9_]{0,30})/g;
+// A command substitution printing one plain word: `$(printf cu)rl`, `$(echo "cu")rl` (issue 28 second review, C).
+const PRINTED_WORD = /\$\(\s{0,3}(?:printf|echo)\s{1,5}(?:(["'])([\w./-]{1,20})\1|([\w./-]{1,20}))\s{0,3}\)/g;
 const QUICK = /''|""|["'][\w./-]{1,40}["']|\\|\$/;
 
 /** Every expression above, for test/node/scan-redos.test.ts (through ruleExpressions). */
-export const SHELL_WORD_PATTERNS: readonly RegExp[] = [EMPTY_QUOTES, QUOTED_PIECE_BEFORE, QUOTED_PIECE_AFTER, INNER_BACKSLASH, IFS, WORD_SEPARATORS, ASSIGNMENT, VARIABLE, QUICK];
+export const SHELL_WORD_PATTERNS: readonly RegExp[] = [PRINTED_WORD, EMPTY_QUOTES, QUOTED_PIECE_BEFORE, QUOTED_PIECE_AFTER, INNER_BACKSLASH, IFS, WORD_SEPARATORS, ASSIGNMENT, VARIABLE, QUICK];
 
 /** Lines before a variable's use whose assignments are spliced into it (`a=cu` up to 5 lines earlier). */
 export const SPLICE_WINDOW_LINES = 5;
 
 /** One line as the shell would read its words, `variables` holding the values assigned just before. */
 function readWords(line: string, variables: ReadonlyMap<string, string>): string {
-  let out = line.replace(IFS, " ");
+  let out = line.replace(IFS, " ").replace(PRINTED_WORD, (_whole, _quote?: string, quoted?: string, plain?: string) => (quoted ?? plain)!);
   if (variables.size > 0) out = out.replace(VARIABLE, (whole, braced?: string, plain?: string) => variables.get((braced ?? plain)!) ?? whole);
   // Quoted pieces first: in `""cu"rl` (a JSON string's quote, then `"cu"rl`) the pair to remove is `"cu"`.
   out = out.replace(QUOTED_PIECE_BEFORE, "$2").replace(QUOTED_PIECE_AFTER, "$2");
