@@ -1,3 +1,4 @@
+import { forbiddenCharacter, normalizeText } from "./text";
 import type { VersionStatus } from "./version-status";
 
 /**
@@ -63,3 +64,29 @@ export const REPORT_LIMIT_RETRY_AFTER_S = 3600;
 
 /** After a dismiss, the dismissed reporters may report the same subject and version again only after this many days, or once it changed (design.md §45). */
 export const DISMISS_COOLDOWN_DAYS = 30;
+
+/**
+ * A report's details, a resolve's note or an appeal's message as stored: NFC, spaces collapsed and
+ * trimmed per line (src/domain/text.ts); `multiline` keeps line breaks (a report may quote a bundle's
+ * lines), else the text is one line. Null when blank.
+ */
+export function normalizedReportText(text: string | null | undefined, multiline: boolean): string | null {
+  if (text == null) return null;
+  const lines = multiline ? text.replace(/\r\n?/g, "\n").split("\n").map(normalizeText) : [normalizeText(text)];
+  const joined = lines.join("\n").replace(/^\n+|\n+$/g, "");
+  return joined ? joined : null;
+}
+
+/**
+ * Why such a text cannot be stored, or null: longer than `REPORT_TEXT_MAX` characters, or holding a
+ * control, zero-width or bidi character (a note is shown to other tenants and in the CLI, where a
+ * terminal escape could fake output). Line breaks pass only in `multiline` text.
+ */
+export function reportTextRefusal(text: string, multiline: boolean): string | null {
+  if (text.length > REPORT_TEXT_MAX) return `must be at most ${REPORT_TEXT_MAX} characters`;
+  for (const line of multiline ? text.split("\n") : [text]) {
+    const found = forbiddenCharacter(line);
+    if (found) return `must not contain control, format (zero-width) or bidirectional characters (found ${found})`;
+  }
+  return null;
+}
