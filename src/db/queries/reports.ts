@@ -283,7 +283,7 @@ export async function versionFacts(db: Queryable, itemIds: string[], pluginIds: 
       ? rowsOf<{ subject_id: string; version: string; status: VersionStatus; listed: boolean; verdict: string | null }>(
           db,
           sql`select v.plugin_id as subject_id, v.version, v.status, (p.latest_version_id = v.id) as listed,
-                     (select s.verdict from plugin_security_scans s where s.plugin_version_id = v.id order by s.scanned_at desc limit 1) as verdict
+                     (select s.overall_verdict from plugin_security_scans s where s.plugin_version_id = v.id order by s.scanned_at desc, s.id desc limit 1) as verdict
               from plugin_versions v join marketplace_plugins p on p.id = v.plugin_id
               where v.plugin_id in (${sql.join(pluginIds.map((id) => sql`${id}::uuid`), sql`, `)}) and v.approval_status = 'approved'`,
         )

@@ -96,8 +96,8 @@ async function applyAction(tx: Queryable, deps: ResolveDeps, subject: SubjectRow
  * (and a deactivated plugin's content) are invalidated.
  * @throws 400 `version_required` (a version action without `subject.version`); 400
  *   `validation_failed` (note blank, over 2,000 characters or with control characters); 404
- *   `item_not_found` / `plugin_not_found` / `version_not_found`; 409 `nothing_to_resolve` (no open
- *   report or appeal on it); 409 `invalid_transition` (the current status forbids the action:
+ *   `item_not_found` / `plugin_not_found` / `version_not_found`; 409 `nothing_to_resolve` (a dismiss
+ *   with no open report or appeal there); 409 `invalid_transition` (the current status forbids the action:
  *   nothing is resolved); 409 `no_publisher` (`remove` on an item without a publisher workspace);
  *   400 `message_required`, 403 `admin_required` as the status service raises them.
  */
@@ -116,8 +116,10 @@ export async function resolveReports(deps: ResolveDeps, input: ResolveInput) {
     const subject = (await findSubject(tx, ref)) ?? (() => { throw notFound(ref); })();
     const openReports = await openReportsFor(tx, ref, input.version, { versionless: VERSION_ACTIONS.includes(input.action), allVersions: input.action === "remove" });
     const openAppeals = ref.type === "item" ? await openAppealsFor(tx, ref.id, input.action === "remove" ? null : input.version) : [];
-    if (!openReports.length && !openAppeals.length) {
-      throw new ApiError(409, "nothing_to_resolve", "There is no open report or appeal on this subject and version.");
+    // Any other action stands on its own (an admin may act before anyone reports, e.g. release a
+    // plugin quarantine, which has no appeal); a dismiss of nothing would only write noise.
+    if (!openReports.length && !openAppeals.length && input.action === "dismiss") {
+      throw new ApiError(409, "nothing_to_resolve", "There is no open report or appeal on this subject and version to dismiss.");
     }
     const reportIds = openReports.map((r) => r.id);
     const applied = await applyAction(tx, deps, subject, input, note, reportIds);
