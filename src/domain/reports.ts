@@ -44,10 +44,13 @@ export const ACTION_STATUS: Partial<Record<ModerationAction, VersionStatus>> = {
 };
 
 /**
- * Actions a publisher may appeal, once each (design.md §37). `dismiss` took nothing away; `remove`
- * returned the item to its publisher's workspace, where a new submission starts a new review.
+ * Actions a publisher may appeal, once each (design.md §37): a quarantine, the one reversible
+ * takedown a publisher cannot undo itself. `deprecate` and `yank` set statuses the publisher may
+ * change back on its own (design.md §33, the audit log records it); `revoke` is final, so an appeal
+ * could only ever be refused; `dismiss` took nothing away; `remove` returned the item to its
+ * publisher's workspace, where a new submission starts a new review.
  */
-export const APPEALABLE_ACTIONS: readonly ModerationAction[] = ["deprecate", "yank", "quarantine", "revoke"];
+export const APPEALABLE_ACTIONS: readonly ModerationAction[] = ["quarantine"];
 
 /** An appeal is open until an admin's resolve on its subject and version answers it. */
 export const APPEAL_STATUSES = ["open", "answered"] as const;
@@ -64,6 +67,18 @@ export const REPORT_LIMIT_RETRY_AFTER_S = 3600;
 
 /** After a dismiss, the dismissed reporters may report the same subject and version again only after this many days, or once it changed (design.md §45). */
 export const DISMISS_COOLDOWN_DAYS = 30;
+
+/**
+ * Whether a dismissed report (within the cooldown) refuses a new report by the same workspace or
+ * person (design.md §45). A version-less report is about the version listed when it was filed, so
+ * the two forms cover each other: a dismissed report on 1.0.0 refuses a version-less report while
+ * 1.0.0 is still listed, and a dismissed version-less report refuses one naming the version it was
+ * listed at. A version-less report may be filed again once the listed version changed.
+ */
+export function dismissalCovers(dismissed: { version: string | null; listedVersion: string | null }, wanted: { version: string | null; listedVersionNow: string | null }): boolean {
+  if (wanted.version !== null) return dismissed.version === wanted.version || (dismissed.version === null && dismissed.listedVersion === wanted.version);
+  return dismissed.version === null ? dismissed.listedVersion === wanted.listedVersionNow : dismissed.version === wanted.listedVersionNow;
+}
 
 /**
  * A report's details, a resolve's note or an appeal's message as stored: NFC, spaces collapsed and

@@ -46,6 +46,9 @@ export const UNIQUE_CONFLICTS: Readonly<Record<string, Conflict>> = {
   plugin_versions_plugin_version_key: { code: "version_conflict", detail: "That version of the plugin exists." },
   workspace_enabled_plugins_pkey: { code: "plugin_already_enabled", detail: "That plugin is already enabled in this workspace." },
   idempotency_keys_pkey: { code: "idempotency_conflict", detail: "A request with that Idempotency-Key is being processed." },
+  reports_open_workspace_key: { code: "report_exists", detail: "Your workspace already has an open report on this subject and version." },
+  reports_open_reporter_key: { code: "report_exists", detail: "You already have an open report on this subject and version." },
+  appeals_action_key: { code: "appeal_exists", detail: "This moderation action has already been appealed." },
 };
 
 /**

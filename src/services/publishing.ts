@@ -201,7 +201,8 @@ export async function listSubmissions(db: Queryable, workspaceId: string, page: 
       version_status: r.status === "approved" ? r.versionStatus : null,
       status_message: r.status === "approved" ? r.statusMessage : null,
       // Moderation actions on this version, with the note and any appeal; never who reported (issue 29 item 3).
-      moderation_actions: (actions.get(r.itemId) ?? []).filter((a) => a.version === r.version),
+      // A `remove` names no version: it concerns every row of the item.
+      moderation_actions: (actions.get(r.itemId) ?? []).filter((a) => a.version === r.version || a.version === null),
     })),
     total,
     ...page,

@@ -74,6 +74,20 @@ describe("filing a report", () => {
 });
 
 describe("filing a report (errors)", () => {
+  it("treats a version-less report and one on the listed version as the same for a dismissal, both ways", async () => {
+    const first = await keyReporter(db());
+    const item = await skill();
+    expect((await report("items", item.id, { reason: "spam", version: "1.0.0" }, first.headers)).status).toBe(201);
+    expect((await resolve({ subject: { item_id: item.id, version: "1.0.0" }, action: "dismiss", note: "Fine." }, admin)).status).toBe(200);
+    expect((await problem(await report("items", item.id, { reason: "malware" }, first.headers))).code).toBe("report_recently_dismissed");
+    const second = await keyReporter(db());
+    expect((await report("items", item.id, { reason: "spam" }, second.headers)).status).toBe(201);
+    expect((await resolve({ subject: { item_id: item.id }, action: "dismiss", note: "Fine." }, admin)).status).toBe(200);
+    expect((await problem(await report("items", item.id, { reason: "malware", version: "1.0.0" }, second.headers))).code).toBe("report_recently_dismissed");
+    // An empty version is a bad request, not another subject.
+    expect((await problem(await report("items", item.id, { reason: "spam", version: "" }, second.headers))).code).toBe("validation_failed");
+  });
+
   it("answers 409 report_exists, naming the open report, for a second report by the same workspace or the same person", async () => {
     const r = await reporter(db());
     const item = await skill();

@@ -169,8 +169,11 @@ describe("resolving reports on an item, the publisher's view and its appeal", ()
     const [row] = await db().select().from(schema.items).where(eq(schema.items.id, released.itemId));
     expect(row).toMatchObject({ ownerType: "workspace", workspaceId: released.publisher.workspace.id });
     expect((await ownReports(r.headers))[0]).toMatchObject({ status: "resolved", outcome: { action: "remove" } });
+    // The publisher sees the removal and its note on every submission row of the item.
+    const submissions = (await (await api("/api/marketplace/submissions", { headers: released.publisher.headers })).json()) as { items: Array<{ item_id: string; status: string; moderation_actions: Array<{ action: string; version: string | null; note: string }> }> };
+    expect(submissions.items.find((i) => i.item_id === released.itemId)).toMatchObject({ status: "removed", moderation_actions: [{ action: "remove", version: null, note: "Copied from a GPL project without its license." }] });
     // A remove is not appealable (the item is back with its publisher, who may submit it again).
-    expect((await problem(await appeal(released.itemId, { version: "1.0.0", message: "Please." }, released.publisher.headers))).code).toBe("nothing_to_appeal");
+    expect((await problem(await appeal(released.itemId, { version: "1.0.0", message: "Please." }, released.publisher.headers))).code).toBe("not_appealable");
 
     const curated = await db().insert(schema.items).values({ type: "llm", name: `Curated ${crypto.randomUUID()}`, nameSkeleton: crypto.randomUUID(), ownerType: "marketplace", isApproved: true, actorType: "system" }).returning();
     const noPublisher = await resolve({ subject: { item_id: curated[0]!.id }, action: "remove", note: "Gone." }, admin);
@@ -205,6 +208,9 @@ describe("resolving reports (errors)", () => {
       [{ subject: { plugin_id: crypto.randomUUID(), version: "1.0.0" }, action: "yank", note: "x" }, 404, "plugin_not_found"],
       [{ subject: { item_id: released.itemId, version: "7.0.0" }, action: "yank", note: "x" }, 404, "version_not_found"],
       [{ subject: { item_id: released.itemId }, action: "dismiss", note: "Nothing here." }, 409, "nothing_to_resolve"],
+      [{ subject: { item_id: released.itemId, version: "1.0.0" }, action: "remove", note: "x" }, 400, "validation_failed"],
+      [{ subject: { item_id: released.itemId, version: "" }, action: "yank", note: "x" }, 400, "validation_failed"],
+      [{ subject: { item_id: released.itemId, version: "1.0.0" }, action: "quarantine", note: "x", replacement_item_id: released.itemId }, 400, "invalid_replacement"],
     ];
     for (const [body, status, code] of cases) {
       const response = await resolve(body, admin);
@@ -217,6 +223,10 @@ describe("resolving reports (errors)", () => {
     const released = await releasedSkill(db(), admin, ["1.0.0"]);
     expect((await problem(await appeal(released.itemId, { version: "1.0.0", message: "Why?" }, released.publisher.headers))).code).toBe("nothing_to_appeal");
     expect((await resolve({ subject: { item_id: released.itemId, version: "1.0.0" }, action: "yank", note: "Broken install script." }, admin)).status).toBe(200);
+    // A yank the publisher may undo itself (design.md §33): only a quarantine is appealable.
+    expect((await problem(await appeal(released.itemId, { version: "1.0.0", message: "Why?" }, released.publisher.headers))).code).toBe("not_appealable");
+    expect((await problem(await appeal(released.itemId, { version: "9.9.9", message: "Why?" }, released.publisher.headers))).code).toBe("version_not_found");
+    expect((await resolve({ subject: { item_id: released.itemId, version: "1.0.0" }, action: "quarantine", note: "Broken and unsafe." }, admin)).status).toBe(200);
     const outsider = await workspaceOwner(db());
     const notMine = await appeal(released.itemId, { version: "1.0.0", message: "Why?" }, outsider.headers);
     expect(notMine.status).toBe(404);
@@ -248,5 +258,37 @@ describe("the queue", () => {
     expect(entriesOf(await queue(admin, "type=skill"), malware.itemId)).toHaveLength(1);
     const resolved = await db().select().from(schema.reports).where(inArray(schema.reports.itemId, [spam.itemId, malware.itemId]));
     expect(resolved.every((r) => r.status === "open")).toBe(true);
+  });
+});
+
+describe("resolving reports (details)", () => {
+  it("shows admins each report's reason and details in its group; records ids lower-cased; a dismiss reaches the publisher too", async () => {
+    const released = await releasedSkill(db(), admin, ["1.0.0"]);
+    const r = await keyReporter(db());
+    const filed = await report("items", released.itemId.toUpperCase(), { reason: "other", details: "Line one\nline two" }, r.headers);
+    expect(filed.status, await filed.clone().text()).toBe(201);
+    expect(((await filed.json()) as { item_id: string }).item_id).toBe(released.itemId);
+    const [group] = entriesOf(await queue(admin), released.itemId);
+    expect(group).toMatchObject({ reasons: { other: 1 }, reports: [{ reason: "other", details: "Line one\nline two", workspace_id: r.workspace.id }] });
+
+    const dismissed = await resolve({ subject: { item_id: released.itemId.toUpperCase() }, action: "dismiss", note: "Not a problem." }, admin);
+    expect(dismissed.status, await dismissed.clone().text()).toBe(200);
+    expect(await dismissed.json()).toMatchObject({ item_id: released.itemId, reports_resolved: 1 });
+    const events = await db().select().from(schema.catalogEvents).where(and(eq(schema.catalogEvents.itemId, released.itemId), eq(schema.catalogEvents.type, "moderation.action")));
+    expect(events.map((e) => [e.workspaceId, (e.data as { action: string }).action])).toEqual([[released.publisher.workspace.id, "dismiss"]]);
+    const resolvedGroups = entriesOf(await queue(admin, "status=resolved"), released.itemId);
+    expect(resolvedGroups).toMatchObject([{ resolution: { action: "dismiss" }, reports: [{ details: "Line one\nline two" }] }]);
+    const [own] = await ownReports(r.headers);
+    const [row] = await db().select().from(schema.moderationActions).where(eq(schema.moderationActions.itemId, released.itemId));
+    expect(own!.outcome!.resolved_at).toBe(row!.createdAt.toISOString());
+  });
+
+  it("names a replacement item with a moderation deprecate", async () => {
+    const released = await releasedSkill(db(), admin, ["1.0.0"]);
+    const replacement = await releasedSkill(db(), admin, ["1.0.0"]);
+    const deprecated = await resolve({ subject: { item_id: released.itemId, version: "1.0.0" }, action: "deprecate", note: "Superseded; use the maintained fork.", replacement_item_id: replacement.itemId }, admin);
+    expect(deprecated.status, await deprecated.clone().text()).toBe(200);
+    const [version] = await db().select().from(schema.itemVersions).where(eq(schema.itemVersions.itemId, released.itemId));
+    expect(version).toMatchObject({ status: "deprecated", replacementItemId: replacement.itemId });
   });
 });

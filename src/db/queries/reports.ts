@@ -105,25 +105,25 @@ export async function openReportBy(db: Queryable, who: { workspaceId: string; re
 }
 
 /**
- * The newest report on this subject and version by this workspace or reporter that a `dismiss`
- * resolved since `since`, with the listed version it was filed against (design.md §45).
+ * The reports on this subject (any version) by this workspace or reporter that a `dismiss` resolved
+ * since `since`, newest first (at most 50), each with the version it named and the listed version it
+ * was filed against (design.md §45; `dismissalCovers` decides which of them refuse a new report).
  */
-export async function dismissedReportSince(db: Queryable, who: { workspaceId: string; reporterUserId: string }, ref: SubjectRef, version: string | null, since: Date) {
-  const [row] = await db
-    .select({ id: reports.id, listedVersion: reports.listedVersion, resolvedAt: reports.resolvedAt })
+export async function dismissedReportsSince(db: Queryable, who: { workspaceId: string; reporterUserId: string }, ref: SubjectRef, since: Date) {
+  return db
+    .select({ id: reports.id, version: reports.version, listedVersion: reports.listedVersion })
     .from(reports)
     .innerJoin(moderationActions, eq(moderationActions.id, reports.actionId))
     .where(
       and(
-        sameTarget(ref, version),
+        eq(subjectColumn(ref), ref.id),
         eq(moderationActions.action, "dismiss"),
         sql`${reports.resolvedAt} >= ${since.toISOString()}::timestamptz`,
         sql`(${reports.workspaceId} = ${who.workspaceId} or ${reports.reporterUserId} = ${who.reporterUserId})`,
       ),
     )
     .orderBy(desc(reports.resolvedAt))
-    .limit(1);
-  return row;
+    .limit(50);
 }
 
 export async function insertReport(
@@ -299,7 +299,12 @@ export async function actionsAndAppeals(db: Queryable, actionIds: string[], appe
       ? db.select({ id: moderationActions.id, action: moderationActions.action, note: moderationActions.note, createdAt: moderationActions.createdAt }).from(moderationActions).where(inArray(moderationActions.id, actionIds))
       : Promise.resolve([]),
     appealIds.length
-      ? db.select({ id: appeals.id, message: appeals.message, status: appeals.status, answerActionId: appeals.answerActionId }).from(appeals).where(inArray(appeals.id, appealIds))
+      ? rowsOf<{ id: string; message: string; status: "open" | "answered"; answer_action: ModerationAction | null; answer_note: string | null; answered_at: Date | null }>(
+          db,
+          sql`select ap.id, ap.message, ap.status, ans.action as answer_action, ans.note as answer_note, ap.answered_at
+              from appeals ap left join moderation_actions ans on ans.id = ap.answer_action_id
+              where ap.id in (${sql.join(appealIds.map((id) => sql`${id}::uuid`), sql`, `)})`,
+        )
       : Promise.resolve([]),
   ]);
   return { actionRows, appealRows };
@@ -349,13 +354,16 @@ export async function insertModerationAction(tx: Queryable, values: typeof moder
   return row!;
 }
 
-/** The newest moderation action on an item version that took something (not a dismiss), with its appeal if one was filed. */
+/**
+ * The newest moderation action that took something (not a dismiss) on an item version or on the
+ * item as a whole (a `remove`), with its appeal if one was filed.
+ */
 export async function latestActionOn(db: Queryable, itemId: string, version: string) {
   const [row] = await db
     .select({ id: moderationActions.id, action: moderationActions.action, appealId: appeals.id })
     .from(moderationActions)
     .leftJoin(appeals, eq(appeals.actionId, moderationActions.id))
-    .where(and(eq(moderationActions.itemId, itemId), eq(moderationActions.version, version), sql`${moderationActions.action} <> 'dismiss'`))
+    .where(and(eq(moderationActions.itemId, itemId), sql`(${moderationActions.version} = ${version} or ${moderationActions.version} is null)`, sql`${moderationActions.action} <> 'dismiss'`))
     .orderBy(desc(moderationActions.createdAt), desc(moderationActions.id))
     .limit(1);
   return row;
@@ -386,9 +394,9 @@ export interface PublisherActionRow {
 }
 
 /**
- * The moderation actions on the items a workspace published (issue 29 item 3): every action but a
- * dismiss that answered no appeal of theirs, newest first. Only `itemIds` of that workspace's items
- * are ever passed.
+ * The moderation actions on the items a workspace published (issue 29 item 3; design.md §46: the
+ * publisher hears of every resolve, a dismissal included), newest first. Only `itemIds` of that
+ * workspace's items are ever passed.
  */
 export async function actionsOnItems(db: Queryable, publisherWorkspaceId: string, itemIds: string[]) {
   if (!itemIds.length) return [];
@@ -402,7 +410,6 @@ export async function actionsOnItems(db: Queryable, publisherWorkspaceId: string
         left join moderation_actions ans on ans.id = ap.answer_action_id
         where a.item_id in (${sql.join(itemIds.map((id) => sql`${id}::uuid`), sql`, `)})
           and a.publisher_workspace_id = ${publisherWorkspaceId}
-          and (a.action <> 'dismiss' or exists (select 1 from appeals x where x.answer_action_id = a.id))
         order by a.created_at desc, a.id desc`,
   );
 }
@@ -417,4 +424,39 @@ export async function lockSubjectRow(tx: Queryable, ref: SubjectRef): Promise<bo
       ? await tx.select({ id: items.id }).from(items).where(eq(items.id, ref.id)).for("update")
       : await tx.select({ id: marketplacePlugins.id }).from(marketplacePlugins).where(eq(marketplacePlugins.id, ref.id)).for("update");
   return rows.length > 0;
+}
+
+/** One report of a queue group as admins read it: reason, details and time (issue 29 item 2). */
+export interface GroupReportRow {
+  id: string;
+  subject_id: string;
+  version: string | null;
+  action_id: string | null;
+  reason: ReportReason;
+  details: string | null;
+  workspace_id: string;
+  created_at: Date;
+}
+
+/**
+ * The reports of the queue page's groups (at most `perGroup` newest of each), for the admins: the
+ * details a reporter wrote are read here and nowhere else.
+ */
+export async function reportsOfGroups(db: Queryable, status: "open" | "resolved", groups: Array<{ subjectId: string; version: string | null; actionId: string | null }>, perGroup: number) {
+  if (!groups.length) return [];
+  // Open groups are keyed by subject and version; resolved ones also by the resolve that closed them.
+  const keys = sql.join(
+    groups.map((g) => (status === "open" ? sql`(${g.subjectId}::uuid, ${g.version ?? ""}::text)` : sql`(${g.subjectId}::uuid, ${g.version ?? ""}::text, ${g.actionId}::uuid)`)),
+    sql`, `,
+  );
+  return rowsOf<GroupReportRow>(
+    db,
+    sql`select * from (
+          select r.id, coalesce(r.item_id, r.plugin_id) as subject_id, r.version, r.action_id, r.reason, r.details, r.workspace_id, r.created_at,
+                 row_number() over (partition by coalesce(r.item_id, r.plugin_id), coalesce(r.version, ''), r.action_id order by r.created_at desc, r.id desc) as n
+          from reports r
+          where r.status = ${status}
+            and ${status === "open" ? sql`(coalesce(r.item_id, r.plugin_id), coalesce(r.version, ''))` : sql`(coalesce(r.item_id, r.plugin_id), coalesce(r.version, ''), r.action_id)`} in (${keys})
+        ) x where x.n <= ${perGroup} order by x.created_at desc, x.id desc`,
+  );
 }

@@ -11,8 +11,8 @@ export const REPORTER = { access: "authenticated", scope: "catalog:read", worksp
 export const ReportBody = z
   .object({
     reason: z.enum(REPORT_REASONS).openapi({ description: "Why: `malware`, `credential_theft`, `prompt_injection`, `impersonation`, `spam`, `broken`, `license` or `other` (then `details` is required)." }),
-    version: z.string().max(128).nullish().openapi({ description: "The version reported (one you can see: approved and active, deprecated or yanked); absent: the subject as a whole." }),
-    details: z.string().max(REPORT_TEXT_MAX).nullish().openapi({ description: `What you saw, at most ${REPORT_TEXT_MAX} characters (line breaks allowed; no control, zero-width or bidi characters). Required for \`other\`. Seen by platform admins only.` }),
+    version: z.string().min(1).max(128).nullish().openapi({ description: "The version reported (one you can see: approved and active, deprecated or yanked), exactly as listed; absent: the subject as a whole (its listed version when reported)." }),
+    details: z.string().max(REPORT_TEXT_MAX).nullish().openapi({ description: `What you saw, at most ${REPORT_TEXT_MAX} characters (UTF-16 code units; line breaks allowed; no tabs or other control, zero-width or bidi characters). Required for \`other\`. Seen by platform admins only, in the queue's \`reports\`.` }),
   })
   .openapi("ReportRequest");
 
@@ -50,7 +50,7 @@ export const OwnReportSchema = z
 
 export const AppealBody = z
   .object({
-    version: z.string().max(128).openapi({ description: "The item version whose newest moderation action is appealed." }),
+    version: z.string().min(1).max(128).openapi({ description: "The item version whose newest moderation action (a quarantine) is appealed." }),
     message: z.string().max(REPORT_TEXT_MAX).openapi({ description: `Your answer to the action, at most ${REPORT_TEXT_MAX} characters (line breaks allowed).` }),
   })
   .openapi("AppealRequest");
@@ -118,6 +118,9 @@ export const QueueEntrySchema = z
     reporters: z.number().int().openapi({ description: "Distinct people behind the reports (design.md §45: the count that orders the queue)." }),
     workspaces: z.number().int().openapi({ description: "Distinct reporting workspaces." }),
     reasons: z.record(z.string(), z.number().int()).openapi({ description: "Report counts by reason." }),
+    reports: z
+      .array(z.object({ id: z.uuid(), reason: z.enum(REPORT_REASONS), details: z.string().nullable(), workspace_id: z.uuid(), created_at: z.string() }))
+      .openapi({ description: "The group's newest reports (at most 20; the counts cover all): what each reporter wrote. Admins only, like the whole queue." }),
     first_reported_at: z.string().nullable(),
     last_reported_at: z.string().nullable(),
     resolution: z
@@ -125,7 +128,16 @@ export const QueueEntrySchema = z
       .nullable()
       .openapi({ description: "`status=resolved`: the resolve that closed the group." }),
     appeal: z
-      .object({ id: z.uuid(), moderation_action_id: z.uuid(), action: z.enum(MODERATION_ACTIONS), note: z.string(), message: z.string(), status: z.enum(["open", "answered"]), filed_at: z.string() })
+      .object({
+        id: z.uuid(),
+        moderation_action_id: z.uuid(),
+        action: z.enum(MODERATION_ACTIONS),
+        note: z.string(),
+        message: z.string(),
+        status: z.enum(["open", "answered"]),
+        filed_at: z.string(),
+        answer: z.object({ action: z.enum(MODERATION_ACTIONS), note: z.string(), answered_at: z.string() }).nullable(),
+      })
       .nullable()
       .openapi({ description: "`kind: appeal`: the action appealed, its note, and the publisher's message." }),
   })
@@ -137,14 +149,17 @@ export const ResolveBody = z
       .object({
         item_id: z.uuid().optional(),
         plugin_id: z.uuid().optional(),
-        version: z.string().max(128).nullish().openapi({ description: `Required for deprecate, yank, quarantine, release and revoke.` }),
+        version: z.string().min(1).max(128).nullish().openapi({ description: "Required for deprecate, yank, quarantine, release and revoke; not allowed with remove (it acts on the whole subject); optional with dismiss." }),
       })
       .refine((s) => (s.item_id === undefined) !== (s.plugin_id === undefined), { message: "give exactly one of item_id and plugin_id" }),
     action: z.enum(MODERATION_ACTIONS).openapi({
       description:
         "`dismiss` (nothing changes), `deprecate`, `yank`, `quarantine`, `release` (lifts a quarantine, restoring the status it interrupted), `revoke` (final), `remove` (an item goes back to its publisher, design.md §5; a plugin is deactivated).",
     }),
-    note: z.string().max(REPORT_TEXT_MAX).openapi({ description: `Required, one line, at most ${REPORT_TEXT_MAX} characters: shown to the publisher and the reporters (and, for a version action, stored as the version's status message).` }),
+    note: z.string().max(REPORT_TEXT_MAX).openapi({
+      description: `Required, one line, at most ${REPORT_TEXT_MAX} characters: shown to the publisher and the reporters, and stored as the version's status message. For \`deprecate\` and \`yank\` that message is public (the detail's notice, the status call, the \`version.*\` event): write it for every user.`,
+    }),
+    replacement_item_id: z.uuid().nullish().openapi({ description: "`deprecate` or `yank` of an item version only: another visible item of the same type to point users to (design.md §33)." }),
   })
   .openapi("ResolveReportsRequest");
 

@@ -24,11 +24,13 @@ const appealExists = () => new ApiError(409, "appeal_exists", "This moderation a
  * @returns `{id, status: "open", item_id, version, moderation_action_id, action, created_at}`.
  * @throws 400 `validation_failed` (message blank, over 2,000 characters, or with control
  *   characters); 404 `item_not_found` (unknown, or not published from the caller's workspace); 409
- *   `no_publisher` (an item without a publisher workspace); 409 `nothing_to_appeal` (no moderation
- *   action on that version); 409 `not_appealable` (its newest action is a `remove` or `release`);
- *   409 `appeal_exists`.
+ *   `no_publisher` (an item without a publisher workspace); 404 `version_not_found`; 409
+ *   `nothing_to_appeal` (no moderation action on that version); 409 `not_appealable` (its newest
+ *   action, on the version or the whole item, is not a quarantine: see `APPEALABLE_ACTIONS`); 409
+ *   `appeal_exists`.
  */
-export async function fileAppeal(deps: AppealDeps, workspaceId: string, itemId: string, input: { version: string; message: string }) {
+export async function fileAppeal(deps: AppealDeps, workspaceId: string, requestedItemId: string, input: { version: string; message: string }) {
+  const itemId = requestedItemId.toLowerCase();
   const message = normalizedReportText(input.message, true);
   const refusal = message === null ? "must not be blank" : reportTextRefusal(message, true);
   if (refusal || message === null) throw new ApiError(400, "validation_failed", `message ${refusal}.`, { errors: [{ path: "message", message: refusal ?? "" }] });
@@ -40,10 +42,11 @@ export async function fileAppeal(deps: AppealDeps, workspaceId: string, itemId: 
       if (!subject) throw itemNotFound();
       if (!subject.publisherWorkspaceId) throw new ApiError(409, "no_publisher", "This item has no publisher workspace; there is no one to appeal for it.");
       if (subject.publisherWorkspaceId !== workspaceId) throw itemNotFound();
+      if (!subject.versions.some((v) => v.version === input.version)) throw new ApiError(404, "version_not_found", `There is no version ${input.version}.`);
       const action = await latestActionOn(tx, itemId, input.version);
       if (!action) throw new ApiError(409, "nothing_to_appeal", `No moderation action was taken on version ${input.version}.`);
       if (!APPEALABLE_ACTIONS.includes(action.action)) {
-        throw new ApiError(409, "not_appealable", `The latest action on version ${input.version} is ${action.action}, which cannot be appealed.`);
+        throw new ApiError(409, "not_appealable", `The latest action on version ${input.version} is ${action.action}; only a quarantine can be appealed (a deprecation or yank you may change back yourself, a revoke is final, a removed item can be submitted again).`);
       }
       if (action.appealId) throw appealExists();
       const row = await insertAppeal(tx, { actionId: action.id, itemId, version: input.version, workspaceId, message, ...actor });

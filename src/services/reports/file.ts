@@ -3,7 +3,7 @@ import { uniqueViolationConstraint } from "../../db/errors";
 import { appendEvents } from "../../db/queries/events";
 import { insertAudit } from "../../db/queries/publishing";
 import {
-  dismissedReportSince,
+  dismissedReportsSince,
   findSubject,
   insertReport,
   lockReportsOfWorkspace,
@@ -12,6 +12,7 @@ import {
   type SubjectRef,
 } from "../../db/queries/reports";
 import {
+  dismissalCovers,
   DISMISS_COOLDOWN_DAYS,
   normalizedReportText,
   OPEN_REPORTS_PER_WORKSPACE,
@@ -60,7 +61,9 @@ const notFound = (ref: SubjectRef) =>
  *   `report_recently_dismissed` (this workspace's or person's report on it was dismissed less than
  *   30 days ago and the subject has not changed); 429 `report_limit` (20 open reports, Retry-After).
  */
-export async function fileReport(deps: ReportDeps, workspaceId: string, ref: SubjectRef, input: ReportInput) {
+export async function fileReport(deps: ReportDeps, workspaceId: string, target: SubjectRef, input: ReportInput) {
+  // Ids as the database prints them: outbox readers compare strings (an upper-case UUID is the same id).
+  const ref = { type: target.type, id: target.id.toLowerCase() };
   const details = normalizedReportText(input.details, true);
   if (details !== null) {
     const refusal = reportTextRefusal(details, true);
@@ -85,9 +88,8 @@ export async function fileReport(deps: ReportDeps, workspaceId: string, ref: Sub
       const open = await openReportBy(tx, who, ref, version);
       if (open) throw reportExists(open.id);
       const since = new Date(now.getTime() - DISMISS_COOLDOWN_DAYS * 86_400_000);
-      const dismissed = await dismissedReportSince(tx, who, ref, version, since);
-      // A version-less report may be filed again once the subject's listed version changed.
-      if (dismissed && (version !== null || dismissed.listedVersion === subject.listedVersion)) {
+      const dismissed = await dismissedReportsSince(tx, who, ref, since);
+      if (dismissed.some((d) => dismissalCovers(d, { version, listedVersionNow: subject.listedVersion }))) {
         throw new ApiError(409, "report_recently_dismissed", `A report of yours on this ${ref.type === "item" ? "item" : "plugin"}${version ? ` version ${version}` : ""} was dismissed less than ${DISMISS_COOLDOWN_DAYS} days ago; report it again once it changes or after that.`);
       }
       if ((await openReportCount(tx, workspaceId)) >= OPEN_REPORTS_PER_WORKSPACE) {

@@ -38,6 +38,8 @@ export interface ResolveInput {
   version: string | null;
   action: ModerationAction;
   note: string;
+  /** `deprecate` and `yank` of an item version only: the item users should move to (design.md §33). */
+  replacementItemId?: string | null;
 }
 
 const notFound = (ref: SubjectRef) =>
@@ -79,7 +81,7 @@ async function applyAction(tx: Queryable, deps: ResolveDeps, subject: SubjectRow
     // What the quarantine interrupted (design.md §33).
     status = version.statusPrevious ?? "active";
   }
-  const change = { version: input.version!, status: status!, message: note, requester: "admin" as const, auditDetails: { report_ids: reportIds } };
+  const change = { version: input.version!, status: status!, message: note, replacementItemId: input.replacementItemId ?? null, requester: "admin" as const, auditDetails: { report_ids: reportIds } };
   const statusDeps = { db: deps.db, cache: deps.cache, actor: deps.actor, requestId: deps.requestId };
   const changed = subject.type === "item" ? await changeItemVersionInTx(tx, statusDeps, subject.id, change) : await changePluginVersionInTx(tx, statusDeps, subject.id, change);
   return { ...none, events: changed.events, fromStatus: version.status, toStatus: status!, outcome: changed.result };
@@ -101,14 +103,21 @@ async function applyAction(tx: Queryable, deps: ResolveDeps, subject: SubjectRow
  *   nothing is resolved); 409 `no_publisher` (`remove` on an item without a publisher workspace);
  *   400 `message_required`, 403 `admin_required` as the status service raises them.
  */
-export async function resolveReports(deps: ResolveDeps, input: ResolveInput) {
+export async function resolveReports(deps: ResolveDeps, request: ResolveInput) {
+  // Ids as the database prints them: outbox readers compare strings.
+  const input = { ...request, subject: { type: request.subject.type, id: request.subject.id.toLowerCase() } };
   if (VERSION_ACTIONS.includes(input.action) && input.version === null) {
     throw new ApiError(400, "version_required", `The action ${input.action} needs subject.version.`);
+  }
+  if (input.action === "remove" && input.version !== null) {
+    throw new ApiError(400, "validation_failed", "remove acts on the whole item or plugin: leave subject.version out.", { errors: [{ path: "subject.version", message: "not allowed with remove" }] });
+  }
+  if (input.replacementItemId && input.action !== "deprecate" && input.action !== "yank") {
+    throw new ApiError(400, "invalid_replacement", "A replacement item can only be named with deprecate or yank.");
   }
   const note = normalizedReportText(input.note, false);
   const refusal = note === null ? "must not be blank" : reportTextRefusal(note, false);
   if (refusal || note === null) throw new ApiError(400, "validation_failed", `note ${refusal}.`, { errors: [{ path: "note", message: refusal ?? "" }] });
-  const now = deps.now ?? new Date();
   const ref = input.subject;
   let pluginVersions: PluginVersionRow[] = [];
   const result = await deps.db.transaction(async (tx) => {
@@ -136,8 +145,9 @@ export async function resolveReports(deps: ResolveDeps, input: ResolveInput) {
       reportsResolved: reportIds.length,
       ...deps.actor,
     });
-    await closeReports(tx, reportIds, action.id, now);
-    await answerAppeals(tx, openAppeals.map((a) => a.id), action.id, now);
+    // One clock for the action and what it closed: the database's, as the action row took it.
+    await closeReports(tx, reportIds, action.id, action.createdAt);
+    await answerAppeals(tx, openAppeals.map((a) => a.id), action.id, action.createdAt);
     const subjectIds = ref.type === "item" ? { item_id: ref.id } : { plugin_id: ref.id };
     await insertAudit(tx, {
       ...deps.actor,
@@ -159,7 +169,8 @@ export async function resolveReports(deps: ResolveDeps, input: ResolveInput) {
         data: { subject_type: ref.type, ...subjectIds, version: input.version, action: input.action, report_ids: openReports.filter((r) => r.workspaceId === workspaceId).map((r) => r.id) },
       });
     }
-    if (ref.type === "item" && subject.publisherWorkspaceId && (input.action !== "dismiss" || openAppeals.length)) {
+    // The publisher hears of every resolve on its item, a dismissal included (design.md §46); never who reported.
+    if (ref.type === "item" && subject.publisherWorkspaceId) {
       events.push({
         type: "moderation.action",
         itemId: ref.id,

@@ -1,8 +1,11 @@
 import type { Queryable } from "../../db/client";
-import { actionsAndAppeals, actionsOnItems, queueSubjects, reportQueue, reportsOfWorkspace, versionFacts, type QueueFilter } from "../../db/queries/reports";
+import { actionsAndAppeals, actionsOnItems, queueSubjects, reportQueue, reportsOfGroups, reportsOfWorkspace, versionFacts, type QueueFilter } from "../../db/queries/reports";
 import { PRIORITY_REASONS } from "../../domain/reports";
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+/** The newest reports shown per queue group; the counts cover them all. */
+export const REPORTS_SHOWN_PER_GROUP = 20;
 
 /**
  * The caller workspace's own reports, newest first (issue 29 item 1): status and, once resolved, the
@@ -40,9 +43,11 @@ export async function reportQueuePage(db: Queryable, filter: QueueFilter, page: 
   const { rows, total } = await reportQueue(db, filter, page, PRIORITY_REASONS);
   const itemIds = [...new Set(rows.flatMap((r) => (r.item_id ? [r.item_id] : [])))];
   const pluginIds = [...new Set(rows.flatMap((r) => (r.plugin_id ? [r.plugin_id] : [])))];
-  const [subjects, facts, linked] = await Promise.all([
+  const groups = rows.filter((r) => r.kind === "reports").map((r) => ({ subjectId: (r.item_id ?? r.plugin_id)!, version: r.version, actionId: r.action_id }));
+  const [subjects, facts, groupReports, linked] = await Promise.all([
     queueSubjects(db, itemIds, pluginIds),
     versionFacts(db, itemIds, pluginIds),
+    reportsOfGroups(db, filter.status, groups, REPORTS_SHOWN_PER_GROUP),
     actionsAndAppeals(db, rows.flatMap((r) => (r.action_id ? [r.action_id] : [])), rows.flatMap((r) => (r.appeal_id ? [r.appeal_id] : []))),
   ]);
   const items = new Map(subjects.itemRows.map((i) => [i.id, i]));
@@ -58,6 +63,10 @@ export async function reportQueuePage(db: Queryable, filter: QueueFilter, page: 
       const fact = r.version === null ? ofSubject.find((f) => f.listed) : ofSubject.find((f) => f.version === r.version);
       const action = r.action_id ? actions.get(r.action_id) : undefined;
       const appeal = r.appeal_id ? appeals.get(r.appeal_id) : undefined;
+      const ofGroup =
+        r.kind === "reports"
+          ? groupReports.filter((g) => g.subject_id === subjectId && (g.version ?? "") === (r.version ?? "") && (filter.status === "open" || g.action_id === r.action_id))
+          : [];
       return {
         kind: r.kind,
         subject: {
@@ -78,11 +87,21 @@ export async function reportQueuePage(db: Queryable, filter: QueueFilter, page: 
         reporters: r.reporters,
         workspaces: r.workspaces,
         reasons: r.reasons ?? {},
+        reports: ofGroup.map((g) => ({ id: g.id, reason: g.reason, details: g.details, workspace_id: g.workspace_id, created_at: iso(g.created_at)! })),
         first_reported_at: r.kind === "reports" ? iso(r.first_at) : null,
         last_reported_at: r.kind === "reports" ? iso(r.last_at) : null,
         resolution: action && r.kind === "reports" ? { moderation_action_id: action.id, action: action.action, note: action.note, resolved_at: iso(action.createdAt)! } : null,
         appeal: appeal && action
-          ? { id: r.appeal_id!, moderation_action_id: action.id, action: action.action, note: action.note, message: appeal.message, status: appeal.status, filed_at: iso(r.first_at)! }
+          ? {
+              id: r.appeal_id!,
+              moderation_action_id: action.id,
+              action: action.action,
+              note: action.note,
+              message: appeal.message,
+              status: appeal.status,
+              filed_at: iso(r.first_at)!,
+              answer: appeal.answer_action ? { action: appeal.answer_action, note: appeal.answer_note!, answered_at: iso(appeal.answered_at)! } : null,
+            }
           : null,
       };
     }),
