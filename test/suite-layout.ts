@@ -35,6 +35,9 @@ export const SERIAL_FILES = [
   "test/plugins/rescan.test.ts",
   "test/plugins/rescan-in-flight.test.ts",
   "test/plugins/takedown-cache.test.ts",
+  // Asserts that a failed status change left the global takedown generation where it was, which any
+  // takedown in a file running beside it (a report resolution's quarantine, say) would move.
+  "test/versions/outbox.test.ts",
 ];
 
 /**
