@@ -1,3 +1,4 @@
+import { EnvHttpProxyAgent, fetch, type Dispatcher, type Response } from "undici";
 import { CliError, EXIT } from "./exit-codes";
 import type { Settings } from "./config";
 import { printable } from "./output";
@@ -21,8 +22,28 @@ export function problemLine(status: number, body: unknown): string {
   return printable(`error: ${code} (HTTP ${status}): ${text.replace(/\s+/g, " ").trim()}`);
 }
 
+/** Whether `error` is the API's refusal with this problem `code`. */
+export function isProblem(error: unknown, code: string): boolean {
+  return error instanceof CliError && !!error.problem && typeof error.problem === "object" && (error.problem as { code?: unknown }).code === code;
+}
+
+/**
+ * How requests leave the machine, as curl, npm and pip do it (issue 30 item 5, npm/cli#6957):
+ * through `HTTPS_PROXY` for https URLs and `HTTP_PROXY` for http URLs, unless the host matches
+ * `NO_PROXY` (comma- or space-separated host names, `.suffix` or `*`; a port may be given); the
+ * lower-case forms win over the upper-case ones. undici's maintained EnvHttpProxyAgent reads them
+ * (the same undici the local stack's miniflare already uses); with none set it connects directly.
+ * One per command: the CLI is one short process.
+ */
+let dispatcher: Dispatcher | undefined;
+function proxyAwareDispatcher(): Dispatcher {
+  dispatcher ??= new EnvHttpProxyAgent();
+  return dispatcher;
+}
+
 /**
  * Calls the API with the key in X-API-Key and returns the parsed JSON body (null for 204).
+ * Requests go through the proxy the environment names (proxyAwareDispatcher).
  * Throws CliError: exit 3 without a key or on 401, 2 on any other error status, 4 when unreachable.
  */
 export async function callApi(settings: Settings, method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
@@ -43,6 +64,7 @@ export async function callApi(settings: Settings, method: string, path: string, 
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: AbortSignal.timeout(TIMEOUT_MS),
+      dispatcher: proxyAwareDispatcher(),
     });
   } catch (error) {
     const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
