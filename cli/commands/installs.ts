@@ -37,7 +37,8 @@ export function registerInstallCommands(program: Command, write: Write) {
     .description("The workspace's installed items (GET /api/marketplace/installs)")
     .option("--limit <n>", "1–100 (default 50)", intArg)
     .option("--offset <n>", "skip this many", intArg)
-    .action(async (options: { limit?: number; offset?: number }, command: Command) => {
+    .option("--cursor <cursor>", "the next_cursor of the previous page (not with --offset)")
+    .action(async (options: { limit?: number; offset?: number; cursor?: string }, command: Command) => {
       const { settings, out } = contextOf(command, write);
       const page = (await callApi(settings, "GET", "/api/marketplace/installs", { query: options })) as { items: Row[]; total: number; offset: number };
       print(out, page, () =>

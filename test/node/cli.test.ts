@@ -121,6 +121,23 @@ describe("CLI install commands", () => {
     expect(after.items.map((i) => i.item_id)).not.toContain(own.id);
   });
 
+  it("installed --cursor walks the list by the API's next_cursor (issue 30 item 3), and the table names the next cursor", async () => {
+    for (let i = 0; i < 2; i++) expect((await runCli(["install", (await marketplaceSkill()).id], env)).code).toBe(0);
+    const all = JSON.parse((await runCli(["installed", "--json", "--limit", "100"], env)).stdout) as { items: Array<{ item_id: string }> };
+    const walked: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const result = await runCli(["installed", "--json", "--limit", "1", ...(cursor ? ["--cursor", cursor] : [])], env);
+      expect(result.code, result.stderr).toBe(0);
+      const page = JSON.parse(result.stdout) as { items: Array<{ item_id: string }>; next_cursor: string | null };
+      walked.push(...page.items.map((i) => i.item_id));
+      cursor = page.next_cursor;
+    } while (cursor && walked.length <= all.items.length);
+    expect(walked).toEqual(all.items.map((i) => i.item_id));
+    const table = await runCli(["installed", "--limit", "1"], env);
+    expect(table.stdout).toMatch(/1 of \d+ \(offset 0\)\nnext page: --cursor [A-Za-z0-9_-]+/);
+  });
+
   it("install --version installs that version", async () => {
     const own = await marketplaceSkill();
     await publishVersion(own.id, "2.0.0");

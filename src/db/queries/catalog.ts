@@ -14,6 +14,8 @@ import {
 } from "../schema";
 import type { ItemType } from "../../domain/item-types";
 import { VISIBLE_STATUSES } from "../../domain/version-status";
+import type { CursorKey } from "../../lib/cursor";
+import { afterKey, cursorKeyOf } from "./keyset";
 import { allInName, searchCondition, searchRanking, searchRankingKeys, searchTiers, type SearchColumns } from "./search";
 
 export type CatalogSort = "popular" | "newest" | "name" | "relevance";
@@ -241,7 +243,8 @@ export function listCatalogItems(
   db: Queryable,
   filter: CatalogFilter,
   sort: CatalogSort,
-  page: { limit: number; offset: number },
+  /** `after`: a cursor's key (sort newest or name only): the rows after it, `offset` ignored (design.md §51). */
+  page: { limit: number; offset: number; after?: CursorKey },
   /** The caller knows more than the count's cap match (searchPageIds: the popularity walk). */
   manyMatches = false,
 ) {
@@ -256,15 +259,19 @@ export function listCatalogItems(
       .where(sql`${items.id} in (${pageIds})`)
       .orderBy(...order);
   }
+  // A cursor page (sort newest or name, no search) starts after its key instead of an offset.
+  const after = page.after && (sort === "newest" || sort === "name") ? afterKey(sort, itemKeysetColumns, page.after) : undefined;
   return db
-    .select(catalogColumns)
+    .select({ ...catalogColumns, cursorKey: cursorKeyOf(sort, itemKeysetColumns) })
     .from(items)
     .leftJoin(workspaces, eq(workspaces.id, items.publisherWorkspaceId))
-    .where(whereOf(filter))
+    .where(after ? and(whereOf(filter), after) : whereOf(filter))
     .orderBy(...order)
     .limit(page.limit)
-    .offset(page.offset);
+    .offset(after ? 0 : page.offset);
 }
+
+const itemKeysetColumns = { createdAt: items.createdAt, name: items.name, id: items.id };
 
 /**
  * Counts matches exactly up to `cap`, scanning at most cap + 1 index entries; past that it returns
