@@ -11,6 +11,7 @@ import { clients } from "./middleware/clients";
 import { refuseUnstorableUrl } from "./middleware/input-guard";
 import { requestContext } from "./middleware/request-context";
 import { registerAdminRoutes } from "./routes/admin";
+import { registerReportRoutes } from "./routes/reports";
 import { registerBenchRoutes } from "./routes/bench/floor";
 import { registerApiKeyRoutes } from "./routes/api-keys";
 import { registerDocs } from "./routes/docs";
@@ -103,6 +104,7 @@ export function createApp(options: AppOptions = {}) {
     registerInvitationRoutes(app),
     registerApiKeyRoutes(app),
     registerAdminRoutes(app),
+    registerReportRoutes(app),
   );
   if (options.testRoutes) registerTestRoutes(app);
   if (options.benchRoutes) registerBenchRoutes(app);

@@ -10,6 +10,7 @@ export const API_TAGS = {
   Plugins: "Browse approved plugins, their categories and versions, and read the content of a plugin your workspace enabled.",
   "Workspace plugins": "Enable plugins in a workspace (pinned to a version), list them with available updates, move the pin, disable them.",
   "Agent plugins": "Assign a workspace's enabled plugins to its agents in priority order, and read an agent's assembled context within a token budget.",
+  Reports: "Report a marketplace item or plugin (malware, credential theft, prompt injection, …), follow your workspace's reports, appeal a moderation action on your item; platform admins triage the queue and resolve.",
   "Plugins (admin)": "Platform admins: upload plugin bundles, review their security scan, approve, reject, activate and delete them.",
   Workspaces: "Workspaces, their members and invitations.",
   Agents: "A workspace's own agents (create, read, update, delete).",

@@ -25,6 +25,7 @@ import { publishedConfig } from "../domain/published-config";
 import { compareSemver, isPrerelease } from "../domain/semver";
 import { statusNotice } from "../domain/version-notice";
 import { cursorPage, pagingFields, pagingOf, type CursorKey, type CursorSort } from "../lib/cursor";
+import { publisherActions } from "./reports/views";
 import { ApiError } from "../lib/errors";
 import { countWithTypoRetry, withTypoRetry } from "./search-retry";
 
@@ -279,6 +280,11 @@ export async function catalogItemDetail(db: Queryable, id: string, viewer: Viewe
       required_tools: tools,
       recommended_agents: agents.filter((a) => viewer.admin || a.isApproved).map((a) => ({ id: a.id, name: a.name, description: a.description })),
     };
+  }
+  // The publisher's view also lists each moderation action on its versions, with its note and appeal (issue 29 item 3).
+  if (publisher) {
+    const actions = (await publisherActions(db, viewer.publisherWorkspaceId!, [id])).get(id) ?? [];
+    return { ...item, dependencies, versions, moderation_actions: actions };
   }
   return { ...item, dependencies, versions };
 }

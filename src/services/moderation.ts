@@ -49,7 +49,7 @@ async function moderate<T>(deps: ModerationDeps, change: (tx: Queryable) => Prom
   return result;
 }
 
-function audit(tx: Queryable, deps: ModerationDeps, action: string, targetId: string, extra: { reason?: string; details?: Record<string, unknown>; targetType?: "item" | "item_version" } = {}) {
+function audit(tx: Queryable, deps: Pick<ModerationDeps, "actor" | "requestId">, action: string, targetId: string, extra: { reason?: string; details?: Record<string, unknown>; targetType?: "item" | "item_version" } = {}) {
   return insertAudit(tx, {
     ...deps.actor,
     action,
@@ -183,22 +183,33 @@ export async function featureItem(deps: ModerationDeps, itemId: string, featured
  */
 export async function removeItem(deps: ModerationDeps, itemId: string, reason?: string) {
   return moderate(deps, async (tx) => {
-    const item = await lockMarketplaceItem(tx, itemId);
-    if (!item) throw notFound();
-    if (!item.publisherWorkspaceId) throw illegal("This curated item has no publisher workspace to return to.");
-    await updateMarketplaceItem(tx, itemId, {
-      ownerType: "workspace",
-      workspaceId: item.publisherWorkspaceId,
-      ownerId: item.publisherWorkspaceId,
-      isApproved: false,
-      isFeatured: false,
-      removedAt: new Date(),
-      ...deps.actor,
-    });
-    await audit(tx, deps, "remove", itemId, { reason, details: { publisher_workspace_id: item.publisherWorkspaceId } });
-    await appendEvents(tx, [{ type: "item.removed", itemId, data: { item_id: itemId } }]);
-    return { item_id: itemId, removed: true as const };
+    const removed = await removeItemInTx(tx, deps, itemId, reason);
+    await appendEvents(tx, removed.events);
+    return removed.result;
   });
+}
+
+/**
+ * `removeItem` inside the caller's transaction (a report resolution's, services/reports/resolve.ts):
+ * the caller appends the returned events last and invalidates the catalog after its commit.
+ * @throws 404 `item_not_found`; 409 `invalid_transition` (a curated item has no workspace to return to).
+ */
+export async function removeItemInTx(tx: Queryable, deps: Pick<ModerationDeps, "actor" | "requestId">, itemId: string, reason?: string) {
+  const item = await lockMarketplaceItem(tx, itemId);
+  if (!item) throw notFound();
+  if (!item.publisherWorkspaceId) throw illegal("This curated item has no publisher workspace to return to.");
+  await updateMarketplaceItem(tx, itemId, {
+    ownerType: "workspace",
+    workspaceId: item.publisherWorkspaceId,
+    ownerId: item.publisherWorkspaceId,
+    isApproved: false,
+    isFeatured: false,
+    removedAt: new Date(),
+    ...deps.actor,
+  });
+  await audit(tx, deps, "remove", itemId, { reason, details: { publisher_workspace_id: item.publisherWorkspaceId } });
+  const events: CatalogEvent[] = [{ type: "item.removed", itemId, data: { item_id: itemId } }];
+  return { events, result: { item_id: itemId, removed: true as const } };
 }
 
 export async function reviewQueue(db: Queryable, page: { limit: number; offset: number }) {

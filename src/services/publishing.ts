@@ -13,6 +13,7 @@ import { recommendedAgentsOf } from "../db/queries/catalog";
 import { contentSha256 } from "../domain/content-hash";
 import { publishedConfig } from "../domain/published-config";
 import { defaultNextVersion, versionRefusal } from "../domain/releases";
+import { publisherActions } from "./reports/views";
 import { ApiError } from "../lib/errors";
 import { actorOf, type Principal } from "./auth/principal";
 import { marketplaceNameTaken, nameTaken, refuseTakenMarketplaceName } from "./item-names";
@@ -189,6 +190,7 @@ export function submissionSummary(r: SubmissionRow) {
 
 export async function listSubmissions(db: Queryable, workspaceId: string, page: { limit: number; offset: number }) {
   const { rows, total } = await submissionsOfWorkspace(db, workspaceId, page);
+  const actions = await publisherActions(db, workspaceId, [...new Set(rows.map((r) => r.itemId))]);
   return {
     items: rows.map((r) => ({
       ...submissionSummary(r),
@@ -198,6 +200,8 @@ export async function listSubmissions(db: Queryable, workspaceId: string, page: 
       // The publisher's own list: the status and its message as stored, a takedown's reason included (design.md §35).
       version_status: r.status === "approved" ? r.versionStatus : null,
       status_message: r.status === "approved" ? r.statusMessage : null,
+      // Moderation actions on this version, with the note and any appeal; never who reported (issue 29 item 3).
+      moderation_actions: (actions.get(r.itemId) ?? []).filter((a) => a.version === r.version),
     })),
     total,
     ...page,

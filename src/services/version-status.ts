@@ -154,8 +154,13 @@ async function recomputeItem(tx: Queryable, item: { id: string; type: string; la
   return { before, after: listed?.version ?? null, nameKept };
 }
 
-/** Applies a change to one item version inside `tx`; returns what the caller answers and the events to append. */
-async function changeItemVersionInTx(tx: Queryable, deps: StatusDeps, itemId: string, change: StatusChange, extraAudit: Record<string, unknown> = {}) {
+/**
+ * Applies a change to one item version inside `tx` (the caller's transaction, which must append the
+ * returned events last and invalidate the catalog after its commit); returns what the caller
+ * answers and the events. Report resolutions (services/reports/resolve.ts) call it in their own
+ * transaction; everything else goes through `changeItemVersionStatus`.
+ */
+export async function changeItemVersionInTx(tx: Queryable, deps: StatusDeps, itemId: string, change: StatusChange, extraAudit: Record<string, unknown> = {}) {
   const item = await lockMarketplaceItem(tx, itemId);
   if (!item) throw itemNotFound();
   if (change.requester === "publisher") {
@@ -260,61 +265,75 @@ async function recomputePlugin(tx: Queryable, plugin: { id: string; name: string
  *   `admin_required`; 400 `message_required`, `invalid_replacement`.
  */
 export async function changePluginVersionStatus(deps: StatusDeps, pluginId: string, change: StatusChange) {
-  const result = await deps.db.transaction(async (tx) => {
-    const plugin = await lockPlugin(tx, pluginId);
-    if (!plugin) throw pluginNotFound();
-    const versions = await versionsOfPlugin(tx, pluginId);
-    const version = versions.find((v) => v.version === change.version);
-    if (!version) throw versionNotFound(change.version);
-    const from = version.status;
-    const message = checkTransition({ reviewStatus: version.approvalStatus, status: from }, change);
-    if (change.replacementItemId) {
-      throw new ApiError(400, "invalid_replacement", "A plugin version cannot name a replacement item.");
-    }
-    const values = statusValues(from, version, change, message, deps.actor);
-    await writePluginVersionStatus(tx, version.id, values);
-    await deps.afterWrite?.(tx);
-    const updated = versions.map((v) => ({ ...v, reviewStatus: v.approvalStatus as ReviewStatus, status: v.id === version.id ? values.status : v.status }));
-    const listed = await recomputePlugin(tx, plugin, updated, deps.actor);
-    const detached = values.status === "revoked" ? await detachPinnedTo(tx, pluginId, version.id) : { workspaceIds: [], agents: 0 };
-    await bumpWorkspaceGenerations(tx, detached.workspaceIds);
-    await bumpTakedownGeneration(tx);
-    await audit(tx, deps, { type: "plugin_version", id: version.id }, message, {
-      plugin_id: pluginId,
-      slug: plugin.slug,
-      version: change.version,
-      from,
-      to: values.status,
-      listed_version: listed.after,
-      previous_listed_version: listed.before,
-      workspaces_disabled: detached.workspaceIds.length,
-      agents_unassigned: detached.agents,
-      ...(listed.nameKept ? { name_kept: true } : {}),
-      ...change.auditDetails,
-    });
-    const events: CatalogEvent[] = [versionEvent({ pluginId }, from, values, change.version)];
-    if (listed.before !== listed.after) {
-      events.push({ type: "plugin.listed_version_changed", pluginId, data: { plugin_id: pluginId, version: listed.after, previous_version: listed.before } });
-    }
-    for (const workspaceId of detached.workspaceIds) {
-      events.push({ type: "plugin.disabled", pluginId, workspaceId, data: { plugin_id: pluginId, version: change.version, reason: "revoked" } });
-    }
-    // Materialised skills follow their plugin version (design.md §36), as the same actor, in this transaction.
-    const skills = await materialisedSkillVersions(tx, version.id, version.version);
-    for (const skill of skills) {
-      if (skill.reviewStatus !== "approved" || skill.status === values.status || skill.status === "revoked") continue;
-      const follow = await changeItemVersionInTx(
-        tx,
-        deps,
-        skill.itemId,
-        // The plugin change's audit details too: a job's skill rows also say `details.job` (design.md §44).
-        { version: skill.version, status: values.status, message: values.statusMessage, requester: deps.actor.actorType === "system" ? "system" : "admin", auditDetails: change.auditDetails },
-        { source_plugin_version_id: version.id },
-      );
-      events.push(...follow.events);
-    }
-    await appendEvents(tx, events);
-    return {
+  const { result } = await deps.db.transaction(async (tx) => {
+    const changed = await changePluginVersionInTx(tx, deps, pluginId, change);
+    await appendEvents(tx, changed.events);
+    return changed;
+  });
+  await invalidateCatalog(deps.cache);
+  return result;
+}
+
+/**
+ * `changePluginVersionStatus` inside the caller's transaction (as `changeItemVersionInTx`): the
+ * caller appends the returned events last and invalidates the catalog after its commit.
+ */
+export async function changePluginVersionInTx(tx: Queryable, deps: StatusDeps, pluginId: string, change: StatusChange) {
+  const plugin = await lockPlugin(tx, pluginId);
+  if (!plugin) throw pluginNotFound();
+  const versions = await versionsOfPlugin(tx, pluginId);
+  const version = versions.find((v) => v.version === change.version);
+  if (!version) throw versionNotFound(change.version);
+  const from = version.status;
+  const message = checkTransition({ reviewStatus: version.approvalStatus, status: from }, change);
+  if (change.replacementItemId) {
+    throw new ApiError(400, "invalid_replacement", "A plugin version cannot name a replacement item.");
+  }
+  const values = statusValues(from, version, change, message, deps.actor);
+  await writePluginVersionStatus(tx, version.id, values);
+  await deps.afterWrite?.(tx);
+  const updated = versions.map((v) => ({ ...v, reviewStatus: v.approvalStatus as ReviewStatus, status: v.id === version.id ? values.status : v.status }));
+  const listed = await recomputePlugin(tx, plugin, updated, deps.actor);
+  const detached = values.status === "revoked" ? await detachPinnedTo(tx, pluginId, version.id) : { workspaceIds: [], agents: 0 };
+  await bumpWorkspaceGenerations(tx, detached.workspaceIds);
+  await bumpTakedownGeneration(tx);
+  await audit(tx, deps, { type: "plugin_version", id: version.id }, message, {
+    plugin_id: pluginId,
+    slug: plugin.slug,
+    version: change.version,
+    from,
+    to: values.status,
+    listed_version: listed.after,
+    previous_listed_version: listed.before,
+    workspaces_disabled: detached.workspaceIds.length,
+    agents_unassigned: detached.agents,
+    ...(listed.nameKept ? { name_kept: true } : {}),
+    ...change.auditDetails,
+  });
+  const events: CatalogEvent[] = [versionEvent({ pluginId }, from, values, change.version)];
+  if (listed.before !== listed.after) {
+    events.push({ type: "plugin.listed_version_changed", pluginId, data: { plugin_id: pluginId, version: listed.after, previous_version: listed.before } });
+  }
+  for (const workspaceId of detached.workspaceIds) {
+    events.push({ type: "plugin.disabled", pluginId, workspaceId, data: { plugin_id: pluginId, version: change.version, reason: "revoked" } });
+  }
+  // Materialised skills follow their plugin version (design.md §36), as the same actor, in this transaction.
+  const skills = await materialisedSkillVersions(tx, version.id, version.version);
+  for (const skill of skills) {
+    if (skill.reviewStatus !== "approved" || skill.status === values.status || skill.status === "revoked") continue;
+    const follow = await changeItemVersionInTx(
+      tx,
+      deps,
+      skill.itemId,
+      // The plugin change's audit details too: a job's skill rows also say `details.job` (design.md §44).
+      { version: skill.version, status: values.status, message: values.statusMessage, requester: deps.actor.actorType === "system" ? "system" : "admin", auditDetails: change.auditDetails },
+      { source_plugin_version_id: version.id },
+    );
+    events.push(...follow.events);
+  }
+  return {
+    events,
+    result: {
       plugin_id: pluginId,
       version: change.version,
       status: values.status,
@@ -325,8 +344,6 @@ export async function changePluginVersionStatus(deps: StatusDeps, pluginId: stri
       workspaces_disabled: detached.workspaceIds.length,
       agents_unassigned: detached.agents,
       skills_updated: skills.length,
-    };
-  });
-  await invalidateCatalog(deps.cache);
-  return result;
+    },
+  };
 }

@@ -12,7 +12,7 @@ import { TagsSchema } from "../../src/domain/tags";
 import { seedDemoCatalog } from "../../scripts/seed/run";
 import { applyMigrations } from "../../scripts/stack/migrate";
 import { MIGRATIONS_DIR } from "../../scripts/stack/paths";
-import { scratchDatabase, undoPermissionsAndRescanMigration, withPgClient } from "./scratch-database";
+import { scratchDatabase, undoLaterMigrations, withPgClient } from "./scratch-database";
 
 // Runs in Node against an empty database of its own (on the run's PostgreSQL server, or an embedded
 // one on a PGlite run). The database holds the demo catalog (scripts/seed/run.ts) plus rows as they
@@ -68,7 +68,7 @@ async function undoSkeletonMigration(client: pg.Client) {
   await client.query("alter table marketplace_plugins drop column if exists name_skeleton");
   // 0008 (install_count per workspace) is data only: nothing to undo; replayed here it subtracts
   // repeat installs, and the demo catalog has no install rows (test/node/install-count-migration.test.ts).
-  await undoPermissionsAndRescanMigration(client);
+  await undoLaterMigrations(client);
   await client.query("delete from drizzle.__drizzle_migrations where created_at >= $1", [when]);
   await client.query("delete from backfills_applied where id = any($1)", [[normalizeNamesAndTags.id, normalizePluginNames.id]]);
 }

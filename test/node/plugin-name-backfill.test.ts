@@ -8,7 +8,7 @@ import { NameSchema, nameSkeleton } from "../../src/domain/names";
 import { TagsSchema } from "../../src/domain/tags";
 import { applyMigrations } from "../../scripts/stack/migrate";
 import { MIGRATIONS_DIR } from "../../scripts/stack/paths";
-import { scratchDatabase, undoPermissionsAndRescanMigration } from "./scratch-database";
+import { scratchDatabase, undoLaterMigrations } from "./scratch-database";
 
 // Issue 26 item 2: migration 0007_plugin_name_skeleton and backfill 0007-normalize-plugin-names on
 // a database holding plugins written before the name rules: look-alike names, line breaks and
@@ -42,7 +42,7 @@ beforeAll(async () => {
   await client.connect();
   // Back to before 0007, keeping the schema of everything else: then insert rows the old rules allowed.
   await client.query("alter table marketplace_plugins drop column name_skeleton");
-  await undoPermissionsAndRescanMigration(client);
+  await undoLaterMigrations(client);
   await client.query("delete from drizzle.__drizzle_migrations where created_at >= $1", [skeletonMigration().when]);
   for (const [i, row] of LEGACY.entries()) {
     const inserted = await client.query<{ id: string }>(

@@ -54,10 +54,13 @@ export async function withPgClient<T>(url: string, run: (client: pg.Client) => P
 }
 
 /**
- * Undoes migration 0009 (permission manifests, scan engine versions, job_state): tests that replay
- * an earlier migration delete the records of every later one, so the migrator replays 0009 too.
+ * Undoes migrations 0009 (permission manifests, scan engine versions, job_state) and 0010 (reports,
+ * moderation actions, appeals): tests that replay an earlier migration delete the records of every
+ * later one, so the migrator replays these too. (0010's audit target CHECK is dropped and re-added by
+ * its own replay.)
  */
-export async function undoPermissionsAndRescanMigration(client: { query(sql: string): Promise<unknown> }) {
+export async function undoLaterMigrations(client: { query(sql: string): Promise<unknown> }) {
+  await client.query("drop table if exists appeals, reports, moderation_actions");
   await client.query("drop table if exists job_state");
   await client.query("alter table plugin_security_scans drop column if exists engine_version, drop column if exists trigger");
   await client.query("alter table plugin_versions drop column if exists permissions, drop column if exists permissions_hash");

@@ -38,7 +38,7 @@ export const marketplaceInstalls = pgTable(
   ],
 );
 
-export const AUDIT_TARGET_TYPES = ["item", "item_version", "plugin", "plugin_version", "user", "workspace", "api_key"] as const;
+export const AUDIT_TARGET_TYPES = ["item", "item_version", "plugin", "plugin_version", "user", "workspace", "api_key", "report", "appeal"] as const;
 
 export const auditLog = pgTable(
   "audit_log",

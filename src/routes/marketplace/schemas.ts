@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { NextCursorField } from "../../lib/cursor";
+import { PublisherActionSchema } from "../reports/schemas";
 import { ITEM_TYPES } from "../../domain/item-types";
 import { REVIEW_STATUSES, VERSION_STATUSES } from "../../domain/version-status";
 
@@ -93,6 +94,9 @@ export const CatalogItemDetailSchema = CatalogItemSchema.extend({
       description:
         "Approved versions with status active, deprecated or yanked, highest semver precedence first. Admins see every version, pending, rejected, quarantined and revoked ones included.",
     }),
+  moderation_actions: z.array(PublisherActionSchema).optional().openapi({
+    description: "Only with `include=moderation` (the publisher's own view): platform actions on the item's versions after reports (issue 29), newest first, with notes and appeals; never who reported.",
+  }),
   installed: z
     .object({
       version: z.string(),

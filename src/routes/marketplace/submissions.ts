@@ -5,6 +5,7 @@ import type { Router } from "../../lib/router";
 import { requireWorkspace } from "../../services/auth/principal";
 import { listSubmissions } from "../../services/publishing";
 import { VERSION_STATUSES } from "../../domain/version-status";
+import { PublisherActionSchema } from "../reports/schemas";
 import { SubmissionSummarySchema } from "./schemas";
 
 const SubmissionStatusSchema = SubmissionSummarySchema.extend({
@@ -16,6 +17,9 @@ const SubmissionStatusSchema = SubmissionSummarySchema.extend({
   }),
   status_message: z.string().nullable().openapi({
     description: "The version's status message as stored: the publisher's notice, or the reason a platform admin gave for a quarantine or revoke (design.md §35: the publisher sees it here).",
+  }),
+  moderation_actions: z.array(PublisherActionSchema).openapi({
+    description: "Platform actions taken on this version after reports (issue 29), newest first, each with its note and any appeal with its answer; never who reported. Appeal with `POST /api/marketplace/items/{id}/appeals`.",
   }),
 }).openapi("SubmissionStatus");
 

@@ -60,7 +60,7 @@ async function moderate<T>(deps: PluginDeps, pluginId: string, change: (tx: Quer
   return result;
 }
 
-function audit(tx: Queryable, deps: PluginDeps, action: string, plugin: PluginRow, extra: { reason?: string; details?: Record<string, unknown> } = {}) {
+function audit(tx: Queryable, deps: Pick<PluginDeps, "actor" | "requestId">, action: string, plugin: PluginRow, extra: { reason?: string; details?: Record<string, unknown> } = {}) {
   return insertAudit(tx, {
     ...deps.actor,
     action: `plugin.${action}`,
@@ -193,32 +193,49 @@ export async function rejectPlugin(deps: PluginDeps, pluginId: string, reason: s
 export async function deactivatePlugin(deps: PluginDeps, pluginId: string) {
   let versions: PluginVersionRow[] = [];
   const result = await moderate(deps, pluginId, async (tx, plugin) => {
-    if (!plugin.isActive) throw illegal("The plugin is already inactive.");
-    const detached = await detachPluginEverywhere(tx, pluginId);
-    versions = await versionsOfPlugin(tx, pluginId);
-    const versionIds = versions.map((v) => v.id);
-    const skillsRetired = await setSkillsListed(tx, versionIds, false, deps.actor);
-    await updatePlugin(tx, pluginId, { isActive: false, enableCount: 0, ...deps.actor });
-    // Committed with the deactivation: no cached context or content of it is served after (design.md §29).
-    await bumpTakedownGeneration(tx);
-    await audit(tx, deps, "deactivate", plugin, {
-      details: { workspaces_affected: detached.workspaces, agents_affected: detached.agents, skills_retired: skillsRetired },
-    });
-    await appendEvents(tx, [
-      { type: "plugin.deactivated", pluginId, data: { plugin_id: pluginId } },
-      ...detached.workspaceIds.map((workspaceId): CatalogEvent => ({ type: "plugin.disabled", pluginId, workspaceId, data: { plugin_id: pluginId, reason: "deactivated" } })),
-    ]);
-    return {
+    const deactivated = await deactivatePluginInTx(tx, deps, plugin);
+    versions = deactivated.versions;
+    await appendEvents(tx, deactivated.events);
+    return deactivated.result;
+  });
+  // After the commit: a read between the two refills from R2, but no enablement can reach it any more.
+  await invalidatePluginContent(deps.cache, versions);
+  return result;
+}
+
+/**
+ * `deactivatePlugin` inside the caller's transaction, on a plugin it locked (`lockPlugin`): a
+ * report resolution's `remove` (services/reports/resolve.ts). The caller appends the returned events
+ * last and, after its commit, invalidates the catalog and the returned versions' content.
+ * @throws 409 `invalid_transition` (already inactive).
+ */
+export async function deactivatePluginInTx(tx: Queryable, deps: Pick<PluginDeps, "actor" | "requestId">, plugin: PluginRow) {
+  const pluginId = plugin.id;
+  if (!plugin.isActive) throw illegal("The plugin is already inactive.");
+  const detached = await detachPluginEverywhere(tx, pluginId);
+  const versions = await versionsOfPlugin(tx, pluginId);
+  const skillsRetired = await setSkillsListed(tx, versions.map((v) => v.id), false, deps.actor);
+  await updatePlugin(tx, pluginId, { isActive: false, enableCount: 0, ...deps.actor });
+  // Committed with the deactivation: no cached context or content of it is served after (design.md §29).
+  await bumpTakedownGeneration(tx);
+  await audit(tx, deps, "deactivate", plugin, {
+    details: { workspaces_affected: detached.workspaces, agents_affected: detached.agents, skills_retired: skillsRetired },
+  });
+  const events: CatalogEvent[] = [
+    { type: "plugin.deactivated", pluginId, data: { plugin_id: pluginId } },
+    ...detached.workspaceIds.map((workspaceId): CatalogEvent => ({ type: "plugin.disabled", pluginId, workspaceId, data: { plugin_id: pluginId, reason: "deactivated" } })),
+  ];
+  return {
+    events,
+    versions,
+    result: {
       plugin_id: pluginId,
       is_active: false as const,
       workspaces_affected: detached.workspaces,
       agents_affected: detached.agents,
       skills_retired: skillsRetired,
-    };
-  });
-  // After the commit: a read between the two refills from R2, but no enablement can reach it any more.
-  await invalidatePluginContent(deps.cache, versions);
-  return result;
+    },
+  };
 }
 
 /** Puts a deactivated plugin back in the marketplace; workspaces must enable it again. */
