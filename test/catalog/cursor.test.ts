@@ -1,3 +1,4 @@
+// @module-tag pglite (cursor keys are timestamps printed by to_char with microseconds and compared as timestamptz: design.md §47)
 import { inArray } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema";

@@ -57,7 +57,8 @@ export async function withPgClient<T>(url: string, run: (client: pg.Client) => P
  * Undoes migrations 0009 (permission manifests, scan engine versions, job_state) and 0010 (reports,
  * moderation actions, appeals): tests that replay an earlier migration delete the records of every
  * later one, so the migrator replays these too. (0010's audit target CHECK is dropped and re-added by
- * its own replay.)
+ * its own replay.) 0011 (search_fold: the folded search column and name indexes) needs no undo: it
+ * is written to replay on top of itself (CREATE OR REPLACE, IF EXISTS / IF NOT EXISTS).
  */
 export async function undoLaterMigrations(client: { query(sql: string): Promise<unknown> }) {
   await client.query("drop table if exists appeals, reports, moderation_actions");

@@ -32,8 +32,8 @@ export interface CatalogFilter {
   includeUnapproved: boolean;
 }
 
-/** items.search is the generated tsvector (name A, description B, tags C) with a GIN index; lower(name) has a trigram GIN. */
-const itemSearchColumns: SearchColumns = { document: sql`${items.search}`, lowerName: sql`lower(${items.name})`, lexicon: sql`${searchLexemes}` };
+/** items.search is the generated tsvector (name A, description B, tags C, each folded by search_fold) with a GIN index; search_fold(name) has a trigram GIN and a prefix btree. */
+const itemSearchColumns: SearchColumns = { document: sql`${items.search}`, lowerName: sql`search_fold(${items.name})`, lexicon: sql`${searchLexemes}` };
 /**
  * The same search without the lexicon, for the planner's row estimate only (estimateCatalogItems): its
  * tsqueries are constants, which the planner reads the GIN statistics for; an expanded prefix is
@@ -167,7 +167,7 @@ function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: {
   // It stays on the btree even when every match is at hand (`matches`): filtering the matches by
   // `lower(name) like` costs about 1 µs per match (1.5 ms for two common words at 100k).
   const prefixScan = (tier: SQL) => sql`select * from (select ${items.id}, ${items.name}, ${items.search}, ${items.installCount} from ${items}
-    where ${prefixWhere} and ${tier} order by lower(${items.name}) using ~<~ limit ${perTier * PREFIX_TIER_SCAN_FACTOR}) as ${items}
+    where ${prefixWhere} and ${tier} order by ${itemSearchColumns.lowerName} using ~<~ limit ${perTier * PREFIX_TIER_SCAN_FACTOR}) as ${items}
     order by install_count desc, id limit ${perTier}`;
   const tiers = [
     ...searchTiers(filter.search, itemSearchColumns).map(prefixScan),
