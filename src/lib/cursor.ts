@@ -47,14 +47,18 @@ export function decodeCursor(text: string): { sort: CursorSort; key: CursorKey }
   return { sort, key: [key[0], key[1].toLowerCase()] };
 }
 
-/** The text form of a timestamp key: UTC, microseconds (timestampKeySql writes it). */
+/** The text form of a timestamp key: UTC, microseconds (src/db/queries/keyset.ts timestampKey writes it). */
 export const TIMESTAMP_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 const invalidCursor = () => new ApiError(400, "invalid_cursor", "The cursor is not one this API returned; start the walk again without it.");
 
 /** 400 `cursor_unsupported`: a cursor with `offset`, `search` or an order it cannot walk (design.md §51). */
 export const cursorUnsupported = (why: string) =>
-  new ApiError(400, "cursor_unsupported", `A cursor cannot be used ${why}; walk by cursor with sort=newest or sort=name and no search or offset, or page by offset.`);
+  new ApiError(
+    400,
+    "cursor_unsupported",
+    `A cursor cannot be used ${why}: a cursor walk takes no offset and no search, and keeps its order (sort=newest or sort=name on the catalog and plugin lists). Follow next_cursor alone, or page by offset.`,
+  );
 
 /** The query parameter, shared by the lists that accept it. */
 export const CursorParam = z
