@@ -12,6 +12,11 @@ Settings:
   base URL  --base-url, else MARKETPLACE_URL, else the config file, else http://127.0.0.1:8787
   config    MARKETPLACE_CONFIG, else $XDG_CONFIG_HOME/marketplace/config.json (~/.config/…)`;
 
+const PROXY_HELP = `
+Proxies:
+  HTTPS_PROXY / https_proxy for https URLs, HTTP_PROXY / http_proxy for http URLs; hosts in
+  NO_PROXY / no_proxy (comma-separated; .suffix; *) connect directly. Lower case wins.`;
+
 /** Where commander writes help and usage errors; subcommands inherit it when created. */
 export interface HelpOutput {
   writeOut(text: string): void;
@@ -37,7 +42,7 @@ export function buildProgram(write: (text: string) => void, help?: HelpOutput): 
   registerCatalogCommands(program, write);
   registerInstallCommands(program, write);
   registerPluginCommands(program, write);
-  program.addHelpText("after", `\n  marketplace --version (-V) prints the CLI's version.\n${SETTINGS_HELP}\n${EXIT_CODES_HELP}`);
+  program.addHelpText("after", `\n  marketplace --version (-V) prints the CLI's version (with --json: {"version": "…"}).\n${SETTINGS_HELP}\n${PROXY_HELP}\n${EXIT_CODES_HELP}`);
   for (const command of allCommands(program)) {
     if (command !== program) command.addHelpText("after", EXIT_CODES_HELP);
   }
@@ -48,11 +53,23 @@ function allCommands(command: Command): Command[] {
   return [command, ...command.commands.flatMap(allCommands)];
 }
 
+/**
+ * Whether the command line asks for the CLI's version: `--version` (or `-V`) with no command, beside
+ * at most the global `--json` (issue 30 item 5: `--json --version` prints `{"version": …}`, as a
+ * script reading --json output expects, instead of "unknown option"). Only without a command, so
+ * `install <id> --version <v>` keeps its own --version.
+ */
+function versionRequest(args: string[]): { json: boolean } | undefined {
+  const rest = args.filter((a) => a !== "--json");
+  if (rest.length !== 1 || (rest[0] !== "--version" && rest[0] !== "-V")) return undefined;
+  return { json: rest.length < args.length };
+}
+
 /** Runs the CLI and returns its exit code (see EXIT_CODES_HELP). */
 export async function main(argv: string[]): Promise<number> {
-  // Only as the whole command line: `install <id> --version <v>` keeps its own --version.
-  if (argv.length === 3 && (argv[2] === "--version" || argv[2] === "-V")) {
-    process.stdout.write(`${packageVersion()}\n`);
+  const version = versionRequest(argv.slice(2));
+  if (version) {
+    process.stdout.write(version.json ? `${JSON.stringify({ version: packageVersion() })}\n` : `${packageVersion()}\n`);
     return EXIT.ok;
   }
   const program = buildProgram((text) => process.stdout.write(`${text}\n`));

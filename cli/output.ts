@@ -50,9 +50,11 @@ export function record(row: Row, order: string[] = []): string {
 }
 
 /** A page line under a list: "3 of 41 (offset 0)". */
-export function pageLine(page: { items: unknown[]; total?: number; offset?: number }): string {
+export function pageLine(page: { items: unknown[]; total?: number; offset?: number; next_cursor?: string | null }): string {
   const total = typeof page.total === "number" ? page.total : page.items.length;
-  return `${page.items.length} of ${total} (offset ${page.offset ?? 0})`;
+  // A cursor page has no offset; a page that can be walked on names the cursor for --cursor.
+  const where = page.offset === undefined && page.next_cursor !== undefined ? "by cursor" : `offset ${page.offset ?? 0}`;
+  return `${page.items.length} of ${total} (${where})${page.next_cursor ? `\nnext page: --cursor ${page.next_cursor}` : ""}`;
 }
 
 /** The API's JSON with --json, else what `human` renders. */

@@ -22,7 +22,7 @@ export async function installFirstAgent(options: ClientOptions, search: string) 
   const agent = (await found.json()).items[0];
   if (!agent) return null;
 
-  const installed = await api.api.marketplace.items[":id"].install.$post({ param: { id: agent.id }, header: {}, json: {} });
+  const installed = await api.api.marketplace.items[":id"].install.$post({ param: { id: agent.id } });
   if (installed.status !== 201) {
     const problem = await installed.json(); // application/problem+json with a stable code
     throw new Error(`${problem.code}: ${problem.detail}`);

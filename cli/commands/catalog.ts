@@ -28,11 +28,12 @@ export function registerCatalogCommands(program: Command, write: Write) {
     .option("--sort <order>", "popular, newest, name or relevance")
     .option("--limit <n>", "1–100 (default 50)", intArg)
     .option("--offset <n>", "skip this many", intArg)
+    .option("--cursor <cursor>", "the next_cursor of the previous page (sort newest or name, no search; not with --offset)")
     .action(async (words: string[], options: Record<string, string | number | boolean | undefined>, command: Command) => {
       const { settings, out } = contextOf(command, write);
       const search = words.join(" ").trim() || undefined;
       const page = (await callApi(settings, "GET", "/api/marketplace/items", {
-        query: { search, type: options.type, category: options.category, tags: options.tags, featured: options.featured ? "true" : undefined, sort: options.sort, limit: options.limit, offset: options.offset },
+        query: { search, type: options.type, category: options.category, tags: options.tags, featured: options.featured ? "true" : undefined, sort: options.sort, limit: options.limit, offset: options.offset, cursor: options.cursor },
       })) as { items: Row[]; total: number; offset: number };
       print(out, page, () => `${table(page.items, ITEM_COLUMNS)}\n${pageLine(page)}`);
     });

@@ -70,11 +70,12 @@ export function registerPluginCommands(program: Command, write: Write) {
     .option("--sort <order>", "popular, newest or name")
     .option("--limit <n>", "1–100 (default 20)", intArg)
     .option("--offset <n>", "skip this many", intArg)
+    .option("--cursor <cursor>", "the next_cursor of the previous page (sort newest or name, no search; not with --offset)")
     .action(async (words: string[], options: Record<string, string | number | undefined>, command: Command) => {
       const { settings, out } = contextOf(command, write);
       const search = words.join(" ").trim() || undefined;
       const page = (await callApi(settings, "GET", "/api/marketplace/plugins", {
-        query: { search, category_id: options.category, tags: options.tags, sort: options.sort, limit: options.limit, offset: options.offset },
+        query: { search, category_id: options.category, tags: options.tags, sort: options.sort, limit: options.limit, offset: options.offset, cursor: options.cursor },
       })) as { items: Row[]; total: number; offset: number };
       // The list shows one version column: `version` when the API names it so, else `latest_version`.
       const columns = page.items.some((p) => p.version !== undefined) ? PLUGIN_COLUMNS.filter(([k]) => k !== "latest_version") : PLUGIN_COLUMNS;

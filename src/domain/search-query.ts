@@ -84,9 +84,21 @@ export function isStopWord(word: string): boolean {
   return STOP_WORDS.has(word);
 }
 
+/**
+ * The search folding (issue 30 item 1; npm/www#389, NuGet/NuGetGallery#3186): NFKC, then lower
+ * case, so full-width letters (`Ｆｕｌｌ`), ligatures (`ﬁ`) and enclosed letters (`Ⓐ`) read as their
+ * plain forms. The query's twin of the SQL function `search_fold(text)` (migration 0011: lower(normalize(text, NFKC))),
+ * which every searchable text goes through in the index (names, descriptions and tags of items
+ * and plugins); the query's name comparisons go through search_fold itself as well
+ * (src/db/queries/search.ts), so index and query are folded by the same function.
+ */
+export function foldSearchText(text: string): string {
+  return text.normalize("NFKC").toLowerCase();
+}
+
 /** Parses a raw `search` parameter (already trimmed, at most 200 characters) into terms. */
 export function parseSearchQuery(raw: string): ParsedSearch {
-  const text = raw.normalize("NFKC").toLowerCase();
+  const text = foldSearchText(raw);
   const terms: SearchTerm[] = [];
   const parts = text.split('"');
   parts.forEach((part, i) => {

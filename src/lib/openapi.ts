@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { CursorParam, NextCursorField } from "./cursor";
 
 export const ProblemSchema = z
   .object({
@@ -43,6 +44,35 @@ export const PaginationQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ description: "1–100, default 50" }),
   offset: z.coerce.number().int().min(0).default(0),
 });
+
+/**
+ * Paging of a list that also walks by cursor (design.md §51): `offset` (kept for compatibility;
+ * absent means 0) or `cursor`, never both.
+ */
+export const CursorPaginationQuery = z.object({
+  limit: PaginationQuery.shape.limit,
+  offset: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .openapi({ description: "Skip this many (default 0). Kept for compatibility: entries added or removed between pages shift it, so a walk repeats or skips some; prefer `cursor`." }),
+  cursor: CursorParam,
+});
+
+/** `{items, total, total_exact?, limit, offset?, next_cursor?}`: a page of a list that also walks by cursor (design.md §51, §54). */
+export function cursorPaginated<T extends z.ZodType>(item: T, name: string, totalExact?: z.ZodBoolean) {
+  return z
+    .object({
+      items: z.array(item),
+      total: z.number().int(),
+      ...(totalExact ? { total_exact: totalExact } : {}),
+      limit: z.number().int(),
+      offset: z.number().int().optional().openapi({ description: "The offset asked for (0 by default); absent on a cursor page." }),
+      next_cursor: NextCursorField,
+    })
+    .openapi(name);
+}
 
 /**
  * The body of a moderation rejection (items and plugins alike): the reason the submitter sees,

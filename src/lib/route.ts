@@ -1,4 +1,5 @@
-import { createRoute, type RouteConfig } from "@hono/zod-openapi";
+import { createRoute, type RouteConfig, type z } from "@hono/zod-openapi";
+import type { ZodType } from "zod";
 import { bodyLimit } from "hono/body-limit";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
@@ -76,7 +77,7 @@ export function defineRoute<const C extends DefinedRouteConfig>(config: C) {
   if (route.request?.body) middleware.push(refuseEncodedBody, requestBodyLimit(bodyLimitBytes ?? JSON_BODY_LIMIT_BYTES));
   if (route.request?.body && !route.request.body.required) middleware.push(emptyBodyIsNoBody);
   if (route.request?.body) middleware.push(guardJsonBody);
-  return createRoute({
+  const created = createRoute({
     ...route,
     responses: { ...alwaysPossibleProblems(access, Boolean(route.request?.body)), ...route.responses },
     middleware,
@@ -84,4 +85,19 @@ export function defineRoute<const C extends DefinedRouteConfig>(config: C) {
     security: securityFor(access),
     "x-access": access,
   } as Omit<C, "access" | "bodyLimitBytes"> & { middleware: MiddlewareHandler<AppEnv>[] });
+  return created as OptionalBodyInput<typeof created>;
 }
+
+/**
+ * For a route whose JSON body is `required: false`, the body schema's input type also admits
+ * `undefined` (its output, what the handler reads, is unchanged): the mark by which the typed
+ * client lets a caller leave the body out (lib/router.ts ContractInputs; issue 30 item 4). Only
+ * types change; the schema object is the same.
+ */
+type OptionalBodyInput<C> = C extends { request: { body: { required: false; content: { "application/json": { schema: infer S extends ZodType } } } } }
+  ? Omit<C, "request"> & {
+      request: Omit<C["request"], "body"> & {
+        body: Omit<C["request"]["body"], "content"> & { content: { "application/json": { schema: ZodType<z.output<S>, z.input<S> | undefined> } } };
+      };
+    }
+  : C;

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Schema } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError, type FieldError } from "./errors";
 
@@ -40,6 +41,35 @@ type SchemaOf<R> = R extends OpenAPIHono<AppEnv, infer S, "/"> ? S : never;
  * own definitions, with nothing declared twice. Register functions that return nothing (test and
  * benchmark routes) add no types.
  */
-export function withRoutes<const R extends readonly unknown[]>(router: Router, ..._registered: R): OpenAPIHono<AppEnv, SchemaOf<R[number]>> {
-  return router as unknown as OpenAPIHono<AppEnv, SchemaOf<R[number]>>;
+export function withRoutes<const R extends readonly unknown[]>(router: Router, ..._registered: R): OpenAPIHono<AppEnv, Extract<ContractInputs<SchemaOf<R[number]>>, Schema>> {
+  return router as unknown as OpenAPIHono<AppEnv, Extract<ContractInputs<SchemaOf<R[number]>>, Schema>>;
 }
+
+/**
+ * `I` with each part a client may leave out (query, headers, cookies, body: no required field, `{}` fits it) optional:
+ * `{header?: {…}, json?: {…}}` instead of `{header: {…}, json: {…}}`. Key-remapping mapped types keep
+ * the other parts' modifiers, so applying it twice (nested registers) changes nothing more.
+ */
+type OptionalWhenOmittable<I> = { [K in keyof I as Omittable<K, I[K]> extends true ? never : K]: I[K] } & { [K in keyof I as Omittable<K, I[K]> extends true ? K : never]?: I[K] };
+
+/**
+ * Path parameters are never omittable: the path needs them (their fields are typed optional by
+ * @hono/zod-openapi). A JSON body is omittable when the route declares it `required: false`, which
+ * lib/route.ts marks by letting its input be `undefined`; query, headers and cookies when no field
+ * is required.
+ */
+type Omittable<K, V> = K extends "param" ? false : K extends "json" ? (undefined extends V ? true : false) : {} extends V ? true : false;
+
+/** One endpoint (a union over its response statuses) with its input relaxed; everything else as it was. */
+type RelaxedEndpoint<E> = E extends { input: infer I } ? { [K in keyof E]: K extends "input" ? OptionalWhenOmittable<I> : E[K] } : E;
+
+/**
+ * The routes' types as the typed client (`hc<AppType>`) reads them, with the request parts the
+ * contract makes optional optional in the client's argument too (issue 30 item 4,
+ * honojs/middleware#424): @hono/zod-openapi types every declared part as present, so
+ * `items[":id"].install.$post` demanded `header: {}` and `json: {}` although the document marks
+ * the `Idempotency-Key` header and the body optional. A part whose fields are all optional (query,
+ * headers, cookies) may be left out, and so may a JSON body the route declares `required: false`
+ * (validated as `{}` when absent); path parameters and required bodies stay required.
+ */
+export type ContractInputs<S> = { [P in keyof S]: { [M in keyof S[P]]: RelaxedEndpoint<S[P][M]> } };

@@ -289,7 +289,7 @@ export async function catalogReadKey(
   const ids = Object.fromEntries(
     Object.entries((parsedParams.data ?? {}) as Record<string, unknown>).map(([name, value]) => [name, typeof value === "string" && UUID.test(value) ? value.toLowerCase() : value]),
   );
-  return `catalog:${read.path}:${await contentSha256({ params: ids, query: parsedQuery.data ?? {} })}`;
+  return `catalog:${read.path}:${await contentSha256({ params: ids, query: samePage((parsedQuery.data ?? {}) as Record<string, unknown>) })}`;
 }
 
 /**
@@ -303,6 +303,16 @@ const rememberedKeys = new Map<string, string | null>();
 const CATALOG_KEY_MEMO_ENTRIES = 2_000;
 const CATALOG_KEY_MEMO_CHARS = 512;
 isolateCaches.register("catalog page keys", () => rememberedKeys.clear());
+
+/**
+ * Without a cursor, `offset=0` and no offset ask for the same page (design.md §51 keeps `offset`
+ * optional only so that a cursor with an offset can be refused): one key for both.
+ */
+function samePage(query: Record<string, unknown>): Record<string, unknown> {
+  if (query.cursor !== undefined || query.offset !== 0) return query;
+  const { offset: _offset, ...rest } = query;
+  return rest;
+}
 
 /** `catalogReadKey` of the request `c` is answering (in the access gate or the route's handler). */
 export async function catalogRequestKey(c: Context, without?: readonly string[]): Promise<string | null> {

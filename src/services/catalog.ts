@@ -24,6 +24,7 @@ import { parseSearchQuery } from "../domain/search-query";
 import { publishedConfig } from "../domain/published-config";
 import { compareSemver, isPrerelease } from "../domain/semver";
 import { statusNotice } from "../domain/version-notice";
+import { cursorPage, pagingFields, pagingOf, type CursorKey, type CursorSort } from "../lib/cursor";
 import { publisherActions } from "./reports/views";
 import { ApiError } from "../lib/errors";
 import { countWithTypoRetry, withTypoRetry } from "./search-retry";
@@ -42,7 +43,10 @@ export interface CatalogQuery {
   tags?: string[];
   sort?: CatalogSort;
   limit: number;
-  offset: number;
+  /** Absent: 0; not with `cursor` (design.md §51). */
+  offset?: number;
+  /** A `next_cursor` of an earlier page (sort newest or name, no search): keyset paging. */
+  cursor?: string;
 }
 
 export interface Viewer {
@@ -133,7 +137,7 @@ async function relevancePage(db: Queryable, filter: CatalogFilter & { search: Pa
  * Any other order. Without a search, page and count run side by side (one round trip's wait); with
  * one, the count first, since an empty count decides the typo retry and costs no page query.
  */
-async function otherOrderPage(db: Queryable, base: CatalogFilter, parsed: ParsedSearch | undefined, sort: CatalogSort, page: { limit: number; offset: number }) {
+async function otherOrderPage(db: Queryable, base: CatalogFilter, parsed: ParsedSearch | undefined, sort: CatalogSort, page: { limit: number; offset: number; after?: CursorKey }) {
   if (!parsed) {
     const [rows, count] = await Promise.all([listCatalogItems(db, base, sort, page), countCatalogItems(db, base, EXACT_TOTAL_CAP)]);
     return { rows, count };
@@ -143,13 +147,19 @@ async function otherOrderPage(db: Queryable, base: CatalogFilter, parsed: Parsed
   return { rows, count };
 }
 
+/**
+ * GET /api/marketplace/items. Offset pages, or (sort newest or name, no search) keyset pages by
+ * `cursor` with `next_cursor` (design.md §51, §54; issue 30 item 3): src/lib/cursor.ts pagingOf says
+ * which, and refuses a cursor with offset, search or another order (400 `cursor_unsupported`).
+ */
 export async function listCatalog(db: Queryable, query: CatalogQuery, viewer: Viewer) {
-  const page = { limit: query.limit, offset: query.offset };
+  const paging = pagingOf(query, CURSOR_SORTS, query.search ? "relevance" : "popular");
+  const page = { limit: paging.limit, offset: paging.offset };
   let categoryId: string | undefined;
   if (query.category) {
     const category = await findCategory(db, query.category);
     // An unknown category matches nothing; it is not an error.
-    if (!category) return { items: [], total: 0, total_exact: true, ...page };
+    if (!category) return { items: [], total: 0, total_exact: true, ...pagingFields(paging, null) };
     categoryId = category.id;
   }
   const base: CatalogFilter = {
@@ -159,25 +169,32 @@ export async function listCatalog(db: Queryable, query: CatalogQuery, viewer: Vi
     tags: query.tags,
     includeUnapproved: viewer.admin,
   };
-  const sort = query.sort ?? (query.search ? "relevance" : "popular");
+  const sort = paging.sort;
   // Query semantics (every word, phrases, literals, stop words, typos only when nothing matches as
   // typed): src/domain/search-query.ts.
   const parsed = query.search === undefined ? undefined : parseSearchQuery(query.search);
-  const { rows, count } =
+  const result =
     parsed && sort === "relevance"
       ? await withTypoRetry(parsed, (s) => relevancePage(db, { ...base, search: s ?? parsed }, page))
-      : await otherOrderPage(db, base, parsed, sort, page);
+      : await otherOrderPage(db, base, parsed, sort, paging.withCursor ? { ...page, limit: page.limit + 1, after: paging.after } : page);
+  // One row more than the page was read for a walkable order: it says whether a next page exists.
+  const { rows, next_cursor } = paging.withCursor
+    ? cursorPage(result.rows, paging.limit, sort as CursorSort, (row) => [String((row as { cursorKey?: unknown }).cursorKey), row.id])
+    : { rows: result.rows, next_cursor: null };
   const tools = await toolsByAgent(db, rows, LIST_TOOLS_PER_AGENT);
   return {
     items: rows.map((row) => toPublicItem(row, row.type === "agent" ? tools.get(row.id) : undefined)),
-    total: count.total,
-    total_exact: count.exact,
-    ...page,
+    total: result.count.total,
+    total_exact: result.count.exact,
+    ...pagingFields(paging, next_cursor),
   };
 }
 
+/** The catalog orders a cursor walks (design.md §51). */
+const CURSOR_SORTS = ["newest", "name"] as const;
+
 export async function featuredCatalog(db: Queryable, limit: number, viewer: Viewer) {
-  return listCatalog(db, { featured: true, sort: "popular", limit, offset: 0 }, viewer);
+  return listCatalog(db, { featured: true, sort: "popular", limit }, viewer);
 }
 
 /** Tool catalog names, display names and icons for app names; an unknown app is assumed to need OAuth. */

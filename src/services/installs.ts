@@ -28,6 +28,7 @@ import { updateFields } from "../domain/releases";
 import { isPrerelease } from "../domain/semver";
 import { statusNotice } from "../domain/version-notice";
 import { LISTABLE_STATUSES, VISIBLE_STATUSES } from "../domain/version-status";
+import { cursorPage, pagingFields, pagingOf } from "../lib/cursor";
 import { ApiError } from "../lib/errors";
 import type { Actor } from "./auth/principal";
 import { shownReplacement, toolRefsByName, visibleReplacements } from "./catalog";
@@ -292,17 +293,31 @@ function installView(row: LiveInstall, versions: ApprovedVersion[], visibleRepla
 export type InstallView = ReturnType<typeof installView>;
 
 /**
- * The workspace's live installs, newest first (issue 12 item 4), each with its version's status
- * and update fields (installStatusFields). Installs of hidden items (every approved version
- * quarantined or revoked) stay listed: that is how a workspace learns its copy was taken down.
+ * The workspace's live installs, newest first (`installed_at` descending, then id; issue 12 item
+ * 4), each with its version's status and update fields (installStatusFields). Installs of hidden
+ * items (every approved version quarantined or revoked) stay listed: that is how a workspace learns
+ * its copy was taken down. Pages by `offset`, or by `cursor` (keyset on `installed_at, id`; design.md
+ * §51, §54; issue 30 item 3): the first page and every cursor page carry `next_cursor`. 400
+ * `cursor_unsupported` for a cursor with an offset, `invalid_cursor` for one this API did not write.
  */
-export async function listInstalls(db: Queryable, workspaceId: string, page: { limit: number; offset: number }) {
+export async function listInstalls(db: Queryable, workspaceId: string, query: { limit: number; offset?: number; cursor?: string }) {
+  const paging = pagingOf({ ...query, sort: undefined }, INSTALL_CURSOR_SORTS, "installed");
   const all = await liveInstallsOf(db, workspaceId);
-  const rows = all.slice(page.offset, page.offset + page.limit);
+  const after = paging.after;
+  // The list's order read as a keyset: strictly after the cursor's (installed_at desc, id asc).
+  const rest = after ? all.filter((r) => r.installedAtKey < after[0] || (r.installedAtKey === after[0] && r.installId > after[1])) : all.slice(paging.offset);
+  const { rows, next_cursor } = cursorPage(rest.slice(0, paging.limit + 1), paging.limit, "installed", (r) => [r.installedAtKey, r.installId]);
   const approved = await approvedVersionsOf(db, [...new Set(rows.map((r) => r.itemId))]);
   const replacements = await visibleReplacements(db, replacementIdsOf(rows, approved));
-  return { items: rows.map((r) => installView(r, approved.filter((v) => v.itemId === r.itemId), replacements)), total: all.length, ...page };
+  return {
+    items: rows.map((r) => installView(r, approved.filter((v) => v.itemId === r.itemId), replacements)),
+    total: all.length,
+    total_exact: true,
+    ...pagingFields(paging, next_cursor),
+  };
 }
+
+const INSTALL_CURSOR_SORTS = ["installed"] as const;
 
 /** Whether and which version the workspace installed (for the item detail), or null. */
 export async function installOf(db: Queryable, workspaceId: string, itemId: string) {

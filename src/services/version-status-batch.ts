@@ -26,6 +26,11 @@ interface VersionVerdict {
   /** The deprecation or yank message; never a quarantine or revoke reason. */
   message: string | null;
   replacement: { item_id: string } | null;
+  /** The update target (design.md §39: src/domain/releases.ts updateTarget), null when none. */
+  update: string | null;
+  update_available: boolean;
+  /** `update`, else the version held; never lower than it. Null when not found. */
+  latest_version: string | null;
   listed_version: string | null;
   safe_version: string | null;
 }
@@ -33,7 +38,7 @@ interface VersionVerdict {
 export type VersionStatusAnswer = ({ item_id: string } | { plugin_id: string }) & VersionVerdict;
 
 function notFound(version: string): VersionVerdict {
-  return { version, found: false, status: null, message: null, replacement: null, listed_version: null, safe_version: null };
+  return { version, found: false, status: null, message: null, replacement: null, update: null, update_available: false, latest_version: null, listed_version: null, safe_version: null };
 }
 
 /** The asked version among the approved ones: the same string, else the same by semver precedence (build metadata ignored). */
@@ -55,6 +60,10 @@ function verdict(versions: ApprovedVersionRow[], asked: string): VersionVerdict 
     status: held.status,
     message,
     replacement: noticed && held.replacementItemId ? { item_id: held.replacementItemId } : null,
+    // The same update fields as the installed and enabled lists (issue 30 item 2, design.md §39).
+    update: fields.update,
+    update_available: fields.update_available,
+    latest_version: fields.latest_version,
     listed_version: fields.listed_version,
     safe_version: fields.safe_version,
   };

@@ -12,6 +12,7 @@ import * as schema from "../../src/db/schema";
 import { contentSha256 } from "../../src/domain/content-hash";
 import { createMarketplaceItem, uniqueToken } from "../helpers/factories";
 import { runCli } from "./cli-run";
+import { startProxyProcess, type ProxyProcess } from "./http-proxy";
 import { startLocalApi, workspaceKey, type LocalApi } from "./local-api";
 
 // Issue 17 item 3: `npx marketplace …` (bin/marketplace.mjs) against a local worker, as a key holder runs it.
@@ -105,11 +106,36 @@ describe("CLI install commands", () => {
     const installedJson = JSON.parse((await runCli(["installed", "--json"], env)).stdout) as { items: Array<{ item_id: string; installed_version: string }> };
     expect(installedJson.items.find((i) => i.item_id === own.id)?.installed_version).toBe("1.1.0");
 
+    // Already up to date is no failure (issue 30 item 5): said so, exit 0, as npm update does.
+    const again = await runCli(["update", own.id], env);
+    expect(again).toMatchObject({ code: 0, stderr: "" });
+    expect(again.stdout).toContain(`Already up to date: ${own.id}`);
+    const againJson = await runCli(["update", own.id, "--json"], env);
+    expect(againJson.code).toBe(0);
+    expect(JSON.parse(againJson.stdout)).toEqual({ item_id: own.id, up_to_date: true });
+
     const removed = await runCli(["uninstall", own.id], env);
     expect(removed.code).toBe(0);
     expect(removed.stdout).toContain(`Uninstalled ${own.id}`);
     const after = JSON.parse((await runCli(["installed", "--json"], env)).stdout) as { items: Array<{ item_id: string }> };
     expect(after.items.map((i) => i.item_id)).not.toContain(own.id);
+  });
+
+  it("installed --cursor walks the list by the API's next_cursor (issue 30 item 3), and the table names the next cursor", async () => {
+    for (let i = 0; i < 2; i++) expect((await runCli(["install", (await marketplaceSkill()).id], env)).code).toBe(0);
+    const all = JSON.parse((await runCli(["installed", "--json", "--limit", "100"], env)).stdout) as { items: Array<{ item_id: string }> };
+    const walked: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const result = await runCli(["installed", "--json", "--limit", "1", ...(cursor ? ["--cursor", cursor] : [])], env);
+      expect(result.code, result.stderr).toBe(0);
+      const page = JSON.parse(result.stdout) as { items: Array<{ item_id: string }>; next_cursor: string | null };
+      walked.push(...page.items.map((i) => i.item_id));
+      cursor = page.next_cursor;
+    } while (cursor && walked.length <= all.items.length);
+    expect(walked).toEqual(all.items.map((i) => i.item_id));
+    const table = await runCli(["installed", "--limit", "1"], env);
+    expect(table.stdout).toMatch(/1 of \d+ \(offset 0\)\nnext page: --cursor [A-Za-z0-9_-]+/);
   });
 
   it("install --version installs that version", async () => {
@@ -175,6 +201,54 @@ describe("CLI exit codes", () => {
   });
 });
 
+describe("CLI behind a proxy (issue 30 item 5, npm/cli#6957)", () => {
+  let proxy: ProxyProcess;
+  beforeAll(async () => {
+    proxy = await startProxyProcess();
+  });
+  afterAll(async () => {
+    await proxy?.close();
+  });
+  const apiHost = () => new URL(api.url).host;
+  const tunnelled = () => proxy.seen.filter((s) => s.target === apiHost() || s.target === `${api.url}/api/marketplace/items?search=${encodeURIComponent(item.name)}`);
+
+  it("HTTP_PROXY and http_proxy carry the CLI's requests to an http API through the proxy process", async () => {
+    for (const name of ["HTTP_PROXY", "http_proxy"]) {
+      const before = tunnelled().length;
+      const result = await runCli(["search", item.name, "--json"], { ...env, [name]: proxy.url });
+      expect(result.code, `${name}: ${result.stderr}`).toBe(0);
+      expect(JSON.parse(result.stdout).items[0].id).toBe(item.id);
+      expect(tunnelled().length, name).toBe(before + 1);
+    }
+  });
+
+  it("NO_PROXY and no_proxy send a matching host directly; another host still goes through the proxy", async () => {
+    for (const [name, value] of [["NO_PROXY", "127.0.0.1"], ["no_proxy", "example.test,127.0.0.1"], ["NO_PROXY", "*"]] as const) {
+      const before = proxy.seen.length;
+      const result = await runCli(["search", item.name, "--json"], { ...env, HTTP_PROXY: proxy.url, [name]: value });
+      expect(result.code, `${name}=${value}: ${result.stderr}`).toBe(0);
+      expect(proxy.seen.length, `${name}=${value}`).toBe(before);
+    }
+    const before = tunnelled().length;
+    const other = await runCli(["search", item.name, "--json"], { ...env, HTTP_PROXY: proxy.url, NO_PROXY: "localhost,example.test" });
+    expect(other.code).toBe(0);
+    expect(tunnelled().length).toBe(before + 1);
+  });
+
+  it("HTTPS_PROXY and https_proxy carry https requests (a CONNECT to the API's host), and not http ones", async () => {
+    for (const name of ["HTTPS_PROXY", "https_proxy"]) {
+      const before = proxy.seen.length;
+      // No TLS server answers there: the proxy is asked to tunnel to it, the CLI then fails to reach it (exit 4).
+      const result = await runCli(["search", "x"], { ...env, MARKETPLACE_URL: "https://api.marketplace.invalid", [name]: proxy.url });
+      expect(result.code, name).toBe(4);
+      expect(proxy.seen.slice(before), name).toEqual([{ method: "CONNECT", target: "api.marketplace.invalid:443" }]);
+    }
+    const before = proxy.seen.length;
+    expect((await runCli(["search", item.name, "--json"], { ...env, HTTPS_PROXY: proxy.url })).code).toBe(0);
+    expect(proxy.seen.length).toBe(before);
+  });
+});
+
 describe("CLI help", () => {
   const commands = ["login", "search", "show", "install", "uninstall", "installed", "updates", "update", "plugins", "plugins list", "plugins show", "plugins enable", "plugins disable"];
 
@@ -195,6 +269,15 @@ describe("CLI help", () => {
     const result = await runCli(["--version"]);
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(version);
+  });
+
+  it("--json --version (either order, or -V) prints the version as JSON (issue 30 item 5)", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    for (const args of [["--json", "--version"], ["--version", "--json"], ["--json", "-V"]]) {
+      const result = await runCli(args);
+      expect(result, args.join(" ")).toMatchObject({ code: 0, stderr: "" });
+      expect(JSON.parse(result.stdout), args.join(" ")).toEqual({ version });
+    }
   });
 
   it("every command answers --help with its usage and the exit codes, exit 0", async () => {

@@ -1,14 +1,8 @@
 // @module-tag pglite (migrations: also run on the embedded database; test/suite-layout.ts)
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { drizzle } from "drizzle-orm/node-postgres";
-import { migrate } from "drizzle-orm/node-postgres/migrator";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyMigrations } from "../../scripts/stack/migrate";
-import { MIGRATIONS_DIR } from "../../scripts/stack/paths";
-import { scratchDatabase, withPgClient } from "./scratch-database";
+import { migrateToJustBefore, scratchDatabase, withPgClient } from "./scratch-database";
 
 // The migration *_install_count_workspaces (design.md §53, issue 26 item 8) on a database written by
 // the old rule, where every install added one: it subtracts repeat installs of a workspace only.
@@ -20,22 +14,6 @@ let database: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
 let url: string;
 
 const withClient = <T>(run: (client: pg.Client) => Promise<T>) => withPgClient(url, run);
-
-/** Applies the committed migrations that come before this one, from a copy of drizzle/ with a shortened journal. */
-async function migrateToJustBefore() {
-  const folder = mkdtempSync(join(tmpdir(), "migrations-"));
-  try {
-    cpSync(MIGRATIONS_DIR, folder, { recursive: true });
-    const journalPath = join(folder, "meta", "_journal.json");
-    const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: Array<{ tag: string }> };
-    const at = journal.entries.findIndex((e) => e.tag.endsWith(TAG_SUFFIX));
-    if (at < 1) throw new Error(`no *${TAG_SUFFIX} migration in the journal`);
-    writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, at) }));
-    await withClient((client) => migrate(drizzle({ client }), { migrationsFolder: folder }));
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
-}
 
 /** A marketplace skill with one approved version and the given count; returns the ids. */
 async function item(client: pg.Client, name: string, installCount: number) {
@@ -78,7 +56,7 @@ describe("migration *_install_count_workspaces", () => {
   beforeAll(async () => {
     database = await scratchDatabase("install count");
     url = database.url;
-    await migrateToJustBefore();
+    await migrateToJustBefore(url, TAG_SUFFIX);
     await withClient(async (client) => {
       const [w1, w2, w3] = [await workspace(client, "w-one"), await workspace(client, "w-two"), await workspace(client, "w-three")];
       // Seeded: a count with no install rows behind it.

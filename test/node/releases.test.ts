@@ -60,3 +60,50 @@ describe("updates", () => {
     ]);
   });
 });
+
+describe("updateTarget's options (design.md §39; issue 30 item 2)", () => {
+  type V = { version: string; reviewStatus: "approved" | "pending" | "rejected"; status: "active" | "deprecated" | "yanked" | "quarantined" | "revoked"; approvedAt?: Date };
+  const v = (version: string, status: V["status"] = "active", approvedAt?: Date): V => ({ version, reviewStatus: "approved", status, approvedAt });
+  const day = (n: number) => new Date(Date.UTC(2026, 0, n));
+  const versions = [v("1.0.0"), v("1.0.1"), v("1.1.0"), v("1.2.0-beta.1"), v("2.0.0"), v("2.1.0-rc.1")];
+
+  it("strategy latest, minor and patch bound how far the target moves", () => {
+    expect(updateTarget(active("1.0.0"), versions)?.version).toBe("2.0.0");
+    expect(updateTarget(active("1.0.0"), versions, { strategy: "latest" })?.version).toBe("2.0.0");
+    expect(updateTarget(active("1.0.0"), versions, { strategy: "minor" })?.version).toBe("1.1.0");
+    expect(updateTarget(active("1.0.0"), versions, { strategy: "patch" })?.version).toBe("1.0.1");
+    expect(updateTarget(active("1.0.1"), versions, { strategy: "patch" })).toBeUndefined();
+  });
+
+  it("includePrereleases offers any newer pre-release, within the strategy", () => {
+    expect(updateTarget(active("2.0.0"), versions)).toBeUndefined();
+    expect(updateTarget(active("2.0.0"), versions, { includePrereleases: true })?.version).toBe("2.1.0-rc.1");
+    expect(updateTarget(active("1.1.0"), versions, { includePrereleases: true, strategy: "minor" })?.version).toBe("1.2.0-beta.1");
+    expect(updateTarget(active("1.1.0"), versions, { includePrereleases: true, strategy: "patch" })).toBeUndefined();
+  });
+
+  it("a pre-release install: the newest pre-release of its major.minor.patch, or any newer stable (the issue's example)", () => {
+    const example = [v("1.0.0"), v("2.0.0-beta.1"), v("2.0.0-beta.2")];
+    expect(updateTarget(active("2.0.0-beta.1"), example)?.version).toBe("2.0.0-beta.2");
+    expect(updateTarget(active("2.0.0-beta.2"), example)).toBeUndefined();
+    expect(updateTarget(active("2.0.0-beta.1"), [...example, v("2.0.1")])?.version).toBe("2.0.1");
+  });
+
+  it("allowed: manual offers take active and deprecated, policies active only; never yanked, quarantined, revoked or unapproved", () => {
+    const mixed = [v("1.0.0"), v("1.1.0", "deprecated"), v("1.2.0", "yanked"), v("1.3.0", "quarantined"), v("1.4.0", "revoked"), { ...v("1.5.0"), reviewStatus: "pending" as const }];
+    expect(updateTarget(active("1.0.0"), mixed)?.version).toBe("1.1.0");
+    expect(updateTarget(active("1.0.0"), mixed, { allowed: ["active"] })).toBeUndefined();
+  });
+
+  it("approvedBefore (a policy's cooldown) skips recent versions, except when leaving an unsafe version, which may go down within the strategy", () => {
+    const timed = [v("1.0.0", "active", day(1)), v("1.1.0", "active", day(5)), v("1.2.0", "active", day(20))];
+    expect(updateTarget(active("1.0.0"), timed, { approvedBefore: day(10) })?.version).toBe("1.1.0");
+    expect(updateTarget(active("1.0.0"), timed, { approvedBefore: day(2) })).toBeUndefined();
+    // Leaving a yanked version ignores the cooldown.
+    expect(updateTarget({ version: "1.0.0", status: "yanked" }, timed, { approvedBefore: day(2), allowed: ["active"] })?.version).toBe("1.2.0");
+    // The top version yanked: a policy goes down to the highest active one within the strategy; a manual offer does not.
+    const topYanked = [v("1.0.0", "active", day(1)), v("1.1.0", "active", day(5)), v("2.0.0", "active", day(6)), v("2.1.0", "yanked", day(7))];
+    expect(updateTarget({ version: "2.1.0", status: "yanked" }, topYanked, { approvedBefore: day(30), allowed: ["active"], strategy: "minor" })?.version).toBe("2.0.0");
+    expect(updateTarget({ version: "2.1.0", status: "yanked" }, topYanked)).toBeUndefined();
+  });
+});

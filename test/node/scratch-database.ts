@@ -1,5 +1,11 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
 import { inject } from "vitest";
+import { MIGRATIONS_DIR } from "../../scripts/stack/paths";
 import { startEmbeddedPostgres } from "../../scripts/stack/embedded-postgres";
 import { createDatabase, dropDatabase } from "../../scripts/stack/test-database";
 
@@ -57,7 +63,8 @@ export async function withPgClient<T>(url: string, run: (client: pg.Client) => P
  * Undoes migrations 0009 (permission manifests, scan engine versions, job_state) and 0010 (reports,
  * moderation actions, appeals): tests that replay an earlier migration delete the records of every
  * later one, so the migrator replays these too. (0010's audit target CHECK is dropped and re-added by
- * its own replay.)
+ * its own replay.) 0011 (search_fold: the folded search column and name indexes) needs no undo: it
+ * is written to replay on top of itself (CREATE OR REPLACE, IF EXISTS / IF NOT EXISTS).
  */
 export async function undoLaterMigrations(client: { query(sql: string): Promise<unknown> }) {
   await client.query("drop table if exists appeals, reports, moderation_actions");
@@ -65,4 +72,24 @@ export async function undoLaterMigrations(client: { query(sql: string): Promise<
   await client.query("alter table plugin_security_scans drop column if exists engine_version, drop column if exists trigger");
   await client.query("alter table plugin_versions drop column if exists permissions, drop column if exists permissions_hash");
   await client.query("alter table workspace_enabled_plugins drop column if exists accepted_permissions, drop column if exists accepted_permissions_hash");
+}
+
+/**
+ * Applies the committed migrations that come before the one whose tag ends with `tagSuffix`, from a
+ * copy of drizzle/ with a shortened journal (so renumbering or later migrations change nothing), for
+ * a test that gives that migration rows written by the old schema.
+ */
+export async function migrateToJustBefore(url: string, tagSuffix: string) {
+  const folder = mkdtempSync(join(tmpdir(), "migrations-"));
+  try {
+    cpSync(MIGRATIONS_DIR, folder, { recursive: true });
+    const journalPath = join(folder, "meta", "_journal.json");
+    const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: Array<{ tag: string }> };
+    const at = journal.entries.findIndex((e) => e.tag.endsWith(tagSuffix));
+    if (at < 1) throw new Error(`no *${tagSuffix} migration in the journal`);
+    writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, at) }));
+    await withPgClient(url, (client) => migrate(drizzle({ client }), { migrationsFolder: folder }));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }

@@ -12,7 +12,7 @@ export async function misuses() {
   // @ts-expect-error an item type the API does not have
   await api.api.marketplace.items.$get({ query: { type: "robot" } });
   // @ts-expect-error the install path needs the item id
-  await api.api.marketplace.items[":id"].install.$post({ header: {}, json: {} });
+  await api.api.marketplace.items[":id"].install.$post({ json: {} });
   const found = await api.api.marketplace.items.$get({ query: {} });
   if (found.status === 200) {
     const page = await found.json();

@@ -24,6 +24,9 @@ interface Verdict {
   status: string | null;
   message: string | null;
   replacement: { item_id: string } | null;
+  update: string | null;
+  update_available: boolean;
+  latest_version: string | null;
   listed_version: string | null;
   safe_version: string | null;
 }
@@ -32,16 +35,20 @@ type Ask = { item_id: string; version: string } | { plugin_id: string; version: 
 
 const ask = (body: unknown, headers: Record<string, string>) => api("/api/marketplace/versions/status", jsonRequest("POST", body, headers));
 
-const found = (status: string, listed: string | null, safe: string | null, extra: Partial<Verdict> = {}) => ({
+// `held` is the version held as stored: with no update, latest_version is it (never lower, design.md §39).
+const found = (status: string, held: string, listed: string | null, safe: string | null, extra: Partial<Verdict> = {}) => ({
   found: true,
   status,
   message: null,
   replacement: null,
+  update: null,
+  update_available: false,
+  latest_version: held,
   listed_version: listed,
   safe_version: safe,
   ...extra,
 });
-const NOT_FOUND = { found: false, status: null, message: null, replacement: null, listed_version: null, safe_version: null };
+const NOT_FOUND = { found: false, status: null, message: null, replacement: null, update: null, update_available: false, latest_version: null, listed_version: null, safe_version: null };
 
 /** Each case: what is asked and what anyone asking should hear back (without the id and version). */
 let itemCases: Array<{ ask: { item_id: string; version: string }; expected: Omit<Verdict, "item_id" | "version"> }>;
@@ -85,19 +92,19 @@ beforeAll(async () => {
   const { item: active } = await createMarketplaceItem(db(), { type: "skill" });
 
   itemCases = [
-    { ask: { item_id: active.id, version: "1.0.0" }, expected: found("active", "1.0.0", "1.0.0") },
-    { ask: { item_id: yanked.itemId, version: "1.1.0" }, expected: found("yanked", "1.0.0", "1.0.0", { message: "Corrupts output", replacement: { item_id: replacement.id } }) },
-    { ask: { item_id: yanked.itemId, version: "1.0.0" }, expected: found("active", "1.0.0", "1.0.0") },
-    { ask: { item_id: quarantined.itemId, version: "1.1.0" }, expected: found("quarantined", "1.0.0", "1.0.0") },
-    { ask: { item_id: revoked.itemId, version: "1.0.0" }, expected: found("revoked", null, null) },
-    { ask: { item_id: older.itemId, version: "1.0.0" }, expected: found("yanked", "1.1.0", "1.1.0", { message: "Leaks a token" }) },
-    { ask: { item_id: deprecated.itemId, version: "1.0.0" }, expected: found("deprecated", "1.0.0", "1.0.0", { message: "No longer maintained" }) },
+    { ask: { item_id: active.id, version: "1.0.0" }, expected: found("active", "1.0.0", "1.0.0", "1.0.0") },
+    { ask: { item_id: yanked.itemId, version: "1.1.0" }, expected: found("yanked", "1.1.0", "1.0.0", "1.0.0", { message: "Corrupts output", replacement: { item_id: replacement.id } }) },
+    { ask: { item_id: yanked.itemId, version: "1.0.0" }, expected: found("active", "1.0.0", "1.0.0", "1.0.0") },
+    { ask: { item_id: quarantined.itemId, version: "1.1.0" }, expected: found("quarantined", "1.1.0", "1.0.0", "1.0.0") },
+    { ask: { item_id: revoked.itemId, version: "1.0.0" }, expected: found("revoked", "1.0.0", null, null) },
+    { ask: { item_id: older.itemId, version: "1.0.0" }, expected: found("yanked", "1.0.0", "1.1.0", "1.1.0", { message: "Leaks a token", update: "1.1.0", update_available: true, latest_version: "1.1.0" }) },
+    { ask: { item_id: deprecated.itemId, version: "1.0.0" }, expected: found("deprecated", "1.0.0", "1.0.0", "1.0.0", { message: "No longer maintained" }) },
     { ask: { item_id: pending.itemId, version: "1.1.0" }, expected: NOT_FOUND },
     { ask: { item_id: pending.itemId, version: "2.0.0" }, expected: NOT_FOUND },
     { ask: { item_id: pending.itemId, version: "latest" }, expected: NOT_FOUND },
     { ask: { item_id: removed.id, version: "1.0.0" }, expected: NOT_FOUND },
     { ask: { item_id: crypto.randomUUID(), version: "1.0.0" }, expected: NOT_FOUND },
-    { ask: { item_id: active.id.toUpperCase(), version: "1.0.0+build.7" }, expected: found("active", "1.0.0", "1.0.0") },
+    { ask: { item_id: active.id.toUpperCase(), version: "1.0.0+build.7" }, expected: found("active", "1.0.0", "1.0.0", "1.0.0") },
   ];
 
   // Plugins: a quarantined newer version, an active one, a deactivated plugin, a pending version, an unknown id.
@@ -108,8 +115,8 @@ beforeAll(async () => {
   const deactivated = await approvedPlugin(admin);
   expect((await api(`/api/admin/plugins/${deactivated.plugin_id}/deactivate`, { method: "POST", headers: admin })).status).toBe(200);
   pluginCases = [
-    { ask: { plugin_id: plugin.plugin_id, version: "1.1.0" }, expected: found("quarantined", "1.0.0", "1.0.0") },
-    { ask: { plugin_id: plugin.plugin_id, version: "1.0.0" }, expected: found("active", "1.0.0", "1.0.0") },
+    { ask: { plugin_id: plugin.plugin_id, version: "1.1.0" }, expected: found("quarantined", "1.1.0", "1.0.0", "1.0.0") },
+    { ask: { plugin_id: plugin.plugin_id, version: "1.0.0" }, expected: found("active", "1.0.0", "1.0.0", "1.0.0") },
     { ask: { plugin_id: plugin.plugin_id, version: "1.2.0" }, expected: NOT_FOUND },
     { ask: { plugin_id: deactivated.plugin_id, version: "1.0.0" }, expected: NOT_FOUND },
     { ask: { plugin_id: crypto.randomUUID(), version: "1.0.0" }, expected: NOT_FOUND },

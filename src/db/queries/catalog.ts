@@ -14,6 +14,8 @@ import {
 } from "../schema";
 import type { ItemType } from "../../domain/item-types";
 import { VISIBLE_STATUSES } from "../../domain/version-status";
+import type { CursorKey } from "../../lib/cursor";
+import { afterKey, cursorKeyOf } from "./keyset";
 import { allInName, searchCondition, searchRanking, searchRankingKeys, searchTiers, type SearchColumns } from "./search";
 
 export type CatalogSort = "popular" | "newest" | "name" | "relevance";
@@ -30,8 +32,8 @@ export interface CatalogFilter {
   includeUnapproved: boolean;
 }
 
-/** items.search is the generated tsvector (name A, description B, tags C) with a GIN index; lower(name) has a trigram GIN. */
-const itemSearchColumns: SearchColumns = { document: sql`${items.search}`, lowerName: sql`lower(${items.name})`, lexicon: sql`${searchLexemes}` };
+/** items.search is the generated tsvector (name A, description B, tags C, each folded by search_fold) with a GIN index; search_fold(name) has a trigram GIN and a prefix btree. */
+const itemSearchColumns: SearchColumns = { document: sql`${items.search}`, lowerName: sql`search_fold(${items.name})`, lexicon: sql`${searchLexemes}` };
 /**
  * The same search without the lexicon, for the planner's row estimate only (estimateCatalogItems): its
  * tsqueries are constants, which the planner reads the GIN statistics for; an expanded prefix is
@@ -165,7 +167,7 @@ function searchPageIds(filter: CatalogFilter & { search: ParsedSearch }, page: {
   // It stays on the btree even when every match is at hand (`matches`): filtering the matches by
   // `lower(name) like` costs about 1 µs per match (1.5 ms for two common words at 100k).
   const prefixScan = (tier: SQL) => sql`select * from (select ${items.id}, ${items.name}, ${items.search}, ${items.installCount} from ${items}
-    where ${prefixWhere} and ${tier} order by lower(${items.name}) using ~<~ limit ${perTier * PREFIX_TIER_SCAN_FACTOR}) as ${items}
+    where ${prefixWhere} and ${tier} order by ${itemSearchColumns.lowerName} using ~<~ limit ${perTier * PREFIX_TIER_SCAN_FACTOR}) as ${items}
     order by install_count desc, id limit ${perTier}`;
   const tiers = [
     ...searchTiers(filter.search, itemSearchColumns).map(prefixScan),
@@ -241,7 +243,8 @@ export function listCatalogItems(
   db: Queryable,
   filter: CatalogFilter,
   sort: CatalogSort,
-  page: { limit: number; offset: number },
+  /** `after`: a cursor's key (sort newest or name only): the rows after it, `offset` ignored (design.md §51). */
+  page: { limit: number; offset: number; after?: CursorKey },
   /** The caller knows more than the count's cap match (searchPageIds: the popularity walk). */
   manyMatches = false,
 ) {
@@ -256,15 +259,19 @@ export function listCatalogItems(
       .where(sql`${items.id} in (${pageIds})`)
       .orderBy(...order);
   }
+  // A cursor page (sort newest or name, no search) starts after its key instead of an offset.
+  const after = page.after && (sort === "newest" || sort === "name") ? afterKey(sort, itemKeysetColumns, page.after) : undefined;
   return db
-    .select(catalogColumns)
+    .select({ ...catalogColumns, cursorKey: cursorKeyOf(sort, itemKeysetColumns) })
     .from(items)
     .leftJoin(workspaces, eq(workspaces.id, items.publisherWorkspaceId))
-    .where(whereOf(filter))
+    .where(after ? and(whereOf(filter), after) : whereOf(filter))
     .orderBy(...order)
     .limit(page.limit)
-    .offset(page.offset);
+    .offset(after ? 0 : page.offset);
 }
+
+const itemKeysetColumns = { createdAt: items.createdAt, name: items.name, id: items.id };
 
 /**
  * Counts matches exactly up to `cap`, scanning at most cap + 1 index entries; past that it returns

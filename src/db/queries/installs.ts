@@ -3,6 +3,7 @@ import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Queryable } from "../client";
 import { items, itemVersions, marketplaceInstalls } from "../schema";
+import { timestampKey } from "./keyset";
 
 export type InstallRow = typeof marketplaceInstalls.$inferSelect;
 
@@ -154,6 +155,8 @@ export function liveInstallsOf(db: Queryable, workspaceId: string, itemId?: stri
       itemId: marketplaceInstalls.itemId,
       cloneId: marketplaceInstalls.cloneId,
       installedAt: marketplaceInstalls.installedAt,
+      // The installed list's cursor key (design.md §51): microseconds, which installedAt (a Date) drops.
+      installedAtKey: timestampKey(marketplaceInstalls.installedAt),
       installedVersion: itemVersions.version,
       installedStatus: itemVersions.status,
       installedStatusMessage: itemVersions.statusMessage,

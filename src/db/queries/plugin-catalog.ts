@@ -3,6 +3,8 @@ import { rowsOf, type Queryable } from "../client";
 import { marketplacePlugins, pluginCategories, pluginSecurityScans, pluginVersions } from "../schema";
 import { REVIEW_STATUSES, VISIBLE_STATUSES } from "../../domain/version-status";
 import type { ParsedSearch } from "../../domain/search-query";
+import type { CursorKey } from "../../lib/cursor";
+import { afterKey, cursorKeyOf } from "./keyset";
 import { pluginSearch } from "./plugin-search";
 
 /** Read side of the plugin marketplace (issue 15 item 1); moderation writes live in queries/plugins.ts. */
@@ -122,19 +124,26 @@ const summaryColumns = {
   securityStatus: pluginVersions.securityStatus,
 };
 
-export type PluginSummaryRow = Awaited<ReturnType<typeof listPluginRows>>[number];
+export type PluginSummaryRow = Omit<Awaited<ReturnType<typeof listPluginRows>>[number], "cursorKey">;
 
-export function listPluginRows(db: Queryable, filter: PluginFilter, sort: PluginSort, page: { limit: number; offset: number }) {
+/**
+ * A page of plugins in `sort`'s order; `page.after` (a cursor's key, sort newest or name only,
+ * design.md §51) starts after that key instead of at the offset. Each row carries its `cursorKey`.
+ */
+export function listPluginRows(db: Queryable, filter: PluginFilter, sort: PluginSort, page: { limit: number; offset: number; after?: CursorKey }) {
+  const after = page.after && (sort === "newest" || sort === "name") ? afterKey(sort, pluginKeysetColumns, page.after) : undefined;
   return db
-    .select(summaryColumns)
+    .select({ ...summaryColumns, cursorKey: cursorKeyOf(sort, pluginKeysetColumns) })
     .from(p)
     .leftJoin(pluginVersions, shownVersion)
     .leftJoin(pluginCategories, eq(pluginCategories.id, p.categoryId))
-    .where(whereOf(filter))
+    .where(after ? and(whereOf(filter), after) : whereOf(filter))
     .orderBy(...orderOf(sort, filter.search))
     .limit(page.limit)
-    .offset(page.offset);
+    .offset(after ? 0 : page.offset);
 }
+
+const pluginKeysetColumns = { createdAt: p.createdAt, name: p.name, id: p.id };
 
 /**
  * Counts matches exactly up to `cap` (scanning at most cap + 1 rows), else the planner's estimate,

@@ -9,13 +9,14 @@ const p = marketplacePlugins;
  * Plugins have no stored tsvector: the document is built per row from name and slug (weight A,
  * 'simple'), description (B, 'english') and tags (C, 'simple'), the weights and configurations
  * search.ts expects. The plugin table is small (one row per slug), so the scan this costs is bounded;
- * typo and literal conditions on the name can use `marketplace_plugins_name_trgm_idx`.
+ * typo and literal conditions on the folded name can use `marketplace_plugins_name_trgm_idx` (on search_fold(name)).
  */
 const pluginSearchColumns: SearchColumns = {
-  document: sql`(setweight(to_tsvector('simple', ${p.name} || ' ' || ${p.slug}), 'A')
-    || setweight(to_tsvector('english', coalesce(${p.description}, '')), 'B')
-    || setweight(to_tsvector('simple', ${p.tags}), 'C'))`,
-  lowerName: sql`lower(${p.name})`,
+  // Folded by search_fold (NFKC, lower case) as the item document and the query are (issue 30 item 1).
+  document: sql`(setweight(to_tsvector('simple', search_fold(${p.name} || ' ' || ${p.slug})), 'A')
+    || setweight(to_tsvector('english', search_fold(coalesce(${p.description}, ''))), 'B')
+    || setweight(to_tsvector('simple', search_fold((${p.tags})::text)), 'C'))`,
+  lowerName: sql`search_fold(${p.name})`,
 };
 
 /**

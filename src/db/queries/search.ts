@@ -7,8 +7,9 @@ import { MIN_TYPO_WORD_LENGTH, type ParsedSearch, type SearchTerm } from "../../
  *
  * `document` is a tsvector whose name lexemes carry weight A, tag lexemes weight C and description
  * lexemes weight B; names and tags parsed with the 'simple' configuration, descriptions with 'english'
- * (items.search is exactly that, generated and GIN-indexed). `lowerName` must be the very expression a
- * trigram GIN index covers (`lower(name)`), or typo matching cannot use it.
+ * (items.search is exactly that, generated and GIN-indexed), every text folded by search_fold (NFKC,
+ * lower case). `lowerName` is the folded name, `search_fold(name)`: the very expression the trigram
+ * GIN and the prefix btree cover, or typo and prefix matching cannot use them.
  */
 export interface SearchColumns {
   document: SQL;
@@ -21,6 +22,16 @@ export interface SearchColumns {
    */
   lexicon?: SQL;
 }
+
+/**
+ * A query string as the index's text is folded: through the same SQL function, search_fold (NFKC,
+ * then lower case; migration 0011), that `lowerName` and the documents apply (issue 30 item 1). The
+ * parser already folded it the same way in JavaScript (foldSearchText) to split it into words; the
+ * function is idempotent, so this changes nothing where the two agree and makes the comparison one
+ * function's output against the same function's output where they might not. Immutable, so
+ * PostgreSQL folds it once per statement and index conditions still see a constant.
+ */
+const folded = (text: string) => sql`search_fold(${text})`;
 
 /** LIKE pattern matching `text` literally: % and _ in a query are characters, not wildcards. */
 export function escapeLike(text: string): string {
@@ -131,12 +142,12 @@ function termCondition(term: SearchTerm, columns: SearchColumns, typos: boolean)
       // pg_trgm's default thresholds (a query cannot change them through the HTTP driver; "small typo
       // distance" is therefore one edit in a word of about six letters or more), both served by the trigram GIN: `<%` word_similarity >= 0.6 with some part
       // of the name, `<<%` strict_word_similarity >= 0.5 with whole words of it ("invoce" → "invoice").
-      return sql`(${text} or ${term.text} <% ${columns.lowerName} or ${term.text} <<% ${columns.lowerName})`;
+      return sql`(${text} or ${folded(term.text)} <% ${columns.lowerName} or ${folded(term.text)} <<% ${columns.lowerName})`;
     }
     case "phrase":
       return sql`${columns.document} @@ ${phraseQuery(term.words)}`;
     case "literal":
-      return sql`${columns.lowerName} like ${`%${escapeLike(term.text)}%`}`;
+      return sql`${columns.lowerName} like ${folded(`%${escapeLike(term.text)}%`)}`;
   }
 }
 
@@ -169,7 +180,7 @@ export function allInName(search: ParsedSearch, columns: SearchColumns): SQL {
         case "phrase":
           return sql`${columns.document} @@ to_tsquery('simple', ${term.words.map((w) => `${w}:A`).join(" <-> ")})`;
         case "literal":
-          return sql`${columns.lowerName} like ${`%${escapeLike(term.text)}%`}`;
+          return sql`${columns.lowerName} like ${folded(`%${escapeLike(term.text)}%`)}`;
       }
     }),
     sql` and `,
@@ -192,7 +203,7 @@ function rankQuery(search: ParsedSearch): SQL {
  */
 export function searchTiers(search: ParsedSearch, columns: SearchColumns): SQL[] {
   if (search.terms.length === 0) return [];
-  return [sql`${columns.lowerName} like ${`${escapeLike(search.nameText)}%`}`];
+  return [sql`${columns.lowerName} like ${folded(`${escapeLike(search.nameText)}%`)}`];
 }
 
 // ts_rank's weights are {D, C, B, A}: name (A) 1.0 > tags (C) 0.4 > description (B) 0.2 (issue 13).
@@ -213,11 +224,11 @@ export function searchRanking(search: ParsedSearch, columns: SearchColumns): SQL
 export function searchRankingKeys(search: ParsedSearch, columns: SearchColumns): SQL[] {
   if (search.terms.length === 0) return [];
   return [
-    sql`(${columns.lowerName} = ${search.nameText})`,
-    sql`(${columns.lowerName} like ${`${escapeLike(search.nameText)}%`})`,
+    sql`(${columns.lowerName} = ${folded(search.nameText)})`,
+    sql`(${columns.lowerName} like ${folded(`${escapeLike(search.nameText)}%`)})`,
     sql`(${allInName(search, columns)})`,
     search.typos
-      ? sql`(ts_rank(${WEIGHTS}::float4[], ${columns.document}, ${rankQuery(search)}) + 0.1 * word_similarity(${search.nameText}, ${columns.lowerName}))`
+      ? sql`(ts_rank(${WEIGHTS}::float4[], ${columns.document}, ${rankQuery(search)}) + 0.1 * word_similarity(${folded(search.nameText)}, ${columns.lowerName}))`
       : sql`ts_rank(${WEIGHTS}::float4[], ${columns.document}, ${rankQuery(search)})`,
   ];
 }

@@ -131,7 +131,8 @@ export const items = pgTable(
     updatedAt: updatedAt(),
     search: tsvector("search").generatedAlwaysAs(
       (): SQL =>
-        sql`setweight(to_tsvector('simple'::regconfig, ${items.name}), 'A') || setweight(to_tsvector('english'::regconfig, ${items.description}), 'B') || setweight(to_tsvector('simple'::regconfig, ${items.tags}), 'C')`,
+        // Every text folded by search_fold (NFKC, lower case; migration 0011), as the query is (issue 30 item 1).
+        sql`setweight(to_tsvector('simple'::regconfig, search_fold(${items.name})), 'A') || setweight(to_tsvector('english'::regconfig, search_fold(${items.description})), 'B') || setweight(to_tsvector('simple'::regconfig, search_fold((${items.tags})::text)), 'C')`,
     ),
   },
   (t) => [
@@ -204,13 +205,14 @@ export const items = pgTable(
     index("items_publisher_idx").on(t.publisherWorkspaceId),
     // Search (design.md §9).
     index("items_search_idx").using("gin", t.search),
-    index("items_name_trgm_idx").using("gin", sql`lower(${t.name}) gin_trgm_ops`),
+    // On the folded name the search compares (search.ts lowerName; issue 30 item 1).
+    index("items_name_trgm_idx").using("gin", sql`search_fold(${t.name}) gin_trgm_ops`),
     // Names starting with a search query (search.ts searchTiers: the top ranking tiers) as one range
     // scan, at any catalog size. The trigram GIN answers `like 'ledger insight%'` only by reading every
     // name holding those trigrams anywhere (500 rechecked rows at 100k items, 58 ms for a long name);
     // text_pattern_ops because the database collation need not be C.
     index("items_marketplace_name_prefix_idx")
-      .using("btree", sql`lower(${t.name}) text_pattern_ops`)
+      .using("btree", sql`search_fold(${t.name}) text_pattern_ops`)
       .where(sql`${t.ownerType} = 'marketplace'`),
     index("items_tags_idx").using("gin", sql`${t.tags} jsonb_path_ops`),
   ],

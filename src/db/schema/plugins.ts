@@ -75,7 +75,7 @@ export const marketplacePlugins = pgTable(
     check("marketplace_plugins_tags_check", sql`jsonb_typeof(${t.tags}) = 'array'`),
     index("marketplace_plugins_category_idx").on(t.categoryId),
     index("marketplace_plugins_featured_idx").on(t.isFeatured, t.enableCount.desc(), t.id),
-    index("marketplace_plugins_name_trgm_idx").using("gin", sql`lower(${t.name}) gin_trgm_ops`),
+    index("marketplace_plugins_name_trgm_idx").using("gin", sql`search_fold(${t.name}) gin_trgm_ops`),
     actorCheck("marketplace_plugins", t),
   ],
 );

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { REVIEW_STATUSES } from "../../domain/version-status";
 import { TagSchema } from "../../domain/tags";
-import { AUTH_PROBLEMS, problemResponses } from "../../lib/openapi";
+import { AUTH_PROBLEMS, CursorPaginationQuery, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
 import { listPlugins } from "../../services/plugins/catalog";
@@ -38,7 +38,8 @@ export const ListPluginsQuery = z.object({
     .optional()
     .openapi({ description: "Platform admins only: narrow to plugins with this derived status. Ignored for everyone else, who only ever see visible plugins." }),
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: "1–100, default 20" }),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: CursorPaginationQuery.shape.offset,
+  cursor: CursorPaginationQuery.shape.cursor,
 });
 
 export const listPluginsRoute = defineRoute({
@@ -48,7 +49,7 @@ export const listPluginsRoute = defineRoute({
   tags: [PLUGINS_TAG],
   summary: "Browse and search marketplace plugins",
   description: [
-    "Answers `{items, total, total_exact, limit, offset}`. Non-admins see only plugins that are active and have an approved version that is active, deprecated or yanked (design.md §34; a plugin whose versions are all yanked stays listed with `installable: false`, one whose only approved versions are quarantined or revoked is hidden); `approval_status` is ignored for them (it can narrow but never widen, so it is not an error). Platform admins see every plugin, uncached.",
+    "Answers `{items, total, total_exact, limit, offset}`. To walk every plugin, use `sort=newest` or `sort=name` without `search` and follow `next_cursor` (given on the first page) as `cursor`: a keyset on the sort key and id, so plugins approved or removed between pages never make the walk repeat or skip one listed all along whose sort key did not change (design.md §51; issue 30 item 3); a cursor page answers `{items, total, total_exact, limit, next_cursor}` (null at the end). `offset` stays for compatibility. 400 `cursor_unsupported` for a cursor with `offset`, `search` or another sort; 400 `invalid_cursor` for one this API did not return. Non-admins see only plugins that are active and have an approved version that is active, deprecated or yanked (design.md §34; a plugin whose versions are all yanked stays listed with `installable: false`, one whose only approved versions are quarantined or revoked is hidden); `approval_status` is ignored for them (it can narrow but never widen, so it is not an error). Platform admins see every plugin, uncached.",
     "Orders: `popular` (enable_count, descending), `newest` (created_at, descending), `name` (case-insensitive), `relevance` (exact name, then name prefix, then text rank + trigram similarity; the default when searching). Every order ends with the id, so pages within one catalog generation never repeat or skip a plugin.",
     "Search (`search`) matches name, slug, description and tags by full text (every word, each also as a prefix), the name's words within a small typo distance when the query as typed matches nothing, or a literal substring of the name or slug; punctuation is never an error.",
     "Cached for non-admins like the item catalog (design.md §15): ETag `\"g<generation>-<hash>\"`, `If-None-Match` → 304, `Cache-Control: private, max-age=60`; plugin approve, reject, deactivate, reactivate, delete and every version status change bump the generation.",
@@ -76,6 +77,7 @@ export function registerListPlugins(router: Router) {
       approvalStatus: q.approval_status,
       limit: q.limit,
       offset: q.offset,
+      cursor: q.cursor,
     };
     return respondWithCatalog(c, (admin) => listPlugins(c.var.db.http, query, { admin }));
   });

@@ -1,5 +1,6 @@
 import { PermissionsSchema } from "../workspace-plugins/schemas";
 import { z } from "@hono/zod-openapi";
+import { NextCursorField } from "../../lib/cursor";
 import { REVIEW_STATUSES, VERSION_STATUSES } from "../../domain/version-status";
 
 /** The plugin marketplace's OpenAPI tag. */
@@ -51,7 +52,8 @@ export const PluginListSchema = z
     total: z.number().int(),
     total_exact: z.boolean().openapi({ description: "False when more than 10,000 plugins match and `total` is an estimate." }),
     limit: z.number().int(),
-    offset: z.number().int(),
+    offset: z.number().int().optional().openapi({ description: "The offset asked for (0 by default); absent on a cursor page." }),
+    next_cursor: NextCursorField,
   })
   .openapi("PluginList");
 

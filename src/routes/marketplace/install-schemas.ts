@@ -86,10 +86,10 @@ export const UpdateEntrySchema = z
     item_id: z.uuid(),
     item_name: z.string(),
     type: z.string(),
-    item_type: z.string().openapi({ deprecated: true, description: "Deprecated alias of `type`." }),
+    item_type: z.string().openapi({ deprecated: true, description: "Deprecated alias of `type`, the installed list's name: kept for this version of the contract (v1), removed in v2 (design.md §52)." }),
     clone_id: z.uuid().nullable(),
     ...installStatusFields,
-    current_version: z.string().openapi({ deprecated: true, description: "Deprecated alias of `installed_version`." }),
+    current_version: z.string().openapi({ deprecated: true, description: "Deprecated alias of `installed_version`, the installed list's name: kept for this version of the contract (v1), removed in v2 (design.md §52)." }),
     removed: z.boolean().openapi({ description: "The item was removed from the marketplace: reported instead of an update." }),
     changelogs: z
       .array(z.object({ version: z.string(), changelog: z.string().nullable() }))

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { CategoryRefSchema } from "../../domain/categories";
 import { TagSchema } from "../../domain/tags";
-import { AUTH_PROBLEMS, PaginationQuery, problemResponses } from "../../lib/openapi";
+import { AUTH_PROBLEMS, CursorPaginationQuery, problemResponses } from "../../lib/openapi";
 import { defineRoute } from "../../lib/route";
 import type { Router } from "../../lib/router";
 import { listCatalog } from "../../services/catalog";
@@ -19,7 +19,7 @@ const tagList = z.preprocess(
     .optional(),
 );
 
-export const ListItemsQuery = PaginationQuery.extend({
+export const ListItemsQuery = CursorPaginationQuery.extend({
   type: ItemTypeSchema.optional(),
   category: CategoryRefSchema.optional(),
   search: z
@@ -42,6 +42,10 @@ export const listItemsRoute = defineRoute({
   operationId: "listItems",
   tags: ["Catalog"],
   summary: "Browse and search the catalog (all five types)",
+  description: [
+    "Answers `{items, total, total_exact, limit, offset}`. To walk the whole catalog, use `sort=newest` or `sort=name` without `search` and follow `next_cursor` (given on the first page) as `cursor`: a keyset on the sort key and id, so items approved or removed between pages never make the walk repeat or skip an item that was listed all along and kept its sort key (design.md §51; issue 30 item 3). A cursor page answers `{items, total, total_exact, limit, next_cursor}`, `next_cursor` null on the last page; pass the same filters on every page. `offset` stays for compatibility but shifts when the catalog changes.",
+    "400 `cursor_unsupported` for a cursor with `offset`, `search` or another sort; 400 `invalid_cursor` for a cursor this API did not return (or one for another sort).",
+  ].join("\n\n"),
   access: CATALOG_ACCESS,
   request: { query: ListItemsQuery },
   responses: {

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { NextCursorField } from "../../lib/cursor";
 import { PublisherActionSchema } from "../reports/schemas";
 import { ITEM_TYPES } from "../../domain/item-types";
 import { REVIEW_STATUSES, VERSION_STATUSES } from "../../domain/version-status";
@@ -65,7 +66,8 @@ export const CatalogListSchema = z
     total: z.number().int(),
     total_exact: z.boolean().openapi({ description: "False when more than 10,000 items match and `total` is an estimate." }),
     limit: z.number().int(),
-    offset: z.number().int(),
+    offset: z.number().int().optional().openapi({ description: "The offset asked for (0 by default); absent on a cursor page." }),
+    next_cursor: NextCursorField,
   })
   .openapi("CatalogList");
 

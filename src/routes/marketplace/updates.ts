@@ -18,7 +18,7 @@ export const updatesRoute = defineRoute({
     "or, for an installed version that is yanked, quarantined or revoked, a `safe_version` to move to (the update, else the listed version, " +
     "even when lower: the only downgrade). Each entry carries the installed version's status fields, the update fields and the changelogs " +
     "between the installed version and `update`. Installs of items removed from the marketplace are listed with `removed: true` instead. " +
-    "`item_type` and `current_version` are deprecated aliases of `type` and `installed_version`.",
+    "The fields name the same facts as GET /api/marketplace/installs (`type`, `installed_version`, `latest_version`, …); `item_type` and `current_version` are deprecated aliases of `type` and `installed_version`, kept for this version of the contract (v1) and removed in v2.",
   access: INSTALLS_READ_ACCESS,
   request: { query: PaginationQuery },
   responses: {

@@ -38,6 +38,12 @@ const verdictFields = {
     .object({ item_id: z.uuid() })
     .nullable()
     .openapi({ description: "The item a deprecated or yanked version names as its replacement, when that item is visible; else null." }),
+  update: z.string().nullable().openapi({
+    description:
+      "The update the held version is offered (design.md §39), as on GET /api/marketplace/installs, /updates and the enabled-plugins list: the highest approved active or deprecated version newer than it (stable; for a pre-release also newer pre-releases of its major.minor.patch); null when none.",
+  }),
+  update_available: z.boolean().openapi({ description: "Whether `update` is not null (false when not found)." }),
+  latest_version: z.string().nullable().openapi({ description: "`update` when there is one, else the version held (never lower than it); null when not found." }),
   listed_version: z.string().nullable().openapi({ description: "The item's or plugin's listed version (null when none is listable)." }),
   safe_version: z.string().nullable().openapi({
     description:
@@ -59,7 +65,7 @@ export const versionStatusesRoute = defineRoute({
   tags: ["Catalog"],
   summary: "Whether the item and plugin versions a client holds are still good (batch, up to 100)",
   description: [
-    `Answers, for up to ${VERSION_STATUS_BATCH_LIMIT} item and plugin versions in all, each version's status (\`active\`, \`deprecated\`, \`yanked\`, \`quarantined\`, \`revoked\`), the deprecation or yank message, the replacement item, the listed version and the nearest safe version, one entry per question in the order asked (items first, then plugins).`,
+    `Answers, for up to ${VERSION_STATUS_BATCH_LIMIT} item and plugin versions in all, each version's status (\`active\`, \`deprecated\`, \`yanked\`, \`quarantined\`, \`revoked\`), the deprecation or yank message, the replacement item, the update fields of the installed list (\`update\`, \`update_available\`, \`latest_version\`), the listed version and the nearest safe version, one entry per question in the order asked (items first, then plugins).`,
     "An unknown entry never fails the call: it answers `found: false`. Quarantined and revoked versions are reported to whoever asks (`found: true`, the status, `message: null`): the status is a safety signal, the reason is not shown.",
     "The answer is the same for every caller and is never cached (`private, no-store`). The entries are read with at most two queries, whatever their number.",
     `Errors: 400 \`validation_failed\` (no body, neither \`items\` nor \`plugins\`, more than ${VERSION_STATUS_BATCH_LIMIT} entries in all, an id that is not a UUID, a version that is empty or longer than 100 characters).`,

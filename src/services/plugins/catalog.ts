@@ -17,6 +17,7 @@ import { severityCounts, type Finding } from "../../domain/plugin-scan";
 import { compareSemver, isPrerelease } from "../../domain/semver";
 import { parseSearchQuery } from "../../domain/search-query";
 import type { VersionStatus } from "../../domain/version-status";
+import { cursorPage, pagingFields, pagingOf, type CursorSort } from "../../lib/cursor";
 import { ApiError } from "../../lib/errors";
 import { EXACT_TOTAL_CAP, type Viewer } from "../catalog";
 import { countWithTypoRetry } from "../search-retry";
@@ -31,7 +32,10 @@ export interface PluginListQuery {
   sort?: PluginSort;
   approvalStatus?: PluginApprovalStatus;
   limit: number;
-  offset: number;
+  /** Absent: 0; not with `cursor` (design.md §51). */
+  offset?: number;
+  /** A `next_cursor` of an earlier page (sort newest or name, no search): keyset paging. */
+  cursor?: string;
 }
 
 const MESSAGE_SHOWN: readonly VersionStatus[] = ["deprecated", "yanked"];
@@ -79,7 +83,9 @@ function toSummary(row: PluginSummaryRow) {
  * are stable. `total` is exact up to 10,000 matches, else an estimate (`total_exact: false`).
  */
 export async function listPlugins(db: Queryable, query: PluginListQuery, viewer: Viewer) {
-  const page = { limit: query.limit, offset: query.offset };
+  // Offset pages, or keyset pages by cursor for sort newest and name without search (design.md §51, §54).
+  const paging = pagingOf(query, CURSOR_SORTS, query.search ? "relevance" : "popular");
+  const page = { limit: paging.limit, offset: paging.offset };
   const base: PluginFilter = {
     categoryId: query.categoryId,
     categorySlug: query.category,
@@ -87,11 +93,15 @@ export async function listPlugins(db: Queryable, query: PluginListQuery, viewer:
     admin: viewer.admin,
     approvalStatus: viewer.admin ? query.approvalStatus : undefined,
   };
-  const sort = query.sort ?? (query.search ? "relevance" : "popular");
+  const sort = paging.sort;
   if (!query.search) {
-    // No search, no retry: page and count side by side.
-    const [rows, count] = await Promise.all([listPluginRows(db, base, sort, page), countPlugins(db, base, EXACT_TOTAL_CAP)]);
-    return { items: rows.map(toSummary), total: count.total, total_exact: count.exact, ...page };
+    // No search, no retry: page and count side by side. A walkable order reads one row more: it says whether a next page exists.
+    const [read, count] = await Promise.all([
+      listPluginRows(db, base, sort, paging.withCursor ? { ...page, limit: page.limit + 1, after: paging.after } : page),
+      countPlugins(db, base, EXACT_TOTAL_CAP),
+    ]);
+    const { rows, next_cursor } = paging.withCursor ? cursorPage(read, paging.limit, sort as CursorSort, (row) => [row.cursorKey!, row.id]) : { rows: read, next_cursor: null };
+    return { items: rows.map(toSummary), total: count.total, total_exact: count.exact, ...pagingFields(paging, next_cursor) };
   }
   // The item catalog's search semantics, typo retry included (src/services/search-retry.ts); the
   // count first, since an empty count decides the retry and costs no page query.
@@ -100,8 +110,11 @@ export async function listPlugins(db: Queryable, query: PluginListQuery, viewer:
   );
   const filter: PluginFilter = { ...base, search };
   const rows = count.total === 0 ? [] : await listPluginRows(db, filter, sort, page);
-  return { items: rows.map(toSummary), total: count.total, total_exact: count.exact, ...page };
+  return { items: rows.map(toSummary), total: count.total, total_exact: count.exact, ...pagingFields(paging, null) };
 }
+
+/** The plugin orders a cursor walks (design.md §51). */
+const CURSOR_SORTS = ["newest", "name"] as const;
 
 /**
  * GET /api/marketplace/plugins/{id}: the summary plus the shown version's manifest, its skills,
