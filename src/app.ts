@@ -5,6 +5,7 @@ import { isDatabaseUnavailable, isLostRace } from "./db/errors";
 import { allowedMethodsOf } from "./lib/allowed-methods";
 import { conflictFor } from "./lib/conflicts";
 import { ApiError, renderProblem } from "./lib/errors";
+import { isolateCaches } from "./lib/isolate-caches";
 import type { Logger } from "./lib/logger";
 import { createRouter, withRoutes } from "./lib/router";
 import { clients } from "./middleware/clients";
@@ -65,6 +66,20 @@ function toApiError(error: unknown, logger: Logger | undefined): unknown {
   return new ApiError(status as ApiError["status"], HTTP_EXCEPTION_CODES[status] ?? "http_error", error.message);
 }
 
+/**
+ * CORS_ORIGINS as a set, parsed once per value (it is the same for every request of an isolate;
+ * issue 32 item 2). Code and configuration only, so sharing it between requests is safe.
+ */
+let parsedOrigins: { raw: string; origins: Set<string> } | undefined;
+isolateCaches.register("cors origins", () => (parsedOrigins = undefined));
+function corsOrigins(raw: string | undefined): Set<string> {
+  const value = raw ?? "";
+  if (parsedOrigins?.raw !== value) {
+    parsedOrigins = { raw: value, origins: new Set(value.split(",").map((o) => o.trim()).filter(Boolean)) };
+  }
+  return parsedOrigins.origins;
+}
+
 export function createApp(options: AppOptions = {}) {
   const app = createRouter();
 
@@ -73,10 +88,7 @@ export function createApp(options: AppOptions = {}) {
   app.use(
     "*",
     cors({
-      origin: (origin, c) => {
-        const allowed = (c.env.CORS_ORIGINS ?? "").split(",").map((o: string) => o.trim()).filter(Boolean);
-        return allowed.includes(origin) ? origin : null;
-      },
+      origin: (origin, c) => (origin && corsOrigins(c.env.CORS_ORIGINS).has(origin) ? origin : null),
       // Every request header the API reads (test/system/errors.test.ts checks these against the OpenAPI header parameters).
       allowHeaders: ["Authorization", "Content-Type", "X-API-Key", "X-Workspace-ID", "X-Request-Id", "If-None-Match", "Idempotency-Key"],
       exposeHeaders: ["X-Request-Id", "ETag", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"],
