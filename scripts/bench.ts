@@ -150,6 +150,7 @@ async function runHotPath(scriptPath: string, stack: { bindings: StackBindings; 
     bindings: stack.bindings,
     apiKey: key.key,
     requests: options.hotPathRequests,
+    rounds: options.hotPathRounds,
     connections: options.hotPathConnections,
     warmupSec: options.warmupSec,
     roundTrips: stack.roundTrips,

@@ -50,6 +50,8 @@ export interface Measurement {
    * measured run, in milliseconds; null when the endpoint names no pid.
    */
   cpuMs: number | null;
+  /** When the row sums several runs: each run's `cpuMs`. */
+  cpuRounds?: number[];
 }
 
 export interface LoadSettings {

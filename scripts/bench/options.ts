@@ -27,9 +27,11 @@ export interface BenchOptions {
   hotPathRequests: number;
   /** Concurrent connections of the hot-path section (--connections when given, else 8). */
   hotPathConnections: number;
+  /** Rounds over every hot-path endpoint (each figure is the median of its rounds). */
+  hotPathRounds: number;
 }
 
-const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--sizes 1000,100000] [--quick] [--installs-only] [--mixed-only] [--plugins-only] [--context-requests <n>] [--search-only] [--scanner-only] [--hot-path-only] [--requests <n>]
+const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--sizes 1000,100000] [--quick] [--installs-only] [--mixed-only] [--plugins-only] [--context-requests <n>] [--search-only] [--scanner-only] [--hot-path-only] [--requests <n>] [--rounds <n>]
   --duration     measured seconds per endpoint (default 8; 2 with --quick)
   --warmup       warm-up seconds per endpoint (default 2; 1 with --quick)
   --connections  concurrent connections (default 10)
@@ -46,6 +48,7 @@ const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <
                  R1 = a bare worker answering the same bytes and R2 = one Upstash GET of them), on the demo catalog
   --requests     measured requests per endpoint in the hot-path section (default 3000; 1000 with --quick),
                  8 at a time unless --connections says otherwise
+  --rounds       rounds over every hot-path endpoint, each figure the median of its rounds (default 3; 1 with --quick)
 Database: BENCH_DATABASE_URL if set, else a fresh Debian PostgreSQL cluster, else embedded PGlite.`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
@@ -80,6 +83,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       "scanner-only": { type: "boolean", default: false },
       "hot-path-only": { type: "boolean", default: false },
       requests: { type: "string" },
+      rounds: { type: "string" },
       sizes: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -108,5 +112,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     hotPathOnly: values["hot-path-only"] ?? false,
     hotPathRequests: Math.ceil(positive("requests", values.requests, quick ? 1000 : 3000)),
     hotPathConnections: values.connections === undefined ? 8 : connections,
+    hotPathRounds: Math.ceil(positive("rounds", values.rounds, quick ? 1 : 3)),
   };
 }

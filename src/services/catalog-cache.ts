@@ -72,10 +72,29 @@ export interface StoredResponse {
 }
 
 /**
- * A stored page as the client returned it (text or already parsed); null when absent or not of
- * this shape (an entry of the counter era, with a numeric generation, is such: it only misses).
+ * How a page is stored in Redis: `page:2`, the generation, the ETag and the body, one per line
+ * (neither a generation token nor an ETag holds a line break; the body is the rest). Plain text
+ * rather than JSON, so the body is not escaped inside another JSON string and a read does not parse
+ * it twice (issue 32 item 2).
+ */
+const PAGE_FORMAT = "page:2\n";
+
+export function encodeStoredResponse(stored: StoredResponse): string {
+  return `${PAGE_FORMAT}${stored.generation}\n${stored.etag}\n${stored.body}`;
+}
+
+/**
+ * A stored page as the client returned it; null when absent or not of this shape. An entry of the
+ * JSON era (`{generation, etag, body}`, text or already parsed) is still read; one of the counter
+ * era, with a numeric generation, only misses.
  */
 export function storedResponseOf(value: unknown): StoredResponse | null {
+  if (typeof value === "string" && value.startsWith(PAGE_FORMAT)) {
+    const afterGeneration = value.indexOf("\n", PAGE_FORMAT.length);
+    const afterEtag = afterGeneration < 0 ? -1 : value.indexOf("\n", afterGeneration + 1);
+    if (afterEtag < 0) return null;
+    return { generation: value.slice(PAGE_FORMAT.length, afterGeneration), etag: value.slice(afterGeneration + 1, afterEtag), body: value.slice(afterEtag + 1) };
+  }
   const candidate = parseReply(value) as Partial<StoredResponse> | null;
   return candidate && typeof candidate === "object" && typeof candidate.generation === "string" && typeof candidate.etag === "string" && typeof candidate.body === "string"
     ? (candidate as StoredResponse)
@@ -202,7 +221,7 @@ return 1
 async function storePage(cache: Cache, key: string, stored: StoredResponse, fill: FillBudget): Promise<boolean> {
   if (!cache.text || fill.budget <= 0) return false;
   try {
-    const reply = await cache.text.eval(STORE_SCRIPT, [`catalog-fills:${fill.subject}`, key], [fill.budget, FILL_WINDOW_SECONDS, JSON.stringify(stored), CATALOG_MAX_AGE_SECONDS]);
+    const reply = await cache.text.eval(STORE_SCRIPT, [`catalog-fills:${fill.subject}`, key], [fill.budget, FILL_WINDOW_SECONDS, encodeStoredResponse(stored), CATALOG_MAX_AGE_SECONDS]);
     return Number(reply) === 1;
   } catch {
     return false;
