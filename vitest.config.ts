@@ -2,10 +2,10 @@ import { availableParallelism } from "node:os";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 import type { StackBindings } from "./scripts/stack/stack";
-import { SERIAL_FILES, TEST_TAGS } from "./test/suite-layout.ts";
+import { MEMORY_TIER_FILES, SERIAL_FILES, TEST_TAGS } from "./test/suite-layout.ts";
 
 // The suite's layout (issue 25): one local stack per run (test/global-setup.ts, at the root so
-// every project shares it), and three projects in two groups.
+// every project shares it), and four projects in three groups.
 // - Group 0, side by side: `workers` (the API inside workerd) and `node` (checks that need Node).
 //   Test files are independent by design (each builds its own tenant; catalog tests filter on a
 //   token of their own), so files run in parallel, and the workers project reuses one workerd per
@@ -13,10 +13,24 @@ import { SERIAL_FILES, TEST_TAGS } from "./test/suite-layout.ts";
 // - Group 1, alone afterwards: `workers-serial`, the few files whose assertions need the catalog
 //   to hold still while they run (global aggregates as deltas, cache hits that any approval
 //   elsewhere would turn into misses); see test/suite-layout.ts.
+// - Group 2, alone last: `workers-memory`, the catalog memory tier's own files, the only project
+//   with CATALOG_FRESHNESS_MS at its default (design.md §47; the others run with 0).
 // Tests are I/O-bound (they wait on the database and Redis), so every core runs a file, at least two.
 const WORKERS = Math.max(2, availableParallelism());
 
-function workersProject(name: string, files: { include: string[]; exclude: string[] }, group: number, maxWorkers: number): TestProjectInlineConfiguration {
+/**
+ * CATALOG_FRESHNESS_MS of a Workers project (design.md §47): 0 (no catalog read served from an
+ * isolate's memory) everywhere but the memory tier's own project, which keeps the default.
+ */
+const NO_CATALOG_MEMORY = { CATALOG_FRESHNESS_MS: "0" };
+
+function workersProject(
+  name: string,
+  files: { include: string[]; exclude: string[] },
+  group: number,
+  maxWorkers: number,
+  extraBindings: Record<string, string> = NO_CATALOG_MEMORY,
+): TestProjectInlineConfiguration {
   return {
     // The API inside workerd (the Workers runtime) against the real local stack: PostgreSQL behind
     // the Neon relay, redis-server behind the local Upstash endpoint, and miniflare's R2.
@@ -46,6 +60,7 @@ function workersProject(name: string, files: { include: string[]; exclude: strin
             CORS_ORIGINS: "https://frontend.test",
             // The contract fuzzer's seed (test/system/contract-fuzz.test.ts): set it to replay a run.
             FUZZ_SEED: process.env.FUZZ_SEED ?? "",
+            ...extraBindings,
           },
         },
       })),
@@ -72,7 +87,7 @@ export default defineConfig({
     globalSetup: ["./test/global-setup.ts"],
     tags: TEST_TAGS,
     projects: [
-      workersProject("workers", { include: ["test/**/*.test.ts"], exclude: ["test/node/**", "test/browser/**", ...SERIAL_FILES] }, 0, WORKERS),
+      workersProject("workers", { include: ["test/**/*.test.ts"], exclude: ["test/node/**", "test/browser/**", ...SERIAL_FILES, ...MEMORY_TIER_FILES] }, 0, WORKERS),
       {
         // Checks that need Node itself (spec validators compile code, which workerd forbids; the
         // CLI, the bundled worker on Miniflare, the local servers).
@@ -86,6 +101,8 @@ export default defineConfig({
         },
       },
       workersProject("workers-serial", { include: SERIAL_FILES, exclude: [] }, 1, 1),
+      // The catalog memory tier's own files, alone after the rest, with CATALOG_FRESHNESS_MS at its default.
+      workersProject("workers-memory", { include: MEMORY_TIER_FILES, exclude: [] }, 2, 1, {}),
     ],
   },
 });

@@ -27,11 +27,12 @@ import { benchMixed, type MixedRun } from "./bench/mixed";
 import { LoadError, measure, probe, type Endpoint, type LoadSettings, type Measurement } from "./bench/load";
 import { parseOptions, type BenchOptions } from "./bench/options";
 import { renderReport, type ModeRun } from "./bench/report";
-import { buildWorkerScript, startBareUpstashWorker, startBareWorker, startBundledWorker, startWorker, workerVars, type CacheMode } from "./bench/worker";
+import { buildWorkerScript, startBareUpstashWorker, startBareWorker, startBundledWorker, startWorker, workerVars, type CacheMode, type RunningWorker } from "./bench/worker";
 import { devWorkerVars, ensureDevKeyPair } from "./stack/dev-auth";
 import { benchSearch, explainSearchQueries, renderSearchSection, type SearchCatalog, type SearchRun } from "./bench/search";
 import { benchSearchApi, type SearchApiRun, type SearchApiTarget } from "./bench/search-api";
 import { benchScanner, renderScannerSection } from "./bench/scanner";
+import { benchHotPath, renderHotPathSection } from "./bench/hot-path";
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 const MODES: CacheMode[] = ["on", "off"];
@@ -51,23 +52,30 @@ function listEndpoints(): Endpoint[] {
  * The floor runs first and last: on a small shared machine throughput drifts, and the two floor
  * figures show by how much (the ratios use their mean).
  */
-async function runEndpoints(settings: LoadSettings, detailId: string, bare: { url: string; upstashUrl?: string }): Promise<Measurement[]> {
-  const lists = listEndpoints();
+async function runEndpoints(settings: LoadSettings, detailId: string, bare: References, pid: number | null): Promise<Measurement[]> {
+  const lists = listEndpoints().map((e) => ({ ...e, pid }));
   const { bytes } = await probe(settings, lists[0]!);
   const floorPath = `/__bench/floor?bytes=${bytes}`;
-  const references: Endpoint[] = [{ name: "bare", kind: "bare", path: `/?bytes=${bytes}`, baseUrl: bare.url }];
-  if (bare.upstashUrl) references.push({ name: "bare + upstash", kind: "bare-upstash", path: `/?bytes=${bytes}`, baseUrl: bare.upstashUrl });
-  const floor: Endpoint = { name: "floor", kind: "floor", path: floorPath };
-  const floorAgain: Endpoint = { name: "floor (again)", kind: "floor", path: floorPath };
-  const detail: Endpoint = { name: "detail", kind: "detail", path: `/api/marketplace/items/${detailId}` };
+  const references: Endpoint[] = [{ name: "bare", kind: "bare", path: `/?bytes=${bytes}`, baseUrl: bare.url, pid: bare.pid }];
+  if (bare.upstash) references.push({ name: "bare + upstash", kind: "bare-upstash", path: `/?bytes=${bytes}`, baseUrl: bare.upstash.url, pid: bare.upstash.pid });
+  const floor: Endpoint = { name: "floor", kind: "floor", path: floorPath, pid };
+  const floorAgain: Endpoint = { name: "floor (again)", kind: "floor", path: floorPath, pid };
+  const detail: Endpoint = { name: "detail", kind: "detail", path: `/api/marketplace/items/${detailId}`, pid };
   const results: Measurement[] = [];
   for (const endpoint of [...references, floor, ...lists, detail, floorAgain]) {
     const m = await measure(settings, endpoint);
     const trips = `db ${m.roundTrips.database.toFixed(2)}, upstash ${m.roundTrips.upstash.toFixed(2)} per request`;
-    log(`  ${endpoint.name.padEnd(14)} ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  ${trips}  (${m.requests} requests${m.probe.xCache ? `, X-Cache ${m.probe.xCache}` : ""})`);
+    log(`  ${endpoint.name.padEnd(14)} cpu ${m.cpuMs === null ? "n/a" : m.cpuMs.toFixed(3)} ms/req ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  ${trips}  (${m.requests} requests${m.probe.xCache ? `, X-Cache ${m.probe.xCache}` : ""})`);
     results.push(m);
   }
   return results;
+}
+
+/** The bare workers of the catalog sections, with their workerd pids (CPU per request). */
+interface References {
+  url: string;
+  pid: number | null;
+  upstash?: { url: string; pid: number | null };
 }
 
 /** Fails when the worker's cache is not in the mode asked for (a stray setting would skew every figure). */
@@ -81,14 +89,15 @@ async function checkCacheMode(url: string, mode: CacheMode): Promise<void> {
 }
 
 /** A fresh workerd per mode: the cache setting is a var, read when the isolate starts. */
-async function runMode(run: { scriptPath: string; bareUrl: string; bareUpstashUrl: string }, bindings: StackBindings, mode: CacheMode, base: Omit<LoadSettings, "baseUrl">, detailId: string, cleanup: Cleanup) {
+async function runMode(run: { scriptPath: string; bare: RunningWorker; bareUpstash: RunningWorker }, bindings: StackBindings, mode: CacheMode, base: Omit<LoadSettings, "baseUrl">, detailId: string, cleanup: Cleanup) {
   const started = Date.now();
   const worker = await startWorker(run.scriptPath, bindings, mode, cleanup);
   log(`cache ${mode}: Miniflare ready at ${worker.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   try {
     await checkCacheMode(worker.url, mode);
     // The Upstash reference only where the API makes that round trip (cache on).
-    return await runEndpoints({ ...base, baseUrl: worker.url }, detailId, { url: run.bareUrl, upstashUrl: mode === "on" ? run.bareUpstashUrl : undefined });
+    const references: References = { url: run.bare.url, pid: run.bare.pid, upstash: mode === "on" ? { url: run.bareUpstash.url, pid: run.bareUpstash.pid } : undefined };
+    return await runEndpoints({ ...base, baseUrl: worker.url }, detailId, references, worker.pid);
   } finally {
     await worker.stop();
   }
@@ -130,6 +139,25 @@ async function runAssembledContext(scriptPath: string, bindings: StackBindings, 
   } finally {
     await Promise.all([worker.stop(), memoryOff.stop()]);
   }
+}
+
+/** The hot-path section (issue 32) with its own bench key, on whatever catalog the database holds. */
+async function runHotPath(scriptPath: string, stack: { bindings: StackBindings; roundTrips(): { database: number; upstash: number } }, databaseUrl: string, options: BenchOptions, cleanup: Cleanup): Promise<string> {
+  const key = await createBenchKey(databaseUrl);
+  cleanup.add("hot-path bench key", key.revoke);
+  const run = await benchHotPath({
+    scriptPath,
+    bindings: stack.bindings,
+    apiKey: key.key,
+    requests: options.hotPathRequests,
+    rounds: options.hotPathRounds,
+    connections: options.hotPathConnections,
+    warmupSec: options.warmupSec,
+    roundTrips: stack.roundTrips,
+    cleanup,
+    log,
+  });
+  return renderHotPathSection(run);
 }
 
 /** Anything else busy on this machine skews every figure; the report says how busy it was. */
@@ -246,6 +274,12 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
 
   log("bundling the worker (wrangler deploy --dry-run) for Miniflare ...");
   const scriptPath = await buildWorkerScript();
+  if (options.hotPathOnly) {
+    const demo = await seedIfEmpty(database.url);
+    if (demo) log(`seeded the demo catalog (${demo.items} items)`);
+    const section = await runHotPath(scriptPath, stack, database.url, options, cleanup);
+    return `# Benchmark (hot path only), ${startedAt.toISOString()}\n\n${database.name}: ${database.version}; load average at start: ${loadAtStart}\n\n${section}`;
+  }
   if (options.pluginsOnly) {
     const section = await runAssembledContext(scriptPath, stack.bindings, database.url, options.contextRequests, cleanup);
     return `# Benchmark (assembled context only), ${startedAt.toISOString()}\n\nLoad average at start: ${loadAtStart}\n\n${section}`;
@@ -274,7 +308,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
       log(`${size.toLocaleString("en-US")} catalog, cache ${mode}:`);
       const base = { apiKey, warmupSec: options.warmupSec, durationSec: options.durationSec, connections: options.connections, roundTrips: stack.roundTrips };
       const load = loadAverage();
-      runs.push({ size, itemCount, mode, loadAverage: load, measurements: await runMode({ scriptPath, bareUrl: bare.url, bareUpstashUrl: bareUpstash.url }, stack.bindings, mode, base, detailId, cleanup) });
+      runs.push({ size, itemCount, mode, loadAverage: load, measurements: await runMode({ scriptPath, bare, bareUpstash }, stack.bindings, mode, base, detailId, cleanup) });
     }
     // Without side databases, each size's search runs here, while the database holds that size.
     if (!searchSide) searchRuns.push(...(await benchSearch([{ url: database.url, size, itemCount }], log)));
@@ -294,6 +328,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
   const installs = options.mixedOnly ? undefined : await runInstalls(scriptPath, stack.bindings, database.url, cleanup);
   const mixed = options.installsOnly ? undefined : await runMixed(scriptPath, stack.bindings, database.url, options, cleanup);
   const contextSection = options.installsOnly || options.mixedOnly ? "" : await runAssembledContext(scriptPath, stack.bindings, database.url, options.contextRequests, cleanup);
+  const hotPathSection = onlyOne ? "" : `${await runHotPath(scriptPath, stack, database.url, options, cleanup)}\n\n`;
 
   log("bundling the worker (wrangler deploy --dry-run) for its size ...");
   const bundle = renderBundleSize(await measureBundle());
@@ -322,7 +357,7 @@ async function benchmark(options: BenchOptions, cleanup: Cleanup, startedAt: Dat
     mixed,
   });
   const scannerSection = options.installsOnly || options.mixedOnly ? "" : `${renderScannerSection(benchScanner(log))}\n`;
-  return `${report}\n${renderSearchSection(searchRuns, searchPlans, searchApiRuns)}\n\n${contextSection}\n${scannerSection}${bundle}`;
+  return `${report}\n${hotPathSection}${renderSearchSection(searchRuns, searchPlans, searchApiRuns)}\n\n${contextSection}\n${scannerSection}${bundle}`;
 }
 
 async function main(): Promise<void> {

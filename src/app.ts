@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
@@ -5,8 +6,10 @@ import { isDatabaseUnavailable, isLostRace } from "./db/errors";
 import { allowedMethodsOf } from "./lib/allowed-methods";
 import { conflictFor } from "./lib/conflicts";
 import { ApiError, renderProblem } from "./lib/errors";
+import { isolateCaches } from "./lib/isolate-caches";
+import type { AppEnv } from "./env";
 import type { Logger } from "./lib/logger";
-import { createRouter, withRoutes } from "./lib/router";
+import { createRouter, setResponseHeaders, withRoutes } from "./lib/router";
 import { clients } from "./middleware/clients";
 import { refuseUnstorableUrl } from "./middleware/input-guard";
 import { requestContext } from "./middleware/request-context";
@@ -66,24 +69,51 @@ function toApiError(error: unknown, logger: Logger | undefined): unknown {
   return new ApiError(status as ApiError["status"], HTTP_EXCEPTION_CODES[status] ?? "http_error", error.message);
 }
 
+/**
+ * CORS_ORIGINS as a set, parsed once per value (it is the same for every request of an isolate;
+ * issue 32 item 2). Code and configuration only, so sharing it between requests is safe.
+ */
+let parsedOrigins: { raw: string; origins: Set<string> } | undefined;
+isolateCaches.register("cors origins", () => (parsedOrigins = undefined));
+function corsOrigins(raw: string | undefined): Set<string> {
+  const value = raw ?? "";
+  if (parsedOrigins?.raw !== value) {
+    parsedOrigins = { raw: value, origins: new Set(value.split(",").map((o) => o.trim()).filter(Boolean)) };
+  }
+  return parsedOrigins.origins;
+}
+
+/** Response headers a browser script may read (CORS). */
+const EXPOSED_HEADERS = ["X-Request-Id", "ETag", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"] as const;
+const EXPOSED = EXPOSED_HEADERS.join(",");
+
+/**
+ * The CORS headers of an actual (not preflight) request, the same ones hono/cors sets, added to the
+ * response once it exists. hono/cors sets them on `c.res` before the route runs, which makes Hono
+ * rebuild the route's response around its body stream, and its `Vary` after, which rebuilds it
+ * again: the body then leaves as a stream, which cost a cached list about a third of its CPU
+ * (npm run bench, issue 32 item 2). Preflights still go through hono/cors.
+ */
+const corsHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  const origin = c.req.header("origin");
+  const allowed = origin && corsOrigins(c.env.CORS_ORIGINS).has(origin) ? origin : null;
+  setResponseHeaders(c, allowed ? [["Access-Control-Allow-Origin", allowed], ["Access-Control-Expose-Headers", EXPOSED]] : [["Access-Control-Expose-Headers", EXPOSED]], [["Vary", "Origin"]]);
+};
+
 export function createApp(options: AppOptions = {}) {
   const app = createRouter();
 
   app.use("*", requestContext);
   app.use("*", secureHeaders());
-  app.use(
-    "*",
-    cors({
-      origin: (origin, c) => {
-        const allowed = (c.env.CORS_ORIGINS ?? "").split(",").map((o: string) => o.trim()).filter(Boolean);
-        return allowed.includes(origin) ? origin : null;
-      },
-      // Every request header the API reads (test/system/errors.test.ts checks these against the OpenAPI header parameters).
-      allowHeaders: ["Authorization", "Content-Type", "X-API-Key", "X-Workspace-ID", "X-Request-Id", "If-None-Match", "Idempotency-Key"],
-      exposeHeaders: ["X-Request-Id", "ETag", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"],
-      maxAge: 600,
-    }),
-  );
+  const preflight = cors({
+    origin: (origin, c) => (origin && corsOrigins(c.env.CORS_ORIGINS).has(origin) ? origin : null),
+    // Every request header the API reads (test/system/errors.test.ts checks these against the OpenAPI header parameters).
+    allowHeaders: ["Authorization", "Content-Type", "X-API-Key", "X-Workspace-ID", "X-Request-Id", "If-None-Match", "Idempotency-Key"],
+    exposeHeaders: [...EXPOSED_HEADERS],
+    maxAge: 600,
+  });
+  app.use("*", (c, next) => (c.req.method === "OPTIONS" ? preflight(c, next) : corsHeaders(c, next)));
   app.use("*", refuseUnstorableUrl);
   app.use("*", clients);
 

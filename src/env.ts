@@ -44,6 +44,11 @@ export interface Bindings {
   API_KEY_LOOKUP_FAILURES_PER_MINUTE?: string;
   /** New catalog pages an API key's workspace or a user may store in Redis per minute, 0–1000000 (default 120); past it pages are served, not stored. */
   CATALOG_CACHE_FILLS_PER_MINUTE?: string;
+  /**
+   * Milliseconds a signed-in (Clerk JWT) reader's cached catalog page may be answered from the
+   * isolate's memory with no round trip, 0–60000 (default 1000; 0 turns it off): design.md §26, §32.
+   */
+  CATALOG_FRESHNESS_MS?: string;
   /** Items /api/marketplace/featured returns by default (1–20, default 8). */
   FEATURED_DEFAULT_LIMIT?: string;
   /** Mounts the benchmark's floor route (never in production). */

@@ -41,6 +41,15 @@ export const SERIAL_FILES = [
 ];
 
 /**
+ * The catalog memory tier's own files (design.md §47): they run in the `workers-memory` project,
+ * alone and after everything else, with CATALOG_FRESHNESS_MS at its default (1,000 ms); every
+ * other Workers project runs with 0, so no other file is served from an isolate's memory. Alone,
+ * because they count the round trips at the stack's endpoints (any file running beside them would
+ * add to the counts) and assert cache hits.
+ */
+export const MEMORY_TIER_FILES = ["test/catalog/memory-tier.test.ts"];
+
+/**
  * `pglite`: the subset that also runs against the embedded database in CI (`.ci/run`), because it
  * exercises SQL whose behaviour may differ between PGlite (PostgreSQL 18 in WASM, one session) and
  * PostgreSQL 15: extensions, normalize(), advisory locks, SKIP LOCKED, generated columns, triggers,

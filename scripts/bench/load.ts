@@ -1,6 +1,7 @@
 import autocannon from "autocannon";
+import { cpuTimeMs } from "./cpu";
 
-export type EndpointKind = "bare" | "bare-upstash" | "floor" | "list" | "detail";
+export type EndpointKind = "bare" | "bare-upstash" | "floor" | "list" | "detail" | "not-found";
 
 export interface Endpoint {
   /** Stable name used in tables and ratios: floor, list, list type, list category, list search, detail. */
@@ -9,6 +10,12 @@ export interface Endpoint {
   path: string;
   /** Another server than the API's (the bare worker). */
   baseUrl?: string;
+  /** The workerd serving it, whose CPU time per request is reported (bench/cpu.ts). */
+  pid?: number | null;
+  /** The status every response must have (default: any 2xx). */
+  status?: number;
+  /** Request headers instead of the bench key's `X-API-Key`. */
+  headers?: Record<string, string>;
 }
 
 /** Round trips counted at the local endpoints (the stack's counters). */
@@ -38,6 +45,13 @@ export interface Measurement {
   non2xx: number;
   /** Per request of the measured run, counted at the Neon relay and the Upstash endpoint. */
   roundTrips: RoundTripCounts;
+  /**
+   * The worker's CPU time (its workerd's user + system time) per completed request of the
+   * measured run, in milliseconds; null when the endpoint names no pid.
+   */
+  cpuMs: number | null;
+  /** When the row sums several runs: each run's `cpuMs`. */
+  cpuRounds?: number[];
 }
 
 export interface LoadSettings {
@@ -46,6 +60,8 @@ export interface LoadSettings {
   warmupSec: number;
   durationSec: number;
   connections: number;
+  /** A fixed number of measured requests instead of `durationSec` (the CPU sections: issue 32). */
+  requests?: number;
   /** Reads the stack's counters. */
   roundTrips(): RoundTripCounts;
 }
@@ -62,8 +78,14 @@ function describeStatuses(stats: Record<string, { count?: number }> | undefined)
 /** Slow uncached lists under load can take seconds; autocannon's default 10 s would count them as errors. */
 const REQUEST_TIMEOUT_SEC = 30;
 
-function failOnBadResponses(label: string, result: autocannon.Result, opts: { needSuccesses: boolean }): void {
+function failOnBadResponses(label: string, result: autocannon.Result, opts: { needSuccesses: boolean; status?: number }): void {
   const stats = result.statusCodeStats as Record<string, { count?: number }> | undefined;
+  if (opts.status !== undefined) {
+    const other = Object.keys(stats ?? {}).filter((code) => Number(code) !== opts.status);
+    if (other.length > 0) throw new LoadError(`${label}: responses other than ${opts.status} (${describeStatuses(stats)})`);
+    if (result.errors > 0 || result.timeouts > 0) throw new LoadError(`${label}: ${result.errors} connection errors, ${result.timeouts} timeouts`);
+    return;
+  }
   if (stats?.["429"]) {
     throw new LoadError(
       `${label}: ${stats["429"].count} responses were 429 Too Many Requests (${describeStatuses(stats)}). ` +
@@ -80,12 +102,16 @@ function failOnBadResponses(label: string, result: autocannon.Result, opts: { ne
   }
 }
 
-function runAutocannon(settings: LoadSettings, endpoint: Endpoint, seconds: number): Promise<autocannon.Result> {
+function headersOf(settings: LoadSettings, endpoint: Endpoint): Record<string, string> {
+  return endpoint.headers ?? { "X-API-Key": settings.apiKey };
+}
+
+function runAutocannon(settings: LoadSettings, endpoint: Endpoint, seconds: number, amount?: number): Promise<autocannon.Result> {
   return autocannon({
     url: `${endpoint.baseUrl ?? settings.baseUrl}${endpoint.path}`,
-    headers: { "X-API-Key": settings.apiKey },
+    headers: headersOf(settings, endpoint),
     connections: settings.connections,
-    duration: seconds,
+    ...(amount ? { amount } : { duration: seconds }),
     timeout: REQUEST_TIMEOUT_SEC,
     // A worker thread: the relay and the Upstash endpoint run on this process's event loop, and
     // generating load there would delay their answers and count that delay against the app.
@@ -95,10 +121,10 @@ function runAutocannon(settings: LoadSettings, endpoint: Endpoint, seconds: numb
 
 /** One plain request: must be 200, and for lists must parse and hold items. */
 export async function probe(settings: LoadSettings, endpoint: Endpoint): Promise<Probe> {
-  const response = await fetch(`${endpoint.baseUrl ?? settings.baseUrl}${endpoint.path}`, { headers: { "X-API-Key": settings.apiKey } });
+  const response = await fetch(`${endpoint.baseUrl ?? settings.baseUrl}${endpoint.path}`, { headers: headersOf(settings, endpoint) });
   const text = await response.text();
   if (response.status === 429) throw new LoadError(`${endpoint.name}: 429 Too Many Requests on the first request: ${text}`);
-  if (response.status !== 200) throw new LoadError(`${endpoint.name}: HTTP ${response.status} for ${endpoint.path}: ${text.slice(0, 500)}`);
+  if (response.status !== (endpoint.status ?? 200)) throw new LoadError(`${endpoint.name}: HTTP ${response.status} for ${endpoint.path}: ${text.slice(0, 500)}`);
   const result: Probe = { bytes: Buffer.byteLength(text, "utf8"), xCache: response.headers.get("x-cache") ?? undefined };
   if (endpoint.kind === "list") {
     const body = JSON.parse(text) as { items: unknown[]; total: number; total_exact: boolean };
@@ -111,11 +137,15 @@ export async function probe(settings: LoadSettings, endpoint: Endpoint): Promise
 /** Warm-up, then the measured run; the figures come only from the measured run. */
 export async function measure(settings: LoadSettings, endpoint: Endpoint): Promise<Measurement> {
   const first = await probe(settings, endpoint);
-  failOnBadResponses(`${endpoint.name} (warm-up)`, await runAutocannon(settings, endpoint, settings.warmupSec), { needSuccesses: false });
+  failOnBadResponses(`${endpoint.name} (warm-up)`, await runAutocannon(settings, endpoint, settings.warmupSec), { needSuccesses: false, status: endpoint.status });
   const before = settings.roundTrips();
-  const result = await runAutocannon(settings, endpoint, settings.durationSec);
+  const cpuBefore = endpoint.pid ? cpuTimeMs(endpoint.pid) : null;
+  const started = performance.now();
+  const result = await runAutocannon(settings, endpoint, settings.durationSec, settings.requests);
+  const elapsedSec = (performance.now() - started) / 1000;
+  const cpuAfter = endpoint.pid ? cpuTimeMs(endpoint.pid) : null;
   const after0 = settings.roundTrips();
-  failOnBadResponses(endpoint.name, result, { needSuccesses: true });
+  failOnBadResponses(endpoint.name, result, { needSuccesses: true, status: endpoint.status });
   // Requests still in flight when autocannon stops are counted at the endpoints but not as
   // completed; over thousands of requests that error is a fraction of a percent.
   const completed = Math.max(1, result.requests.total);
@@ -125,11 +155,13 @@ export async function measure(settings: LoadSettings, endpoint: Endpoint): Promi
   return {
     endpoint,
     probe: { ...first, xCache: after.xCache },
-    rps: result.requests.average,
+    // A fixed number of requests may end mid-second: then completed requests over the elapsed time.
+    rps: settings.requests ? result.requests.total / elapsedSec : result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
-    non2xx: result.non2xx,
+    non2xx: endpoint.status === undefined ? result.non2xx : 0,
     roundTrips,
+    cpuMs: cpuBefore !== null && cpuAfter !== null ? (cpuAfter - cpuBefore) / completed : null,
   };
 }

@@ -21,9 +21,17 @@ export interface BenchOptions {
   searchOnly: boolean;
   /** Only the scanner section (corpus rates, long-line scan time): no database, no stack. */
   scannerOnly: boolean;
+  /** Only the hot-path section (worker CPU per request against R1 and R2, issue 32), on the demo catalog. */
+  hotPathOnly: boolean;
+  /** Measured requests per endpoint of the hot-path section. */
+  hotPathRequests: number;
+  /** Concurrent connections of the hot-path section (--connections when given, else 8). */
+  hotPathConnections: number;
+  /** Rounds over every hot-path endpoint (each figure is the median of its rounds). */
+  hotPathRounds: number;
 }
 
-const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--sizes 1000,100000] [--quick] [--installs-only] [--mixed-only] [--plugins-only] [--context-requests <n>] [--search-only] [--scanner-only]
+const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--sizes 1000,100000] [--quick] [--installs-only] [--mixed-only] [--plugins-only] [--context-requests <n>] [--search-only] [--scanner-only] [--hot-path-only] [--requests <n>] [--rounds <n>]
   --duration     measured seconds per endpoint (default 8; 2 with --quick)
   --warmup       warm-up seconds per endpoint (default 2; 1 with --quick)
   --connections  concurrent connections (default 10)
@@ -36,6 +44,11 @@ const USAGE = `npm run bench -- [--duration <s>] [--warmup <s>] [--connections <
   --context-requests  sequential requests per case in that section (default 100; 20 with --quick)
   --search-only  only the search section (judged queries: relevance and uncached p50) at each size
   --scanner-only   only the scanner section (labelled corpus rates, 1 MiB and 128 KB one-line scan time), no database
+  --hot-path-only  only the hot-path section (worker CPU per request of the cached reads and a 404, against
+                 R1 = a bare worker answering the same bytes and R2 = one Upstash GET of them), on the demo catalog
+  --requests     measured requests per endpoint in the hot-path section (default 3000; 1000 with --quick),
+                 8 at a time unless --connections says otherwise
+  --rounds       rounds over every hot-path endpoint, each figure the median of its rounds (default 3; 1 with --quick)
 Database: BENCH_DATABASE_URL if set, else a fresh Debian PostgreSQL cluster, else embedded PGlite.`;
 
 function positive(name: string, raw: string | undefined, fallback: number): number {
@@ -68,6 +81,9 @@ export function parseOptions(argv: string[]): BenchOptions {
       "context-requests": { type: "string" },
       "search-only": { type: "boolean", default: false },
       "scanner-only": { type: "boolean", default: false },
+      "hot-path-only": { type: "boolean", default: false },
+      requests: { type: "string" },
+      rounds: { type: "string" },
       sizes: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -93,5 +109,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     contextRequests: Math.ceil(positive("context-requests", values["context-requests"], quick ? 20 : 100)),
     searchOnly: values["search-only"] ?? false,
     scannerOnly: values["scanner-only"] ?? false,
+    hotPathOnly: values["hot-path-only"] ?? false,
+    hotPathRequests: Math.ceil(positive("requests", values.requests, quick ? 1000 : 3000)),
+    hotPathConnections: values.connections === undefined ? 8 : connections,
+    hotPathRounds: Math.ceil(positive("rounds", values.rounds, quick ? 1 : 3)),
   };
 }

@@ -112,8 +112,9 @@ function runTable(run: ModeRun): string {
     m.probe.xCache ?? "",
     fmt(m.roundTrips.database, 2),
     fmt(m.roundTrips.upstash, 2),
+    m.cpuMs === null ? "n/a" : fmt(m.cpuMs, 3),
   ]);
-  return table(["endpoint", "path", "bytes", "total", "req/s", "p50 ms", "p99 ms", "requests", "non-2xx", "X-Cache", "db queries/req", "Upstash req/req"], rows);
+  return table(["endpoint", "path", "bytes", "total", "req/s", "p50 ms", "p99 ms", "requests", "non-2xx", "X-Cache", "db queries/req", "Upstash req/req", "worker CPU ms/req"], rows);
 }
 
 function find(runs: ModeRun[], size: number, mode: CacheMode, name: string): Measurement | undefined {

@@ -4,6 +4,7 @@ import { freePort } from "../local/free-port";
 import { bundleWorker } from "../local/worker-bundle";
 import type { StackBindings } from "../stack/stack";
 import type { Cleanup } from "./cleanup";
+import { withWorkerdPid } from "./cpu";
 
 const HOST = "127.0.0.1";
 /** wrangler.toml's; the bundle is the deployed script, so it runs with the deployed settings. */
@@ -20,6 +21,8 @@ export interface RunningWorker {
   stop(): Promise<void>;
   /** Invocations finished so far, waitUntil work included (only with ServeOptions.countInvocations). */
   invocationsFinished(): Promise<number>;
+  /** The instance's workerd process, whose CPU time the bench reads (bench/cpu.ts); null when it could not be told. */
+  pid: number | null;
 }
 
 /**
@@ -114,48 +117,53 @@ async function serve(name: string, script: string, env: Env, cleanup: Cleanup, o
 
 async function serveOnce(name: string, script: string, env: Env, cleanup: Cleanup, options: ServeOptions): Promise<RunningWorker> {
   const port = await freePort(HOST);
-  const mf = new Miniflare({
-    host: HOST,
-    port,
-    workers: [
-      {
-        config: {
-          name: name.replace(/[^a-z0-9]+/gi, "-").toLowerCase(),
-          compatibilityDate: COMPATIBILITY_DATE,
-          compatibilityFlags: COMPATIBILITY_FLAGS,
-          env,
-          ...(options.jobsQueue ? { triggers: [{ type: "queue" as const, ...JOBS_QUEUE }] } : {}),
-          ...(options.assetsDirectory ? { assets: { directory: options.assetsDirectory, hasUserWorker: true } } : {}),
-          ...(options.countInvocations ? { tailConsumers: [{ worker: "invocation-counter" }] } : {}),
-          manifest: { mainModule: "index.js", modulesRoot: "/", modules: { "index.js": { type: "esm", contents: script } } },
+  // The workerd this instance spawns, told apart from the others by appearing while it starts.
+  const started = await withWorkerdPid(async () => {
+    const mf = new Miniflare({
+      host: HOST,
+      port,
+      workers: [
+        {
+          config: {
+            name: name.replace(/[^a-z0-9]+/gi, "-").toLowerCase(),
+            compatibilityDate: COMPATIBILITY_DATE,
+            compatibilityFlags: COMPATIBILITY_FLAGS,
+            env,
+            ...(options.jobsQueue ? { triggers: [{ type: "queue" as const, ...JOBS_QUEUE }] } : {}),
+            ...(options.assetsDirectory ? { assets: { directory: options.assetsDirectory, hasUserWorker: true } } : {}),
+            ...(options.countInvocations ? { tailConsumers: [{ worker: "invocation-counter" }] } : {}),
+            manifest: { mainModule: "index.js", modulesRoot: "/", modules: { "index.js": { type: "esm", contents: script } } },
+          },
         },
-      },
-      ...(options.countInvocations ? [esmWorker("invocation-counter", INVOCATION_COUNTER)] : []),
-    ],
-    ...(options.r2Persist ? { resourcePersistencePath: options.r2Persist } : {}),
-    // Miniflare's own trigger routes: `GET /cdn-cgi/local/scheduled?cron=…` runs the worker's
-    // `scheduled` handler as a Cron Trigger would (wrangler dev's ProxyWorker rewrites the legacy
-    // `/cdn-cgi/handler/…` to it; here no proxy is in front, so callers use the `local` path). Only
-    // `/cdn-cgi/local/…` paths change: the API's own routes are untouched.
-    unsafeTriggerHandlers: true,
+        ...(options.countInvocations ? [esmWorker("invocation-counter", INVOCATION_COUNTER)] : []),
+      ],
+      ...(options.r2Persist ? { resourcePersistencePath: options.r2Persist } : {}),
+      // Miniflare's own trigger routes: `GET /cdn-cgi/local/scheduled?cron=…` runs the worker's
+      // `scheduled` handler as a Cron Trigger would (wrangler dev's ProxyWorker rewrites the legacy
+      // `/cdn-cgi/handler/…` to it; here no proxy is in front, so callers use the `local` path). Only
+      // `/cdn-cgi/local/…` paths change: the API's own routes are untouched.
+      unsafeTriggerHandlers: true,
+    });
+    const stop = cleanup.add(name, () => mf.dispose());
+    try {
+      return { mf, stop, url: await mf.ready };
+    } catch (error) {
+      await stop();
+      throw error;
+    }
   });
-  const stop = cleanup.add(name, () => mf.dispose());
-  try {
-    const url = await mf.ready;
-    return {
-      url: url.origin,
-      stop,
-      bucket: () => mf.getR2Bucket("BUNDLES") as unknown as Promise<R2Bucket>,
-      invocationsFinished: async () => {
-        if (!options.countInvocations) throw new Error(`${name} does not count its invocations (ServeOptions.countInvocations)`);
-        const counter = await mf.getWorker("invocation-counter");
-        return Number(await (await counter.fetch("http://invocation-counter/")).text());
-      },
-    };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const { mf, stop, url } = started.value;
+  return {
+    url: url.origin,
+    pid: started.pid,
+    stop,
+    bucket: () => mf.getR2Bucket("BUNDLES") as unknown as Promise<R2Bucket>,
+    invocationsFinished: async () => {
+      if (!options.countInvocations) throw new Error(`${name} does not count its invocations (ServeOptions.countInvocations)`);
+      const counter = await mf.getWorker("invocation-counter");
+      return Number(await (await counter.fetch("http://invocation-counter/")).text());
+    },
+  };
 }
 
 /**
@@ -225,4 +233,59 @@ export function startBareUpstashWorker(bindings: StackBindings, cleanup: Cleanup
     UPSTASH_REDIS_REST_TOKEN: { type: "text", value: bindings.UPSTASH_REDIS_REST_TOKEN },
   };
   return serve("bare worker + upstash", bareScript(true), env, cleanup);
+}
+
+/**
+ * R1 of design.md §43: a bare worker answering exactly `body` (the cached list's bytes), with the
+ * API's content type. What the runtime costs to answer those bytes and nothing else.
+ */
+export function startBodyReference(body: string, cleanup: Cleanup): Promise<RunningWorker> {
+  const script = `
+export default {
+  fetch(request, env) {
+    return new Response(env.BODY, { headers: { "Content-Type": "application/json; charset=UTF-8" } });
+  },
+};`;
+  return serve("reference R1 (same bytes)", script, { BODY: { type: "text", value: body } }, cleanup);
+}
+
+/**
+ * R2 of design.md §43: a bare worker that makes the one Upstash request a cached read cannot avoid,
+ * a GET of `key` (holding the same value) with `Upstash-Encoding: base64`, decodes the reply as
+ * @upstash/redis 1.x does with its default encoding (its `base64decode`: atob, a byte loop, then
+ * TextDecoder), and answers the decoded value.
+ */
+export function startUpstashGetReference(bindings: StackBindings, key: string, cleanup: Cleanup): Promise<RunningWorker> {
+  if (!bindings.UPSTASH_REDIS_REST_URL || !bindings.UPSTASH_REDIS_REST_TOKEN) throw new Error("reference R2 needs the stack's Upstash endpoint");
+  const script = `
+function base64decode(b64) {
+  let dec = "";
+  try {
+    const binString = atob(b64);
+    const size = binString.length;
+    const bytes = new Uint8Array(size);
+    for (let i = 0; i < size; i++) bytes[i] = binString.charCodeAt(i);
+    dec = new TextDecoder().decode(bytes);
+  } catch {
+    dec = b64;
+  }
+  return dec;
+}
+export default {
+  async fetch(request, env) {
+    const response = await fetch(env.UPSTASH_REDIS_REST_URL, {
+      method: "POST",
+      headers: { Authorization: "Bearer " + env.UPSTASH_REDIS_REST_TOKEN, "Content-Type": "application/json", "Upstash-Encoding": "base64" },
+      body: JSON.stringify(["GET", env.KEY]),
+    });
+    const reply = JSON.parse(await response.text());
+    return new Response(base64decode(reply.result), { headers: { "Content-Type": "application/json; charset=UTF-8" } });
+  },
+};`;
+  const env: Env = {
+    UPSTASH_REDIS_REST_URL: { type: "text", value: bindings.UPSTASH_REDIS_REST_URL },
+    UPSTASH_REDIS_REST_TOKEN: { type: "text", value: bindings.UPSTASH_REDIS_REST_TOKEN },
+    KEY: { type: "text", value: key },
+  };
+  return serve("reference R2 (one Upstash GET)", script, env, cleanup);
 }

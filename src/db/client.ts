@@ -65,15 +65,19 @@ function configureLocalNeon(proxy: string): void {
 }
 
 export function createDatabaseClients(env: DatabaseEnv): DatabaseClients {
-  // Module-global in the driver, like the local settings; the same for every request.
-  neonConfig.fetchFunction = fetchWithDeadline;
-  if (env.LOCAL_NEON_PROXY) configureLocalNeon(env.LOCAL_NEON_PROXY);
+  // Module-global in the driver, like the local settings; the same for every request. Set when a
+  // client is first used, so a request served from the cache does no database set-up at all.
+  const configure = () => {
+    neonConfig.fetchFunction = fetchWithDeadline;
+    if (env.LOCAL_NEON_PROXY) configureLocalNeon(env.LOCAL_NEON_PROXY);
+  };
   let pool: Pool | undefined;
   let poolDb: Database | undefined;
   let httpDb: ReadDatabase | undefined;
   return {
     get pool() {
       if (!poolDb) {
+        configure();
         pool = new Pool({ connectionString: env.DATABASE_URL, max: 4, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
         // An idle pooled connection erroring (e.g. the relay going away) must not crash the isolate.
         pool.on("error", () => {});
@@ -82,7 +86,10 @@ export function createDatabaseClients(env: DatabaseEnv): DatabaseClients {
       return poolDb;
     },
     get http() {
-      httpDb ??= drizzleHttp({ client: neon(env.DATABASE_URL), schema });
+      if (!httpDb) {
+        configure();
+        httpDb = drizzleHttp({ client: neon(env.DATABASE_URL), schema });
+      }
       return httpDb;
     },
     async close() {

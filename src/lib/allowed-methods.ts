@@ -1,4 +1,5 @@
 import { TrieRouter } from "hono/router/trie-router";
+import { boundedMemo } from "./memo";
 
 interface RegisteredRoute {
   method: string;
@@ -20,10 +21,14 @@ export function allowedMethodsOf(routes: readonly RegisteredRoute[]): (path: str
     seen.add(`${method} ${path}`);
     router.add("ALL", path, method);
   }
-  return (path) => {
+  // Remembered per path (an unknown path's 404 would search the routes every time); callers copy, never change, the list.
+  return boundedMemo((path) => {
     const [matches] = router.match("GET", path);
     const methods = new Set(matches.map(([method]) => method));
     if (methods.has("GET")) methods.add("HEAD");
     return [...methods].sort();
-  };
+  }, ALLOWED_MEMO_ENTRIES);
 }
+
+/** Distinct paths whose methods an app remembers. */
+const ALLOWED_MEMO_ENTRIES = 1_000;

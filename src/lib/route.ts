@@ -69,6 +69,13 @@ export function alwaysPossibleProblems(access: RouteAccess, hasBody: boolean) {
  * that take a body; `alwaysPossibleProblems` joins the declared responses. The description ends with the access declaration in words (accessSentence), so
  * every operation has one and the required scope and role read the same everywhere.
  */
+/**
+ * How a cached catalog read is served (design.md §15, §26, §29, §32, §49; issue 32 item 3), in
+ * every such operation's description.
+ */
+export const CATALOG_CACHING_SENTENCE =
+  "**Caching:** for everyone but platform admins the answer is shared: cached under the catalog generation (`private, max-age=60`, an `ETag`; `If-None-Match` answers 304), so install counts may lag by up to 60 s. An API key's read always makes its one cache round trip, which checks revocation. A signed-in user's (Clerk session) read may be answered from the serving isolate's memory, with no round trip, for up to `CATALOG_FRESHNESS_MS` (default 1,000 ms; 0 turns this off) after that isolate last read the generation: a moderation change made elsewhere (approve, reject, feature, remove, a version status) can take that long to show, and a change made through the same isolate shows at once. Platform admins always get a fresh, uncached answer.";
+
 export function defineRoute<const C extends DefinedRouteConfig>(config: C) {
   const { access, bodyLimitBytes, ...route } = config;
   const middleware: MiddlewareHandler<AppEnv>[] = [authorize(access)];
@@ -81,7 +88,9 @@ export function defineRoute<const C extends DefinedRouteConfig>(config: C) {
     ...route,
     responses: { ...alwaysPossibleProblems(access, Boolean(route.request?.body)), ...route.responses },
     middleware,
-    description: route.description ? `${route.description}\n\n${accessSentence(access, route.path)}` : accessSentence(access, route.path),
+    description: [route.description, accessSentence(access, route.path), access.access === "authenticated" && access.cachedCatalogRead ? CATALOG_CACHING_SENTENCE : undefined]
+      .filter(Boolean)
+      .join("\n\n"),
     security: securityFor(access),
     "x-access": access,
   } as Omit<C, "access" | "bodyLimitBytes"> & { middleware: MiddlewareHandler<AppEnv>[] });

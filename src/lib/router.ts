@@ -1,5 +1,10 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Schema } from "hono";
+import type { Context, Schema } from "hono";
+import type { Result, Router as HonoRouter } from "hono/router";
+import { RegExpRouter } from "hono/router/reg-exp-router";
+import { SmartRouter } from "hono/router/smart-router";
+import { TrieRouter } from "hono/router/trie-router";
+import { boundedMemo } from "./memo";
 import type { AppEnv } from "../env";
 import { ApiError, type FieldError } from "./errors";
 
@@ -20,8 +25,36 @@ export function validationError(target: string, issues: readonly ZodLikeIssue[])
  * Every router is built here so that validation failures everywhere become the same
  * problem response (400 `validation_failed` with the offending fields).
  */
+/** Distinct method-and-path pairs whose routing an app remembers. */
+const ROUTE_MEMO_ENTRIES = 2_000;
+
+/**
+ * Hono's default router (RegExpRouter, else TrieRouter: this app's routes need the latter) with its
+ * answers remembered per method and path. Matching a path against every route cost about a tenth of
+ * a cached read's CPU (npm run bench, issue 32 item 2), and an isolate sees the same paths again and
+ * again. A match depends on the path and the routes alone (registered before the first match), and
+ * Hono only reads the answer, so a remembered one is always right.
+ */
+class RememberingRouter<T> implements HonoRouter<T> {
+  readonly name = "RememberingRouter";
+  private readonly inner = new SmartRouter<T>({ routers: [new RegExpRouter(), new TrieRouter()] });
+  private readonly remembered = boundedMemo((key) => {
+    const space = key.indexOf(" ");
+    return this.inner.match(key.slice(0, space), key.slice(space + 1));
+  }, ROUTE_MEMO_ENTRIES);
+
+  add(method: string, path: string, handler: T): void {
+    this.inner.add(method, path, handler);
+  }
+
+  match(method: string, path: string): Result<T> {
+    return this.remembered(`${method} ${path}`);
+  }
+}
+
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
+    router: new RememberingRouter(),
     strict: true,
     defaultHook: (result) => {
       if (!result.success) throw validationError(result.target, result.error.issues);
@@ -73,3 +106,21 @@ type RelaxedEndpoint<E> = E extends { input: infer I } ? { [K in keyof E]: K ext
  * (validated as `{}` when absent); path parameters and required bodies stay required.
  */
 export type ContractInputs<S> = { [P in keyof S]: { [M in keyof S[P]]: RelaxedEndpoint<S[P][M]> } };
+
+/**
+ * Sets headers on the response a route already made (`set`: replacing; `append`: adding to a
+ * list), in place. `c.header()` after the response exists makes Hono rebuild the response around
+ * its body stream, so the body then leaves as a stream: for a cached list that cost a third of its
+ * CPU (npm run bench, issue 32 item 2). A response whose headers are immutable (one fetched from
+ * another service) goes through `c.header()`.
+ */
+export function setResponseHeaders(c: Context, set: ReadonlyArray<readonly [string, string]>, append: ReadonlyArray<readonly [string, string]> = []): void {
+  try {
+    const headers = c.res.headers;
+    for (const [name, value] of set) headers.set(name, value);
+    for (const [name, value] of append) headers.append(name, value);
+  } catch {
+    for (const [name, value] of set) c.header(name, value);
+    for (const [name, value] of append) c.header(name, value, { append: true });
+  }
+}

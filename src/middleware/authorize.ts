@@ -8,10 +8,14 @@ import { clerkConfigFrom } from "../services/auth/clerk-jwt";
 import { clientAddressBucket, keyLookupFailureLimit } from "../services/auth/key-lookup-limit";
 import { actorOf, isPlatformAdmin, roleAtLeast, type Principal, type WorkspaceContext } from "../services/auth/principal";
 import { catalogRequestKey } from "../services/catalog-cache";
+import { catalogFreshnessMs, forgetCatalogMemory } from "../services/catalog-memory";
 import { prefetchContext, type ContextPrefetch } from "../services/plugins/context-cache";
 import { isolateContextMemory } from "../services/plugins/context-memory";
 import { apiKeyRateSubject } from "../services/auth/principal-cache";
 import { defaultRateLimit, localRateLimit, rateLimitHeaders, rateWindowsOf, type RateLimitDecision } from "../services/rate-limit";
+
+/** Methods that never write. */
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -73,6 +77,19 @@ function speculateContextRead(c: Context<AppEnv>, workspaceId: string): ContextP
 export function authorize(access: RouteAccess): AccessMiddleware {
   const middleware: MiddlewareHandler<AppEnv> = async (c, next) => {
     if (access.access === "public") return next();
+    // Any write this isolate handles discards its catalog memory before and after (design.md §32).
+    if (!READS.has(c.req.method)) {
+      forgetCatalogMemory();
+      try {
+        return await gate(c, next);
+      } finally {
+        forgetCatalogMemory();
+      }
+    }
+    return gate(c, next);
+  };
+  const gate: MiddlewareHandler<AppEnv> = async (c, next) => {
+    if (access.access === "public") return next();
 
     const credentials = readCredentials({
       authorization: c.req.header("authorization"),
@@ -85,11 +102,20 @@ export function authorize(access: RouteAccess): AccessMiddleware {
     const defaultLimit = defaultRateLimit(c.env.RATE_LIMIT_PER_MINUTE);
     const outcome = await authenticateRequest(
       credentials,
-      { db: c.var.db, cache: c.var.cache, clerk: clerkConfigFrom(c.env), waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work) },
+      {
+        db: c.var.db,
+        cache: c.var.cache,
+        // Read only for a session token: an API key's request never parses the Clerk settings.
+        get clerk() {
+          return clerkConfigFrom(c.env);
+        },
+        waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work),
+      },
       {
         defaultLimit,
         workspaceId,
         pageKey: access.access === "authenticated" && access.cachedCatalogRead ? ((await catalogRequestKey(c)) ?? undefined) : undefined,
+        catalogFreshnessMs: access.access === "authenticated" && access.cachedCatalogRead ? catalogFreshnessMs(c.env.CATALOG_FRESHNESS_MS) : 0,
         speculate: access.access === "authenticated" && access.cachedContextRead ? (guess: string) => speculateContextRead(c, guess) : undefined,
         // Uncached API-key lookups that fail are limited per client address (issue 26 item 9).
         failedLookups: { bucket: clientAddressBucket(c.req.header("cf-connecting-ip")), limit: keyLookupFailureLimit(c.env.API_KEY_LOOKUP_FAILURES_PER_MINUTE) },

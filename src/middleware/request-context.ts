@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { createLogger, type Level } from "../lib/logger";
+import { setResponseHeaders } from "../lib/router";
 
 const LEVELS = new Set<Level>(["debug", "info", "warn", "error"]);
 
@@ -18,8 +19,10 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set("requestId", requestId);
   c.set("logger", logger);
   const started = Date.now();
-  await next();
+  // Before the route runs, so the route's response is made with it (after, Hono would rebuild the response: lib/router.ts setResponseHeaders).
   c.header("X-Request-Id", requestId);
+  await next();
+  if (c.res.headers.get("X-Request-Id") !== requestId) setResponseHeaders(c, [["X-Request-Id", requestId]]);
   logger.info("request", {
     method: c.req.method,
     path: c.req.path,

@@ -5,6 +5,7 @@ import { contentSha256 } from "../domain/content-hash";
 import { isolateCaches } from "../lib/isolate-caches";
 import { parseReply } from "../lib/redis-reply";
 import type { Principal } from "./auth/principal";
+import { catalogMemory, forgetCatalogMemory } from "./catalog-memory";
 
 /**
  * Catalog responses are cached under the query and a generation kept in Redis (design.md §15).
@@ -37,7 +38,10 @@ export const CATALOG_MAX_AGE_SECONDS = 60;
  * `maxmemory`, where a `SET` is refused with OOM and the old generation would stay (design.md §29).
  */
 export async function invalidateCatalog(cache: Cache): Promise<void> {
+  // This isolate's copy of the generation goes first and last (design.md §32: an isolate reads its own writes).
+  forgetCatalogMemory();
   await cache.del(CATALOG_GENERATION_KEY);
+  forgetCatalogMemory();
 }
 
 /**
@@ -68,10 +72,29 @@ export interface StoredResponse {
 }
 
 /**
- * A stored page as the client returned it (text or already parsed); null when absent or not of
- * this shape (an entry of the counter era, with a numeric generation, is such: it only misses).
+ * How a page is stored in Redis: `page:2`, the generation, the ETag and the body, one per line
+ * (neither a generation token nor an ETag holds a line break; the body is the rest). Plain text
+ * rather than JSON, so the body is not escaped inside another JSON string and a read does not parse
+ * it twice (issue 32 item 2).
+ */
+const PAGE_FORMAT = "page:2\n";
+
+export function encodeStoredResponse(stored: StoredResponse): string {
+  return `${PAGE_FORMAT}${stored.generation}\n${stored.etag}\n${stored.body}`;
+}
+
+/**
+ * A stored page as the client returned it; null when absent or not of this shape. An entry of the
+ * JSON era (`{generation, etag, body}`, text or already parsed) is still read; one of the counter
+ * era, with a numeric generation, only misses.
  */
 export function storedResponseOf(value: unknown): StoredResponse | null {
+  if (typeof value === "string" && value.startsWith(PAGE_FORMAT)) {
+    const afterGeneration = value.indexOf("\n", PAGE_FORMAT.length);
+    const afterEtag = afterGeneration < 0 ? -1 : value.indexOf("\n", afterGeneration + 1);
+    if (afterEtag < 0) return null;
+    return { generation: value.slice(PAGE_FORMAT.length, afterGeneration), etag: value.slice(afterGeneration + 1, afterEtag), body: value.slice(afterEtag + 1) };
+  }
   const candidate = parseReply(value) as Partial<StoredResponse> | null;
   return candidate && typeof candidate === "object" && typeof candidate.generation === "string" && typeof candidate.etag === "string" && typeof candidate.body === "string"
     ? (candidate as StoredResponse)
@@ -99,7 +122,15 @@ async function etagOf(generation: string | null, body: string): Promise<string> 
  * What the access gate already read for this request in its one Redis round trip
  * (services/hot-path.ts); `unavailable` when that call failed, so the cache is not tried again.
  */
-export type Prefetched = { key: string; generation: string; stored: StoredResponse | null } | { key: string; unavailable: true };
+export type Prefetched =
+  | {
+      key: string;
+      generation: string;
+      stored: StoredResponse | null;
+      /** Keep the answer in the isolate's catalog memory tier (catalog-memory.ts): set when the tier is on. */
+      remember?: boolean;
+    }
+  | { key: string; unavailable: true };
 
 /**
  * One Upstash request: the generation (created when absent: catalogGenerationLua) and the page.
@@ -112,9 +143,9 @@ return {generation, redis.call('GET', KEYS[2])}
 
 /** The generation and the stored page for `key`; null when Redis is off or failing. */
 async function readPage(cache: Cache, key: string): Promise<{ generation: string; stored: StoredResponse | null } | null> {
-  if (!cache.redis) return null;
+  if (!cache.text) return null;
   try {
-    const reply = await cache.redis.eval(PAGE_SCRIPT, [CATALOG_GENERATION_KEY, key], [crypto.randomUUID(), CATALOG_GENERATION_TTL_SECONDS]);
+    const reply = await cache.text.eval(PAGE_SCRIPT, [CATALOG_GENERATION_KEY, key], [crypto.randomUUID(), CATALOG_GENERATION_TTL_SECONDS]);
     const generation = Array.isArray(reply) ? generationOf(reply[0]) : null;
     return generation === null ? null : { generation, stored: storedResponseOf((reply as unknown[])[1]) };
   } catch {
@@ -188,9 +219,9 @@ return 1
  * only leaves the page unstored: the next reader computes it again).
  */
 async function storePage(cache: Cache, key: string, stored: StoredResponse, fill: FillBudget): Promise<boolean> {
-  if (!cache.redis || fill.budget <= 0) return false;
+  if (!cache.text || fill.budget <= 0) return false;
   try {
-    const reply = await cache.redis.eval(STORE_SCRIPT, [`catalog-fills:${fill.subject}`, key], [fill.budget, FILL_WINDOW_SECONDS, JSON.stringify(stored), CATALOG_MAX_AGE_SECONDS]);
+    const reply = await cache.text.eval(STORE_SCRIPT, [`catalog-fills:${fill.subject}`, key], [fill.budget, FILL_WINDOW_SECONDS, encodeStoredResponse(stored), CATALOG_MAX_AGE_SECONDS]);
     return Number(reply) === 1;
   } catch {
     return false;
@@ -214,10 +245,18 @@ export async function cachedCatalogResponse(
   fill: FillBudget = UNATTRIBUTED,
 ): Promise<CatalogResponse> {
   const read = prefetched?.key === key ? ("unavailable" in prefetched ? null : prefetched) : await readPage(cache, key);
-  if (read?.stored && read.stored.generation === read.generation) return { body: read.stored.body, etag: read.stored.etag, fromCache: true };
+  const remember = read !== null && "remember" in read && read.remember === true;
+  if (read?.stored && read.stored.generation === read.generation) {
+    if (remember) catalogMemory().rememberPage(key, read.stored);
+    return { body: read.stored.body, etag: read.stored.etag, fromCache: true };
+  }
   const body = JSON.stringify(await compute());
   const etag = await etagOf(read?.generation ?? null, body);
-  if (read) defer(storePage(cache, key, { generation: read.generation, etag, body }, fill));
+  if (read) {
+    const stored = { generation: read.generation, etag, body };
+    if (remember) catalogMemory().rememberPage(key, stored);
+    defer(storePage(cache, key, stored, fill));
+  }
   return { body, etag, fromCache: false };
 }
 

@@ -123,6 +123,12 @@ export interface HotPathInput {
   lookups?: { key: string; limit: number };
   /** Give back one place in `lookups` first (the priming call after a successful lookup). */
   releaseLookup?: boolean;
+  /**
+   * Through the request's own client (Cache.redis), whose auto-pipelining joins the script with a
+   * read started beside it (the assembled-context tag: plugins/context-cache.ts) in one Upstash
+   * request; otherwise through the shared text client (Cache.text), which costs less CPU.
+   */
+  pipelined?: boolean;
 }
 
 export interface CatalogPrefetch {
@@ -197,16 +203,24 @@ function interpret(input: HotPathInput, reply: unknown, elapsed: number): HotPat
   return result;
 }
 
+/** The client a hot-path call goes through (HotPathInput.pipelined); null when the cache is off. */
+function clientFor(cache: Cache, input: HotPathInput): Redis | null {
+  if (!cache.enabled) return null;
+  return input.pipelined ? cache.redis : cache.text;
+}
+
 /**
- * One Upstash request: the script above. `unavailable` when Redis is off, failed or missed its
+ * One Upstash request: the script above, through the text client (Cache.text: every value it
+ * returns is JSON or a token this app wrote, so plain replies, parsed here). `unavailable` when Redis is off, failed or missed its
  * deadline, or refused the script's INCR (OOM at maxmemory): the caller then goes to the database,
  * and the access gate rate-limits in the isolate instead (services/rate-limit.ts, localRateLimit).
  */
 export async function readHotPath(cache: Cache, input: HotPathInput, now = Date.now()): Promise<HotPathResult> {
-  if (!cache.redis) return { status: "unavailable" };
+  const redis = clientFor(cache, input);
+  if (!redis) return { status: "unavailable" };
   const { keys, args, elapsed } = scriptArgs(input, now);
   try {
-    return interpret(input, await cache.redis.eval(SCRIPT, keys, args), elapsed);
+    return interpret(input, await redis.eval(SCRIPT, keys, args), elapsed);
   } catch {
     return { status: "unavailable" };
   }
@@ -217,7 +231,7 @@ export async function readHotPath(cache: Cache, input: HotPathInput, now = Date.
  * pipelined request (so a cold request costs two Upstash requests and one database query).
  */
 export async function primeHotPath(cache: Cache, input: HotPathInput, principal: CachedPrincipal, now = Date.now()): Promise<HotPathResult> {
-  const redis: Redis | null = cache.redis;
+  const redis = clientFor(cache, input);
   if (!redis) return { status: "unavailable" };
   const { keys, args, elapsed } = scriptArgs(input, now);
   try {

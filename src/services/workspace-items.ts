@@ -142,7 +142,10 @@ export async function updateWorkspaceItem(db: Database, workspaceId: string, typ
         ...(input.icon !== undefined ? { marketplaceIcon: input.icon } : {}),
         ...(input.details !== undefined ? { details: input.details } : {}),
         ...actor,
-      });
+      }) as Awaited<ReturnType<typeof updateItem>> | undefined;
+      // Deleted by a request that committed between the read above and this update (the UPDATE
+      // then matches no row): the same 404 as an item that never existed, never a 500.
+      if (!row) throw new ApiError(404, "item_not_found", "No such item in this workspace.");
       if (type === "agent") {
         await setAgentRelations(tx, workspaceId, id, input, actor);
         // The agent's row and tools are inputs of its assembled contexts (design.md §29); other

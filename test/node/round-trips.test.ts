@@ -111,7 +111,9 @@ beforeAll(async () => {
     return rows.rows[0]!.id;
   });
   signer = await TestSigner.create("round-trips");
-  const vars = signer.workerVars(bindings);
+  // The Redis path of every read: JWT reads served from isolate memory have their own file
+  // (test/catalog/memory-tier.test.ts, design.md §47).
+  const vars = { ...signer.workerVars(bindings), CATALOG_FRESHNESS_MS: "0" };
 
   const serve = async (name: string, workerVars: Record<string, string>) => {
     const worker = await startBundledWorker(script, workerVars, cleanup, name, { countInvocations: true });

@@ -8,7 +8,8 @@ import { isolateCaches } from "../../lib/isolate-caches";
 import { hashApiKey, isWellFormedApiKey, looksLikeApiKey } from "./api-key-format";
 import type { Prefetched } from "../catalog-cache";
 import { primeHotPath, readHotPath, type HotPathInput, type HotPathResult } from "../hot-path";
-import type { RateLimitDecision } from "../rate-limit";
+import { localRateLimit, rateWindowsOf, type RateLimitDecision } from "../rate-limit";
+import { catalogMemory } from "../catalog-memory";
 import { verifySessionToken, type ClerkConfig, type SessionClaims } from "./clerk-jwt";
 import { keyLookupFailureKey, keyLookupsLimited, releaseKeyLookup, releaseLocalKeyLookup, reserveLocalKeyLookup } from "./key-lookup-limit";
 import { MAX_KEY_ANCESTORS, roleAtLeast, type Principal } from "./principal";
@@ -158,6 +159,12 @@ export async function authenticateRequest<S = never>(
     pageKey?: string;
     speculate?: (workspaceId: string) => S | undefined;
     failedLookups?: { bucket: string; limit: number };
+    /**
+     * CATALOG_FRESHNESS_MS, on cached catalog reads (with `pageKey`): a session token's read may be
+     * answered from the isolate's memory tier with no round trip (services/catalog-memory.ts,
+     * design.md §26, §32); 0 or absent: never.
+     */
+    catalogFreshnessMs?: number;
   },
 ): Promise<AuthOutcome<S>> {
   let input: HotPathInput;
@@ -207,6 +214,8 @@ export async function authenticateRequest<S = never>(
   } else {
     const verified = await verifySessionToken(credentials.value, deps.clerk);
     claims = verified;
+    const remembered = fromMemory<S>(verified, opts);
+    if (remembered) return remembered;
     input = {
       principalKey: userCacheKey(verified.sub),
       subject: `user:${verified.sub}`,
@@ -217,6 +226,8 @@ export async function authenticateRequest<S = never>(
     load = () => loadUser(verified, deps);
   }
 
+  // A read started beside the script shares its Upstash request through the request's pipelining client.
+  if (opts.speculate) input.pipelined = true;
   const guess = opts.workspaceId ?? (keyHash ? keyFacts.get(keyHash)?.workspaceId : undefined);
   const started = guess && opts.speculate ? opts.speculate(guess) : undefined;
   let hot: HotPathResult = await readHotPath(deps.cache, input);
@@ -243,7 +254,12 @@ export async function authenticateRequest<S = never>(
 
   const outcome: AuthOutcome<S> = { principal, decision: hot.status === "hit" ? hot.decision : null };
   if (guess && started !== undefined) outcome.speculative = { workspaceId: guess, value: started };
-  if (opts.pageKey) outcome.catalog = hot.status === "hit" && hot.catalog ? hot.catalog : hot.status === "unavailable" ? { key: opts.pageKey, unavailable: true } : undefined;
+  const memoryOn = (opts.catalogFreshnessMs ?? 0) > 0;
+  if (opts.pageKey) {
+    outcome.catalog = hot.status === "hit" && hot.catalog ? { ...hot.catalog, remember: memoryOn } : hot.status === "unavailable" ? { key: opts.pageKey, unavailable: true } : undefined;
+    // Any caller's round trip refreshes the isolate's copy of the generation (design.md §54).
+    if (memoryOn && hot.status === "hit" && hot.catalog) catalogMemory().noteGeneration(hot.catalog.generation);
+  }
   if (opts.workspaceId && principal.kind === "user" && claims && outcome.decision?.allowed !== false) {
     const cached = hot.status === "hit" ? hot.membership : null;
     if (cached) outcome.membership = cached.role;
@@ -254,5 +270,27 @@ export async function authenticateRequest<S = never>(
       }
     }
   }
+  // A signed-in reader's snapshot, read in the same round trip as the generation (design.md §32, §54).
+  if (memoryOn && claims && opts.pageKey && outcome.catalog && "generation" in outcome.catalog && outcome.decision?.allowed) {
+    const workspace = opts.workspaceId ? { id: opts.workspaceId, role: outcome.membership ?? null } : undefined;
+    catalogMemory().rememberPrincipal(claims.sub, principal, workspace);
+  }
+  return outcome;
+}
+
+/**
+ * A session token's cached catalog read answered from the isolate's memory tier, with no round
+ * trip (services/catalog-memory.ts: generation copy and snapshot younger than the bound, no admin,
+ * the page held), rate-limited by the isolate's own windows at the same per-minute limit (design.md
+ * §32). Undefined when any rule fails, or when the token carries an e-mail or name the snapshot
+ * lacks (the round trip writes it through).
+ */
+function fromMemory<S>(claims: SessionClaims, opts: { pageKey?: string; workspaceId?: string; defaultLimit: number; catalogFreshnessMs?: number }): AuthOutcome<S> | undefined {
+  if (!opts.pageKey || !opts.catalogFreshnessMs) return undefined;
+  const read = catalogMemory().read(claims.sub, opts.pageKey, opts.workspaceId, opts.catalogFreshnessMs);
+  if (!read || claimsChanged(claims, read.principal.user)) return undefined;
+  const decision = localRateLimit(rateWindowsOf(read.principal, `user:${read.principal.user.id}`, opts.defaultLimit));
+  const outcome: AuthOutcome<S> = { principal: read.principal, decision, catalog: { key: opts.pageKey, generation: read.generation, stored: read.stored } };
+  if (opts.workspaceId) outcome.membership = read.membership ?? null;
   return outcome;
 }

@@ -151,9 +151,9 @@ return 0
  * Upstash request, on that error path only; a Redis failure is ignored (the place stays taken).
  */
 export async function releaseKeyLookup(cache: Cache, key: string): Promise<void> {
-  if (!cache.redis) return;
+  if (!cache.text) return;
   try {
-    await cache.redis.eval(RELEASE_LUA, [key], []);
+    await cache.text.eval(RELEASE_LUA, [key], []);
   } catch {
     // The place stays taken until the minute turns.
   }
