@@ -93,7 +93,10 @@ export function isStopWord(word: string): boolean {
  * (src/db/queries/search.ts), so index and query are folded by the same function.
  */
 export function foldSearchText(text: string): string {
-  return text.normalize("NFKC").toLowerCase();
+  // Code point by code point, as PostgreSQL's lower() maps (simple case mapping): JavaScript's
+  // toLowerCase() of a whole string applies Unicode's special casing, which PostgreSQL does not:
+  // a final Σ becomes ς (PostgreSQL: σ) and İ becomes i + U+0307 (PostgreSQL: i).
+  return text.normalize("NFKC").replace(/./gsu, (c) => (c === "\u0130" ? "i" : c.toLowerCase()));
 }
 
 /** Parses a raw `search` parameter (already trimmed, at most 200 characters) into terms. */

@@ -44,6 +44,8 @@ export function decodeCursor(text: string): { sort: CursorSort; key: CursorKey }
   if (!body.success) throw invalidCursor();
   const { sort, key } = body.data;
   if (sort !== "name" && !TIMESTAMP_KEY.test(key[0])) throw invalidCursor();
+  // No name this API stores holds a NUL or a lone surrogate (PostgreSQL text cannot hold either): refuse, never pass to SQL.
+  if (/\u0000|\p{Cs}/u.test(key[0])) throw invalidCursor();
   return { sort, key: [key[0], key[1].toLowerCase()] };
 }
 

@@ -132,6 +132,13 @@ describe("GET /api/marketplace/items by cursor", () => {
     await refused(`sort=name&cursor=${cursor}`, "invalid_cursor");
     await refused("sort=newest&cursor=bm90LWEtY3Vyc29y", "invalid_cursor");
     await refused(`sort=newest&cursor=${Buffer.from(JSON.stringify({ v: 2, sort: "newest", key: ["2026-01-01T00:00:00.000000Z", crypto.randomUUID()] })).toString("base64url")}`, "invalid_cursor");
+    // A name key PostgreSQL cannot hold (NUL, a lone surrogate) is refused before any SQL runs, on the plugin list too.
+    for (const key of ["a\u0000b", "\ud800"]) {
+      const hostile = Buffer.from(JSON.stringify({ v: 1, sort: "name", key: [key, crypto.randomUUID()] })).toString("base64url");
+      await refused(`sort=name&cursor=${hostile}`, "invalid_cursor");
+      const onPlugins = await api(`/api/marketplace/plugins?sort=name&cursor=${hostile}`, { headers: reader });
+      expect(onPlugins.status).toBe(400);
+    }
     // Without sort, a cursor walks its own order.
     expect((await page(`cursor=${cursor}&limit=1`)).items).toHaveLength(1);
   });

@@ -14,7 +14,19 @@ const clients = useDatabase();
 describe("isolateCaches", () => {
   it("lists every isolate-scope cache the worker keeps", () => {
     expect(isolateCaches.names().sort()).toEqual(
-      ["api key workspaces", "assembled-context memory tier", "bench floor bodies", "catalog page keys", "cache-off log line", "clerk key sets", "failed key lookups", "isolate rate-limit windows"].sort(),
+      [
+        "api key workspaces",
+        "assembled-context memory tier",
+        "bench floor bodies",
+        "catalog memory tier",
+        "catalog page keys",
+        "cache-off log line",
+        "clerk key sets",
+        "cors origins",
+        "failed key lookups",
+        "isolate rate-limit windows",
+        "upstash text clients",
+      ].sort(),
     );
   });
 
