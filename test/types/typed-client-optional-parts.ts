@@ -17,6 +17,9 @@ export async function optionalParts(id: string) {
   await api.api.marketplace.items[":id"].update.$post({ param: { id } });
   await api.api.marketplace.items.$get();
   await api.api.marketplace.installs.$get();
+  // The feature toggle's two paths (they were missing from AppType while registered through `.map`).
+  await api.api.marketplace.items[":id"].feature.$post({ param: { id } });
+  await api.api.marketplace.items[":id"]["toggle-featured"].$post({ param: { id }, json: { featured: true } });
   // @ts-expect-error the path parameter stays required
   await api.api.marketplace.items[":id"].install.$post({});
   // @ts-expect-error a required body stays required (the batch status call)

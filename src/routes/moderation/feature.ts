@@ -7,7 +7,7 @@ import { ADMIN, ItemIdParam, moderationDeps } from "./schemas";
 
 const FeatureResult = z.object({ item_id: z.uuid(), is_featured: z.boolean() }).openapi("FeatureResult");
 
-function featureRouteAt(path: string, operationId: string, summary: string) {
+function featureRouteAt<const P extends string>(path: P, operationId: string, summary: string) {
   return defineRoute({
     method: "post",
     path,
@@ -29,14 +29,14 @@ function featureRouteAt(path: string, operationId: string, summary: string) {
 export const featureRoute = featureRouteAt("/api/marketplace/items/{id}/feature", "featureItem", "Feature or unfeature an item: `{featured}` sets, no body toggles");
 export const toggleFeaturedRoute = featureRouteAt("/api/marketplace/items/{id}/toggle-featured", "toggleFeaturedItem", "Alias of /feature (the frontend's path)");
 
+/**
+ * Both paths registered one by one (not through `.map`, which would merge their types and leave
+ * them out of the typed client's AppType).
+ */
 export function registerFeature(router: Router) {
   return withRoutes(
     router,
-    ...[featureRoute, toggleFeaturedRoute].map((route) => {
-      return router.openapi(route, async (c) => {
-        const body = c.req.valid("json") ?? {};
-        return c.json(await featureItem(moderationDeps(c), c.req.valid("param").id, body.featured), 200);
-      });
-    }),
+    router.openapi(featureRoute, async (c) => c.json(await featureItem(moderationDeps(c), c.req.valid("param").id, c.req.valid("json")?.featured), 200)),
+    router.openapi(toggleFeaturedRoute, async (c) => c.json(await featureItem(moderationDeps(c), c.req.valid("param").id, c.req.valid("json")?.featured), 200)),
   );
 }
