@@ -2,7 +2,8 @@ import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { rowsOf, type Queryable } from "../client";
 import { appeals, items, itemVersions, marketplacePlugins, moderationActions, pluginVersions, reports } from "../schema";
 import type { ModerationAction, ReportReason, ReportSubjectType } from "../../domain/reports";
-import type { VersionStatus } from "../../domain/version-status";
+import { isVisible } from "../../domain/releases";
+import type { ReviewStatus, VersionStatus } from "../../domain/version-status";
 
 /** A reported subject: an item or a plugin, by id. */
 export interface SubjectRef {
@@ -60,14 +61,14 @@ export async function findSubject(db: Queryable, ref: SubjectRef): Promise<Subje
     .select({ id: pluginVersions.id, version: pluginVersions.version, reviewStatus: pluginVersions.approvalStatus, status: pluginVersions.status, statusPrevious: pluginVersions.statusPrevious })
     .from(pluginVersions)
     .where(eq(pluginVersions.pluginId, ref.id));
-  const anyVisible = versions.some((v) => v.reviewStatus === "approved" && ["active", "deprecated", "yanked"].includes(v.status));
   return {
     type: "plugin",
     id: plugin.id,
     name: plugin.name,
     kind: "plugin",
     publisherWorkspaceId: null,
-    visible: plugin.isActive && anyVisible,
+    // plugin_versions.approval_status holds the review statuses (its CHECK), typed as text by the schema.
+    visible: plugin.isActive && isVisible(versions as Array<(typeof versions)[number] & { reviewStatus: ReviewStatus }>),
     listedVersion: versions.find((v) => v.id === plugin.latestVersionId)?.version ?? null,
     versions,
   };

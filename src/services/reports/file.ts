@@ -45,7 +45,8 @@ export function reporterOf(principal: Principal): string {
   return principal.kind === "user" ? principal.user.id : (principal.key.createdByUserId ?? principal.key.id);
 }
 
-const notFound = (ref: SubjectRef) =>
+/** 404 for a subject that does not exist or that the caller may not see: `item_not_found` or `plugin_not_found`. */
+export const subjectNotFound = (ref: SubjectRef) =>
   ref.type === "item" ? new ApiError(404, "item_not_found", "Marketplace item not found") : new ApiError(404, "plugin_not_found", "Plugin not found");
 
 /**
@@ -79,7 +80,7 @@ export async function fileReport(deps: ReportDeps, workspaceId: string, target: 
   try {
     return await deps.db.transaction(async (tx) => {
       const subject = await findSubject(tx, ref);
-      if (!subject || !subject.visible) throw notFound(ref);
+      if (!subject || !subject.visible) throw subjectNotFound(ref);
       if (version !== null) {
         const seen = subject.versions.find((v) => v.version === version && v.reviewStatus === "approved" && VISIBLE_STATUSES.includes(v.status));
         if (!seen) throw new ApiError(404, "version_not_found", `There is no version ${version} you can report.`);

@@ -21,6 +21,7 @@ import { ApiError } from "../../lib/errors";
 import type { Actor } from "../auth/principal";
 import { invalidateCatalog } from "../catalog-cache";
 import { removeItemInTx } from "../moderation";
+import { subjectNotFound } from "./file";
 import { invalidatePluginContent } from "../plugins/content";
 import { deactivatePluginInTx } from "../plugins/moderation";
 import { changeItemVersionInTx, changePluginVersionInTx } from "../version-status";
@@ -42,8 +43,6 @@ export interface ResolveInput {
   replacementItemId?: string | null;
 }
 
-const notFound = (ref: SubjectRef) =>
-  ref.type === "item" ? new ApiError(404, "item_not_found", "Marketplace item not found") : new ApiError(404, "plugin_not_found", "Plugin not found");
 
 /** What the action did to the subject: the status before and after (version actions), and what to clean after the commit. */
 interface Applied {
@@ -69,7 +68,7 @@ async function applyAction(tx: Queryable, deps: ResolveDeps, subject: SubjectRow
       return { ...none, events: removed.events, outcome: removed.result };
     }
     const plugin = await lockPlugin(tx, subject.id);
-    if (!plugin) throw notFound(input.subject);
+    if (!plugin) throw subjectNotFound(input.subject);
     const deactivated = await deactivatePluginInTx(tx, deps, plugin);
     return { ...none, events: deactivated.events, outcome: deactivated.result, pluginVersions: deactivated.versions };
   }
@@ -121,8 +120,8 @@ export async function resolveReports(deps: ResolveDeps, request: ResolveInput) {
   const ref = input.subject;
   let pluginVersions: PluginVersionRow[] = [];
   const result = await deps.db.transaction(async (tx) => {
-    if (!(await lockSubjectRow(tx, ref))) throw notFound(ref);
-    const subject = (await findSubject(tx, ref)) ?? (() => { throw notFound(ref); })();
+    if (!(await lockSubjectRow(tx, ref))) throw subjectNotFound(ref);
+    const subject = (await findSubject(tx, ref)) ?? (() => { throw subjectNotFound(ref); })();
     const openReports = await openReportsFor(tx, ref, input.version, { versionless: VERSION_ACTIONS.includes(input.action), allVersions: input.action === "remove" });
     const openAppeals = ref.type === "item" ? await openAppealsFor(tx, ref.id, input.action === "remove" ? null : input.version) : [];
     // Any other action stands on its own (an admin may act before anyone reports, e.g. release a
